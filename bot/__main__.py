@@ -1,0 +1,146 @@
+"""Command line: ``python -m bot run|check-config|migrate|backup``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError, MigrationError
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Common Room, a Discord bot.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="connect to Discord and serve")
+    run.add_argument("--config", type=Path, help="TOML file (default: $COMMONROOM_CONFIG or ./config.toml)")
+    run.add_argument("--sync", action="store_true", help="sync slash commands now, even if unchanged")
+
+    check = sub.add_parser("check-config", help="validate settings and print them, secrets masked")
+    check.add_argument("--config", type=Path)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations and exit")
+    migrate.add_argument("--config", type=Path)
+
+    backup = sub.add_parser("backup", help="make an online backup of the database and verify it")
+    backup.add_argument("dest", type=Path, help="where to write the backup (must not exist)")
+    backup.add_argument("--config", type=Path)
+    return parser
+
+
+def fail(problems: Sequence[str]) -> int:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bot.logs import configure_logging
+    from bot.settings import Settings
+
+    try:
+        settings = Settings.load(args.config)
+    except ConfigError as error:
+        return fail(error.problems)
+    configure_logging(settings.logging.level)
+    try:
+        if args.command == "check-config":
+            return check_config(settings)
+        if args.command == "migrate":
+            return asyncio.run(migrate(settings))
+        if args.command == "backup":
+            return asyncio.run(backup(settings, args.dest))
+        if args.command == "run":
+            return run(settings, sync=args.sync)
+    except ConfigError as error:
+        return fail(error.problems)
+    except MigrationError as error:
+        return fail([str(error)])
+    return EXIT_CONFIG
+
+
+def check_config(settings: Any) -> int:
+    import json
+
+    problems: list[str] = []
+    try:
+        settings.require_token()
+    except ConfigError as error:
+        problems += error.problems
+    source = settings.source or "(no file; defaults and environment only)"
+    print(f"# Effective settings, read from {source} and the environment")
+    print(json.dumps(settings.masked(), indent=2, default=str))
+    if problems:
+        return fail(problems)
+    print("Settings are valid.")
+    return 0
+
+
+async def migrate(settings: Any) -> int:
+    from bot.db import Database
+
+    db = Database(settings.database.path)
+    await db.open()
+    try:
+        applied = await db.migrate()
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    if applied:
+        print(f"Applied {len(applied)} migration(s): " + ", ".join(m.label for m in applied))
+    print(f"Database {settings.database.path} is at schema version {version}.")
+    return 0
+
+
+async def backup(settings: Any, dest: Path) -> int:
+    from bot.db import Database
+
+    source = Path(settings.database.path)
+    if not source.exists():
+        return fail([f"database.path: {source} does not exist, so there is nothing to back up."])
+    if dest.exists():
+        return fail([f"{dest} already exists. Choose a new file name so no backup is overwritten."])
+    db = Database(source)
+    await db.open()
+    try:
+        verdict = await db.backup(dest)
+    finally:
+        await db.close()
+    if verdict != "ok":
+        return fail([f"The backup at {dest} failed its integrity check: {verdict}"])
+    print(f"Backup written to {dest} and verified (integrity_check: ok).")
+    return 0
+
+
+def run(settings: Any, *, sync: bool) -> int:
+    import discord
+
+    from bot.core import create_bot
+
+    token = settings.require_token()
+    bot = create_bot(settings, sync=sync)
+    try:
+        bot.run(token, log_handler=None)
+    except discord.LoginFailure:
+        return fail(
+            [
+                "discord.token: Discord rejected this token. Reset it in the Developer Portal "
+                "(Bot > Reset Token) and update config.toml or COMMONROOM_DISCORD__TOKEN."
+            ]
+        )
+    except discord.PrivilegedIntentsRequired:
+        return fail(["Discord refused the connection's intents. Common Room needs no privileged intents."])
+    return 0
+
+
+if __name__ == "__main__":
+    logging.captureWarnings(True)
+    sys.exit(main())

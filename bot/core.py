@@ -1,0 +1,261 @@
+"""The Bot: opens the database, migrates, starts the scheduler, loads every cog, syncs commands.
+
+Access to organiser commands is decided here, on the server side, for every interaction:
+
+* a command (or its group) declared with ``extras=ORGANISER`` runs only for members with
+  Manage Server or the server's organiser role;
+* one declared with ``extras=MANAGE_SERVER`` runs only for members with Manage Server.
+
+Hiding a command in the client (``default_permissions``) is a courtesy on top, never the check.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.db import Database
+from bot.errors import UserError
+from bot.metrics import InteractionTimings
+from bot.scheduler import Scheduler
+from bot.secrets import load_or_create_key
+from bot.services.guilds import GuildConfig, GuildSettingsService
+from bot.settings import Settings
+from bot.ui import handle_interaction_error, report_user_error, send_private
+
+log = logging.getLogger(__name__)
+
+__version__ = "0.1.0"
+
+ORGANISER: dict[str, Any] = {"access": "organiser"}
+MANAGE_SERVER: dict[str, Any] = {"access": "manage_server"}
+COMMAND_TREE_HASH = "command_tree_hash"
+
+
+def required_access(command: Any) -> str | None:
+    """The strictest access a command or any group above it declares."""
+    found: str | None = None
+    node = command
+    while node is not None:
+        access = getattr(node, "extras", {}).get("access")
+        if access == MANAGE_SERVER["access"]:
+            return access
+        if access is not None:
+            found = access
+        node = getattr(node, "parent", None)
+    return found
+
+
+def is_organiser(member: discord.Member, config: GuildConfig) -> bool:
+    permissions = member.guild_permissions
+    if permissions.manage_guild or permissions.administrator:
+        return True
+    role_id = config.organiser_role_id
+    return role_id is not None and any(role.id == role_id for role in member.roles)
+
+
+class CommonRoomTree(app_commands.CommandTree["CommonRoomBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+            await send_private(interaction, "Common Room works inside a server. Please use it there.")
+            return False
+        command = interaction.command
+        access = required_access(command) if command is not None else None
+        if access is None:
+            return True
+        name = f"/{command.qualified_name}" if command is not None else "this command"
+        member = interaction.user
+        if access == MANAGE_SERVER["access"]:
+            permissions = member.guild_permissions
+            if permissions.manage_guild or permissions.administrator:
+                return True
+            await send_private(
+                interaction,
+                f"{name} changes how Common Room works on this server, so it needs the Manage Server "
+                "permission. Ask a server admin if something here needs changing.",
+            )
+            return False
+        config = await self.client.guild_settings.get(interaction.guild_id)
+        if is_organiser(member, config):
+            return True
+        await send_private(
+            interaction,
+            f"{name} is for organisers. If you help run things here, ask a server admin to give "
+            "you the organiser role (they set it with `/setup organiser-role`).",
+        )
+        return False
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            await report_user_error(interaction, UserError(_check_failure_message(error)))
+            return
+        if isinstance(error, app_commands.TransformerError):
+            await report_user_error(
+                interaction,
+                UserError(f"I couldn't understand `{str(error.value)[:80]}` there. Please check it and try again."),
+            )
+            return
+        command = interaction.command
+        where = f"/{command.qualified_name}" if command is not None else "a command"
+        await handle_interaction_error(interaction, error, where)
+
+    def add_command(self, command: Any, /, **kwargs: Any) -> None:
+        for each in _walk(command):
+            _shield_command(each)
+        super().add_command(command, **kwargs)
+
+
+def _check_failure_message(error: app_commands.CheckFailure) -> str:
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Please wait {error.retry_after:.0f} seconds before trying that again."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"I need these permissions here first: {missing}. A server admin can grant them."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "Common Room works inside a server. Please use it there."
+    return "You can't use that here."
+
+
+def _walk(command: Any) -> list[Any]:
+    if isinstance(command, app_commands.Group):
+        return list(command.walk_commands())
+    return [command]
+
+
+def _shield_command(command: Any) -> None:
+    """Turn a UserError raised by the callback into a private reply (not an error)."""
+    if not isinstance(command, app_commands.Command):
+        return
+    callback = command._callback
+    if getattr(callback, "__commonroom_shielded__", False):
+        return
+
+    @functools.wraps(callback)
+    async def shielded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await callback(*args, **kwargs)
+        except UserError as error:
+            interaction = next(a for a in args if isinstance(a, discord.Interaction))
+            await report_user_error(interaction, error)
+            return None
+
+    shielded.__commonroom_shielded__ = True  # type: ignore[attr-defined]
+    command._callback = shielded
+
+
+class CommonRoomBot(commands.Bot):
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, force_sync: bool = False) -> None:
+        # No privileged intents: not members, not presences, not message content.
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_scheduled_events = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=CommonRoomTree,
+            help_command=None,
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
+        )
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.force_sync = force_sync
+        self.version = __version__
+        self.db = Database(settings.database.path)
+        self.scheduler = Scheduler(self.clock)
+        self.guild_settings = GuildSettingsService(self.db, self.clock, settings.defaults.timezone)
+        self.timings = InteractionTimings()
+        self.synced = False
+        self._secret_key: bytes | None = None
+
+    # -- start-up ----------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        await self.db.open()
+        await self.db.migrate()
+        self.scheduler.start()
+        for name in extension_names():
+            await self.load_extension(name)
+        self.synced = await self.sync_commands(force=self.force_sync)
+        if self.settings.metrics.prometheus_port is not None:
+            self.timings.serve_prometheus(self.settings.metrics.prometheus_host, self.settings.metrics.prometheus_port)
+        log.info("Common Room %s is set up (%d extensions)", self.version, len(self.extensions))
+
+    @property
+    def secret_key(self) -> bytes:
+        """The bot's secret (for keyed hashes), created on first use outside the database."""
+        if self._secret_key is None:
+            self._secret_key = load_or_create_key(self.settings.security.key_file)
+        return self._secret_key
+
+    def command_tree_hash(self) -> str:
+        payload = sorted(
+            (command.to_dict(self.tree) for command in self.tree.get_commands()),
+            key=lambda c: (c.get("type", 1), c["name"]),
+        )
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync slash commands with Discord if they changed since the last sync (or if forced)."""
+        digest = self.command_tree_hash()
+        stored = await self.guild_settings.get_meta(COMMAND_TREE_HASH)
+        if not force and stored == digest:
+            log.info("Slash commands unchanged since the last sync; not syncing")
+            return False
+        synced = await self.tree.sync()
+        await self.guild_settings.set_meta(COMMAND_TREE_HASH, digest)
+        log.info("Synced %d slash commands", len(synced))
+        return True
+
+    # -- events ------------------------------------------------------------------------
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "interaction" and args:
+            # Called synchronously on receipt, before any handler task has run.
+            self.timings.attach(args[0])
+        super().dispatch(event_name, *args, **kwargs)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.guild_settings.ensure(guild.id)
+        log.info("Joined guild %s", guild.id)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.guild_settings.ensure(guild.id)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            await self.release()
+
+    async def release(self) -> None:
+        """Stop the scheduler and close the database (what ``close`` does besides Discord).
+
+        Test harnesses that detach the bot without closing it (SimCord's ``restart_bot``) call this.
+        """
+        self.scheduler.shutdown()
+        await self.db.close()
+
+
+def extension_names() -> list[str]:
+    """Every module or package in ``cogs/``, in a stable order."""
+    return sorted(
+        f"{cogs.__name__}.{module.name}"
+        for module in pkgutil.iter_modules(cogs.__path__)
+        if not module.name.startswith("_")
+    )
+
+
+def create_bot(settings: Settings, *, clock: Clock | None = None, sync: bool = False) -> CommonRoomBot:
+    """Build the bot, not yet logged in. ``sync=True`` syncs slash commands at start regardless."""
+    return CommonRoomBot(settings, clock=clock, force_sync=sync)

@@ -1,0 +1,311 @@
+"""The database: one aiosqlite connection, forward-only migrations, online backups.
+
+The database is the source of truth for everything the bot remembers. One connection is
+shared by every service; an :class:`asyncio.Lock` serialises access to it so that one
+coroutine's transaction never interleaves with another's statements.
+
+* ``db.transaction()`` opens ``BEGIN IMMEDIATE`` and yields a :class:`Tx` to run statements
+  on; it commits on success and rolls back on any exception.
+* ``db.fetchone`` / ``db.fetchall`` / ``db.execute`` are one-statement shortcuts, each taking
+  the lock for themselves. Never call them while holding a transaction (use the ``Tx``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.resources
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.errors import MigrationError
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.version:04d}_{self.name}"
+
+
+def load_migrations(directory: Path | None = None) -> list[Migration]:
+    """Migrations from ``directory``, or the ones shipped in the ``migrations`` package."""
+    found: list[Migration] = []
+    if directory is None:
+        files: Iterable[Any] = importlib.resources.files("migrations").iterdir()
+    else:
+        files = Path(directory).iterdir()
+    for entry in files:
+        match = MIGRATION_NAME.match(entry.name)
+        if match is None:
+            continue
+        found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"Two migration files share a version number: {versions}")
+    return found
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (trigger bodies stay whole).
+
+    ``sqlite3.Connection.executescript`` would be simpler, but it COMMITs any open transaction
+    before it starts, so a migration run through it could be left half-applied.
+    """
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if _has_sql(statement):
+                statements.append(statement)
+            buffer = ""
+    if _has_sql(buffer):
+        raise MigrationError(f"Incomplete SQL statement at the end of a migration: {buffer.strip()[:80]!r}")
+    return statements
+
+
+def _has_sql(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("--") and stripped != ";":
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    rowcount: int
+    lastrowid: int | None
+
+
+class Tx:
+    """Statements inside one open transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> Result:
+        async with self._conn.execute(sql, params) as cursor:
+            return Result(cursor.rowcount, cursor.lastrowid)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Database:
+    def __init__(self, path: Path | str, *, migrations_dir: Path | None = None) -> None:
+        self.path = Path(path)
+        self.migrations_dir = migrations_dir
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def open(self) -> None:
+        if self._conn is not None:
+            return
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; we issue BEGIN/COMMIT ourselves.
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute_fetchall("PRAGMA journal_mode = WAL")
+        await conn.execute_fetchall("PRAGMA foreign_keys = ON")
+        await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # FULL, not NORMAL: in WAL mode NORMAL can lose the last commits on power loss. Our writes
+        # are few and each one is a promise to a person (an RSVP kept, a reminder marked sent, a
+        # pulse answer counted once), so we pay one fsync per commit to keep every promise.
+        await conn.execute_fetchall("PRAGMA synchronous = FULL")
+        # Erased rows are overwritten with zeros, so deleted personal data does not linger.
+        await conn.execute_fetchall("PRAGMA secure_delete = ON")
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is None:
+            return
+        conn, self._conn = self._conn, None
+        async with self._lock:
+            await conn.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    def _require(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("Database is not open; call open() first")
+        return self._conn
+
+    # -- access ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        conn = self._require()
+        async with self._lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        """Several reads that must see one consistent state."""
+        conn = self._require()
+        async with self._lock:
+            await conn.execute("BEGIN")
+            try:
+                yield Tx(conn)
+            finally:
+                await conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement in its own transaction; returns the rows it changed."""
+        async with self.transaction() as tx:
+            cursor = await tx.execute(sql, params)
+            return cursor.rowcount
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._lock:
+            return await Tx(self._require()).fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return await Tx(self._require()).fetchall(sql, params)
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        async with self._lock:
+            return await Tx(self._require()).fetchval(sql, params)
+
+    # -- migrations --------------------------------------------------------------------
+
+    async def schema_version(self) -> int:
+        conn = self._require()
+        await self._ensure_migrations_table(conn)
+        async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _ensure_migrations_table(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY,"
+            " name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL)"
+        )
+
+    async def migrate(self) -> list[Migration]:
+        """Apply every pending migration in order, each in its own transaction.
+
+        Returns the migrations applied (empty when the schema was already current). Refuses a
+        database whose schema is newer than this code knows.
+        """
+        migrations = load_migrations(self.migrations_dir)
+        conn = self._require()
+        applied: list[Migration] = []
+        async with self._lock:
+            await self._ensure_migrations_table(conn)
+            async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cursor:
+                row = await cursor.fetchone()
+            current = int(row[0]) if row else 0
+            newest_known = migrations[-1].version if migrations else 0
+            if current > newest_known:
+                raise MigrationError(
+                    f"The database at {self.path} is at schema version {current}, newer than this "
+                    f"version of Common Room understands (up to {newest_known}). Upgrade Common Room, "
+                    "or restore a backup made with this version."
+                )
+            for migration in migrations:
+                if migration.version <= current:
+                    continue
+                await self._apply(conn, migration)
+                applied.append(migration)
+        for migration in applied:
+            log.info("Applied migration %s", migration.label)
+        return applied
+
+    async def _apply(self, conn: aiosqlite.Connection, migration: Migration) -> None:
+        statements = split_statements(migration.sql)
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements:
+                await conn.execute_fetchall(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        except sqlite3.Error as error:
+            await conn.execute("ROLLBACK")
+            raise MigrationError(
+                f"Migration {migration.label} failed: {error}. "
+                "Nothing from it was applied; the database is as it was."
+            ) from error
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+
+    # -- backup ------------------------------------------------------------------------
+
+    async def backup(self, dest: Path) -> str:
+        """Copy the live database to ``dest`` (online) and verify the copy.
+
+        Returns the copy's ``PRAGMA integrity_check`` verdict (``"ok"`` when sound).
+        """
+        conn = self._require()
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        async with self._lock:
+            target = await aiosqlite.connect(dest)
+            try:
+                await conn.backup(target)
+            finally:
+                await target.close()
+        return await asyncio.to_thread(integrity_check, dest)
+
+
+def integrity_check(path: Path) -> str:
+    check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = check.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        check.close()
+    return "; ".join(str(row[0]) for row in rows)

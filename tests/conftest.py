@@ -1,0 +1,116 @@
+"""Shared fixtures: the real bot, built from a temporary config and database, under SimCord."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot import Settings, create_bot
+from bot.core import CommonRoomBot
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's own COMMONROOM_* variables or ./config.toml."""
+    for name in list(os.environ):
+        if name.startswith("COMMONROOM_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+def write_config(directory: Path, extra: str = "") -> Path:
+    path = directory / "config.toml"
+    path.write_text(
+        "[discord]\n"
+        'token = "test-token"\n'
+        "[database]\n"
+        f'path = "{(directory / "common-room.sqlite3").as_posix()}"\n'
+        "[security]\n"
+        f'key_file = "{(directory / "common-room.key").as_posix()}"\n' + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    return write_config(tmp_path)
+
+
+@pytest.fixture
+def settings(config_path: Path) -> Settings:
+    return Settings.load(config_path)
+
+
+BotFactory = Callable[..., CommonRoomBot]
+
+
+@pytest.fixture
+async def make_bot(settings: Settings) -> AsyncIterator[BotFactory]:
+    """Build real bots (for restarts); each one's database is closed when the test ends."""
+    made: list[CommonRoomBot] = []
+
+    def factory(custom: Settings | None = None, **kwargs: Any) -> CommonRoomBot:
+        bot = create_bot(custom or settings, **kwargs)
+        made.append(bot)
+        return bot
+
+    yield factory
+    for bot in made:
+        await bot.release()
+
+
+@pytest.fixture
+def simcord_bot(make_bot: BotFactory) -> CommonRoomBot:
+    return make_bot()
+
+
+@dataclass
+class World:
+    """One server, as students and staff would find it."""
+
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    general: simcord.ChannelHandle
+    admin: simcord.MemberActor
+    organiser: simcord.MemberActor
+    student: simcord.MemberActor
+    organiser_role: simcord.RoleHandle
+
+    @property
+    def bot(self) -> CommonRoomBot:
+        bot = self.env.bot
+        assert isinstance(bot, CommonRoomBot)
+        return bot
+
+
+def build_world(env: simcord.Env) -> World:
+    guild = env.create_guild("Demo Medical School")
+    general = guild.create_text_channel("general")
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    organisers = guild.create_role("Organisers")
+    admin = guild.add_member(env.create_user("ada_admin"), roles=[admins])
+    organiser = guild.add_member(env.create_user("olu_organiser"), roles=[organisers])
+    student = guild.add_member(env.create_user("sam_student"))
+    return World(env, guild, general, admin, organiser, student, organisers)
+
+
+@pytest.fixture
+async def world(simcord_env: simcord.Env) -> World:
+    return build_world(simcord_env)
+
+
+async def open_command_to(world: World, name: str, *members: simcord.MemberActor) -> None:
+    """Do what a server admin can do in Server Settings > Integrations: let these members see
+    and use a command that is hidden from them by default. The bot must still check them."""
+    commands = await world.bot.tree.fetch_commands()
+    command = next(c for c in commands if c.name == name)
+    world.guild.set_command_permissions(command, dict.fromkeys(members, True))
