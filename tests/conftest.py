@@ -14,6 +14,25 @@ import simcord
 
 from bot import Settings, create_bot
 from bot.core import CommonRoomBot
+from tests import contract
+
+
+@pytest.fixture(autouse=True)
+def _discord_contract(request: pytest.FixtureRequest, _isolated_environment: None) -> Iterator[None]:
+    """Every REST request the bot sends in an end-to-end test must be one Discord accepts.
+
+    Checked against Discord's OpenAPI description (``DISCORD_OPENAPI_SPEC``) after each test that
+    drives the bot through ``simcord_env``; ``tests/test_contract.py`` reports a skip when the
+    description is absent.
+    """
+    spec = contract.spec_path()
+    if "simcord_env" not in request.fixturenames or spec is None or not spec.exists():
+        yield
+        return
+    env = request.getfixturevalue("simcord_env")
+    yield
+    problems = contract.violations(env.http_requests, spec)
+    assert not problems, "Requests Discord would reject:\n" + "\n".join(problems)
 
 
 @pytest.fixture(autouse=True)
