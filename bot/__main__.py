@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
         if args.command == "backup":
-            return asyncio.run(backup(settings, args.dest))
+            return backup(settings, args.dest)
         if args.command == "run":
             return run(settings, sync=args.sync)
     except ConfigError as error:
@@ -100,14 +100,18 @@ async def migrate(settings: Any) -> int:
     return 0
 
 
-async def backup(settings: Any, dest: Path) -> int:
-    from bot.db import Database
-
+def backup(settings: Any, dest: Path) -> int:
     source = Path(settings.database.path)
     if not source.exists():
         return fail([f"database.path: {source} does not exist, so there is nothing to back up."])
     if dest.exists():
         return fail([f"{dest} already exists. Choose a new file name so no backup is overwritten."])
+    return asyncio.run(_backup(source, dest))
+
+
+async def _backup(source: Path, dest: Path) -> int:
+    from bot.db import Database
+
     db = Database(source)
     await db.open()
     try:

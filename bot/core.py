@@ -47,7 +47,7 @@ def required_access(command: Any) -> str | None:
     found: str | None = None
     node = command
     while node is not None:
-        access = getattr(node, "extras", {}).get("access")
+        access: str | None = getattr(node, "extras", {}).get("access")
         if access == MANAGE_SERVER["access"]:
             return access
         if access is not None:
@@ -95,14 +95,18 @@ class CommonRoomTree(app_commands.CommandTree["CommonRoomBot"]):
         )
         return False
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
         if isinstance(error, app_commands.CheckFailure):
             await report_user_error(interaction, UserError(_check_failure_message(error)))
             return
         if isinstance(error, app_commands.TransformerError):
             await report_user_error(
                 interaction,
-                UserError(f"I couldn't understand `{str(error.value)[:80]}` there. Please check it and try again."),
+                UserError(
+                    f"I couldn't understand `{str(error.value)[:80]}` there. Please check it and try again."
+                ),
             )
             return
         command = interaction.command
@@ -188,7 +192,9 @@ class CommonRoomBot(commands.Bot):
             await self.load_extension(name)
         self.synced = await self.sync_commands(force=self.force_sync)
         if self.settings.metrics.prometheus_port is not None:
-            self.timings.serve_prometheus(self.settings.metrics.prometheus_host, self.settings.metrics.prometheus_port)
+            self.timings.serve_prometheus(
+                self.settings.metrics.prometheus_host, self.settings.metrics.prometheus_port
+            )
         log.info("Common Room %s is set up (%d extensions)", self.version, len(self.extensions))
 
     @property

@@ -41,7 +41,10 @@ def percentile(samples: Iterable[float], fraction: float) -> float:
 def interaction_key(interaction: discord.Interaction[Any]) -> str:
     """A stable label for what was used, with no user data in it."""
     data: Any = interaction.data or {}
-    if interaction.type in (discord.InteractionType.application_command, discord.InteractionType.autocomplete):
+    if interaction.type in (
+        discord.InteractionType.application_command,
+        discord.InteractionType.autocomplete,
+    ):
         parts = [str(data.get("name", "?"))]
         options = data.get("options") or []
         while options and options[0].get("type") in (1, 2):  # subcommand (group)
@@ -101,8 +104,10 @@ class InteractionTimings:
         try:
             from prometheus_client import Histogram, start_http_server
         except ImportError:
-            log.warning("metrics.prometheus_port is set but prometheus-client is not installed; "
-                        "install common-room[metrics]")
+            log.warning(
+                "metrics.prometheus_port is set but prometheus-client is not installed; "
+                "install common-room[metrics]"
+            )
             return
         self._observer = Histogram(
             "commonroom_interaction_seconds",

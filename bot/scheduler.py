@@ -62,8 +62,8 @@ def _install() -> None:
     with _install_lock:
         if _installed:
             return
-        _aps_base.datetime = _ClockAwareDatetime  # type: ignore[misc]
-        _aps_executors.datetime = _ClockAwareDatetime  # type: ignore[misc]
+        _aps_base.datetime = _ClockAwareDatetime
+        _aps_executors.datetime = _ClockAwareDatetime
         _installed = True
 
 

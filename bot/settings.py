@@ -69,7 +69,9 @@ class DiscordSettings(Section):
 
 
 class DatabaseSettings(Section):
-    path: Path = Field(default=Path("data/common-room.sqlite3"), description="SQLite file; created on first run.")
+    path: Path = Field(
+        default=Path("data/common-room.sqlite3"), description="SQLite file; created on first run."
+    )
 
 
 class LoggingSettings(Section):
@@ -183,12 +185,17 @@ class Settings(BaseSettings):
             try:
                 file_data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as error:
-                raise ConfigError([f"{toml_path}: not valid TOML ({error}). Fix the syntax and try again."]) from None
+                raise ConfigError(
+                    [f"{toml_path}: not valid TOML ({error}). Fix the syntax and try again."]
+                ) from None
             except OSError as error:
                 raise ConfigError([f"{toml_path}: cannot be read ({error.strerror})."]) from None
         elif explicit:
             raise ConfigError(
-                [f"{toml_path}: config file not found. Copy config.example.toml to {toml_path} or fix the path."]
+                [
+                    f"{toml_path}: config file not found. "
+                    f"Copy config.example.toml to {toml_path} or fix the path."
+                ]
             )
         problems = _unknown_environment()
         token = _toml_path.set(toml_path if toml_path.exists() else None)

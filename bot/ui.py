@@ -145,5 +145,5 @@ class BaseModal(discord.ui.Modal):
     async def submit(self, interaction: discord.Interaction[Any]) -> None:
         raise NotImplementedError
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
         await handle_interaction_error(interaction, error, f"modal {type(self).__name__}")

@@ -10,7 +10,8 @@ from bot.core import CommonRoomBot
 
 PRIVACY_SUMMARY = (
     "• Everything personal happens privately: only you see your replies.\n"
-    "• Joining an identity community leaves no trace on your profile, and the bot keeps no list of who is in one.\n"
+    "• Joining an identity community leaves no trace on your profile, and the bot keeps no list "
+    "of who is in one.\n"
     "• Pulse check answers are counted, never linked to you, and shown only when enough people answered.\n"
     "• Reports reach the welfare team without your name; you can keep talking with a code only you hold.\n"
     "• `/privacy` shows what is stored about you, lets you download it, and erases it."

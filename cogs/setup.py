@@ -41,13 +41,14 @@ class Setup(
     group_description="Set up Common Room on this server",
     group_extras=MANAGE_SERVER,
 ):
-
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="organiser-role", description="Choose the role whose members are organisers")
     @app_commands.describe(role="Members with this role can run organiser commands")
-    async def organiser_role(self, interaction: discord.Interaction[CommonRoomBot], role: discord.Role) -> None:
+    async def organiser_role(
+        self, interaction: discord.Interaction[CommonRoomBot], role: discord.Role
+    ) -> None:
         assert interaction.guild is not None
         if role.is_default():
             await interaction.response.send_message(
@@ -63,7 +64,9 @@ class Setup(
             ephemeral=True,
         )
 
-    @app_commands.command(name="timezone", description="The server's timezone, used for event times and schedules")
+    @app_commands.command(
+        name="timezone", description="The server's timezone, used for event times and schedules"
+    )
     @app_commands.describe(name="An IANA timezone name, for example Europe/London")
     async def timezone(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         assert interaction.guild is not None
@@ -113,7 +116,10 @@ class Setup(
             return
         config = await self.bot.guild_settings.set_channel(interaction.guild.id, purpose, channel.id)
         note = ""
-        if purpose in ("organisers", "reports") and channel.permissions_for(interaction.guild.default_role).view_channel:
+        if (
+            purpose in ("organisers", "reports")
+            and channel.permissions_for(interaction.guild.default_role).view_channel
+        ):
             note = (
                 f"\n⚠️ Everyone on the server can see {channel.mention}. The {purpose} channel should be "
                 "private to organisers: remove View Channel from @everyone there."
@@ -128,7 +134,9 @@ class Setup(
     async def show(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
         config = await self.bot.guild_settings.get(interaction.guild.id)
-        await interaction.response.send_message(embed=render_config(interaction.guild, config), ephemeral=True)
+        await interaction.response.send_message(
+            embed=render_config(interaction.guild, config), ephemeral=True
+        )
 
 
 async def setup(bot: CommonRoomBot) -> None:

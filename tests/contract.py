@@ -39,7 +39,9 @@ def spec_path() -> Path | None:
 @functools.cache
 def _load(path: str) -> tuple[list[Operation], Registry]:
     spec = json.loads(Path(path).read_text(encoding="utf-8"))
-    registry: Registry = Registry().with_resource(SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT202012))
+    registry: Registry = Registry().with_resource(
+        SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT202012)
+    )
     operations = []
     for template, item in spec["paths"].items():
         regex = "^" + re.sub(r"\\\{[^/]+?\\\}", r"[^/]+", re.escape(template)) + "$"
@@ -58,7 +60,9 @@ def _load(path: str) -> tuple[list[Operation], Registry]:
 def _rebase(schema: Any) -> Any:
     """Point the spec's local $refs at the registered spec document."""
     if isinstance(schema, dict):
-        return {k: (SPEC_URI + v if k == "$ref" and v.startswith("#") else _rebase(v)) for k, v in schema.items()}
+        return {
+            k: (SPEC_URI + v if k == "$ref" and v.startswith("#") else _rebase(v)) for k, v in schema.items()
+        }
     if isinstance(schema, list):
         return [_rebase(v) for v in schema]
     return schema

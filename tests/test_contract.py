@@ -17,7 +17,9 @@ def spec() -> Any:
     if path is None:
         pytest.skip(f"{contract.SPEC_ENV} is not set: point it at Discord's openapi.json to check requests")
     if not path.exists():
-        pytest.skip(f"{contract.SPEC_ENV}={path} does not exist: requests are not checked against Discord's API")
+        pytest.skip(
+            f"{contract.SPEC_ENV}={path} does not exist: requests are not checked against Discord's API"
+        )
     return path
 
 

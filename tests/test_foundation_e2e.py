@@ -10,7 +10,6 @@ import pytest
 import simcord
 from discord import app_commands
 
-from bot import Settings, create_bot
 from bot.core import CommonRoomBot
 from tests.conftest import BotFactory, World, build_world, open_command_to
 
@@ -36,7 +35,9 @@ async def test_admin_sets_up_the_server(world: World) -> None:
     result = await world.admin.slash(world.general, "setup timezone", name="Europe/Dublin")
     assert "Europe/Dublin" in result.response.content
 
-    result = await world.admin.slash(world.general, "setup channel", purpose="announcements", channel=world.general)
+    result = await world.admin.slash(
+        world.general, "setup channel", purpose="announcements", channel=world.general
+    )
     assert "announcements" in result.response.content
 
     shown = await world.admin.slash(world.general, "setup show")
@@ -160,7 +161,9 @@ async def test_user_text_never_pings_anyone(make_bot: BotFactory) -> None:
     async with simcord.run(_bot_with_test_commands(make_bot)) as env:
         world = build_world(env)
         role = world.organiser_role
-        result = await world.student.slash(world.general, "echo", text=f"@everyone hello {role.mention} @here")
+        result = await world.student.slash(
+            world.general, "echo", text=f"@everyone hello {role.mention} @here"
+        )
 
         message = result.response.message
         assert "@everyone" in message.content and role.mention in message.content
@@ -193,7 +196,9 @@ async def test_several_servers_have_their_own_settings(world: World) -> None:
 async def test_a_new_server_gets_settings_when_the_bot_joins(world: World) -> None:
     newcomer = world.env.create_guild("Brand New School")
     await world.env.settle()
-    row = await world.bot.db.fetchone("SELECT timezone FROM guild_settings WHERE guild_id = ?", (newcomer.id,))
+    row = await world.bot.db.fetchone(
+        "SELECT timezone FROM guild_settings WHERE guild_id = ?", (newcomer.id,)
+    )
     assert row is not None and row["timezone"] == "Europe/London"
 
 

@@ -86,7 +86,9 @@ class GuildSettingsService:
 
     async def set_channel(self, guild_id: int, purpose: str, channel_id: int | None) -> GuildConfig:
         if purpose not in CHANNEL_PURPOSES:
-            raise UserError(f"`{purpose[:40]}` is not a channel purpose. Choose one of: {', '.join(CHANNEL_PURPOSES)}.")
+            raise UserError(
+                f"`{purpose[:40]}` is not a channel purpose. Choose one of: {', '.join(CHANNEL_PURPOSES)}."
+            )
         await self.ensure(guild_id)
         async with self.db.transaction() as tx:
             if channel_id is None:
@@ -111,6 +113,7 @@ class GuildSettingsService:
 
     async def set_meta(self, key: str, value: str) -> None:
         await self.db.execute(
-            "INSERT INTO bot_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO bot_meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
