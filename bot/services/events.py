@@ -1,0 +1,929 @@
+"""Events: alcohol-free socials and workshop series, RSVPs, a fair waiting list, reminders.
+
+Plain async Python (no Discord): takes ids and values, owns its SQL, returns dataclasses and
+raises :class:`~bot.errors.UserError` for anything a person can fix. Every change to RSVPs
+happens in one ``BEGIN IMMEDIATE`` transaction, and the database lock is first-come
+first-served, so a burst of Going presses is served in the order they arrived: the first
+``capacity`` are going, the rest wait in that order.
+
+Member data held here (privacy inventory; used by ``export_member`` / ``forget_member``):
+
+* ``event_rsvps.member_id`` (with ``status``, ``seq``, ``updated_at``, ``promoted_at``,
+  ``promotion_dm``): a student's answer to one event, so places, the waiting list, reminders and
+  ``/event mine`` work. Kept while the event exists; erased by ``forget_member``. Never shown
+  publicly: the card shows counts only; names are shown to organisers alone (``/event attendees``).
+* ``event_reminder_optouts.member_id``: the member turned reminders off on that server. Kept until
+  they turn reminders back on or are forgotten.
+* ``events.created_by`` and ``event_series.created_by``: the organiser who created the event
+  (accountability). Kept with the event; set to NULL by ``forget_member``.
+* Free text in ``events`` (title, description, place, cost, food, accessibility, facilitators,
+  theme) is written by organisers about the event for everyone to read; it is not about a member.
+  Facilitators' names are public by design (role models students can expect to meet).
+
+Nothing here is logged with a member id.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.db import Database, Tx
+from bot.errors import NotFound, UserError
+from bot.services.events_dates import (
+    MAX_DURATION,
+    check_times,
+    parse_date,
+    parse_duration,
+    parse_when,
+    plan_series,
+)
+
+Kind = Literal["social", "workshop"]
+Choice = Literal["going", "maybe", "not_going"]
+Status = Literal["going", "waiting", "maybe", "not_going"]
+
+DEFAULT_LEAD_TIMES: tuple[int, ...] = (24 * 3600, 3600)
+# A reminder sent more than this after its due time says so ("sent late").
+LATE_AFTER_SECONDS = 120
+MAX_LEAD_TIMES = 4
+
+# Text limits, chosen to fit Discord's (scheduled event name 100, location 100, description
+# 1000; embed field values 1024; embed total 6000) with room for the card's own words.
+LIMITS: dict[str, int] = {
+    "title": 100,
+    "description": 1000,
+    "place": 100,
+    "online_link": 300,
+    "cost": 100,
+    "food": 200,
+    "accessibility": 300,
+    "facilitators": 500,
+    "theme": 100,
+}
+LABELS: dict[str, str] = {
+    "title": "title",
+    "description": "description",
+    "place": "place",
+    "online_link": "online link",
+    "cost": "cost",
+    "food": "food",
+    "accessibility": "accessibility",
+    "facilitators": "facilitators",
+    "theme": "theme",
+}
+TEXT_FIELDS = tuple(LIMITS)
+CLEAR = "-"
+
+_EVENT_COLUMNS = (
+    "event_id, guild_id, series_id, kind, title, description, starts_at, ends_at, place, online_link,"
+    " cost, food, accessibility, facilitators, theme, capacity, community_channel_id, channel_id,"
+    " message_id, scheduled_event_id, status"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventSettings:
+    guild_id: int
+    lead_times: tuple[int, ...] = DEFAULT_LEAD_TIMES
+    remind_maybe: bool = False
+    mirror: bool = True
+
+
+@dataclass(slots=True)
+class EventDraft:
+    """What an organiser typed to create an event (validated by :meth:`EventService.create`)."""
+
+    kind: str
+    title: str
+    start: str
+    duration: str | None = None
+    end: str | None = None
+    place: str | None = None
+    online_link: str | None = None
+    description: str = ""
+    cost: str | None = None
+    food: str | None = None
+    accessibility: str | None = None
+    facilitators: str | None = None
+    theme: str | None = None
+    capacity: int | None = None
+    community_channel_id: int | None = None
+    alcohol_free: bool = False
+
+
+@dataclass(slots=True)
+class EventChanges:
+    """What an organiser wants to change (None: unchanged; ``"-"`` clears an optional text)."""
+
+    title: str | None = None
+    start: str | None = None
+    duration: str | None = None
+    place: str | None = None
+    online_link: str | None = None
+    description: str | None = None
+    cost: str | None = None
+    food: str | None = None
+    accessibility: str | None = None
+    facilitators: str | None = None
+    theme: str | None = None
+    capacity: int | None = None
+    remove_capacity: bool = False
+
+    def is_empty(self) -> bool:
+        names = ("start", "duration", "capacity", *TEXT_FIELDS)
+        return all(getattr(self, name) is None for name in names) and not self.remove_capacity
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    event_id: int
+    guild_id: int
+    series_id: int | None
+    kind: str
+    title: str
+    description: str
+    starts_at: int
+    ends_at: int
+    place: str | None
+    online_link: str | None
+    cost: str | None
+    food: str | None
+    accessibility: str | None
+    facilitators: str | None
+    theme: str | None
+    capacity: int | None
+    community_channel_id: int | None
+    channel_id: int | None
+    message_id: int | None
+    scheduled_event_id: int | None
+    status: str
+    going: int = 0
+    waiting: int = 0
+    maybe: int = 0
+
+    @property
+    def start(self) -> datetime:
+        return from_timestamp(self.starts_at)
+
+    @property
+    def end(self) -> datetime:
+        return from_timestamp(self.ends_at)
+
+    @property
+    def spaces_left(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.going)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def details(self) -> list[tuple[str, str]]:
+        """The inclusive details, in the order students decide on them."""
+        rows = [("Alcohol-free", "Yes, always")]
+        rows.append(("Cost", self.cost or "Free"))
+        if self.food:
+            rows.append(("Food", self.food))
+        if self.accessibility:
+            rows.append(("Accessibility", self.accessibility))
+        rows.append(("Online option", (self.online_link and "Yes") or "No, in person only"))
+        if self.theme:
+            rows.append(("Theme", self.theme))
+        if self.facilitators:
+            rows.append(("Facilitators", self.facilitators))
+        return rows
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpOutcome:
+    event: EventInfo
+    status: Status
+    previous: Status | None
+    waiting_position: int | None = None
+    promoted: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Attendees:
+    going: list[int]
+    waiting: list[int]
+    maybe: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class MyEvent:
+    event: EventInfo
+    status: Status
+    waiting_position: int | None
+    promoted: bool
+    promotion_dm: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOutcome:
+    """An event after an edit or cancellation, and who must be told."""
+
+    event: EventInfo
+    notify: list[int]
+    promoted: list[int] = field(default_factory=list)
+    time_changed: bool = False
+    reminders: list[tuple[int, int]] = field(default_factory=list)  # (lead_seconds, due_at)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReminder:
+    event_id: int
+    lead_seconds: int
+    due_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderClaim:
+    event: EventInfo
+    lead_seconds: int
+    outcome: Literal["sent", "late", "skipped", "cancelled"]
+    recipients: list[int]
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = value.strip()
+    return cleaned or None
+
+
+def _check_length(name: str, value: str | None) -> None:
+    if value is not None and len(value) > LIMITS[name]:
+        raise UserError(
+            f"The {LABELS[name]} is {len(value)} characters; the most is {LIMITS[name]}. "
+            "Please shorten it and try again."
+        )
+
+
+def _check_link(link: str | None) -> None:
+    if link is None:
+        return
+    parsed = urlparse(link)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UserError("The online link should be a web address starting with `https://`.")
+
+
+def _row_to_event(row: sqlite3.Row, counts: dict[str, int] | None = None) -> EventInfo:
+    counts = counts or {}
+    return EventInfo(
+        **{key: row[key] for key in _EVENT_COLUMNS.replace(" ", "").split(",")},
+        going=counts.get("going", 0),
+        waiting=counts.get("waiting", 0),
+        maybe=counts.get("maybe", 0),
+    )
+
+
+class EventService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def _now(self) -> int:
+        return to_timestamp(self.clock.now())
+
+    # -- settings ------------------------------------------------------------------------
+
+    async def settings(self, guild_id: int) -> EventSettings:
+        row = await self.db.fetchone(
+            "SELECT lead_times, remind_maybe, mirror FROM event_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return self._settings_from(guild_id, row)
+
+    @staticmethod
+    def _settings_from(guild_id: int, row: sqlite3.Row | None) -> EventSettings:
+        if row is None:
+            return EventSettings(guild_id)
+        leads = tuple(int(x) for x in str(row["lead_times"]).split(",") if x.strip())
+        return EventSettings(guild_id, leads, bool(row["remind_maybe"]), bool(row["mirror"]))
+
+    async def update_settings(
+        self,
+        guild_id: int,
+        *,
+        lead_hours: list[float] | None = None,
+        remind_maybe: bool | None = None,
+        mirror: bool | None = None,
+    ) -> EventSettings:
+        current = await self.settings(guild_id)
+        leads = current.lead_times
+        if lead_hours is not None:
+            if len(lead_hours) > MAX_LEAD_TIMES:
+                raise UserError(f"Choose up to {MAX_LEAD_TIMES} reminder times, for example `24, 1`.")
+            if any(h <= 0 or h > 24 * 14 for h in lead_hours):
+                raise UserError(
+                    "Reminder times are hours before the event, between 0.25 and 336 (two weeks)."
+                )
+            leads = tuple(sorted({round(h * 3600) for h in lead_hours}, reverse=True))
+        new = replace(
+            current,
+            lead_times=leads,
+            remind_maybe=current.remind_maybe if remind_maybe is None else remind_maybe,
+            mirror=current.mirror if mirror is None else mirror,
+        )
+        await self.db.execute(
+            "INSERT INTO event_settings (guild_id, lead_times, remind_maybe, mirror, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET lead_times = excluded.lead_times,"
+            " remind_maybe = excluded.remind_maybe, mirror = excluded.mirror, updated_at ="
+            " excluded.updated_at",
+            (
+                guild_id,
+                ",".join(str(x) for x in new.lead_times),
+                int(new.remind_maybe),
+                int(new.mirror),
+                self._now(),
+            ),
+        )
+        return new
+
+    # -- creating ------------------------------------------------------------------------
+
+    def validate(self, draft: EventDraft, tz: str) -> tuple[datetime, datetime]:
+        """Check a draft; returns its first (start, end). Raises UserError, saves nothing."""
+        now = self.clock.now()
+        if draft.kind not in ("social", "workshop"):
+            raise UserError("An event is a `social` or a `workshop`.")
+        if not draft.alcohol_free:
+            raise UserError(
+                "Every Common Room event is alcohol-free. Please confirm that this one is (tick the box), "
+                "or plan it somewhere without a bar."
+            )
+        draft.title = (draft.title or "").strip()
+        if not draft.title:
+            raise UserError("Please give the event a title.")
+        for name in TEXT_FIELDS:
+            if name == "description":
+                draft.description = (draft.description or "").strip()
+            elif name != "title":
+                setattr(draft, name, _clean(getattr(draft, name)))
+            _check_length(name, getattr(draft, name))
+        _check_link(draft.online_link)
+        if not draft.place and not draft.online_link:
+            raise UserError("Where is it? Give a place, an online link, or both.")
+        if draft.capacity is not None and draft.capacity < 1:
+            raise UserError("Capacity must be at least 1, or leave it empty for no limit.")
+        start = parse_when(draft.start, tz, now)
+        if draft.duration and draft.end:
+            raise UserError("Give either a duration or an end time, not both.")
+        if draft.end:
+            end = parse_when(draft.end, tz, start, what="end")
+            if (
+                end <= start
+                and end + timedelta(days=1) - start <= MAX_DURATION
+                and ":" in draft.end
+                and len(draft.end.strip()) <= 5
+            ):
+                end += timedelta(days=1)  # "23:00" to "01:00": the end is the next day
+        elif draft.duration:
+            end = start + parse_duration(draft.duration)
+        else:
+            end = start + timedelta(hours=2)
+        check_times(start, end, now)
+        return start, end
+
+    async def create(
+        self,
+        guild_id: int,
+        created_by: int,
+        draft: EventDraft,
+        tz: str,
+        *,
+        repeat: str | None = None,
+        until: str | None = None,
+        count: int | None = None,
+    ) -> list[EventInfo]:
+        """Create one event, or every occurrence of a series. Nothing is saved if anything is wrong."""
+        start, end = self.validate(draft, tz)
+        length = end - start
+        starts = [start]
+        rule: str | None = None
+        if repeat:
+            until_dt = parse_date(until, tz, self.clock.now()) if until else None
+            plan = plan_series(start, tz, repeat, until=until_dt, count=count)
+            starts, rule = plan.starts, plan.rule
+        elif until or count:
+            raise UserError(
+                "`until` and `times` are for a series: choose how it repeats too (weekly, fortnightly...)."
+            )
+        settings = await self.settings(guild_id)
+        now = self._now()
+        ids: list[int] = []
+        async with self.db.transaction() as tx:
+            series_id: int | None = None
+            if rule is not None:
+                result = await tx.execute(
+                    "INSERT INTO event_series (guild_id, rule, timezone, created_by, created_at) VALUES (?,"
+                    " ?, ?, ?, ?)",
+                    (guild_id, rule, tz, created_by, now),
+                )
+                series_id = result.lastrowid
+            for each in starts:
+                starts_at = to_timestamp(each)
+                result = await tx.execute(
+                    "INSERT INTO events (guild_id, series_id, kind, title, description, starts_at, ends_at,"
+                    " place,"
+                    " online_link, cost, food, accessibility, facilitators, theme, capacity,"
+                    " community_channel_id,"
+                    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        series_id,
+                        draft.kind,
+                        draft.title,
+                        draft.description,
+                        starts_at,
+                        starts_at + int(length.total_seconds()),
+                        draft.place,
+                        draft.online_link,
+                        draft.cost,
+                        draft.food,
+                        draft.accessibility,
+                        draft.facilitators,
+                        draft.theme,
+                        draft.capacity,
+                        draft.community_channel_id,
+                        created_by,
+                        now,
+                        now,
+                    ),
+                )
+                assert result.lastrowid is not None
+                ids.append(result.lastrowid)
+                await self._insert_reminders(tx, result.lastrowid, starts_at, settings.lead_times, now)
+        return [await self.get(event_id) for event_id in ids]
+
+    @staticmethod
+    async def _insert_reminders(
+        tx: Tx, event_id: int, starts_at: int, leads: tuple[int, ...], now: int
+    ) -> list[tuple[int, int]]:
+        made = []
+        for lead in leads:
+            due = starts_at - lead
+            if due > now:
+                await tx.execute(
+                    "INSERT INTO event_reminders (event_id, lead_seconds, due_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (event_id, lead_seconds) DO UPDATE SET due_at = excluded.due_at,"
+                    " status = 'pending', done_at = NULL",
+                    (event_id, lead, due),
+                )
+                made.append((lead, due))
+        return made
+
+    async def set_card(self, event_id: int, channel_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE events SET channel_id = ?, message_id = ? WHERE event_id = ?",
+            (channel_id, message_id, event_id),
+        )
+
+    async def set_mirror(self, event_id: int, scheduled_event_id: int | None) -> None:
+        await self.db.execute(
+            "UPDATE events SET scheduled_event_id = ? WHERE event_id = ?", (scheduled_event_id, event_id)
+        )
+
+    async def delete_unposted(self, event_ids: list[int]) -> None:
+        """Undo a creation whose card could not be posted (nothing half-made stays behind)."""
+        async with self.db.transaction() as tx:
+            for event_id in event_ids:
+                await tx.execute("DELETE FROM events WHERE event_id = ? AND message_id IS NULL", (event_id,))
+            await tx.execute(
+                "DELETE FROM event_series WHERE series_id NOT IN (SELECT series_id FROM events WHERE"
+                " series_id IS NOT NULL)"
+            )
+
+    # -- reading -------------------------------------------------------------------------
+
+    @staticmethod
+    async def _counts(tx: Tx, event_id: int) -> dict[str, int]:
+        rows = await tx.fetchall(
+            "SELECT status, COUNT(*) AS n FROM event_rsvps WHERE event_id = ? GROUP BY status", (event_id,)
+        )
+        return {row["status"]: row["n"] for row in rows}
+
+    async def _get(self, tx: Tx, event_id: int, guild_id: int | None = None) -> EventInfo:
+        row = await tx.fetchone(f"SELECT {_EVENT_COLUMNS} FROM events WHERE event_id = ?", (event_id,))
+        if row is None or (guild_id is not None and row["guild_id"] != guild_id):
+            raise NotFound(
+                "I can't find that event. It may have been removed; `/event list` shows what's coming up."
+            )
+        return _row_to_event(row, await self._counts(tx, event_id))
+
+    async def get(self, event_id: int, guild_id: int | None = None) -> EventInfo:
+        async with self.db.read() as tx:
+            return await self._get(tx, event_id, guild_id)
+
+    async def upcoming(self, guild_id: int, *, limit: int = 200) -> list[EventInfo]:
+        """Scheduled events that have not ended, soonest first."""
+        async with self.db.read() as tx:
+            rows = await tx.fetchall(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE guild_id = ? AND status = 'scheduled' AND"
+                " ends_at > ?"
+                " ORDER BY starts_at, event_id LIMIT ?",
+                (guild_id, self._now(), limit),
+            )
+            return [_row_to_event(row, await self._counts(tx, row["event_id"])) for row in rows]
+
+    async def series_events(self, series_id: int) -> list[EventInfo]:
+        async with self.db.read() as tx:
+            rows = await tx.fetchall(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE series_id = ? ORDER BY starts_at", (series_id,)
+            )
+            return [_row_to_event(row, await self._counts(tx, row["event_id"])) for row in rows]
+
+    async def attendees(self, event_id: int, guild_id: int | None = None) -> tuple[EventInfo, Attendees]:
+        async with self.db.read() as tx:
+            event = await self._get(tx, event_id, guild_id)
+            rows = await tx.fetchall(
+                "SELECT member_id, status FROM event_rsvps WHERE event_id = ? ORDER BY seq", (event_id,)
+            )
+        by: dict[str, list[int]] = {"going": [], "waiting": [], "maybe": []}
+        for row in rows:
+            if row["status"] in by:
+                by[row["status"]].append(row["member_id"])
+        return event, Attendees(by["going"], by["waiting"], by["maybe"])
+
+    async def mine(self, guild_id: int, member_id: int) -> list[MyEvent]:
+        """My upcoming events (not 'can't go'), with my status and waiting-list place."""
+        async with self.db.read() as tx:
+            rows = await tx.fetchall(
+                f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLUMNS.split(','))},"
+                " r.status AS my_status, r.seq AS my_seq, r.promoted_at, r.promotion_dm"
+                " FROM event_rsvps r JOIN events e ON e.event_id = r.event_id"
+                " WHERE e.guild_id = ? AND r.member_id = ? AND r.status != 'not_going' AND e.ends_at > ?"
+                " ORDER BY e.starts_at",
+                (guild_id, member_id, self._now()),
+            )
+            mine = []
+            for row in rows:
+                position = None
+                if row["my_status"] == "waiting":
+                    position = 1 + await tx.fetchval(
+                        "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'waiting' AND seq"
+                        " < ?",
+                        (row["event_id"], row["my_seq"]),
+                    )
+                mine.append(
+                    MyEvent(
+                        event=_row_to_event(row, await self._counts(tx, row["event_id"])),
+                        status=row["my_status"],
+                        waiting_position=position,
+                        promoted=row["promoted_at"] is not None and row["my_status"] == "going",
+                        promotion_dm=row["promotion_dm"],
+                    )
+                )
+        return mine
+
+    async def going_events(self, guild_id: int, member_id: int) -> list[EventInfo]:
+        return [
+            m.event
+            for m in await self.mine(guild_id, member_id)
+            if m.status == "going" and not m.event.cancelled
+        ]
+
+    # -- RSVP ----------------------------------------------------------------------------
+
+    async def rsvp(self, event_id: int, member_id: int, choice: str) -> RsvpOutcome:
+        """Going / Maybe / Can't go. Going at capacity joins the waiting list in click order.
+
+        The first await is the transaction, so concurrent calls are served in call order.
+        """
+        if choice not in ("going", "maybe", "not_going"):
+            raise UserError("Choose Going, Maybe or Can't go.")
+        async with self.db.transaction() as tx:
+            now = self._now()
+            row = await tx.fetchone(
+                "SELECT status, capacity, starts_at, guild_id FROM events WHERE event_id = ?", (event_id,)
+            )
+            if row is None:
+                raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
+            if row["status"] == "cancelled":
+                raise UserError(
+                    "This event was cancelled, so it isn't taking replies. `/event list` shows what's on."
+                )
+            if row["starts_at"] <= now:
+                raise UserError("This event has already started, so it isn't taking replies any more.")
+            mine = await tx.fetchone(
+                "SELECT status FROM event_rsvps WHERE event_id = ? AND member_id = ?", (event_id, member_id)
+            )
+            previous: Status | None = mine["status"] if mine else None
+            promoted: list[int] = []
+            if choice == "going" and previous in ("going", "waiting"):
+                status: Status = previous  # pressing Going again keeps your place
+            else:
+                if choice == "going":
+                    going = await tx.fetchval(
+                        "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'going'",
+                        (event_id,),
+                    )
+                    full = row["capacity"] is not None and going >= row["capacity"]
+                    status = "waiting" if full else "going"
+                else:
+                    status = choice  # type: ignore[assignment]
+                seq = await tx.fetchval(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM event_rsvps WHERE event_id = ?", (event_id,)
+                )
+                await tx.execute(
+                    "INSERT INTO event_rsvps (event_id, member_id, status, seq, updated_at) VALUES (?, ?, ?,"
+                    " ?, ?)"
+                    " ON CONFLICT (event_id, member_id) DO UPDATE SET status = excluded.status, seq ="
+                    " excluded.seq,"
+                    " updated_at = excluded.updated_at, promoted_at = NULL, promotion_dm = NULL",
+                    (event_id, member_id, status, seq, now),
+                )
+                if previous == "going":
+                    promoted = await self._promote(tx, event_id, now)
+            event = await self._get(tx, event_id)
+            position = None
+            if status == "waiting":
+                position = 1 + await tx.fetchval(
+                    "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'waiting' AND seq <"
+                    " (SELECT seq FROM event_rsvps WHERE event_id = ? AND member_id = ?)",
+                    (event_id, event_id, member_id),
+                )
+        return RsvpOutcome(event, status, previous, position, promoted)
+
+    @staticmethod
+    async def _promote(tx: Tx, event_id: int, now: int) -> list[int]:
+        """Fill free places from the waiting list, first come first served."""
+        row = await tx.fetchone(
+            "SELECT capacity, status, starts_at FROM events WHERE event_id = ?", (event_id,)
+        )
+        if row is None or row["status"] != "scheduled" or row["starts_at"] <= now:
+            return []
+        going = await tx.fetchval(
+            "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'going'", (event_id,)
+        )
+        free = None if row["capacity"] is None else row["capacity"] - going
+        waiting = await tx.fetchall(
+            "SELECT member_id FROM event_rsvps WHERE event_id = ? AND status = 'waiting' ORDER BY seq"
+            + ("" if free is None else " LIMIT ?"),
+            (event_id,) if free is None else (event_id, max(0, free)),
+        )
+        promoted = [r["member_id"] for r in waiting]
+        for member_id in promoted:
+            await tx.execute(
+                "UPDATE event_rsvps SET status = 'going', promoted_at = ?, updated_at = ?, promotion_dm ="
+                " NULL"
+                " WHERE event_id = ? AND member_id = ?",
+                (now, now, event_id, member_id),
+            )
+        return promoted
+
+    async def record_promotion_dm(self, event_id: int, member_id: int, delivered: bool) -> None:
+        await self.db.execute(
+            "UPDATE event_rsvps SET promotion_dm = ? WHERE event_id = ? AND member_id = ?",
+            ("sent" if delivered else "failed", event_id, member_id),
+        )
+
+    # -- changes -------------------------------------------------------------------------
+
+    async def edit(self, event_id: int, guild_id: int, changes: EventChanges, tz: str) -> ChangeOutcome:
+        """Change an event's time, place or details; returns who to tell. Saves nothing on bad input."""
+        if changes.is_empty():
+            raise UserError(
+                "Tell me what to change: a new start, duration, place, link, details or capacity."
+            )
+        current = await self.get(event_id, guild_id)
+        if current.cancelled:
+            raise UserError("That event was cancelled; it can't be edited. Create a new one instead.")
+        now_dt = self.clock.now()
+        if current.ends_at <= to_timestamp(now_dt):
+            raise UserError("That event has already finished, so it can't be changed.")
+        updates: dict[str, Any] = {}
+        if changes.title is not None:
+            title = changes.title.strip()
+            if not title or title == CLEAR:
+                raise UserError("An event needs a title.")
+            _check_length("title", title)
+            updates["title"] = title
+        for name in TEXT_FIELDS:
+            if name == "title":
+                continue
+            value = getattr(changes, name)
+            if value is None:
+                continue
+            cleaned = None if value.strip() in ("", CLEAR) else value.strip()
+            _check_length(name, cleaned)
+            if name == "online_link":
+                _check_link(cleaned)
+            updates[name] = cleaned if name != "description" else (cleaned or "")
+        place = updates.get("place", current.place) if "place" in updates else current.place
+        link = (
+            updates.get("online_link", current.online_link)
+            if "online_link" in updates
+            else current.online_link
+        )
+        if not place and not link:
+            raise UserError("An event needs a place, an online link, or both.")
+        if changes.capacity is not None:
+            if changes.capacity < 1:
+                raise UserError("Capacity must be at least 1. To remove the limit, use `no-limit`.")
+            updates["capacity"] = changes.capacity
+        if changes.remove_capacity:
+            updates["capacity"] = None
+        start, end = current.start, current.end
+        if changes.start is not None:
+            start = parse_when(changes.start, tz, now_dt)
+            end = start + (current.end - current.start)
+        if changes.duration is not None:
+            end = start + parse_duration(changes.duration)
+        time_changed = (start, end) != (current.start, current.end)
+        if time_changed:
+            check_times(start, end, now_dt)
+            updates["starts_at"], updates["ends_at"] = to_timestamp(start), to_timestamp(end)
+        now = self._now()
+        settings = await self.settings(guild_id)
+        reminders: list[tuple[int, int]] = []
+        async with self.db.transaction() as tx:
+            sets = ", ".join(f"{name} = ?" for name in updates)
+            await tx.execute(
+                f"UPDATE events SET {sets}, updated_at = ? WHERE event_id = ?",
+                (*updates.values(), now, event_id),
+            )
+            if time_changed:
+                await tx.execute("DELETE FROM event_reminders WHERE event_id = ?", (event_id,))
+                reminders = await self._insert_reminders(
+                    tx, event_id, updates["starts_at"], settings.lead_times, now
+                )
+            promoted = await self._promote(tx, event_id, now) if "capacity" in updates else []
+            notify = await self._going_and_waiting(tx, event_id)
+            event = await self._get(tx, event_id)
+        return ChangeOutcome(
+            event, [m for m in notify if m not in promoted], promoted, time_changed, reminders
+        )
+
+    @staticmethod
+    async def _going_and_waiting(tx: Tx, event_id: int) -> list[int]:
+        rows = await tx.fetchall(
+            "SELECT member_id FROM event_rsvps WHERE event_id = ? AND status IN ('going', 'waiting') ORDER"
+            " BY seq",
+            (event_id,),
+        )
+        return [r["member_id"] for r in rows]
+
+    async def cancel(self, event_id: int, guild_id: int, scope: str = "this") -> list[ChangeOutcome]:
+        """Cancel one event, or it and every later occurrence of its series (``scope="rest"``)."""
+        event = await self.get(event_id, guild_id)
+        if event.cancelled:
+            raise UserError("That event is already cancelled.")
+        now = self._now()
+        if event.ends_at <= now:
+            raise UserError("That event has already finished, so there's nothing to cancel.")
+        if scope == "rest" and event.series_id is None:
+            raise UserError("That event is not part of a series. Use `scope: this event` to cancel it.")
+        outcomes = []
+        async with self.db.transaction() as tx:
+            if scope == "rest":
+                rows = await tx.fetchall(
+                    "SELECT event_id FROM events WHERE series_id = ? AND starts_at >= ? AND status ="
+                    " 'scheduled'"
+                    " ORDER BY starts_at",
+                    (event.series_id, event.starts_at),
+                )
+                ids = [r["event_id"] for r in rows]
+            else:
+                ids = [event_id]
+            for each in ids:
+                await tx.execute(
+                    "UPDATE events SET status = 'cancelled', updated_at = ? WHERE event_id = ?", (now, each)
+                )
+                await tx.execute(
+                    "UPDATE event_reminders SET status = 'cancelled', done_at = ? WHERE event_id = ? AND"
+                    " status = 'pending'",
+                    (now, each),
+                )
+                outcomes.append(
+                    ChangeOutcome(await self._get(tx, each), await self._going_and_waiting(tx, each))
+                )
+        return outcomes
+
+    # -- reminders -----------------------------------------------------------------------
+
+    async def pending_reminders(self) -> list[PendingReminder]:
+        rows = await self.db.fetchall(
+            "SELECT event_id, lead_seconds, due_at FROM event_reminders WHERE status = 'pending' ORDER BY"
+            " due_at"
+        )
+        return [PendingReminder(r["event_id"], r["lead_seconds"], r["due_at"]) for r in rows]
+
+    async def claim_reminder(self, event_id: int, lead_seconds: int) -> ReminderClaim | None:
+        """Decide a due reminder once: mark it done and return who to DM (None if not pending).
+
+        Marked in the same transaction that reads it, so it is never sent twice, even across a
+        restart. Late (after downtime) reminders are marked ``late``; if the event has already
+        started, the reminder is ``skipped`` and nobody is messaged.
+        """
+        async with self.db.transaction() as tx:
+            now = self._now()
+            reminder = await tx.fetchone(
+                "SELECT due_at, status FROM event_reminders WHERE event_id = ? AND lead_seconds = ?",
+                (event_id, lead_seconds),
+            )
+            if reminder is None or reminder["status"] != "pending" or reminder["due_at"] > now:
+                return None
+            event = await self._get(tx, event_id)
+            recipients: list[int] = []
+            outcome: Literal["sent", "late", "skipped", "cancelled"]
+            if event.cancelled:
+                outcome = "cancelled"
+            elif event.starts_at <= now:
+                outcome = "skipped"
+            else:
+                outcome = "late" if now - reminder["due_at"] > LATE_AFTER_SECONDS else "sent"
+                settings_row = await tx.fetchone(
+                    "SELECT lead_times, remind_maybe, mirror FROM event_settings WHERE guild_id = ?",
+                    (event.guild_id,),
+                )
+                settings = self._settings_from(event.guild_id, settings_row)
+                statuses = ("going", "maybe") if settings.remind_maybe else ("going",)
+                rows = await tx.fetchall(
+                    "SELECT member_id FROM event_rsvps WHERE event_id = ?"
+                    f" AND status IN ({', '.join('?' * len(statuses))})"
+                    " AND member_id NOT IN (SELECT member_id FROM event_reminder_optouts WHERE guild_id = ?)"
+                    " ORDER BY seq",
+                    (event_id, *statuses, event.guild_id),
+                )
+                recipients = [r["member_id"] for r in rows]
+            await tx.execute(
+                "UPDATE event_reminders SET status = ?, done_at = ? WHERE event_id = ? AND lead_seconds = ?",
+                (outcome, now, event_id, lead_seconds),
+            )
+        return ReminderClaim(event, lead_seconds, outcome, recipients)
+
+    async def set_reminders(self, guild_id: int, member_id: int, on: bool) -> None:
+        if on:
+            await self.db.execute(
+                "DELETE FROM event_reminder_optouts WHERE guild_id = ? AND member_id = ?",
+                (guild_id, member_id),
+            )
+        else:
+            await self.db.execute(
+                "INSERT INTO event_reminder_optouts (guild_id, member_id, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (guild_id, member_id, self._now()),
+            )
+
+    async def reminders_on(self, guild_id: int, member_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM event_reminder_optouts WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
+        )
+        return row is None
+
+    # -- privacy (issue #9) ----------------------------------------------------------------
+
+    async def export_member(self, member_id: int) -> dict[str, Any]:
+        """Everything stored about this member by the events feature (JSON-serialisable)."""
+        async with self.db.read() as tx:
+            rsvps = await tx.fetchall(
+                "SELECT r.event_id, e.guild_id, e.title, e.starts_at, r.status, r.updated_at, r.promoted_at,"
+                " r.promotion_dm FROM event_rsvps r JOIN events e ON e.event_id = r.event_id"
+                " WHERE r.member_id = ? ORDER BY e.starts_at",
+                (member_id,),
+            )
+            optouts = await tx.fetchall(
+                "SELECT guild_id, created_at FROM event_reminder_optouts WHERE member_id = ?", (member_id,)
+            )
+            created = await tx.fetchall(
+                "SELECT event_id, guild_id, title, starts_at FROM events WHERE created_by = ?", (member_id,)
+            )
+            series = await tx.fetchall(
+                "SELECT series_id, guild_id FROM event_series WHERE created_by = ?", (member_id,)
+            )
+        return {
+            "event_rsvps": [dict(r) for r in rsvps],
+            "event_reminder_optouts": [dict(r) for r in optouts],
+            "events_created": [dict(r) for r in created],
+            "event_series_created": [dict(r) for r in series],
+        }
+
+    async def forget_member(self, member_id: int) -> dict[str, int]:
+        """Erase this member's RSVPs and preferences; waiting lists move up to fill their places."""
+        async with self.db.transaction() as tx:
+            now = self._now()
+            going = await tx.fetchall(
+                "SELECT event_id FROM event_rsvps WHERE member_id = ? AND status = 'going'", (member_id,)
+            )
+            rsvps = await tx.execute("DELETE FROM event_rsvps WHERE member_id = ?", (member_id,))
+            for row in going:
+                await self._promote(tx, row["event_id"], now)
+            optouts = await tx.execute("DELETE FROM event_reminder_optouts WHERE member_id = ?", (member_id,))
+            events = await tx.execute(
+                "UPDATE events SET created_by = NULL WHERE created_by = ?", (member_id,)
+            )
+            series = await tx.execute(
+                "UPDATE event_series SET created_by = NULL WHERE created_by = ?", (member_id,)
+            )
+        return {
+            "event_rsvps": rsvps.rowcount,
+            "event_reminder_optouts": optouts.rowcount,
+            "events_created_by": events.rowcount,
+            "event_series_created_by": series.rowcount,
+        }

@@ -1,0 +1,161 @@
+"""Dates for events: what people type, in the server's timezone, and repeating series.
+
+Parsing uses ``dateparser`` (day-month order, as in the UK; relative to now in the server's
+timezone). Series use ``dateutil.rrule`` on *local wall-clock* times, each occurrence then
+placed in the server's timezone, so a series at 18:00 stays at 18:00 when the clocks change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import dateparser
+from dateutil.rrule import MONTHLY, WEEKLY, rrule, rrulestr
+
+from bot.errors import UserError
+
+DATE_EXAMPLES = "`2026-12-03 18:30`, `3 Dec 18:30` or `tomorrow 6pm`"
+MAX_DURATION = timedelta(hours=12)
+MAX_SERIES_SPAN = timedelta(days=366)
+MAX_OCCURRENCES = 60
+
+Repeat = Literal["weekly", "fortnightly", "monthly"]
+REPEATS: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
+
+_TIME_HINT = re.compile(r"\d{1,2}[:.h]\d{2}|\d\s*(am|pm)\b|\b(noon|midday|midnight)\b", re.IGNORECASE)
+_DURATION = re.compile(
+    r"^\s*(?:(?P<h>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*"
+    r"(?:(?P<m>\d+)\s*(?:m|min|mins|minute|minutes)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _parser_settings(tz: str, now: datetime) -> dict[str, Any]:
+    local_now = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    return {
+        "TIMEZONE": tz,
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": local_now,
+        "DATE_ORDER": "DMY",
+    }
+
+
+def localise(naive: datetime, tz: str) -> datetime:
+    """A wall-clock time in ``tz`` as an aware UTC datetime."""
+    return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def parse_when(text: str, tz: str, now: datetime, *, what: str = "start") -> datetime:
+    """A date and time typed by a person, understood in the server's timezone (aware UTC)."""
+    cleaned = (text or "").strip()
+    if not cleaned or len(cleaned) > 100:
+        raise UserError(f"Please give the {what} as a date and time, for example {DATE_EXAMPLES}.")
+    parsed = dateparser.parse(cleaned, languages=["en"], settings=_parser_settings(tz, now))
+    if parsed is None:
+        raise UserError(
+            f"I couldn't read `{cleaned[:60]}` as a date and time. Try {DATE_EXAMPLES} "
+            f"(times are in the server's timezone, {tz})."
+        )
+    if parsed.hour == 0 and parsed.minute == 0 and not _TIME_HINT.search(cleaned):
+        raise UserError(
+            f"`{cleaned[:60]}` has a date but no time. Add the time, for example `3 Dec 18:30` or `tomorrow"
+            " 6pm`."
+        )
+    return localise(parsed.replace(second=0, microsecond=0), tz)
+
+
+def parse_date(text: str, tz: str, now: datetime) -> datetime:
+    """A date (for 'repeat until'): the end of that day in the server's timezone."""
+    cleaned = (text or "").strip()
+    parsed = (
+        dateparser.parse(cleaned, languages=["en"], settings=_parser_settings(tz, now)) if cleaned else None
+    )
+    if parsed is None:
+        raise UserError(f"I couldn't read `{cleaned[:60]}` as a date. Try `2026-12-17` or `17 Dec`.")
+    return localise(parsed.replace(hour=23, minute=59, second=59, microsecond=0), tz)
+
+
+def parse_duration(text: str) -> timedelta:
+    """'2h', '90 min', '1h30', '1.5 hours' (a bare number is minutes)."""
+    cleaned = (text or "").strip()
+    match = _DURATION.match(cleaned) if cleaned else None
+    if match is None or not (match.group("h") or match.group("m")):
+        raise UserError(
+            f"I couldn't read `{cleaned[:40]}` as a length of time. Try `2h`, `90 min` or `1h30`."
+        )
+    hours = float((match.group("h") or "0").replace(",", "."))
+    minutes = int(match.group("m") or 0)
+    return timedelta(hours=hours, minutes=minutes)
+
+
+def check_times(start: datetime, end: datetime, now: datetime) -> None:
+    if start <= now:
+        raise UserError(
+            "That start time has already passed. Choose a time after now, for example `tomorrow 6pm`."
+        )
+    if end <= start:
+        raise UserError(
+            "The end is before the start. Give an end after the start, or a duration such as `2h`."
+        )
+    if end - start > MAX_DURATION:
+        raise UserError("Events can last up to 12 hours. Make it shorter, or split it into several events.")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPlan:
+    rule: str
+    starts: list[datetime]  # aware UTC, one per occurrence
+
+
+def plan_series(
+    first_start: datetime, tz: str, repeat: str, *, until: datetime | None = None, count: int | None = None
+) -> SeriesPlan:
+    """Occurrence start times (aware UTC) for a series, keeping the local wall-clock time."""
+    if repeat not in REPEATS:
+        raise UserError("Repeat can be weekly, fortnightly or monthly.")
+    if (until is None) == (count is None):
+        raise UserError(
+            "For a series, give either how many times (`times`) or an end date (`until`), not both."
+        )
+    if count is not None and count < 2:
+        raise UserError("A series needs at least 2 occurrences. For a single event, leave `repeat` empty.")
+    if count is not None and count > MAX_OCCURRENCES:
+        raise UserError(f"A series can have up to {MAX_OCCURRENCES} occurrences.")
+    zone = ZoneInfo(tz)
+    local_start = first_start.astimezone(zone).replace(tzinfo=None)
+    freq, interval = {"weekly": (WEEKLY, 1), "fortnightly": (WEEKLY, 2), "monthly": (MONTHLY, 1)}[repeat]
+    local_until = until.astimezone(zone).replace(tzinfo=None) if until is not None else None
+    if local_until is not None and local_until < local_start:
+        raise UserError("The series ends before it starts. Give an `until` date after the first event.")
+    if local_until is not None and local_until - local_start > MAX_SERIES_SPAN:
+        raise UserError("A series can run for up to a year. Choose an earlier `until` date.")
+    rule = rrule(freq, interval=interval, dtstart=local_start, until=local_until, count=count)
+    local_starts = list(rule[: MAX_OCCURRENCES + 1]) if until is not None else list(rule)
+    if len(local_starts) > MAX_OCCURRENCES:
+        raise UserError(
+            f"That makes more than {MAX_OCCURRENCES} occurrences. Choose an earlier `until` date."
+        )
+    if len(local_starts) < 2:
+        raise UserError("That series has only one occurrence. Choose a later `until` date, or no repeat.")
+    if local_starts[-1] - local_starts[0] > MAX_SERIES_SPAN:
+        raise UserError("A series can run for up to a year. Use fewer occurrences.")
+    text = str(rule).split("\n")[-1]  # the RRULE line (DTSTART is stored with the events)
+    return SeriesPlan(rule=text, starts=[localise(s, tz) for s in local_starts])
+
+
+def describe_rule(rule: str) -> str:
+    """'every 2 weeks, 6 times' from an RRULE line, for people."""
+    try:
+        parsed = rrulestr(rule, dtstart=datetime(2000, 1, 1))
+    except (ValueError, TypeError):
+        return "repeating"
+    interval = getattr(parsed, "_interval", 1)
+    freq = getattr(parsed, "_freq", WEEKLY)
+    if freq == MONTHLY:
+        return "monthly"
+    return "fortnightly" if interval == 2 else "weekly"

@@ -1,0 +1,50 @@
+"""Fixtures for the events feature: a real SQLite service with a hand-moved clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.services.events import EventDraft, EventService
+
+GUILD = 1000
+ORGANISER = 2000
+TZ = "Europe/London"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # Monday 5 October 2026, 09:00 UTC (10:00 in London, BST)
+    return ManualClock(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "events.sqlite3")
+    await database.open()
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def service(db: Database, clock: ManualClock) -> EventService:
+    return EventService(db, clock)
+
+
+def draft(**overrides: object) -> EventDraft:
+    values: dict[str, object] = {
+        "kind": "social",
+        "title": "Board games and chai",
+        "start": "2026-10-08 18:30",
+        "duration": "2h",
+        "place": "Student Union, room 2",
+        "alcohol_free": True,
+    }
+    values.update(overrides)
+    return EventDraft(**values)  # type: ignore[arg-type]
