@@ -1,0 +1,1086 @@
+"""Peer mentoring: older-year mentors matched with younger-year mentees by shared experiences.
+
+No Discord here: the cog in ``cogs/mentoring.py`` renders what this service returns.
+
+Privacy inventory (tables holding a member id or personal free text)
+--------------------------------------------------------------------
+* ``mentoring_profiles``: ``member_id``, ``role`` (mentor/mentee), ``year``, ``capacity``,
+  ``require_shared``, ``paused``, ``created_at``, ``waiting_since`` and ``note`` (free text: a
+  mentor's hello, or what a mentee would like help with; shown only to the people they are
+  paired with). Purpose: matching and introductions. Kept while the member takes part; deleted
+  by ``/mentor leave`` and by ``forget_member``.
+* ``mentoring_declarations``: ``member_id`` with each ``experience_key`` they declared
+  (sensitive). Purpose: matching only; never logged; organisers never see it, not even as counts
+  per experience. Deleted with the profile (leave, forget), and when the server removes that
+  experience from its list.
+* ``mentoring_matches``: ``mentor_id``, ``mentee_id``, ``shared`` (the experience keys both
+  declared), times, ``thread_id`` of the private introduction thread, and each person's check-in
+  answer. Purpose: introductions, check-ins, ``/mentor status``. Kept until either person
+  leaves mentoring (or is forgotten), then deleted.
+* ``mentoring_pair_history``: ``mentor_hash``, ``mentee_hash``: HMAC-SHA256 of (guild, member)
+  under the bot's key, which lives outside the database. Purpose: never pair the same two
+  people twice, even after one leaves and comes back. Not reversible from the database alone;
+  kept after ``/mentor leave``; erased by ``forget_member``.
+
+Not member data: ``mentoring_settings`` and ``mentoring_experiences`` (server settings), and
+``mentoring_checkin_counts`` (anonymous counters of check-in answers, no member id).
+
+Nothing in this module logs a declared experience, a note or a check-in answer next to a member.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import DAILY, WEEKLY, rrule
+
+from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.db import Database, Tx
+from bot.errors import NotFound, UserError
+from bot.secrets import keyed_hash
+from bot.services.matching import MenteeAsk, MentorSlot, Pairing, match, why_waiting
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXPERIENCES: tuple[str, ...] = (
+    "First in family at university",
+    "Care-experienced",
+    "Estranged from family",
+    "Young carer or carer",
+    "Mature student",
+    "Disabled or neurodivergent",
+    "LGBTQ+",
+    "Faith",
+    "Ethnic minority",
+    "International",
+    "Commuter",
+    "Working alongside study",
+    "Widening participation route",
+)
+MAX_EXPERIENCES = 25  # one select menu
+EXPERIENCE_LABEL_LIMIT = 80
+MIN_YEAR, MAX_YEAR = 1, 7
+MIN_CAPACITY, MAX_CAPACITY = 1, 3
+HELLO_LIMIT = 300
+HELP_LIMIT = 500
+CHECKIN_AFTER = timedelta(days=14)
+CHECKIN_ANSWERS = ("met", "not_yet", "different", "wrong")
+FREQUENCIES = ("off", "daily", "weekly")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WAIT_BANDS = (("under a week", 7), ("1 to 4 weeks", 28), ("over 4 weeks", None))
+
+
+def slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "experience"
+
+
+@dataclass(frozen=True, slots=True)
+class Experience:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    guild_id: int
+    member_id: int
+    role: str
+    year: int
+    capacity: int | None
+    require_shared: bool
+    note: str
+    paused: bool
+    created_at: int
+    waiting_since: int | None
+    experiences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    id: int
+    guild_id: int
+    mentor_id: int
+    mentee_id: int
+    shared: tuple[str, ...]
+    created_at: int
+    intro_sent_at: int | None
+    thread_id: int | None
+    checkin_due_at: int
+    checkin_sent_at: int | None
+    mentor_checkin: str | None
+    mentee_checkin: str | None
+    ended_at: int | None
+    end_reason: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+    def role_of(self, member_id: int) -> str:
+        if member_id == self.mentor_id:
+            return "mentor"
+        if member_id == self.mentee_id:
+            return "mentee"
+        raise NotFound("That pairing isn't yours.")
+
+    def partner_of(self, member_id: int) -> int:
+        return self.mentee_id if self.role_of(member_id) == "mentor" else self.mentor_id
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    member_id: int
+    reason: str  # no_older / full / no_shared / paused
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    new_matches: list[Match]
+    waiting: dict[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStatus:
+    profiles: dict[str, Profile]
+    matches: list[Match]  # active ones
+    waiting_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    match: Match
+    requeued_mentee: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveResult:
+    removed: dict[str, int]
+    ended: list[Match]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinResult:
+    match: Match
+    answer: str
+    ended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    guild_id: int
+    frequency: str
+    weekday: int | None
+    minute: int | None
+    next_run_at: int | None
+    intro_channel_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExperienceChange:
+    added: list[str]
+    removed: list[str]
+    experiences: list[Experience]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    mentors_active: int
+    mentors_paused: int
+    capacity_total: int
+    capacity_used: int
+    mentees_waiting: int
+    mentees_paused: int
+    waiting_bands: dict[str, int]
+    longest_wait_days: int | None
+    waiting_without_older_mentor: int
+    pairings_active: int
+    pairings_ended: int
+    checkins: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def capacity_free(self) -> int:
+        return max(0, self.capacity_total - self.capacity_used)
+
+
+def next_run(frequency: str, weekday: int | None, minute: int, timezone: str, after: datetime) -> datetime:
+    """The first scheduled instant strictly after ``after``, in the server's local time."""
+    zone = ZoneInfo(timezone)
+    local = after.astimezone(zone).replace(tzinfo=None)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if frequency == "weekly":
+        rule = rrule(
+            WEEKLY,
+            dtstart=start,
+            byweekday=weekday or 0,
+            byhour=minute // 60,
+            byminute=minute % 60,
+            bysecond=0,
+        )
+    else:
+        rule = rrule(DAILY, dtstart=start, byhour=minute // 60, byminute=minute % 60, bysecond=0)
+    candidate: datetime | None = rule.after(local)
+    while candidate is not None:
+        aware = candidate.replace(tzinfo=zone)
+        if aware > after:
+            return aware.astimezone(after.tzinfo)
+        candidate = rule.after(candidate)
+    raise ValueError("no next run")  # pragma: no cover - rrule without an end never stops
+
+
+def _match(row: Any) -> Match:
+    return Match(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        mentor_id=row["mentor_id"],
+        mentee_id=row["mentee_id"],
+        shared=tuple(k for k in row["shared"].split(",") if k),
+        created_at=row["created_at"],
+        intro_sent_at=row["intro_sent_at"],
+        thread_id=row["thread_id"],
+        checkin_due_at=row["checkin_due_at"],
+        checkin_sent_at=row["checkin_sent_at"],
+        mentor_checkin=row["mentor_checkin"],
+        mentee_checkin=row["mentee_checkin"],
+        ended_at=row["ended_at"],
+        end_reason=row["end_reason"],
+    )
+
+
+class MentoringService:
+    def __init__(self, db: Database, clock: Clock, secret_key: bytes) -> None:
+        self.db = db
+        self.clock = clock
+        self._key = secret_key
+
+    def _now(self) -> int:
+        return to_timestamp(self.clock.now())
+
+    def member_hash(self, guild_id: int, member_id: int) -> str:
+        return keyed_hash(self._key, "mentoring-member", guild_id, member_id)
+
+    # -- the server's list of experiences -----------------------------------------------
+
+    async def experiences(self, guild_id: int) -> list[Experience]:
+        async with self.db.transaction() as tx:
+            return await self._experiences(tx, guild_id)
+
+    async def _experiences(self, tx: Tx, guild_id: int) -> list[Experience]:
+        rows = await tx.fetchall(
+            "SELECT key, label FROM mentoring_experiences WHERE guild_id = ? ORDER BY position", (guild_id,)
+        )
+        if rows:
+            return [Experience(r["key"], r["label"]) for r in rows]
+        configured = await tx.fetchval("SELECT 1 FROM mentoring_settings WHERE guild_id = ?", (guild_id,))
+        if configured:
+            return []
+        await self._ensure_settings(tx, guild_id)
+        defaults = [Experience(slug(label), label) for label in DEFAULT_EXPERIENCES]
+        await tx.executemany(
+            "INSERT INTO mentoring_experiences (guild_id, key, label, position) VALUES (?, ?, ?, ?)",
+            [(guild_id, e.key, e.label, i) for i, e in enumerate(defaults)],
+        )
+        return defaults
+
+    async def _ensure_settings(self, tx: Tx, guild_id: int) -> None:
+        await tx.execute(
+            "INSERT INTO mentoring_settings (guild_id, updated_at) VALUES (?, ?)"
+            " ON CONFLICT (guild_id) DO NOTHING",
+            (guild_id, self._now()),
+        )
+
+    async def labels(self, guild_id: int) -> dict[str, str]:
+        return {e.key: e.label for e in await self.experiences(guild_id)}
+
+    async def set_experiences(self, guild_id: int, text_or_labels: str | list[str]) -> ExperienceChange:
+        """Replace the server's list (one experience per line). Removed ones vanish from profiles."""
+        raw = text_or_labels.splitlines() if isinstance(text_or_labels, str) else text_or_labels
+        labels: list[str] = []
+        seen: set[str] = set()
+        for line in raw:
+            label = " ".join(line.strip().lstrip("-•*").split())
+            if not label:
+                continue
+            if len(label) > EXPERIENCE_LABEL_LIMIT:
+                raise UserError(
+                    f"“{label[:40]}…” is {len(label)} characters; keep each experience to "
+                    f"{EXPERIENCE_LABEL_LIMIT}. Nothing was changed."
+                )
+            key = slug(label)
+            if key in seen:
+                continue
+            seen.add(key)
+            labels.append(label)
+        if not labels:
+            raise UserError(
+                "The list is empty. Write at least one experience, one per line. Nothing was changed."
+            )
+        if len(labels) > MAX_EXPERIENCES:
+            raise UserError(
+                f"That's {len(labels)} experiences; the sign-up menu can show at most {MAX_EXPERIENCES}. "
+                "Merge or remove a few. Nothing was changed."
+            )
+        async with self.db.transaction() as tx:
+            before = await self._experiences(tx, guild_id)
+            old = {e.key: e.label for e in before}
+            new = [Experience(slug(label), label) for label in labels]
+            new_keys = {e.key for e in new}
+            removed = [label for key, label in old.items() if key not in new_keys]
+            added = [e.label for e in new if e.key not in old]
+            await tx.execute("DELETE FROM mentoring_experiences WHERE guild_id = ?", (guild_id,))
+            await tx.executemany(
+                "INSERT INTO mentoring_experiences (guild_id, key, label, position) VALUES (?, ?, ?, ?)",
+                [(guild_id, e.key, e.label, i) for i, e in enumerate(new)],
+            )
+            gone = [key for key in old if key not in new_keys]
+            if gone:
+                marks = ",".join("?" * len(gone))
+                await tx.execute(
+                    f"DELETE FROM mentoring_declarations WHERE guild_id = ? AND experience_key IN ({marks})",
+                    (guild_id, *gone),
+                )
+            await self._ensure_settings(tx, guild_id)
+        return ExperienceChange(added, removed, new)
+
+    async def _check_keys(self, tx: Tx, guild_id: int, keys: list[str]) -> tuple[str, ...]:
+        known = {e.key for e in await self._experiences(tx, guild_id)}
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            raise UserError(
+                "One of the experiences you chose is no longer on this server's list (an organiser may "
+                "have just changed it). Please start again with `/mentor offer` or `/mentor request`."
+            )
+        return tuple(sorted(set(keys)))
+
+    # -- signing up ---------------------------------------------------------------------
+
+    @staticmethod
+    def _check_year(year: int) -> None:
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise UserError(
+                f"Year of study must be between {MIN_YEAR} and {MAX_YEAR}. Please choose your year again."
+            )
+
+    @staticmethod
+    def _check_text(text: str, limit: int, what: str) -> str:
+        text = text.strip()
+        if len(text) > limit:
+            raise UserError(
+                f"Your {what} is {len(text)} characters; please keep it to {limit}. Nothing was saved yet, "
+                "so shorten it and send it again."
+            )
+        return text
+
+    async def offer(
+        self, guild_id: int, member_id: int, *, year: int, experiences: list[str], capacity: int, hello: str
+    ) -> Profile:
+        self._check_year(year)
+        if year <= MIN_YEAR:
+            raise UserError(
+                "Mentors are paired with students in younger years, and there is no year below Year 1 yet. "
+                "Thank you for offering! You can ask for a mentor yourself with `/mentor request`."
+            )
+        if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
+            raise UserError(
+                f"You can mentor between {MIN_CAPACITY} and {MAX_CAPACITY} students at once. "
+                "Please choose again."
+            )
+        hello = self._check_text(hello, HELLO_LIMIT, "hello")
+        async with self.db.transaction() as tx:
+            keys = await self._check_keys(tx, guild_id, experiences)
+            await self._save_profile(
+                tx, guild_id, member_id, "mentor", year, capacity, False, hello, keys, None
+            )
+            return await self._profile(tx, guild_id, member_id, "mentor")  # type: ignore[return-value]
+
+    async def request(
+        self,
+        guild_id: int,
+        member_id: int,
+        *,
+        year: int,
+        experiences: list[str],
+        require_shared: bool,
+        help_with: str,
+    ) -> Profile:
+        self._check_year(year)
+        help_with = self._check_text(help_with, HELP_LIMIT, "note about what you'd like help with")
+        if require_shared and not experiences:
+            require_shared = False
+        async with self.db.transaction() as tx:
+            if await self._active_match(tx, guild_id, member_id, "mentee") is not None:
+                raise UserError(
+                    "You already have a mentor. `/mentor status` shows who; if it isn't working out, "
+                    "`/mentor rematch` finds you someone else."
+                )
+            keys = await self._check_keys(tx, guild_id, experiences)
+            existing = await self._profile(tx, guild_id, member_id, "mentee")
+            since = existing.waiting_since if existing and existing.waiting_since else self._now()
+            await self._save_profile(
+                tx, guild_id, member_id, "mentee", year, None, require_shared, help_with, keys, since
+            )
+            return await self._profile(tx, guild_id, member_id, "mentee")  # type: ignore[return-value]
+
+    async def _save_profile(
+        self,
+        tx: Tx,
+        guild_id: int,
+        member_id: int,
+        role: str,
+        year: int,
+        capacity: int | None,
+        require_shared: bool,
+        note: str,
+        keys: tuple[str, ...],
+        waiting_since: int | None,
+    ) -> None:
+        await self._ensure_settings(tx, guild_id)
+        await tx.execute(
+            "INSERT INTO mentoring_profiles (guild_id, member_id, role, year, capacity, require_shared, note,"
+            " paused, created_at, waiting_since) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+            " ON CONFLICT (guild_id, member_id, role) DO UPDATE SET year = excluded.year,"
+            " capacity = excluded.capacity, require_shared = excluded.require_shared, note = excluded.note,"
+            " waiting_since = excluded.waiting_since",
+            (
+                guild_id,
+                member_id,
+                role,
+                year,
+                capacity,
+                int(require_shared),
+                note,
+                self._now(),
+                waiting_since,
+            ),
+        )
+        await tx.execute(
+            "DELETE FROM mentoring_declarations WHERE guild_id = ? AND member_id = ? AND role = ?",
+            (guild_id, member_id, role),
+        )
+        await tx.executemany(
+            "INSERT INTO mentoring_declarations (guild_id, member_id, role, experience_key)"
+            " VALUES (?, ?, ?, ?)",
+            [(guild_id, member_id, role, key) for key in keys],
+        )
+
+    async def _profile(self, tx: Tx, guild_id: int, member_id: int, role: str) -> Profile | None:
+        row = await tx.fetchone(
+            "SELECT * FROM mentoring_profiles WHERE guild_id = ? AND member_id = ? AND role = ?",
+            (guild_id, member_id, role),
+        )
+        if row is None:
+            return None
+        keys = await tx.fetchall(
+            "SELECT experience_key FROM mentoring_declarations"
+            " WHERE guild_id = ? AND member_id = ? AND role = ?"
+            " ORDER BY experience_key",
+            (guild_id, member_id, role),
+        )
+        return Profile(
+            guild_id=guild_id,
+            member_id=member_id,
+            role=role,
+            year=row["year"],
+            capacity=row["capacity"],
+            require_shared=bool(row["require_shared"]),
+            note=row["note"],
+            paused=bool(row["paused"]),
+            created_at=row["created_at"],
+            waiting_since=row["waiting_since"],
+            experiences=tuple(r["experience_key"] for r in keys),
+        )
+
+    async def _active_match(self, tx: Tx, guild_id: int, member_id: int, role: str) -> Match | None:
+        column = "mentor_id" if role == "mentor" else "mentee_id"
+        row = await tx.fetchone(
+            f"SELECT * FROM mentoring_matches WHERE guild_id = ? AND {column} = ? AND ended_at IS NULL"
+            " ORDER BY id LIMIT 1",
+            (guild_id, member_id),
+        )
+        return None if row is None else _match(row)
+
+    # -- matching -----------------------------------------------------------------------
+
+    async def _inputs(
+        self, tx: Tx, guild_id: int
+    ) -> tuple[list[MentorSlot], list[MenteeAsk], set[tuple[int, int]], dict[int, bool]]:
+        profiles = await tx.fetchall("SELECT * FROM mentoring_profiles WHERE guild_id = ?", (guild_id,))
+        declared: dict[tuple[int, str], set[str]] = {}
+        for row in await tx.fetchall(
+            "SELECT member_id, role, experience_key FROM mentoring_declarations WHERE guild_id = ?",
+            (guild_id,),
+        ):
+            declared.setdefault((row["member_id"], row["role"]), set()).add(row["experience_key"])
+        active = await tx.fetchall(
+            "SELECT mentor_id, mentee_id FROM mentoring_matches WHERE guild_id = ? AND ended_at IS NULL",
+            (guild_id,),
+        )
+        load = Counter(r["mentor_id"] for r in active)
+        matched_mentees = {r["mentee_id"] for r in active}
+        mentors: list[MentorSlot] = []
+        mentees: list[MenteeAsk] = []
+        paused: dict[int, bool] = {}
+        for row in profiles:
+            exp = frozenset(declared.get((row["member_id"], row["role"]), set()))
+            if row["role"] == "mentor":
+                if row["paused"]:
+                    continue
+                mentors.append(
+                    MentorSlot(
+                        row["member_id"],
+                        row["year"],
+                        max(0, (row["capacity"] or 0) - load[row["member_id"]]),
+                        exp,
+                        load[row["member_id"]],
+                    )
+                )
+            elif row["member_id"] not in matched_mentees:
+                paused[row["member_id"]] = bool(row["paused"])
+                if row["paused"]:
+                    continue
+                mentees.append(
+                    MenteeAsk(
+                        row["member_id"],
+                        row["year"],
+                        exp,
+                        row["waiting_since"] or 0,
+                        bool(row["require_shared"]),
+                    )
+                )
+        forbidden = await self._forbidden(tx, guild_id, mentors, mentees)
+        return mentors, mentees, forbidden, paused
+
+    async def _forbidden(
+        self, tx: Tx, guild_id: int, mentors: list[MentorSlot], mentees: list[MenteeAsk]
+    ) -> set[tuple[int, int]]:
+        if not mentors or not mentees:
+            return set()
+        by_hash_mentor = {self.member_hash(guild_id, m.member_id): m.member_id for m in mentors}
+        by_hash_mentee = {self.member_hash(guild_id, e.member_id): e.member_id for e in mentees}
+        rows = await tx.fetchall(
+            "SELECT mentor_hash, mentee_hash FROM mentoring_pair_history WHERE guild_id = ?", (guild_id,)
+        )
+        return {
+            (by_hash_mentor[r["mentor_hash"]], by_hash_mentee[r["mentee_hash"]])
+            for r in rows
+            if r["mentor_hash"] in by_hash_mentor and r["mentee_hash"] in by_hash_mentee
+        }
+
+    async def run_matching(self, guild_id: int, *, scheduled_timezone: str | None = None) -> RunResult:
+        """Match every waiting mentee the rules allow, in one transaction.
+
+        With ``scheduled_timezone`` this is the scheduled run: it also moves the schedule on, in
+        the same transaction, so a restart neither skips nor repeats it.
+        """
+        now = self._now()
+        async with self.db.transaction() as tx:
+            mentors, mentees, forbidden, paused = await self._inputs(tx, guild_id)
+            pairings = match(mentors, mentees, forbidden)
+            created: list[Match] = []
+            for pairing in pairings:
+                created.append(await self._create_match(tx, guild_id, pairing, now))
+            matched = {p.mentee_id for p in pairings}
+            # Capacity left after this run, so the reasons given to those still waiting are honest.
+            used = Counter(p.mentor_id for p in pairings)
+            after = [
+                MentorSlot(m.member_id, m.year, m.capacity_left - used[m.member_id], m.experiences)
+                for m in mentors
+            ]
+            waiting: dict[int, str] = {}
+            for mentee in mentees:
+                if mentee.member_id not in matched:
+                    waiting[mentee.member_id] = why_waiting(after, mentee, forbidden)
+            for member_id, is_paused in paused.items():
+                if is_paused:
+                    waiting[member_id] = "paused"
+            if scheduled_timezone is not None:
+                await self._advance_schedule(tx, guild_id, scheduled_timezone)
+        log.info(
+            "Mentoring run in guild %s: %d new pairings, %d waiting", guild_id, len(created), len(waiting)
+        )
+        return RunResult(created, waiting)
+
+    async def _create_match(self, tx: Tx, guild_id: int, pairing: Pairing, now: int) -> Match:
+        due = now + int(CHECKIN_AFTER.total_seconds())
+        result = await tx.execute(
+            "INSERT INTO mentoring_matches"
+            " (guild_id, mentor_id, mentee_id, shared, created_at, checkin_due_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, pairing.mentor_id, pairing.mentee_id, ",".join(pairing.shared), now, due),
+        )
+        await tx.execute(
+            "INSERT INTO mentoring_pair_history (guild_id, mentor_hash, mentee_hash) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (
+                guild_id,
+                self.member_hash(guild_id, pairing.mentor_id),
+                self.member_hash(guild_id, pairing.mentee_id),
+            ),
+        )
+        row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (result.lastrowid,))
+        assert row is not None
+        return _match(row)
+
+    # -- status, pause, leave, rematch ------------------------------------------------------
+
+    async def status(self, guild_id: int, member_id: int) -> MemberStatus:
+        async with self.db.transaction() as tx:
+            profiles = {}
+            for role in ("mentor", "mentee"):
+                profile = await self._profile(tx, guild_id, member_id, role)
+                if profile is not None:
+                    profiles[role] = profile
+            rows = await tx.fetchall(
+                "SELECT * FROM mentoring_matches WHERE guild_id = ? AND ended_at IS NULL"
+                " AND (mentor_id = ? OR mentee_id = ?) ORDER BY id",
+                (guild_id, member_id, member_id),
+            )
+            matches = [_match(r) for r in rows]
+            reason = None
+            mentee = profiles.get("mentee")
+            if mentee is not None and not any(m.mentee_id == member_id for m in matches):
+                if mentee.paused:
+                    reason = "paused"
+                else:
+                    mentors, _, forbidden, _ = await self._inputs(tx, guild_id)
+                    ask = MenteeAsk(
+                        member_id, mentee.year, frozenset(mentee.experiences), 0, mentee.require_shared
+                    )
+                    reason = why_waiting(mentors, ask, forbidden)
+        return MemberStatus(profiles, matches, reason)
+
+    async def set_paused(self, guild_id: int, member_id: int, paused: bool | None = None) -> bool:
+        """Pause (or resume) every role the member has; returns whether they are now paused."""
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT paused FROM mentoring_profiles WHERE guild_id = ? AND member_id = ?",
+                (guild_id, member_id),
+            )
+            if not rows:
+                raise NotFound(
+                    "You haven't signed up for mentoring yet. Use `/mentor offer` to mentor, or "
+                    "`/mentor request` to ask for a mentor."
+                )
+            target = (not all(r["paused"] for r in rows)) if paused is None else paused
+            await tx.execute(
+                "UPDATE mentoring_profiles SET paused = ? WHERE guild_id = ? AND member_id = ?",
+                (int(target), guild_id, member_id),
+            )
+            if not target:
+                await tx.execute(
+                    "UPDATE mentoring_profiles SET waiting_since = ? WHERE guild_id = ? AND member_id = ?"
+                    " AND role = 'mentee'",
+                    (self._now(), guild_id, member_id),
+                )
+        return target
+
+    async def leave(self, guild_id: int, member_id: int) -> LeaveResult:
+        """Delete everything about the member's mentoring on this server.
+
+        Their partners' pairings end; mentees who lose their mentor go back to waiting. Only the
+        keyed pair history stays, so the same pair is never made again.
+        """
+        now = self._now()
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT * FROM mentoring_matches WHERE guild_id = ? AND (mentor_id = ? OR mentee_id = ?)",
+                (guild_id, member_id, member_id),
+            )
+            ended = [_match(r) for r in rows if r["ended_at"] is None]
+            for m in ended:
+                if m.mentor_id == member_id:
+                    await self._requeue(tx, guild_id, m.mentee_id, now)
+            removed = {
+                "mentoring_declarations": (
+                    await tx.execute(
+                        "DELETE FROM mentoring_declarations WHERE guild_id = ? AND member_id = ?",
+                        (guild_id, member_id),
+                    )
+                ).rowcount,
+                "mentoring_profiles": (
+                    await tx.execute(
+                        "DELETE FROM mentoring_profiles WHERE guild_id = ? AND member_id = ?",
+                        (guild_id, member_id),
+                    )
+                ).rowcount,
+                "mentoring_matches": (
+                    await tx.execute(
+                        "DELETE FROM mentoring_matches"
+                        " WHERE guild_id = ? AND (mentor_id = ? OR mentee_id = ?)",
+                        (guild_id, member_id, member_id),
+                    )
+                ).rowcount,
+            }
+        ended = [replace(m, ended_at=now, end_reason="left") for m in ended]  # what partners are told
+        return LeaveResult(removed, ended)
+
+    async def _requeue(self, tx: Tx, guild_id: int, mentee_id: int, now: int) -> None:
+        await tx.execute(
+            "UPDATE mentoring_profiles SET waiting_since = ?"
+            " WHERE guild_id = ? AND member_id = ? AND role = 'mentee'",
+            (now, guild_id, mentee_id),
+        )
+
+    async def active_matches(self, guild_id: int, member_id: int) -> list[Match]:
+        return (await self.status(guild_id, member_id)).matches
+
+    async def get_match(self, match_id: int) -> Match:
+        row = await self.db.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+        if row is None:
+            raise NotFound("That pairing has ended and its details were deleted.")
+        return _match(row)
+
+    async def end_match(self, match_id: int, by_member_id: int, reason: str) -> Ended:
+        """End a pairing at one person's wish. The mentee goes back to waiting (never the same pair)."""
+        now = self._now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+            if row is None:
+                raise NotFound("That pairing has ended and its details were deleted.")
+            current = _match(row)
+            current.role_of(by_member_id)
+            if not current.active:
+                raise UserError("That pairing has already ended. `/mentor status` shows where you are now.")
+            await tx.execute(
+                "UPDATE mentoring_matches SET ended_at = ?, end_reason = ? WHERE id = ?",
+                (now, reason, match_id),
+            )
+            await self._requeue(tx, current.guild_id, current.mentee_id, now)
+            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+        assert row is not None
+        return Ended(_match(row), requeued_mentee=True)
+
+    # -- introductions and check-ins ----------------------------------------------------------
+
+    async def pending_intros(self) -> list[Match]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM mentoring_matches WHERE intro_sent_at IS NULL AND ended_at IS NULL ORDER BY id"
+        )
+        return [_match(r) for r in rows]
+
+    async def claim_intro(self, match_id: int) -> Match | None:
+        """Mark the introduction as sent (once); None if it was already sent or the pairing ended."""
+        async with self.db.transaction() as tx:
+            result = await tx.execute(
+                "UPDATE mentoring_matches SET intro_sent_at = ? WHERE id = ? AND intro_sent_at IS NULL"
+                " AND ended_at IS NULL",
+                (self._now(), match_id),
+            )
+            if result.rowcount == 0:
+                return None
+            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+        return None if row is None else _match(row)
+
+    async def set_thread(self, match_id: int, thread_id: int) -> None:
+        await self.db.execute(
+            "UPDATE mentoring_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id)
+        )
+
+    async def pending_checkins(self) -> list[Match]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM mentoring_matches WHERE checkin_sent_at IS NULL AND ended_at IS NULL ORDER BY id"
+        )
+        return [_match(r) for r in rows]
+
+    async def claim_checkin(self, match_id: int) -> Match | None:
+        """Mark the two-week check-in as sent if it is due (once)."""
+        async with self.db.transaction() as tx:
+            result = await tx.execute(
+                "UPDATE mentoring_matches SET checkin_sent_at = ? WHERE id = ? AND checkin_sent_at IS NULL"
+                " AND ended_at IS NULL AND checkin_due_at <= ?",
+                (self._now(), match_id, self._now()),
+            )
+            if result.rowcount == 0:
+                return None
+            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+        return None if row is None else _match(row)
+
+    async def record_checkin(self, match_id: int, member_id: int, answer: str) -> CheckinResult:
+        if answer not in CHECKIN_ANSWERS:
+            raise UserError("I didn't recognise that answer. Please use one of the buttons.")
+        now = self._now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+            if row is None:
+                raise NotFound(
+                    "That pairing has ended and its details were deleted, so there's nothing to check in on."
+                )
+            current = _match(row)
+            role = current.role_of(member_id)
+            column = "mentor_checkin" if role == "mentor" else "mentee_checkin"
+            previous = row[column]
+            await tx.execute(f"UPDATE mentoring_matches SET {column} = ? WHERE id = ?", (answer, match_id))
+            if previous != answer:
+                await tx.execute(
+                    "INSERT INTO mentoring_checkin_counts (guild_id, answer, count) VALUES (?, ?, 1)"
+                    " ON CONFLICT (guild_id, answer) DO UPDATE SET count = count + 1",
+                    (current.guild_id, answer),
+                )
+            ended = False
+            if answer == "different" and current.active:
+                await tx.execute(
+                    "UPDATE mentoring_matches SET ended_at = ?, end_reason = ? WHERE id = ?",
+                    (now, f"{role}_asked", match_id),
+                )
+                await self._requeue(tx, current.guild_id, current.mentee_id, now)
+                ended = True
+            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+        assert row is not None
+        return CheckinResult(_match(row), answer, ended)
+
+    # -- schedule and settings -------------------------------------------------------------
+
+    async def schedule(self, guild_id: int) -> Schedule:
+        async with self.db.transaction() as tx:
+            await self._ensure_settings(tx, guild_id)
+            row = await tx.fetchone("SELECT * FROM mentoring_settings WHERE guild_id = ?", (guild_id,))
+        assert row is not None
+        return Schedule(
+            guild_id,
+            row["schedule_freq"] or "off",
+            row["schedule_weekday"],
+            row["schedule_minute"],
+            row["next_run_at"],
+            row["intro_channel_id"],
+        )
+
+    async def schedules(self) -> list[Schedule]:
+        rows = await self.db.fetchall("SELECT guild_id FROM mentoring_settings WHERE next_run_at IS NOT NULL")
+        return [await self.schedule(r["guild_id"]) for r in rows]
+
+    async def set_schedule(
+        self,
+        guild_id: int,
+        frequency: str,
+        *,
+        time_text: str = "09:00",
+        weekday: int | None = None,
+        timezone: str,
+    ) -> Schedule:
+        if frequency not in FREQUENCIES:
+            raise UserError("Choose how often matching runs: off, daily or weekly.")
+        if frequency == "off":
+            minute: int | None = None
+            weekday = None
+            upcoming: int | None = None
+        else:
+            found = re.fullmatch(r"\s*(\d{1,2})(?::|\.|h)?(\d{2})?\s*", time_text or "")
+            hour = int(found.group(1)) if found else -1
+            mins = int(found.group(2) or 0) if found else -1
+            if not found or not (0 <= hour <= 23 and 0 <= mins <= 59):
+                raise UserError(
+                    f"I couldn't read `{(time_text or '')[:20]}` as a time. "
+                    "Use 24-hour time, for example `09:00` or `18:30`."
+                )
+            minute = hour * 60 + mins
+            if frequency == "weekly":
+                weekday = 0 if weekday is None else weekday
+                if not 0 <= weekday <= 6:
+                    raise UserError("Choose a day of the week.")
+            else:
+                weekday = None
+            upcoming = to_timestamp(next_run(frequency, weekday, minute, timezone, self.clock.now()))
+        async with self.db.transaction() as tx:
+            await self._ensure_settings(tx, guild_id)
+            await tx.execute(
+                "UPDATE mentoring_settings SET schedule_freq = ?, schedule_weekday = ?, schedule_minute = ?,"
+                " next_run_at = ?, updated_at = ? WHERE guild_id = ?",
+                (None if frequency == "off" else frequency, weekday, minute, upcoming, self._now(), guild_id),
+            )
+        return await self.schedule(guild_id)
+
+    async def _advance_schedule(self, tx: Tx, guild_id: int, timezone: str) -> None:
+        row = await tx.fetchone("SELECT * FROM mentoring_settings WHERE guild_id = ?", (guild_id,))
+        if row is None or row["schedule_freq"] is None:
+            return
+        upcoming = next_run(
+            row["schedule_freq"], row["schedule_weekday"], row["schedule_minute"], timezone, self.clock.now()
+        )
+        await tx.execute(
+            "UPDATE mentoring_settings SET next_run_at = ? WHERE guild_id = ?",
+            (to_timestamp(upcoming), guild_id),
+        )
+
+    async def scheduled_run_due(self, guild_id: int) -> bool:
+        due = await self.db.fetchval(
+            "SELECT next_run_at FROM mentoring_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return due is not None and int(due) <= self._now()
+
+    async def set_intro_channel(self, guild_id: int, channel_id: int | None) -> Schedule:
+        async with self.db.transaction() as tx:
+            await self._ensure_settings(tx, guild_id)
+            await tx.execute(
+                "UPDATE mentoring_settings SET intro_channel_id = ?, updated_at = ? WHERE guild_id = ?",
+                (channel_id, self._now(), guild_id),
+            )
+        return await self.schedule(guild_id)
+
+    # -- organisers: counts only ---------------------------------------------------------------
+
+    async def overview(self, guild_id: int) -> Overview:
+        now = self._now()
+        async with self.db.transaction() as tx:
+            mentors, mentees, forbidden, paused = await self._inputs(tx, guild_id)
+            mentor_rows = await tx.fetchall(
+                "SELECT paused, capacity FROM mentoring_profiles WHERE guild_id = ? AND role = 'mentor'",
+                (guild_id,),
+            )
+            used = await tx.fetchval(
+                "SELECT COUNT(*) FROM mentoring_matches m JOIN mentoring_profiles p"
+                " ON p.guild_id = m.guild_id"
+                " AND p.member_id = m.mentor_id AND p.role = 'mentor' AND p.paused = 0"
+                " WHERE m.guild_id = ? AND m.ended_at IS NULL",
+                (guild_id,),
+            )
+            active = await tx.fetchval(
+                "SELECT COUNT(*) FROM mentoring_matches WHERE guild_id = ? AND ended_at IS NULL", (guild_id,)
+            )
+            ended = await tx.fetchval(
+                "SELECT COUNT(*) FROM mentoring_matches WHERE guild_id = ? AND ended_at IS NOT NULL",
+                (guild_id,),
+            )
+            checkins = {
+                r["answer"]: r["count"]
+                for r in await tx.fetchall(
+                    "SELECT answer, count FROM mentoring_checkin_counts WHERE guild_id = ?", (guild_id,)
+                )
+            }
+        bands = dict.fromkeys((label for label, _ in WAIT_BANDS), 0)
+        longest: int | None = None
+        for mentee in mentees:
+            days = max(0, now - mentee.waiting_since) // 86400
+            longest = days if longest is None else max(longest, days)
+            for label, limit in WAIT_BANDS:
+                if limit is None or days < limit:
+                    bands[label] += 1
+                    break
+        no_older = sum(1 for e in mentees if why_waiting(mentors, e, forbidden) == "no_older")
+        return Overview(
+            mentors_active=sum(1 for r in mentor_rows if not r["paused"]),
+            mentors_paused=sum(1 for r in mentor_rows if r["paused"]),
+            capacity_total=sum(r["capacity"] or 0 for r in mentor_rows if not r["paused"]),
+            capacity_used=int(used or 0),
+            mentees_waiting=len(mentees),
+            mentees_paused=sum(1 for p in paused.values() if p),
+            waiting_bands=bands,
+            longest_wait_days=longest,
+            waiting_without_older_mentor=no_older,
+            pairings_active=int(active or 0),
+            pairings_ended=int(ended or 0),
+            checkins=checkins,
+        )
+
+    # -- privacy (issue 9) ---------------------------------------------------------------
+
+    async def export_member(self, member_id: int) -> dict[str, Any]:
+        """Everything stored about the member's mentoring, on every server, as plain JSON."""
+        async with self.db.read() as tx:
+            profiles = await tx.fetchall(
+                "SELECT * FROM mentoring_profiles WHERE member_id = ? ORDER BY guild_id, role", (member_id,)
+            )
+            declarations = await tx.fetchall(
+                "SELECT d.guild_id, d.role, d.experience_key, e.label FROM mentoring_declarations d"
+                " LEFT JOIN mentoring_experiences e ON e.guild_id = d.guild_id AND e.key = d.experience_key"
+                " WHERE d.member_id = ? ORDER BY d.guild_id, d.role, d.experience_key",
+                (member_id,),
+            )
+            matches = await tx.fetchall(
+                "SELECT * FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ? ORDER BY id",
+                (member_id, member_id),
+            )
+            guilds = [r[0] for r in await tx.fetchall("SELECT DISTINCT guild_id FROM mentoring_pair_history")]
+            history = 0
+            for guild_id in guilds:
+                digest = self.member_hash(guild_id, member_id)
+                history += int(
+                    await tx.fetchval(
+                        "SELECT COUNT(*) FROM mentoring_pair_history WHERE guild_id = ?"
+                        " AND (mentor_hash = ? OR mentee_hash = ?)",
+                        (guild_id, digest, digest),
+                    )
+                    or 0
+                )
+
+        def when(value: int | None) -> str | None:
+            return None if value is None else from_timestamp(value).isoformat()
+
+        return {
+            "profiles": [
+                {
+                    "guild_id": r["guild_id"],
+                    "role": r["role"],
+                    "year": r["year"],
+                    "capacity": r["capacity"],
+                    "only_match_on_shared_experience": bool(r["require_shared"]),
+                    "note": r["note"],
+                    "paused": bool(r["paused"]),
+                    "signed_up_at": when(r["created_at"]),
+                    "waiting_since": when(r["waiting_since"]),
+                    "experiences": [
+                        d["label"] or d["experience_key"]
+                        for d in declarations
+                        if d["guild_id"] == r["guild_id"] and d["role"] == r["role"]
+                    ],
+                }
+                for r in profiles
+            ],
+            "pairings": [
+                {
+                    "guild_id": r["guild_id"],
+                    "your_role": "mentor" if r["mentor_id"] == member_id else "mentee",
+                    "partner_id": r["mentee_id"] if r["mentor_id"] == member_id else r["mentor_id"],
+                    "shared_experiences": [k for k in r["shared"].split(",") if k],
+                    "paired_at": when(r["created_at"]),
+                    "introduction_thread_id": r["thread_id"],
+                    "your_checkin_answer": r["mentor_checkin"]
+                    if r["mentor_id"] == member_id
+                    else r["mentee_checkin"],
+                    "ended_at": when(r["ended_at"]),
+                }
+                for r in matches
+            ],
+            "past_pairs_remembered_as_keyed_hashes": history,
+        }
+
+    async def forget_member(self, member_id: int) -> dict[str, int]:
+        """Erase the member's mentoring data everywhere, including the keyed pair history."""
+        now = self._now()
+        async with self.db.transaction() as tx:
+            mentored = await tx.fetchall(
+                "SELECT guild_id, mentee_id FROM mentoring_matches WHERE mentor_id = ? AND ended_at IS NULL",
+                (member_id,),
+            )
+            for row in mentored:
+                await self._requeue(tx, row["guild_id"], row["mentee_id"], now)
+            counts = {
+                "mentoring_declarations": (
+                    await tx.execute("DELETE FROM mentoring_declarations WHERE member_id = ?", (member_id,))
+                ).rowcount,
+                "mentoring_profiles": (
+                    await tx.execute("DELETE FROM mentoring_profiles WHERE member_id = ?", (member_id,))
+                ).rowcount,
+                "mentoring_matches": (
+                    await tx.execute(
+                        "DELETE FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ?",
+                        (member_id, member_id),
+                    )
+                ).rowcount,
+            }
+            history = 0
+            for (guild_id,) in await tx.fetchall("SELECT DISTINCT guild_id FROM mentoring_pair_history"):
+                digest = self.member_hash(guild_id, member_id)
+                history += (
+                    await tx.execute(
+                        "DELETE FROM mentoring_pair_history"
+                        " WHERE guild_id = ? AND (mentor_hash = ? OR mentee_hash = ?)",
+                        (guild_id, digest, digest),
+                    )
+                ).rowcount
+            counts["mentoring_pair_history"] = history
+        return counts
