@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import discord
 import pytest
@@ -11,6 +12,8 @@ import simcord
 from discord import app_commands
 
 from bot.core import CommonRoomBot
+from bot.errors import UserError
+from bot.ui import BaseModal, BaseView
 from tests.conftest import BotFactory, World, build_world, open_command_to
 
 
@@ -131,9 +134,66 @@ def _bot_with_test_commands(make_bot: BotFactory) -> CommonRoomBot:
     async def echo(interaction: discord.Interaction, text: str) -> None:
         await interaction.response.send_message(f"You said: {text}")
 
-    for command in (boom, late_boom, echo):
+    class Feedback(BaseModal, title="Tell us"):
+        text: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Your words", max_length=100, custom_id="text"
+        )
+
+        async def submit(self, interaction: discord.Interaction) -> None:
+            if str(self.text.value).strip() == "":
+                raise UserError("Please write something first.")
+            if self.text.value == "crash":
+                raise RuntimeError("modal kaboom")
+            await interaction.response.send_message("Thanks!", ephemeral=True)
+
+    class Buttons(BaseView):
+        @discord.ui.button(label="Kind refusal")
+        async def refuse(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+            raise UserError("That isn't possible yet: try again tomorrow.")
+
+        @discord.ui.button(label="Crash")
+        async def crash(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+            raise RuntimeError("button kaboom")
+
+        @discord.ui.button(label="Form")
+        async def form(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+            await interaction.response.send_modal(Feedback())
+
+    @app_commands.command(name="widgets", description="Buttons and a form (test only)")
+    async def widgets(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("Pick one", view=Buttons(), ephemeral=True)
+
+    for command in (boom, late_boom, echo, widgets):
         bot.tree.add_command(command)
     return bot
+
+
+async def test_views_and_modals_report_errors_like_commands(make_bot: BotFactory) -> None:
+    async with simcord.run(_bot_with_test_commands(make_bot)) as env:
+        world = build_world(env)
+        shown = await world.student.slash(world.general, "widgets")
+        message = shown.response.message
+
+        refused = await world.student.click(message, label="Kind refusal")
+        assert (
+            refused.ephemeral and refused.response.content == "That isn't possible yet: try again tomorrow."
+        )
+        assert env.errors == []
+
+        crashed = await world.student.click(message, label="Crash")
+        assert crashed.ephemeral and re.search(r"error [0-9A-F]{6}", crashed.response.content)
+        assert [type(e) for e in env.errors] == [RuntimeError]
+
+        form = await world.student.click(message, label="Form")
+        blank = await world.student.submit_modal(form, {"text": " "})
+        assert blank.ephemeral and blank.response.content == "Please write something first."
+        form = await world.student.click(message, label="Form")
+        bad = await world.student.submit_modal(form, {"text": "crash"})
+        assert re.search(r"error [0-9A-F]{6}", bad.response.content)
+        form = await world.student.click(message, label="Form")
+        good = await world.student.submit_modal(form, {"text": "hello"})
+        assert good.response.content == "Thanks!"
+        assert [type(e) for e in env.errors] == [RuntimeError, RuntimeError]
 
 
 @pytest.mark.parametrize("command", ["boom", "late-boom"])
