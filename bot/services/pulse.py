@@ -1,0 +1,727 @@
+"""Anonymous pulse checks: short scheduled check-ins that no one can trace back to a student.
+
+Anonymity, by design:
+
+1. Answers are stored only as counters per run, question and option (``pulse_counts``). The
+   counters of a run are all created at zero when it opens, so not even row order records the
+   order of answers. There is no row pairing a member with an answer, and no per-answer time
+   or sequence number.
+2. "Has this member already answered this run" is ``pulse_answered.token``, an HMAC-SHA256 of
+   (run, member) keyed with the bot's secret key, which is kept in a key file outside the
+   database (:mod:`bot.secrets`). A copy of the database alone cannot test member ids against
+   it. These rows are deleted (``secure_delete`` zeroes them) when the run closes, and the
+   write-ahead log is then truncated, so afterwards nothing records who answered at all.
+3. Results are given only for closed runs with at least the server's minimum number of answers
+   (default 10, never below 5).
+4. A breakdown by community is withheld when a group is under that minimum or could be worked
+   out by subtracting the shown groups from the total (:func:`pulse_model.safe_partition`).
+5. Nothing about answers is logged: this module logs no answer, option or member.
+
+Privacy inventory (for the privacy feature). Tables and columns holding a member id or
+personal free text: **none**. ``pulse_answered.token`` is derived from a member id, but cannot
+be linked to a member without the secret key (outside the database); its purpose is the
+one-answer-per-run rule and it is kept only while the run is open (at most 14 days, usually
+48 hours), then deleted. Organiser-written text (titles, questions, options) is not personal
+data about students. So :meth:`PulseService.export_member` returns nothing and
+:meth:`PulseService.forget_member` removes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.db import Database, Tx
+from bot.errors import NotFound, UserError
+from bot.secrets import keyed_hash
+from bot.services.pulse_model import (
+    DEFAULT_THRESHOLD,
+    MAX_QUESTIONS,
+    Question,
+    dump_questions,
+    load_questions,
+    next_occurrence,
+    safe_partition,
+    validate_open_hours,
+    validate_threshold,
+    validate_title,
+)
+
+log = logging.getLogger(__name__)
+
+KeySource = Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Pulse:
+    pulse_id: int
+    guild_id: int
+    title: str
+    questions: list[Question]
+    channel_id: int
+    audience_channel_id: int | None
+    breakdown_channel_id: int | None
+    repeat: str
+    first_run_local: datetime
+    open_seconds: int
+    offer_support: bool
+    status: str
+    next_run_at: datetime | None
+    runs_made: int
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    run_id: int
+    pulse_id: int
+    guild_id: int
+    number: int
+    opens_at: datetime
+    closes_at: datetime
+    status: str
+    channel_id: int
+    message_id: int | None
+    audience_size: int | None
+    answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunOpened:
+    pulse: Pulse
+    run: Run
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An occurrence missed entirely (the bot was off for its whole answering window)."""
+
+    pulse: Pulse
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    concern: bool
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OptionResult:
+    label: str
+    count: int
+    share: float  # of everyone who answered the run (0..1)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    number: int
+    text: str
+    kind: str
+    options: list[OptionResult]
+    mean: float | None  # scales: mean of the points chosen (Prefer not to say left out)
+    rated: int  # scales: how many chose a point
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResult:
+    name: str
+    answers: int | None  # None when withheld
+    questions: list[QuestionResult] = field(default_factory=list)
+    withheld_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResults:
+    pulse: Pulse
+    run: Run
+    threshold: int
+    shown: bool
+    reason: str | None
+    questions: list[QuestionResult]
+    groups: list[GroupResult]
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    run_number: int
+    opened: datetime
+    answers: int
+    audience_size: int | None
+    questions: list[QuestionResult]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    pulse: Pulse
+    threshold: int
+    points: list[TrendPoint]
+    withheld_runs: int
+
+
+STRUGGLING_NEEDS = {"scale": "wellbeing", "choice": "discrimination"}
+
+
+def _pulse(row: sqlite3.Row) -> Pulse:
+    return Pulse(
+        pulse_id=row["pulse_id"],
+        guild_id=row["guild_id"],
+        title=row["title"],
+        questions=load_questions(row["questions"]),
+        channel_id=row["channel_id"],
+        audience_channel_id=row["audience_channel_id"],
+        breakdown_channel_id=row["breakdown_channel_id"],
+        repeat=row["repeat"],
+        first_run_local=datetime.fromisoformat(row["first_run_local"]),
+        open_seconds=row["open_seconds"],
+        offer_support=bool(row["offer_support"]),
+        status=row["status"],
+        next_run_at=None if row["next_run_at"] is None else from_timestamp(row["next_run_at"]),
+        runs_made=row["runs_made"],
+    )
+
+
+def _run(row: sqlite3.Row) -> Run:
+    return Run(
+        run_id=row["run_id"],
+        pulse_id=row["pulse_id"],
+        guild_id=row["guild_id"],
+        number=row["number"],
+        opens_at=from_timestamp(row["opens_at"]),
+        closes_at=from_timestamp(row["closes_at"]),
+        status=row["status"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        audience_size=row["audience_size"],
+        answers=row["answers"],
+    )
+
+
+class PulseService:
+    """Pulse checks for every server. ``key`` returns the bot's secret key (outside the DB)."""
+
+    def __init__(
+        self, db: Database, clock: Clock, key: KeySource, default_timezone: str = "Europe/London"
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self._key = key
+        self.default_timezone = default_timezone
+
+    # -- settings ------------------------------------------------------------------------
+
+    async def threshold(self, guild_id: int) -> int:
+        value = await self.db.fetchval(
+            "SELECT min_answers FROM pulse_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return DEFAULT_THRESHOLD if value is None else int(value)
+
+    async def set_threshold(self, guild_id: int, value: int) -> int:
+        value = validate_threshold(value)
+        await self.db.execute(
+            "INSERT INTO pulse_settings (guild_id, min_answers) VALUES (?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET min_answers = excluded.min_answers",
+            (guild_id, value),
+        )
+        return value
+
+    async def timezone(self, guild_id: int) -> str:
+        value = await self.db.fetchval("SELECT timezone FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        return self.default_timezone if value is None else str(value)
+
+    # -- organisers ----------------------------------------------------------------------
+
+    async def create(
+        self,
+        guild_id: int,
+        *,
+        title: str,
+        questions: list[Question],
+        channel_id: int,
+        first_run_local: datetime,
+        repeat: str = "once",
+        open_hours: float = 48,
+        audience_channel_id: int | None = None,
+        breakdown_channel_id: int | None = None,
+        offer_support: bool = True,
+    ) -> Pulse:
+        """Save a pulse check and work out its first run. Nothing is saved on bad input."""
+        title = validate_title(title)
+        if not questions:
+            raise UserError("Add at least one question.")
+        if len(questions) > MAX_QUESTIONS:
+            raise UserError(
+                f"A pulse check has at most {MAX_QUESTIONS} questions, so it stays quick to answer."
+            )
+        open_seconds = validate_open_hours(open_hours, repeat)
+        if breakdown_channel_id is not None and breakdown_channel_id == audience_channel_id:
+            raise UserError(
+                "The breakdown community is the audience itself; choose another community, or none."
+            )
+        tz = await self.timezone(guild_id)
+        now = self.clock.now()
+        first = next_occurrence(first_run_local, repeat, tz, now)
+        if first is None:
+            raise UserError(
+                "That schedule never fires: the first run would be in the past. Choose a start time "
+                "after now."
+            )
+        async with self.db.transaction() as tx:
+            result = await tx.execute(
+                "INSERT INTO pulses (guild_id, title, questions, channel_id, audience_channel_id,"
+                " breakdown_channel_id, repeat, first_run_local, open_seconds, offer_support, status,"
+                " next_run_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+                (
+                    guild_id,
+                    title,
+                    dump_questions(questions),
+                    channel_id,
+                    audience_channel_id,
+                    breakdown_channel_id,
+                    repeat,
+                    first_run_local.isoformat(timespec="minutes"),
+                    open_seconds,
+                    int(offer_support),
+                    to_timestamp(first),
+                    to_timestamp(now),
+                ),
+            )
+            assert result.lastrowid is not None
+            pulse_id = result.lastrowid
+        return await self.get(guild_id, pulse_id)
+
+    async def get(self, guild_id: int, pulse_id: int) -> Pulse:
+        row = await self.db.fetchone(
+            "SELECT * FROM pulses WHERE pulse_id = ? AND guild_id = ?", (pulse_id, guild_id)
+        )
+        if row is None:
+            raise NotFound("I can't find that pulse check on this server. `/pulse list` shows them all.")
+        return _pulse(row)
+
+    async def all(self, guild_id: int) -> list[Pulse]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM pulses WHERE guild_id = ? ORDER BY pulse_id", (guild_id,)
+        )
+        return [_pulse(r) for r in rows]
+
+    async def pause(self, guild_id: int, pulse_id: int) -> Pulse:
+        pulse = await self.get(guild_id, pulse_id)
+        if pulse.status != "active":
+            raise UserError(f"**{pulse.title}** is already {pulse.status}.")
+        await self.db.execute(
+            "UPDATE pulses SET status = 'paused', next_run_at = NULL WHERE pulse_id = ?", (pulse_id,)
+        )
+        return await self.get(guild_id, pulse_id)
+
+    async def resume(self, guild_id: int, pulse_id: int) -> Pulse:
+        pulse = await self.get(guild_id, pulse_id)
+        if pulse.status != "paused":
+            raise UserError(f"**{pulse.title}** isn't paused (it is {pulse.status}).")
+        tz = await self.timezone(guild_id)
+        upcoming = next_occurrence(pulse.first_run_local, pulse.repeat, tz, self.clock.now())
+        if upcoming is None:
+            raise UserError(
+                f"**{pulse.title}** has no runs left to schedule (it ran once). "
+                "Create a new pulse check instead."
+            )
+        await self.db.execute(
+            "UPDATE pulses SET status = 'active', next_run_at = ? WHERE pulse_id = ?",
+            (to_timestamp(upcoming), pulse_id),
+        )
+        return await self.get(guild_id, pulse_id)
+
+    async def delete(self, guild_id: int, pulse_id: int) -> tuple[Pulse, list[Run]]:
+        """Delete a pulse and everything about it (its runs' counters too). Returns its runs."""
+        pulse = await self.get(guild_id, pulse_id)
+        async with self.db.transaction() as tx:
+            runs = [
+                _run(r) for r in await tx.fetchall("SELECT * FROM pulse_runs WHERE pulse_id = ?", (pulse_id,))
+            ]
+            await tx.execute("DELETE FROM pulses WHERE pulse_id = ?", (pulse_id,))
+        await self._truncate_wal()
+        return pulse, runs
+
+    # -- scheduling ----------------------------------------------------------------------
+
+    async def due_pulses(self) -> list[tuple[int, int, datetime]]:
+        """(guild, pulse, next run) for every active pulse: what to arm at start."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id, pulse_id, next_run_at FROM pulses"
+            " WHERE status = 'active' AND next_run_at IS NOT NULL"
+        )
+        return [(r["guild_id"], r["pulse_id"], from_timestamp(r["next_run_at"])) for r in rows]
+
+    async def open_runs(self) -> list[Run]:
+        rows = await self.db.fetchall("SELECT * FROM pulse_runs WHERE status = 'open' ORDER BY closes_at")
+        return [_run(r) for r in rows]
+
+    async def open_run(self, pulse_id: int, audience_size: int | None = None) -> RunOpened | Skipped | None:
+        """Open the pulse's due run, if it is due; move the pulse on to its next run.
+
+        Re-reads the pulse and does everything in one transaction, so a job that fires twice
+        (or after a restart) opens a run once. A run whose whole answering window was missed
+        (the bot was off) is skipped rather than opened late.
+        """
+        row = await self.db.fetchone("SELECT guild_id FROM pulses WHERE pulse_id = ?", (pulse_id,))
+        if row is None:
+            return None
+        tz = await self.timezone(row["guild_id"])
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            prow = await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,))
+            if prow is None:
+                return None
+            pulse = _pulse(prow)
+            if pulse.status != "active" or pulse.next_run_at is None or pulse.next_run_at > now:
+                return None
+            scheduled = pulse.next_run_at
+            closes = scheduled + timedelta(seconds=pulse.open_seconds)
+            after = max(now, scheduled + timedelta(seconds=1))
+            following = next_occurrence(pulse.first_run_local, pulse.repeat, tz, after)
+            status = "active" if following is not None else "finished"
+            next_at = None if following is None else to_timestamp(following)
+            if closes <= now:
+                await tx.execute(
+                    "UPDATE pulses SET next_run_at = ?, status = ? WHERE pulse_id = ?",
+                    (next_at, status, pulse_id),
+                )
+                skipped = _pulse(await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,)))  # type: ignore[arg-type]
+                return Skipped(skipped)
+            number = pulse.runs_made + 1
+            result = await tx.execute(
+                "INSERT INTO pulse_runs (pulse_id, guild_id, number, opens_at, closes_at, status, channel_id,"
+                " audience_size) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+                (
+                    pulse_id,
+                    pulse.guild_id,
+                    number,
+                    to_timestamp(now),
+                    to_timestamp(closes),
+                    pulse.channel_id,
+                    audience_size,
+                ),
+            )
+            assert result.lastrowid is not None
+            run_id = result.lastrowid
+            # Every counter exists from the start, at zero: their order says nothing about answers.
+            cells = [
+                (run_id, group, q, o)
+                for group in ((0, 1) if pulse.breakdown_channel_id is not None else (0,))
+                for q, question in enumerate(pulse.questions)
+                for o in range(len(question.options))
+            ]
+            await tx.executemany(
+                "INSERT INTO pulse_counts (run_id, in_group, question, option, count) VALUES (?, ?, ?, ?, 0)",
+                cells,
+            )
+            await tx.execute(
+                "UPDATE pulses SET runs_made = ?, next_run_at = ?, status = ? WHERE pulse_id = ?",
+                (number, next_at, status, pulse_id),
+            )
+            run = _run(await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,)))  # type: ignore[arg-type]
+            updated = _pulse(await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,)))  # type: ignore[arg-type]
+        log.info("Opened pulse run %s (pulse %s, guild %s)", run_id, pulse_id, pulse.guild_id)
+        return RunOpened(updated, run)
+
+    async def set_card(self, run_id: int, message_id: int) -> None:
+        await self.db.execute("UPDATE pulse_runs SET message_id = ? WHERE run_id = ?", (message_id, run_id))
+
+    async def get_run(self, run_id: int) -> tuple[Pulse, Run]:
+        row = await self.db.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
+        if row is None:
+            raise NotFound("This pulse check no longer exists: it was deleted by an organiser.")
+        run = _run(row)
+        return await self.get(run.guild_id, run.pulse_id), run
+
+    async def close_run(self, run_id: int) -> Run | None:
+        """Close a run that is due to close: forget who answered, keep only the counters.
+
+        Returns the closed run, or None when it was not open or not yet due (a repeated job).
+        """
+        now = to_timestamp(self.clock.now())
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
+            if row is None or row["status"] != "open" or row["closes_at"] > now:
+                return None
+            await tx.execute("UPDATE pulse_runs SET status = 'closed' WHERE run_id = ?", (run_id,))
+            await tx.execute("DELETE FROM pulse_answered WHERE run_id = ?", (run_id,))
+            closed = _run(await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,)))  # type: ignore[arg-type]
+        await self._truncate_wal()
+        log.info("Closed pulse run %s", run_id)
+        return closed
+
+    async def _truncate_wal(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so old page versions go."""
+        try:
+            await self.db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            log.warning("Could not checkpoint the write-ahead log after closing a pulse run")
+
+    # -- answering -----------------------------------------------------------------------
+
+    def _token(self, run_id: int, member_id: int) -> bytes:
+        return bytes.fromhex(keyed_hash(self._key(), "pulse-answered", run_id, member_id))
+
+    async def has_answered(self, run_id: int, member_id: int) -> bool:
+        value = await self.db.fetchval(
+            "SELECT 1 FROM pulse_answered WHERE run_id = ? AND token = ?",
+            (run_id, self._token(run_id, member_id)),
+        )
+        return value is not None
+
+    async def check_can_answer(self, run_id: int, member_id: int) -> tuple[Pulse, Run]:
+        """The run, if this member may still answer it; a kind UserError otherwise."""
+        pulse, run = await self.get_run(run_id)
+        self._require_open(run)
+        if await self.has_answered(run_id, member_id):
+            raise UserError(ALREADY_ANSWERED)
+        return pulse, run
+
+    def _require_open(self, run: Run) -> None:
+        if run.status != "open" or run.closes_at <= self.clock.now():
+            raise UserError(CLOSED)
+
+    async def answer(
+        self, run_id: int, member_id: int, choices: list[int], *, in_group: bool = False
+    ) -> AnswerOutcome:
+        """Count one member's answers to a run, once. ``choices``: an option index per question.
+
+        The member id is used only to compute the keyed "already answered" token; the answer
+        itself only increments counters. Both happen in one transaction, so concurrent
+        submissions by the same member count once.
+        """
+        token = self._token(run_id, member_id)
+        now = to_timestamp(self.clock.now())
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
+            if row is None:
+                raise NotFound("This pulse check no longer exists: it was deleted by an organiser.")
+            run = _run(row)
+            if run.status != "open" or to_timestamp(run.closes_at) <= now:
+                raise UserError(CLOSED)
+            prow = await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (run.pulse_id,))
+            assert prow is not None
+            pulse = _pulse(prow)
+            _validate_choices(pulse.questions, choices)
+            inserted = await tx.execute(
+                "INSERT OR IGNORE INTO pulse_answered (run_id, token) VALUES (?, ?)", (run_id, token)
+            )
+            if inserted.rowcount == 0:
+                raise UserError(ALREADY_ANSWERED)
+            groups = (0, 1) if (in_group and pulse.breakdown_channel_id is not None) else (0,)
+            await tx.executemany(
+                "UPDATE pulse_counts SET count = count + 1"
+                " WHERE run_id = ? AND in_group = ? AND question = ? AND option = ?",
+                [(run_id, g, q, choice) for g in groups for q, choice in enumerate(choices)],
+            )
+            await tx.execute(
+                "UPDATE pulse_runs SET answers = answers + 1, group_answers = group_answers + ?"
+                " WHERE run_id = ?",
+                (1 if len(groups) == 2 else 0, run_id),
+            )
+        needs = tuple(
+            STRUGGLING_NEEDS[q.kind]
+            for q, choice in zip(pulse.questions, choices, strict=True)
+            if choice in q.concern
+        )
+        return AnswerOutcome(concern=bool(needs), needs=tuple(dict.fromkeys(needs)))
+
+    # -- results -------------------------------------------------------------------------
+
+    async def runs(self, guild_id: int, pulse_id: int) -> list[Run]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM pulse_runs WHERE guild_id = ? AND pulse_id = ? ORDER BY number",
+            (guild_id, pulse_id),
+        )
+        return [_run(r) for r in rows]
+
+    async def results(self, guild_id: int, pulse_id: int, run_number: int | None = None) -> RunResults:
+        """Results of a closed run (the latest closed one by default), shown only when safe."""
+        pulse = await self.get(guild_id, pulse_id)
+        threshold = await self.threshold(guild_id)
+        async with self.db.read() as tx:
+            if run_number is None:
+                row = await tx.fetchone(
+                    "SELECT * FROM pulse_runs WHERE pulse_id = ? AND status = 'closed'"
+                    " ORDER BY number DESC LIMIT 1",
+                    (pulse_id,),
+                )
+            else:
+                row = await tx.fetchone(
+                    "SELECT * FROM pulse_runs WHERE pulse_id = ? AND number = ?", (pulse_id, run_number)
+                )
+            if row is None:
+                if run_number is None:
+                    raise UserError(
+                        f"**{pulse.title}** has no closed runs yet. Results appear once a run closes."
+                    )
+                raise UserError(f"**{pulse.title}** has no run number {run_number}.")
+            run = _run(row)
+            if run.status != "closed":
+                raise UserError(
+                    f"Run {run.number} of **{pulse.title}** is still open (it closes "
+                    f"<t:{to_timestamp(run.closes_at)}:R>). Results are shown only after a run closes, so "
+                    "no one can watch answers come in."
+                )
+            group_answers = int(row["group_answers"])
+            counts = await _counts(tx, run.run_id)
+        if run.answers < threshold:
+            return RunResults(
+                pulse,
+                run,
+                threshold,
+                False,
+                f"not enough answers to show results safely ({run.answers} of the {threshold} needed)",
+                [],
+                [],
+            )
+        overall = _question_results(pulse.questions, counts.get(0, {}), run.answers)
+        groups: list[GroupResult] = []
+        if pulse.breakdown_channel_id is not None:
+            inside = counts.get(1, {})
+            outside = {key: value - inside.get(key, 0) for key, value in counts.get(0, {}).items()}
+            sizes = {"in": group_answers, "out": run.answers - group_answers}
+            decision = safe_partition(run.answers, sizes, threshold)
+            for name, cells in (("in", inside), ("out", outside)):
+                if name in decision.shown:
+                    groups.append(
+                        GroupResult(name, sizes[name], _question_results(pulse.questions, cells, sizes[name]))
+                    )
+                else:
+                    groups.append(GroupResult(name, None, [], decision.withheld.get(name, "withheld")))
+        return RunResults(pulse, run, threshold, True, None, overall, groups)
+
+    async def trend(self, guild_id: int, pulse_id: int) -> Trend:
+        """Each closed run with enough answers: per question, its mean (scales) or shares."""
+        pulse = await self.get(guild_id, pulse_id)
+        threshold = await self.threshold(guild_id)
+        points: list[TrendPoint] = []
+        withheld = 0
+        async with self.db.read() as tx:
+            rows = await tx.fetchall(
+                "SELECT * FROM pulse_runs WHERE pulse_id = ? AND status = 'closed' ORDER BY number",
+                (pulse_id,),
+            )
+            for row in rows:
+                run = _run(row)
+                if run.answers < threshold:
+                    withheld += 1
+                    continue
+                counts = await _counts(tx, run.run_id)
+                points.append(
+                    TrendPoint(
+                        run.number,
+                        run.opens_at,
+                        run.answers,
+                        run.audience_size,
+                        _question_results(pulse.questions, counts.get(0, {}), run.answers),
+                    )
+                )
+        return Trend(pulse, threshold, points, withheld)
+
+    # -- privacy (issue 9) ---------------------------------------------------------------
+
+    async def export_member(self, member_id: int) -> dict[str, object]:
+        """Nothing: pulse checks store no data about a member (see the module docstring).
+
+        The "already answered" tokens of open runs are keyed hashes that cannot be linked to a
+        member without the secret key kept outside the database; they are deleted at close.
+        """
+        return {}
+
+    async def forget_member(self, member_id: int) -> dict[str, int]:
+        """Nothing to erase: answers are anonymous counters, and "already answered" tokens
+        cannot be linked to a member without the key (they go when the run closes). Removing a
+        token early would only let the member's answer be counted twice."""
+        return {}
+
+
+ALREADY_ANSWERED = (
+    "You've already answered this check-in, thank you. Answers can't be changed: to allow that, "
+    "the bot would have to remember what you said, and it deliberately doesn't."
+)
+
+
+CLOSED = (
+    "This check-in has closed, so it no longer takes answers. Thank you for looking; the next "
+    "one will be posted in the same channel."
+)
+
+
+def _validate_choices(questions: list[Question], choices: list[int]) -> None:
+    if len(choices) != len(questions):
+        raise UserError('Please answer every question ("Prefer not to say" is fine where offered).')
+    for number, (question, choice) in enumerate(zip(questions, choices, strict=True), start=1):
+        if not 0 <= choice < len(question.options):
+            raise UserError(f"I couldn't read your answer to question {number}. Please try again.")
+
+
+async def _counts(tx: Tx, run_id: int) -> dict[int, dict[tuple[int, int], int]]:
+    rows = await tx.fetchall(
+        "SELECT in_group, question, option, count FROM pulse_counts WHERE run_id = ?", (run_id,)
+    )
+    result: dict[int, dict[tuple[int, int], int]] = {}
+    for row in rows:
+        result.setdefault(row["in_group"], {})[(row["question"], row["option"])] = row["count"]
+    return result
+
+
+def _question_results(
+    questions: list[Question], cells: dict[tuple[int, int], int], answers: int
+) -> list[QuestionResult]:
+    results = []
+    for q, question in enumerate(questions):
+        options = []
+        total_points = 0
+        rated = 0
+        for o in range(len(question.options)):
+            count = cells.get((q, o), 0)
+            options.append(OptionResult(question.option_label(o), count, count / answers if answers else 0.0))
+            if question.kind == "scale" and question.options[o].isdigit():
+                total_points += int(question.options[o]) * count
+                rated += count
+        mean = (total_points / rated) if (question.kind == "scale" and rated) else None
+        results.append(QuestionResult(q + 1, question.text, question.kind, options, mean, rated))
+    return results
+
+
+def trend_csv(trend: Trend) -> str:
+    """The trend's aggregates as CSV: one row per run, question and option."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "run",
+            "opened_utc",
+            "answers",
+            "audience_size",
+            "question_number",
+            "question",
+            "option",
+            "count",
+            "share_percent",
+            "mean",
+        ]
+    )
+    for point in trend.points:
+        for question in point.questions:
+            for option in question.options:
+                writer.writerow(
+                    [
+                        point.run_number,
+                        point.opened.strftime("%Y-%m-%d %H:%M"),
+                        point.answers,
+                        "" if point.audience_size is None else point.audience_size,
+                        question.number,
+                        question.text,
+                        option.label,
+                        option.count,
+                        f"{option.share * 100:.1f}",
+                        "" if question.mean is None else f"{question.mean:.2f}",
+                    ]
+                )
+    return buffer.getvalue()

@@ -1,0 +1,351 @@
+"""Pulse checks: questions, schedules and the rules that keep small groups safe.
+
+Plain values with no database and no Discord: validated here, stored by
+:mod:`bot.services.pulse`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import dateparser
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
+
+from bot.errors import UserError
+
+# Limits (a modal shows each question as a select's description: at most 100 characters).
+MAX_QUESTIONS = 3
+QUESTION_MAX = 100
+TITLE_MAX = 80
+OPTION_MAX = 80
+SCALE_LABEL_MAX = 40
+MAX_CHOICE_OPTIONS = 5
+SCALE_POINTS = 5
+MIN_OPEN_HOURS = 1
+MAX_OPEN_HOURS = 24 * 14
+DEFAULT_OPEN_HOURS = 48
+DEFAULT_THRESHOLD = 10
+MIN_THRESHOLD = 5
+MAX_THRESHOLD = 100
+PREFER_NOT = "Prefer not to say"
+
+Kind = Literal["scale", "choice"]
+Repeat = Literal["once", "daily", "weekly", "fortnightly", "monthly"]
+REPEATS: tuple[str, ...] = ("once", "daily", "weekly", "fortnightly", "monthly")
+REPEAT_PERIOD = {
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+    "fortnightly": timedelta(days=14),
+    "monthly": timedelta(days=28),
+}
+START_EXAMPLES = "`Monday 10:00`, `12 Oct 10:00` or `2026-10-12 10:00`"
+_TIME_HINT = re.compile(r"\d{1,2}[:.h]\d{2}|\d\s*(am|pm)\b|\b(noon|midday|midnight)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question. ``options`` are what a member chooses from, in order (scale points first).
+
+    ``concern`` lists the options that suggest someone is struggling (support is shown at once).
+    """
+
+    text: str
+    kind: Kind
+    options: tuple[str, ...]
+    low_label: str = ""
+    high_label: str = ""
+    concern: tuple[int, ...] = ()
+
+    @property
+    def prefer_not_index(self) -> int | None:
+        return self.options.index(PREFER_NOT) if PREFER_NOT in self.options else None
+
+    def option_label(self, index: int) -> str:
+        """What a member sees for an option (scale ends carry their labels)."""
+        label = self.options[index]
+        if self.kind == "scale" and index < SCALE_POINTS:
+            if index == 0 and self.low_label:
+                return f"{label} · {self.low_label}"
+            if index == SCALE_POINTS - 1 and self.high_label:
+                return f"{label} · {self.high_label}"
+        return label
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "options": list(self.options),
+            "low": self.low_label,
+            "high": self.high_label,
+            "concern": list(self.concern),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Question:
+        return cls(
+            text=str(data["text"]),
+            kind="scale" if data["kind"] == "scale" else "choice",
+            options=tuple(str(o) for o in data["options"]),
+            low_label=str(data.get("low", "")),
+            high_label=str(data.get("high", "")),
+            concern=tuple(int(i) for i in data.get("concern", ())),
+        )
+
+
+def dump_questions(questions: list[Question]) -> str:
+    return json.dumps([q.to_json() for q in questions], ensure_ascii=False)
+
+
+def load_questions(text: str) -> list[Question]:
+    return [Question.from_json(item) for item in json.loads(text)]
+
+
+def _split(text: str) -> list[str]:
+    separator = ";" if ";" in text else ("|" if "|" in text else ",")
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+def make_question(
+    number: int,
+    text: str | None,
+    kind: str,
+    options: str | None = None,
+    *,
+    prefer_not: bool = True,
+    offer_support: bool = True,
+) -> Question:
+    """Validate one question as an organiser typed it.
+
+    ``options``: for a choice, the options separated by ``;`` (or ``,``); for a scale, the two
+    end labels separated by ``;`` (optional). Raises :class:`UserError` saying what to change.
+    """
+    where = f"Question {number}"
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise UserError(
+            f"{where} is empty. Write the question, for example `How connected do you feel this week?`."
+        )
+    if len(cleaned) > QUESTION_MAX:
+        raise UserError(
+            f"{where} is {len(cleaned)} characters long; please keep it to {QUESTION_MAX} so it fits in "
+            "Discord's answer form."
+        )
+    if kind == "scale":
+        labels = _split(options or "")
+        if len(labels) not in (0, 2):
+            raise UserError(
+                f"{where} is a 1 to 5 scale: give its two end labels separated by `;`, for example "
+                "`Not at all; Very much`, or leave the options empty."
+            )
+        low, high = (labels[0], labels[1]) if labels else ("Not at all", "Very much")
+        for label in (low, high):
+            if len(label) > SCALE_LABEL_MAX:
+                raise UserError(
+                    f"{where}: the end label `{label[:40]}…` is too long; keep each to {SCALE_LABEL_MAX}."
+                )
+        points = tuple(str(i) for i in range(1, SCALE_POINTS + 1))
+        points += (PREFER_NOT,) if prefer_not else ()
+        # On a wellbeing scale the lowest two points suggest someone is struggling.
+        return Question(cleaned, "scale", points, low, high, (0, 1) if offer_support else ())
+    if kind != "choice":
+        raise UserError(f"{where}: the type must be `scale` or `choice`.")
+    chosen = _split(options or "")
+    if len(chosen) < 2:
+        raise UserError(
+            f"{where} is a choice: give at least two options separated by `;`, for example `Yes; No`."
+        )
+    if len(chosen) > MAX_CHOICE_OPTIONS:
+        raise UserError(
+            f"{where} has {len(chosen)} options; the most is {MAX_CHOICE_OPTIONS} (plus "
+            f'"{PREFER_NOT}", added for you). Combine or drop some.'
+        )
+    lowered = [c.lower() for c in chosen]
+    if len(set(lowered)) != len(lowered):
+        raise UserError(f"{where} has the same option twice. Make each option different.")
+    for option in chosen:
+        if len(option) > OPTION_MAX:
+            raise UserError(f"{where}: the option `{option[:40]}…` is too long; keep each to {OPTION_MAX}.")
+    if prefer_not and PREFER_NOT.lower() not in lowered:
+        chosen.append(PREFER_NOT)
+    return Question(cleaned, "choice", tuple(chosen))
+
+
+def belonging_template() -> tuple[str, list[Question]]:
+    """The ready-made belonging check-in, drawn from the interview study (see docs/pulse.md)."""
+    return (
+        "Belonging check-in",
+        [
+            Question(
+                "How connected do you feel to other students this week?",
+                "scale",
+                ("1", "2", "3", "4", "5", PREFER_NOT),
+                "Not at all connected",
+                "Very connected",
+                (0, 1),
+            ),
+            Question(
+                "Have you experienced or witnessed discrimination this week?",
+                "choice",
+                ("Yes", "No", PREFER_NOT),
+                concern=(0,),
+            ),
+            Question(
+                "How easy would it be to get support if you needed it?",
+                "scale",
+                ("1", "2", "3", "4", "5", PREFER_NOT),
+                "Very hard",
+                "Very easy",
+                (0, 1),
+            ),
+        ],
+    )
+
+
+def validate_title(title: str | None) -> str:
+    cleaned = " ".join((title or "").split())
+    if not cleaned:
+        raise UserError("Give the pulse check a short title, for example `Weekly check-in`.")
+    if len(cleaned) > TITLE_MAX:
+        raise UserError(f"The title is {len(cleaned)} characters long; please keep it to {TITLE_MAX}.")
+    return cleaned
+
+
+def validate_open_hours(hours: float, repeat: str) -> int:
+    if not MIN_OPEN_HOURS <= hours <= MAX_OPEN_HOURS:
+        raise UserError(
+            f"A run can stay open from {MIN_OPEN_HOURS} hour to {MAX_OPEN_HOURS // 24} days; "
+            f"{hours:g} hours is outside that. The usual is {DEFAULT_OPEN_HOURS}."
+        )
+    seconds = round(hours * 3600)
+    period = REPEAT_PERIOD.get(repeat)
+    if period is not None and seconds >= period.total_seconds():
+        raise UserError(
+            f"A {repeat} pulse must close before the next run opens: keep it open for less than "
+            f"{int(period.total_seconds() // 3600)} hours."
+        )
+    return seconds
+
+
+def validate_threshold(value: int) -> int:
+    if value < MIN_THRESHOLD:
+        raise UserError(
+            f"Results need at least {MIN_THRESHOLD} answers before they are shown: fewer would make "
+            "it too easy to guess who said what."
+        )
+    if value > MAX_THRESHOLD:
+        raise UserError(f"Choose a minimum between {MIN_THRESHOLD} and {MAX_THRESHOLD}.")
+    return value
+
+
+# -- schedules ---------------------------------------------------------------------------
+
+
+def local_now(now: datetime, tz: str) -> datetime:
+    return now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+def localise(naive: datetime, tz: str) -> datetime:
+    """A wall-clock time in ``tz`` as an aware UTC datetime (correct across clock changes)."""
+    return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def parse_start(text: str | None, tz: str, now: datetime) -> datetime:
+    """When the first run opens, as typed by an organiser; a naive local (server) time."""
+    cleaned = (text or "").strip()
+    if not cleaned or len(cleaned) > 100:
+        raise UserError(f"Say when the first run opens, for example {START_EXAMPLES}.")
+    parsed = dateparser.parse(
+        cleaned,
+        languages=["en"],
+        settings={
+            "TIMEZONE": tz,
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": local_now(now, tz),
+            "DATE_ORDER": "DMY",
+        },
+    )
+    if not isinstance(parsed, datetime):
+        raise UserError(f"I couldn't read `{cleaned[:60]}` as a date and time. Try {START_EXAMPLES}.")
+    if not _TIME_HINT.search(cleaned):
+        raise UserError(f"Please include a time of day, for example {START_EXAMPLES}.")
+    return parsed.replace(second=0, microsecond=0)
+
+
+def occurrences_rule(first_local: datetime, repeat: str) -> rrule | None:
+    if repeat == "once":
+        return None
+    if repeat == "daily":
+        return rrule(DAILY, dtstart=first_local)
+    if repeat == "weekly":
+        return rrule(WEEKLY, dtstart=first_local)
+    if repeat == "fortnightly":
+        return rrule(WEEKLY, interval=2, dtstart=first_local)
+    if repeat == "monthly":
+        return rrule(MONTHLY, dtstart=first_local)
+    raise UserError(f"`{repeat[:20]}` is not a schedule. Choose one of: {', '.join(REPEATS)}.")
+
+
+def next_occurrence(first_local: datetime, repeat: str, tz: str, after: datetime) -> datetime | None:
+    """The first run at or after ``after`` (aware), as aware UTC; None when none is left.
+
+    Each occurrence is a local wall-clock time placed in the server's timezone, so "every
+    Monday 10:00" stays at 10:00 when the clocks change in October and March.
+    """
+    rule = occurrences_rule(first_local, repeat)
+    if rule is None:
+        when = localise(first_local, tz)
+        return when if when >= after else None
+    # Step back a day of wall-clock time so an occurrence during a clock change is not skipped.
+    candidate = rule.after(local_now(after, tz) - timedelta(days=1), inc=True)
+    while candidate is not None:
+        when = localise(candidate, tz)
+        if when >= after:
+            return when
+        candidate = rule.after(candidate)
+    return None
+
+
+# -- safe results ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """Which groups of a partition of the answers may be shown."""
+
+    shown: frozenset[str]
+    withheld: dict[str, str] = field(default_factory=dict)
+
+
+def safe_partition(total: int, groups: dict[str, int], threshold: int) -> Disclosure:
+    """Decide which groups of a breakdown can be shown next to the total.
+
+    ``groups`` partitions the ``total`` answers (each answer in exactly one group). A group is
+    shown only if it has at least ``threshold`` answers AND the withheld groups together are
+    either empty or at least ``threshold`` (otherwise total minus the shown groups would reveal
+    them): the smallest shown group is withheld as well until that holds.
+    """
+    if total < threshold:
+        return Disclosure(frozenset(), {name: "not enough answers overall" for name in groups})
+    withheld: dict[str, str] = {}
+    shown = {}
+    for name, size in groups.items():
+        if size == 0:
+            withheld[name] = "no answers"
+        elif size < threshold:
+            withheld[name] = f"fewer than {threshold} answers"
+        else:
+            shown[name] = size
+    while shown:
+        hidden = total - sum(shown.values())
+        if hidden == 0 or hidden >= threshold:
+            break
+        smallest = min(shown, key=lambda n: (shown[n], n))
+        del shown[smallest]
+        withheld[smallest] = "could be worked out by subtracting from the total"
+    return Disclosure(frozenset(shown), withheld)
