@@ -520,6 +520,14 @@ class ReportService:
         )
         return [(r["id"], from_timestamp(r["delete_at"])) for r in rows]
 
+    async def is_due(self, case_id: int) -> bool:
+        """Whether a case has reached the end of its retention (and still exists)."""
+        due = await self.db.fetchval(
+            "SELECT 1 FROM report_cases WHERE id = ? AND delete_at IS NOT NULL AND delete_at <= ?",
+            (case_id, to_timestamp(self.clock.now())),
+        )
+        return due is not None
+
     async def posts_for(self, case_id: int) -> list[tuple[int, int]]:
         rows = await self.db.fetchall(
             "SELECT channel_id, message_id FROM report_posts WHERE case_id = ? ORDER BY message_id",

@@ -1,0 +1,706 @@
+"""Anonymous reports: /report for any member, /cases for organisers.
+
+Discord glue only; the rules live in :mod:`bot.services.reports`. What this module adds:
+
+* the reporter never appears anywhere: the case is posted to the staff channel by the bot with
+  no author, mention, avatar or timestamp field (Discord stamps the bot's own message, which
+  says when the bot posted, not who reported);
+* a case is never posted in a channel @everyone can read (it stays in ``/cases`` instead);
+* the rate limit lives in this cog's memory only;
+* retention jobs are re-armed from the database when the cog loads.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import discord_time
+from bot.core import ORGANISER, CommonRoomBot
+from bot.errors import UserError
+from bot.services.reports import (
+    BODY_MAX,
+    CHARACTERISTICS,
+    MESSAGE_MAX,
+    OUTCOME_MAX,
+    RETENTION_MAX,
+    RETENTION_MIN,
+    SETTINGS,
+    URL_MAX,
+    WHEN_MAX,
+    WISHES,
+    Case,
+    CaseThread,
+    ReportRateLimiter,
+    ReportService,
+    ReportSettings,
+    wait_words,
+)
+from bot.ui import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    BaseModal,
+    clip,
+    report_user_error,
+    send_private,
+)
+
+log = logging.getLogger(__name__)
+
+REPORTS_PER_HOUR = 3
+COLOUR = discord.Colour.dark_teal()
+MAX_EMBEDS = 10
+CRISIS_LINES = (
+    "**If anyone's life is at risk, call 999 now.**\n"
+    "Samaritans: call 116 123, any time, free.\n"
+    "Shout: text SHOUT to 85258, any time, free.\n"
+    "NHS 111: urgent health advice, any time."
+)
+
+
+def months_words(months: int) -> str:
+    return "1 month" if months == 1 else f"{months} months"
+
+
+def explanation(settings: ReportSettings) -> discord.Embed:
+    retention = months_words(settings.retention_months)
+    embed = discord.Embed(title="Before you report: what anonymous means here", colour=COLOUR)
+    embed.description = (
+        "• Your report goes to the welfare team **without your name, username, picture or the time "
+        "you sent it**: they see what you write and the day, nothing else.\n"
+        "• Common Room keeps **no record of who reported**. Nobody running it can find out from the "
+        "bot, not even the server's admins.\n"
+        "• If you'd like a reply, you'll get a **private code**. With it you can read replies and "
+        "answer, using `/report check`. Keep it safe: it's the only way the team can reach you.\n"
+        "• What you write can still give you away (names, places, exact dates). Share what you're "
+        "comfortable sharing.\n"
+        f"• Your case is deleted **{retention} after it's closed**.\n"
+        f"• You can send up to {REPORTS_PER_HOUR} reports an hour."
+    )
+    embed.add_field(
+        name="The limit of anonymity",
+        value=(
+            "Because the bot can't identify you, **it can't check on you**. If your life or someone "
+            "else's is at risk, **call 999** now. For support any time: Samaritans 116 123, or text "
+            "SHOUT to 85258. `/support` lists more help."
+        ),
+        inline=False,
+    )
+    if settings.reporting_url:
+        embed.add_field(
+            name="The university's official route",
+            value=(
+                f"You can also report through the university's own page: {settings.reporting_url}\n"
+                "That route may ask who you are; this one never does."
+            ),
+            inline=False,
+        )
+    return embed
+
+
+def case_embed(case: Case, *, for_staff: bool, title: str | None = None) -> discord.Embed:
+    embed = discord.Embed(
+        title=title or f"Case {case.number}",
+        description=clip(case.body, EMBED_DESCRIPTION_LIMIT),
+        colour=COLOUR if case.is_open else discord.Colour.light_grey(),
+    )
+    embed.add_field(name="Where", value=case.setting_label, inline=True)
+    if case.happened_when:
+        embed.add_field(name="Roughly when", value=case.happened_when, inline=True)
+    if case.characteristic_label:
+        embed.add_field(name="Protected characteristic", value=case.characteristic_label, inline=True)
+    if for_staff:
+        wish = (
+            f"A reply: use `/cases reply case:{case.number}`"
+            if case.wants_reply
+            else "Just to record it (they have no code, so a reply can't reach them)"
+        )
+        embed.add_field(name="The reporter would like", value=wish, inline=False)
+    embed.add_field(name="Reported on", value=case.reported_on, inline=True)
+    embed.add_field(name="Status", value="Open" if case.is_open else "Closed", inline=True)
+    if not case.is_open and case.outcome:
+        embed.add_field(name="Outcome", value=clip(case.outcome, 1024), inline=False)
+    if for_staff:
+        embed.set_footer(
+            text="Anonymous: Common Room keeps nothing that says who reported. Please handle with care."
+        )
+    return embed
+
+
+def thread_embeds(thread: CaseThread, *, for_staff: bool) -> list[discord.Embed]:
+    """The case and as many of its latest messages as Discord lets one message hold."""
+    head = case_embed(thread.case, for_staff=for_staff)
+    if not for_staff and thread.case.delete_at is not None:
+        head.add_field(name="Deleted on", value=discord_time(thread.case.delete_at, "D"), inline=True)
+    names = {"staff": "The welfare team", "reporter": "The reporter" if for_staff else "You"}
+    messages = [
+        discord.Embed(
+            title=f"{names.get(m.author, m.author)} · {m.written_on}",
+            description=m.body,
+            colour=discord.Colour.blurple() if m.author == "staff" else discord.Colour.light_grey(),
+        )
+        for m in thread.messages
+    ]
+    budget = EMBED_TOTAL_LIMIT - len(head) - 200
+    shown: list[discord.Embed] = []
+    for embed in reversed(messages):
+        if len(shown) >= MAX_EMBEDS - 1 or len(embed) > budget:
+            break
+        shown.insert(0, embed)
+        budget -= len(embed)
+    hidden = len(messages) - len(shown)
+    if hidden:
+        head.set_footer(text=f"{hidden} earlier message(s) not shown here.")
+    elif not messages:
+        head.add_field(name="Messages", value="No messages yet.", inline=False)
+    return [head, *shown]
+
+
+def guarded(
+    callback: Callable[[discord.Interaction[Any]], Awaitable[None]],
+) -> Callable[[discord.Interaction[Any]], Awaitable[None]]:
+    """A UserError in a dynamic item's callback becomes a private reply, like everywhere else."""
+
+    async def run(interaction: discord.Interaction[Any]) -> None:
+        try:
+            await callback(interaction)
+        except UserError as error:
+            await report_user_error(interaction, error)
+
+    return run
+
+
+def _cog(interaction: discord.Interaction[Any]) -> Reports:
+    cog = interaction.client.get_cog("Reports")
+    if not isinstance(cog, Reports):
+        raise UserError("Reports aren't available right now. Please try again in a minute.")
+    return cog
+
+
+# -- the reporting form ------------------------------------------------------------------
+
+
+class ReportModal(BaseModal, title="Report what happened"):
+    def __init__(self, cog: Reports) -> None:
+        super().__init__(timeout=3 * 60 * 60)
+        self.cog = cog
+        self.what = discord.ui.TextInput[Any](
+            custom_id="report:what",
+            style=discord.TextStyle.paragraph,
+            max_length=BODY_MAX,
+            required=True,
+            placeholder="What happened, in your own words. Leave out anything that could identify you.",
+        )
+        self.where = discord.ui.Select[Any](
+            custom_id="report:where",
+            placeholder="Choose one",
+            options=[discord.SelectOption(label=label, value=value) for value, label in SETTINGS.items()],
+            required=True,
+        )
+        self.when = discord.ui.TextInput[Any](
+            custom_id="report:when",
+            style=discord.TextStyle.short,
+            max_length=WHEN_MAX,
+            required=False,
+            placeholder="For example: last week, in October, during my first placement",
+        )
+        self.characteristic = discord.ui.Select[Any](
+            custom_id="report:characteristic",
+            placeholder="Optional: choose one, or leave empty",
+            options=[
+                discord.SelectOption(label=label, value=value) for value, label in CHARACTERISTICS.items()
+            ],
+            required=False,
+            min_values=0,
+            max_values=1,
+        )
+        self.wish = discord.ui.Select[Any](
+            custom_id="report:wish",
+            placeholder="Choose one",
+            options=[discord.SelectOption(label=label, value=value) for value, label in WISHES.items()],
+            required=True,
+        )
+        self.add_item(discord.ui.Label(text="What happened?", component=self.what))
+        self.add_item(discord.ui.Label(text="Where did it happen?", component=self.where))
+        self.add_item(discord.ui.Label(text="Roughly when? (optional)", component=self.when))
+        self.add_item(
+            discord.ui.Label(
+                text="Protected characteristic? (optional)",
+                description="Was it about age, disability, race, religion, sex, sexuality, or similar?",
+                component=self.characteristic,
+            )
+        )
+        self.add_item(discord.ui.Label(text="What would you like?", component=self.wish))
+
+    async def submit(self, interaction: discord.Interaction[Any]) -> None:
+        await self.cog.receive_report(
+            interaction,
+            body=self.what.value,
+            setting=self.where.values[0] if self.where.values else "",
+            happened_when=self.when.value,
+            characteristic=self.characteristic.values[0] if self.characteristic.values else None,
+            wants_reply=bool(self.wish.values) and self.wish.values[0] == "reply",
+        )
+
+
+class BeginReport(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"report:begin"):
+    """The "Continue" button under the explanation; works after a restart too."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Continue to the form", style=discord.ButtonStyle.primary, custom_id="report:begin"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> BeginReport:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(self._open)(interaction)
+
+    async def _open(self, interaction: discord.Interaction[Any]) -> None:
+        cog = _cog(interaction)
+        cog.check_rate(interaction)
+        await interaction.response.send_modal(ReportModal(cog))
+
+
+# -- the reporter's answers --------------------------------------------------------------
+
+
+class AnswerModal(BaseModal):
+    def __init__(self, case_id: int, tag: str) -> None:
+        super().__init__(title="Write to the welfare team", timeout=3 * 60 * 60)
+        self.case_id = case_id
+        self.tag = tag
+        self.text = discord.ui.TextInput[Any](
+            custom_id="report:answer-text",
+            style=discord.TextStyle.paragraph,
+            max_length=MESSAGE_MAX,
+            required=True,
+            placeholder="Your message. It's added to your case without your name.",
+        )
+        self.add_item(discord.ui.Label(text="Your message", component=self.text))
+
+    async def submit(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).receive_answer(interaction, self.case_id, self.tag, self.text.value)
+
+
+class AnswerCase(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"report:answer:(?P<case_id>\d{1,19}):(?P<tag>[0-9a-f]{32})",
+):
+    """The "Write a message" button shown with a case opened by its code.
+
+    Its custom id carries the case and a keyed tag that only opening the case with its code
+    produces; nothing in it says which member holds the code.
+    """
+
+    def __init__(self, case_id: int, tag: str) -> None:
+        self.case_id = case_id
+        self.tag = tag
+        super().__init__(
+            discord.ui.Button(
+                label="Write a message",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"report:answer:{case_id}:{tag}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerCase:
+        return cls(int(match["case_id"]), match["tag"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_modal(AnswerModal(self.case_id, self.tag))
+
+
+# -- the cog -----------------------------------------------------------------------------
+
+
+class Reports(commands.Cog):
+    report = app_commands.Group(name="report", description="Tell the welfare team what happened, anonymously")
+    cases = app_commands.Group(
+        name="cases",
+        description="Anonymous report cases (organisers)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        extras=ORGANISER,
+    )
+
+    def __init__(self, bot: CommonRoomBot) -> None:
+        self.bot = bot
+        self.service = ReportService(bot.db, bot.clock, bot.secret_key)
+        self.rate = ReportRateLimiter(bot.clock, bot.secret_key, limit=REPORTS_PER_HOUR, window=3600.0)
+
+    async def cog_load(self) -> None:
+        for case_id, when in await self.service.due_deletions():
+            self._arm(case_id, when)
+
+    def _arm(self, case_id: int, when: datetime) -> None:
+        # A deletion already overdue (the bot was off) runs now rather than being skipped.
+        self.bot.scheduler.at(
+            f"reports:purge:{case_id}", max(when, self.bot.clock.now()), self.purge, case_id
+        )
+
+    async def purge(self, case_id: int) -> None:
+        """Retention: delete the bot's staff-channel posts about a case, then the case itself."""
+        if not await self.service.is_due(case_id):
+            return
+        for channel_id, message_id in await self.service.posts_for(case_id):
+            await self._delete_post(channel_id, message_id)
+        purged = await self.service.purge(case_id)
+        if purged is not None:
+            log.info(
+                "Deleted case %s of guild %s at the end of its retention", purged.number, purged.guild_id
+            )
+
+    async def _delete_post(self, channel_id: int, message_id: int) -> None:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return
+        try:
+            await channel.get_partial_message(message_id).delete()
+        except discord.NotFound:
+            pass
+        except discord.HTTPException as error:
+            log.warning("Could not delete a report post in channel %s (HTTP %s)", channel_id, error.status)
+
+    # -- helpers --------------------------------------------------------------------
+
+    def check_rate(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        wait = self.rate.retry_after(interaction.guild_id, interaction.user.id)
+        if wait > 0:
+            raise UserError(self._rate_message(wait))
+
+    def _rate_message(self, wait: float) -> str:
+        return (
+            f"You've sent {REPORTS_PER_HOUR} reports in the last hour, which is the most this server "
+            f"takes from one person in an hour. You can report again in {wait_words(wait)}. "
+            "If anyone's life is at risk, call 999 now; Samaritans are on 116 123 any time."
+        )
+
+    def staff_channel(self, guild: discord.Guild, channels: dict[str, int]) -> discord.TextChannel | None:
+        """The reports channel (or the organisers' one), only if @everyone can't read it."""
+        for purpose in ("reports", "organisers"):
+            channel_id = channels.get(purpose)
+            channel = guild.get_channel(channel_id) if channel_id else None
+            if not isinstance(channel, discord.TextChannel):
+                continue
+            if channel.permissions_for(guild.default_role).view_channel:
+                log.warning(
+                    "Not posting a report in channel %s: everyone on the server can read it", channel.id
+                )
+                return None
+            return channel
+        return None
+
+    async def post_to_staff(self, guild: discord.Guild, case_id: int, **kwargs: Any) -> bool:
+        config = await self.bot.guild_settings.get(guild.id)
+        channel = self.staff_channel(guild, config.channels)
+        if channel is None:
+            return False
+        try:
+            message = await channel.send(allowed_mentions=discord.AllowedMentions.none(), **kwargs)
+        except discord.HTTPException as error:
+            log.warning("Could not post a report update in channel %s (HTTP %s)", channel.id, error.status)
+            return False
+        await self.service.add_post(case_id, channel.id, message.id)
+        return True
+
+    async def _support_embeds(self, guild_id: int) -> list[discord.Embed]:
+        signposts = self.bot.get_cog("Signposts")
+        if signposts is not None and hasattr(signposts, "support_payload"):
+            try:
+                payload = await signposts.support_payload(guild_id, "reporting")
+            except Exception:  # another feature's failure must not lose a saved report's receipt
+                log.exception("Signposts could not give a support payload")
+            else:
+                embeds = [e for e in payload.get("embeds", []) if isinstance(e, discord.Embed)]
+                if embeds:
+                    return embeds[:3]
+        return [discord.Embed(title="Support, any time", description=CRISIS_LINES, colour=COLOUR)]
+
+    # -- /report (any member) ---------------------------------------------------------
+
+    @report.command(
+        name="new", description="Report discrimination or harassment to the welfare team, anonymously"
+    )
+    async def report_new(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild_id is not None
+        self.check_rate(interaction)
+        settings = await self.service.get_settings(interaction.guild_id)
+        view = discord.ui.View(timeout=None)
+        view.add_item(BeginReport())
+        if settings.reporting_url:
+            view.add_item(discord.ui.Button(label="University reporting page", url=settings.reporting_url))
+        await send_private(interaction, embed=explanation(settings), view=view)
+
+    async def receive_report(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        body: str,
+        setting: str,
+        happened_when: str | None,
+        characteristic: str | None,
+        wants_reply: bool,
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        wait = self.rate.acquire(guild.id, interaction.user.id)
+        if wait > 0:
+            # Give their words back so nothing they wrote is lost.
+            raise UserError(
+                clip(self._rate_message(wait) + f"\n\nHere is what you wrote, to keep:\n>>> {body}", 2000)
+            )
+        config = await self.bot.guild_settings.get(guild.id)
+        try:
+            created = await self.service.create_case(
+                guild.id,
+                timezone=config.timezone,
+                setting=setting,
+                body=body,
+                happened_when=happened_when,
+                characteristic=characteristic,
+                wants_reply=wants_reply,
+            )
+        except BaseException:
+            self.rate.release(guild.id, interaction.user.id)
+            raise
+        case = created.case
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        posted = await self.post_to_staff(
+            guild,
+            case.id,
+            embed=case_embed(case, for_staff=True, title=f"Case {case.number}: new anonymous report"),
+        )
+        retention = months_words(case.retention_months)
+        lines = [f"Thank you. Your report is saved as **case {case.number}**."]
+        if not posted:
+            lines.append("The welfare team will find it in their list of cases.")
+        if created.code:
+            lines += [
+                "",
+                "**Your private code** (shown only this once):",
+                f"```\n{created.code}\n```",
+                "Copy it somewhere safe that only you can open, such as a password manager or a private "
+                "note. Use `/report check` with it to read replies and answer. Anyone with the code can "
+                "read your case, so don't share it. If you lose it, nobody can recover it: the bot "
+                "doesn't know it's yours.",
+                "Replies don't notify you (the bot can't know who you are), so check back now and then.",
+            ]
+        else:
+            lines += ["", "You asked for it to be recorded only, so there's no code and no reply will come."]
+        lines += ["", f"Your case is deleted {retention} after the team closes it."]
+        await send_private(interaction, "\n".join(lines), embeds=await self._support_embeds(guild.id))
+
+    @report.command(
+        name="check", description="Read replies to your report and answer, with your private code"
+    )
+    @app_commands.describe(code="The private code you were given when you reported")
+    async def report_check(
+        self, interaction: discord.Interaction[CommonRoomBot], code: app_commands.Range[str, 1, 100]
+    ) -> None:
+        assert interaction.guild_id is not None
+        thread = await self.service.open_with_code(interaction.guild_id, code)
+        view: discord.ui.View | None = None
+        note = ""
+        if thread.case.is_open and thread.answer_tag is not None:
+            view = discord.ui.View(timeout=None)
+            view.add_item(AnswerCase(thread.case.id, thread.answer_tag))
+            note = (
+                "Your case is open. You can write to the welfare team below; they see it without your name."
+            )
+        elif not thread.case.is_open:
+            note = (
+                "Your case is closed, so it can't take new messages. If something new has happened, "
+                "use `/report new`."
+            )
+        await send_private(
+            interaction,
+            note,
+            embeds=thread_embeds(thread, for_staff=False),
+            view=view or discord.utils.MISSING,
+        )
+
+    async def receive_answer(
+        self, interaction: discord.Interaction[Any], case_id: int, tag: str, body: str
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        config = await self.bot.guild_settings.get(guild.id)
+        case = await self.service.answer(guild.id, case_id, tag, body, timezone=config.timezone)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        embed = discord.Embed(
+            title=f"Case {case.number}: new message from the reporter",
+            description=clip(body.strip(), EMBED_DESCRIPTION_LIMIT),
+            colour=COLOUR,
+        )
+        embed.set_footer(
+            text=f"Reply with /cases reply case:{case.number}. Read the whole case with /cases show."
+        )
+        await self.post_to_staff(guild, case.id, embed=embed)
+        await send_private(
+            interaction,
+            f"Sent. Your message is added to case {case.number}, without your name. Check back with "
+            "`/report check` to see replies.",
+        )
+
+    # -- /cases (organisers) ----------------------------------------------------------
+
+    @cases.command(name="list", description="Open anonymous report cases (and closed ones, if you ask)")
+    @app_commands.describe(include_closed="Also list closed cases waiting for deletion")
+    async def cases_list(
+        self, interaction: discord.Interaction[CommonRoomBot], include_closed: bool = False
+    ) -> None:
+        assert interaction.guild_id is not None
+        summaries = await self.service.list_cases(interaction.guild_id, include_closed=include_closed)
+        if not summaries:
+            await send_private(
+                interaction, "There are no open cases." if not include_closed else "There are no cases."
+            )
+            return
+        lines = []
+        for summary in summaries:
+            case = summary.case
+            parts = [f"**Case {case.number}**", "open" if case.is_open else "closed", case.setting_label]
+            parts.append(f"reported {case.reported_on}")
+            parts.append(f"{summary.message_count} message(s)")
+            if not case.wants_reply:
+                parts.append("record only")
+            if summary.awaiting_staff:
+                parts.append("**the reporter wrote last**")
+            if case.delete_at is not None:
+                parts.append(f"deleted {discord_time(case.delete_at, 'D')}")
+            lines.append(" · ".join(parts))
+        text = ""
+        for index, line in enumerate(lines):
+            if len(text) + len(line) + 60 > EMBED_DESCRIPTION_LIMIT:
+                text += f"…and {len(lines) - index} more."
+                break
+            text += line + "\n"
+        embed = discord.Embed(title="Anonymous report cases", description=text, colour=COLOUR)
+        embed.set_footer(text="Read one with /cases show. Reporters are never identified.")
+        await send_private(interaction, embed=embed)
+
+    @cases.command(name="show", description="Read a case and its conversation")
+    @app_commands.describe(case="The case number")
+    async def cases_show(
+        self, interaction: discord.Interaction[CommonRoomBot], case: app_commands.Range[int, 1, 10**9]
+    ) -> None:
+        assert interaction.guild_id is not None
+        thread = await self.service.get_case(interaction.guild_id, case)
+        await send_private(interaction, embeds=thread_embeds(thread, for_staff=True))
+
+    @cases.command(name="reply", description="Reply to the reporter of a case (they read it with their code)")
+    @app_commands.describe(
+        case="The case number", text="Your reply; the reporter sees it as from the welfare team"
+    )
+    async def cases_reply(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        case: app_commands.Range[int, 1, 10**9],
+        text: app_commands.Range[str, 1, MESSAGE_MAX],
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        config = await self.bot.guild_settings.get(guild.id)
+        updated = await self.service.reply(guild.id, case, text, timezone=config.timezone)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        embed = discord.Embed(
+            title=f"Case {updated.number}: reply sent",
+            description=clip(text.strip(), EMBED_DESCRIPTION_LIMIT),
+            colour=discord.Colour.blurple(),
+        )
+        embed.add_field(name="Sent by", value=interaction.user.mention, inline=False)
+        await self.post_to_staff(guild, updated.id, embed=embed)
+        await send_private(
+            interaction,
+            f"Sent. The reporter of case {updated.number} will see your reply the next time they check "
+            "with their code; the bot can't notify them, because it doesn't know who they are.",
+        )
+
+    @cases.command(name="close", description="Close a case with an outcome the reporter can read")
+    @app_commands.describe(
+        case="The case number", outcome="What happened as a result; the reporter can read this"
+    )
+    async def cases_close(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        case: app_commands.Range[int, 1, 10**9],
+        outcome: app_commands.Range[str, 1, OUTCOME_MAX],
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        closed = await self.service.close(guild.id, case, outcome)
+        assert closed.delete_at is not None
+        self._arm(closed.id, closed.delete_at)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        embed = discord.Embed(
+            title=f"Case {closed.number}: closed",
+            description=clip(closed.outcome or "", EMBED_DESCRIPTION_LIMIT),
+            colour=discord.Colour.light_grey(),
+        )
+        embed.add_field(name="Closed by", value=interaction.user.mention, inline=True)
+        embed.add_field(name="Deleted on", value=discord_time(closed.delete_at, "D"), inline=True)
+        await self.post_to_staff(guild, closed.id, embed=embed)
+        await send_private(
+            interaction,
+            f"Case {closed.number} is closed. The reporter can read the outcome with their code. The case "
+            f"and its messages will be deleted {discord_time(closed.delete_at, 'D')}.",
+        )
+
+    @cases.command(
+        name="settings", description="The official reporting page and how long closed cases are kept"
+    )
+    @app_commands.describe(
+        reporting_url="The university's official reporting page (https://…), shown before a student reports",
+        retention_months=f"Months to keep a case after it's closed ({RETENTION_MIN}-{RETENTION_MAX})",
+        clear_url="Remove the reporting page link",
+    )
+    async def cases_settings(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        reporting_url: app_commands.Range[str, 1, URL_MAX] | None = None,
+        retention_months: app_commands.Range[int, RETENTION_MIN, RETENTION_MAX] | None = None,
+        clear_url: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        if reporting_url is not None and clear_url:
+            raise UserError("Give a new reporting page or clear it, not both.")
+        if reporting_url is None and retention_months is None and not clear_url:
+            settings = await self.service.get_settings(interaction.guild_id)
+            intro = "Current settings for reports:"
+        else:
+            settings = await self.service.update_settings(
+                interaction.guild_id,
+                reporting_url=reporting_url,
+                clear_url=clear_url,
+                retention_months=retention_months,
+            )
+            intro = "Saved."
+        lines = [
+            intro,
+            f"• Official reporting page: {settings.reporting_url or 'not set'}",
+            f"• Cases are deleted {months_words(settings.retention_months)} after closing "
+            "(a change applies to cases reported from now on, since reporters are told the period).",
+        ]
+        await send_private(interaction, "\n".join(lines))
+
+
+async def setup(bot: CommonRoomBot) -> None:
+    bot.add_dynamic_items(BeginReport, AnswerCase)
+    await bot.add_cog(Reports(bot))
