@@ -1,0 +1,184 @@
+"""/privacy: what the bot holds about you, a copy of it, and erasing it. All private.
+
+Every feature's cog may offer two methods, found here by duck typing:
+
+* ``async def export_member_data(self, guild_id: int, member_id: int) -> dict``
+* ``async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]``
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import to_timestamp
+from bot.core import CommonRoomBot
+from bot.privacy import PERSONAL
+from bot.ui import BaseView, clip, send_private
+
+log = logging.getLogger(__name__)
+
+ICO = "the Information Commissioner's Office (ico.org.uk/make-a-complaint, 0303 123 1113)"
+
+
+def notice_markdown(controller_name: str, controller_contact: str) -> str:
+    """The full privacy notice, generated from the data inventory."""
+    controller = controller_name or "the organisation running this server (ask an organiser)"
+    contact = controller_contact or "ask an organiser or a server admin"
+    lines = [
+        "# Common Room privacy notice",
+        "",
+        f"**Who is responsible for your data:** {controller}. **Contact:** {contact}.",
+        "",
+        "**Lawful basis:** your consent. You choose to use each feature, and you can withdraw "
+        "consent at any time by leaving (for example `/community leave`, `/mentor leave`) or "
+        "with `/privacy forget-me`, which erases everything tied to you.",
+        "",
+        "## What is stored about you, why, and for how long",
+    ]
+    by_feature: dict[str, list[Any]] = defaultdict(list)
+    for item in PERSONAL:
+        by_feature[item.feature].append(item)
+    if not by_feature:
+        lines.append("Nothing beyond what Discord itself holds.")
+    for feature, items in sorted(by_feature.items()):
+        lines += ["", f"### {feature}"]
+        for item in items:
+            lines.append(f"- **{item.what}** ({item.kind.value}). Why: {item.purpose}. Kept: {item.retention}.")
+    lines += [
+        "",
+        "## What is never stored",
+        "- Who is in an identity community: Discord holds that access, the bot keeps no list.",
+        "- Who answered what in a pulse check: answers are counters only, and results are shown "
+        "only when enough people answered.",
+        "- Who made a report: reports carry no id, name or exact time; a reply code is stored "
+        "only as a hash.",
+        "",
+        "## Anonymous data that cannot be erased (and need not be)",
+        "Pulse check counters and reports hold nothing that links them to you, so there is "
+        "nothing of yours to find in them. Reports are deleted on the server's retention schedule.",
+        "",
+        "## Who can see what",
+        "- Only you see your replies from the bot, your RSVPs' details and your mentoring matches.",
+        "- Organisers see counts and aggregates, the attendee list of events they run, and "
+        "reports without any reporter identity.",
+        "- Server administrators can see every channel, including identity-community channels.",
+        "",
+        "## Your rights",
+        "- Access: `/privacy my-data` sends you a file with everything stored about you.",
+        "- Erasure and withdrawal of consent: `/privacy forget-me`.",
+        f"- Complaint: you can complain to {ICO}.",
+    ]
+    return "\n".join(lines)
+
+
+class ForgetMeView(BaseView):
+    def __init__(self, cog: Privacy, member_id: int) -> None:
+        super().__init__(timeout=300)
+        self.cog = cog
+        self.member_id = member_id
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        return interaction.user.id == self.member_id
+
+    @discord.ui.button(label="Erase everything about me", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]) -> None:
+        await interaction.response.edit_message(content="Erasing…", view=None)
+        assert interaction.guild is not None
+        removed = await self.cog.forget(interaction.guild, self.member_id)
+        total = sum(removed.values())
+        if total:
+            detail = "\n".join(f"• {name}: {count}" for name, count in sorted(removed.items()) if count)
+            text = f"Done. I erased everything tied to you:\n{detail}"
+        else:
+            text = "Done. There was nothing stored about you, so nothing needed erasing."
+        await interaction.followup.send(clip(text, 2000), ephemeral=True)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]) -> None:
+        await interaction.response.edit_message(content="Cancelled. Nothing was erased.", view=None)
+
+
+class Privacy(commands.GroupCog, group_name="privacy", group_description="See, download or erase your data"):
+    def __init__(self, bot: CommonRoomBot) -> None:
+        self.bot = bot
+
+    def _providers(self, method: str) -> list[tuple[str, Any]]:
+        return [
+            (name, getattr(cog, method))
+            for name, cog in sorted(self.bot.cogs.items())
+            if cog is not self and callable(getattr(cog, method, None))
+        ]
+
+    async def export(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "about": "Everything Common Room stores about you, from every feature.",
+            "member_id": str(member_id),
+            "server_id": str(guild_id),
+            "generated_at": self.bot.clock.now().isoformat(timespec="seconds"),
+            "features": {},
+        }
+        for name, export in self._providers("export_member_data"):
+            data["features"][name] = await export(guild_id, member_id)
+        return data
+
+    async def forget(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        removed: dict[str, int] = {}
+        for name, forget in self._providers("forget_member_data"):
+            for what, count in (await forget(guild, member_id)).items():
+                removed[f"{name}: {what}"] = removed.get(f"{name}: {what}", 0) + int(count)
+        log.info("Erased a member's data on request (%d items)", sum(removed.values()))
+        return removed
+
+    @app_commands.command(name="notice", description="What Common Room stores, why, for how long, and your rights")
+    async def notice(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        settings = self.bot.settings.privacy
+        text = notice_markdown(settings.controller_name, settings.controller_contact)
+        kinds = sorted({item.kind.value for item in PERSONAL}) or ["none"]
+        embed = discord.Embed(
+            title="Your privacy in Common Room",
+            description=clip(
+                "The full notice is attached. In short:\n"
+                "• Everything personal is private to you, and you can erase it any time with "
+                "`/privacy forget-me`.\n"
+                "• The bot never records who is in an identity community, who answered what in a "
+                "pulse check, or who made a report.\n"
+                f"• Kinds of personal data held: {', '.join(kinds)}.\n"
+                f"• Responsible: {settings.controller_name or 'ask an organiser'}.",
+                4096,
+            ),
+            colour=discord.Colour.teal(),
+        )
+        file = discord.File(io.BytesIO(text.encode()), filename="privacy-notice.md")
+        await interaction.response.send_message(embed=embed, file=file, ephemeral=True)
+
+    @app_commands.command(name="my-data", description="Get a file with everything Common Room stores about you")
+    async def my_data(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.export(interaction.guild_id, interaction.user.id)
+        payload = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+        stamp = to_timestamp(self.bot.clock.now())
+        file = discord.File(io.BytesIO(payload), filename=f"common-room-my-data-{stamp}.json")
+        await send_private(interaction, "Here is everything Common Room stores about you.", file=file)
+
+    @app_commands.command(name="forget-me", description="Erase everything Common Room stores about you")
+    async def forget_me(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        await interaction.response.send_message(
+            "This erases everything Common Room stores about you on every feature: RSVPs, reminder "
+            "settings, mentoring, and community access the bot gave you. It cannot be undone. "
+            "Anonymous pulse counters and reports hold nothing linked to you, so they stay.",
+            view=ForgetMeView(self, interaction.user.id),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: CommonRoomBot) -> None:
+    await bot.add_cog(Privacy(bot))
