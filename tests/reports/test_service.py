@@ -74,7 +74,7 @@ async def test_a_case_keeps_only_the_day_and_a_hash_of_the_code(service: ReportS
     assert created.case.reported_on == "2026-10-31"
     row = await db.fetchone("SELECT * FROM report_cases WHERE id = ?", (created.case.id,))
     assert row is not None
-    stored = " ".join(str(row[k]) for k in row.keys())
+    stored = " ".join(str(row[k]) for k in row.keys())  # noqa: SIM118 (sqlite3.Row iterates values)
     assert created.code not in stored and normalise_code(created.code) not in stored
     assert len(row["code_hash"]) == 64
 
@@ -112,16 +112,16 @@ async def test_bad_input_is_refused_and_saves_nothing(
 async def test_reply_and_answer_round_trip_by_code(service: ReportService, clock: ManualClock) -> None:
     created = await _report(service)
     assert created.code is not None
-    await service.reply(GUILD, 1, "Thank you for telling us. Would you like to meet?", timezone="Europe/London")
+    await service.reply(GUILD, 1, "Thank you for telling us. Shall we meet?", timezone="Europe/London")
     clock.advance(timedelta(days=2))
 
     thread = await service.open_with_code(GUILD, created.code.lower())
     assert thread.case.id == created.case.id
     assert [(m.author, m.body) for m in thread.messages] == [
-        ("staff", "Thank you for telling us. Would you like to meet?")
+        ("staff", "Thank you for telling us. Shall we meet?")
     ]
     assert thread.answer_tag is not None
-    await service.answer(GUILD, thread.case.id, thread.answer_tag, "Yes, online please.", timezone="Europe/London")
+    await service.answer(GUILD, thread.case.id, thread.answer_tag, "Yes, online.", timezone="Europe/London")
 
     staff_view = await service.get_case(GUILD, 1)
     assert [(m.author, m.written_on) for m in staff_view.messages] == [
@@ -164,7 +164,7 @@ async def test_a_closed_case_refuses_replies_and_answers_kindly(service: ReportS
     with pytest.raises(UserError, match="closed"):
         await service.reply(GUILD, 1, "One more thing", timezone="Europe/London")
     assert thread.answer_tag is not None
-    with pytest.raises(UserError, match="has been closed.*`/report new`"):
+    with pytest.raises(UserError, match=r"has been closed.*`/report new`"):
         await service.answer(GUILD, closed.id, thread.answer_tag, "Thanks", timezone="Europe/London")
     with pytest.raises(UserError, match="already closed"):
         await service.close(GUILD, 1, "again")
@@ -237,7 +237,7 @@ def test_rate_limit_holds_then_forgets(clock: ManualClock) -> None:
     wait = limiter.acquire(GUILD, 7)
     assert 3599 <= wait <= 3600
     assert limiter.acquire(GUILD, 8) == 0  # someone else is not affected
-    assert all(len(k) == 64 and "7" != k for k in limiter._hits)  # keyed by a hash, not the id
+    assert all(len(k) == 64 and k != "7" for k in limiter._hits)  # keyed by a hash, not the id
     clock.advance(3600)
     assert limiter.tracked == 0  # everything expired and was dropped
     assert limiter.acquire(GUILD, 7) == 0
