@@ -51,7 +51,9 @@ def notice_markdown(controller_name: str, controller_contact: str) -> str:
     for feature, items in sorted(by_feature.items()):
         lines += ["", f"### {feature}"]
         for item in items:
-            lines.append(f"- **{item.what}** ({item.kind.value}). Why: {item.purpose}. Kept: {item.retention}.")
+            lines.append(
+                f"- **{item.what}** ({item.kind.value}). Why: {item.purpose}. Kept: {item.retention}."
+            )
     lines += [
         "",
         "## What is never stored",
@@ -89,7 +91,9 @@ class ForgetMeView(BaseView):
         return interaction.user.id == self.member_id
 
     @discord.ui.button(label="Erase everything about me", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]) -> None:
+    async def confirm(
+        self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]
+    ) -> None:
         await interaction.response.edit_message(content="Erasing…", view=None)
         assert interaction.guild is not None
         removed = await self.cog.forget(interaction.guild, self.member_id)
@@ -102,7 +106,9 @@ class ForgetMeView(BaseView):
         await interaction.followup.send(clip(text, 2000), ephemeral=True)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]) -> None:
+    async def cancel(
+        self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]
+    ) -> None:
         await interaction.response.edit_message(content="Cancelled. Nothing was erased.", view=None)
 
 
@@ -137,7 +143,9 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
         log.info("Erased a member's data on request (%d items)", sum(removed.values()))
         return removed
 
-    @app_commands.command(name="notice", description="What Common Room stores, why, for how long, and your rights")
+    @app_commands.command(
+        name="notice", description="What Common Room stores, why, for how long, and your rights"
+    )
     async def notice(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         settings = self.bot.settings.privacy
         text = notice_markdown(settings.controller_name, settings.controller_contact)
@@ -159,7 +167,9 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
         file = discord.File(io.BytesIO(text.encode()), filename="privacy-notice.md")
         await interaction.response.send_message(embed=embed, file=file, ephemeral=True)
 
-    @app_commands.command(name="my-data", description="Get a file with everything Common Room stores about you")
+    @app_commands.command(
+        name="my-data", description="Get a file with everything Common Room stores about you"
+    )
     async def my_data(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
