@@ -1,0 +1,89 @@
+"""Helpers for the communities tests: a server with organisers set up, and access checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.services.communities import Community, CommunityService
+from tests.conftest import World
+
+
+@dataclass
+class Stage:
+    world: World
+    organisers_channel: simcord.ChannelHandle
+
+    @property
+    def env(self) -> simcord.Env:
+        return self.world.env
+
+    @property
+    def service(self) -> CommunityService:
+        cog: Any = self.world.bot.get_cog("Communities")
+        assert cog is not None
+        service: CommunityService = cog.service
+        return service
+
+    async def create(self, name: str, kind: str = "identity", description: str = "A place to meet.", **kw: Any) -> Community:
+        result = await self.world.organiser.slash(
+            self.world.general, "community create", name=name, kind=kind, description=description, **kw
+        )
+        assert result.ephemeral
+        assert "Created" in (result.followups[0].content if result.followups else result.response.content), result
+        return await self.service.find(self.world.guild.id, name)
+
+    def can_view(self, member: simcord.MemberActor, channel_id: int) -> bool:
+        """What Discord itself (SimCord's permission engine) lets this member see."""
+        value = self.env.backend.compute_permissions(self.world.guild.id, member.id, channel_id)
+        return discord.Permissions(value).view_channel
+
+    def can_send(self, member: simcord.MemberActor, channel_id: int) -> bool:
+        value = self.env.backend.compute_permissions(self.world.guild.id, member.id, channel_id)
+        return discord.Permissions(value).send_messages
+
+    def role_ids(self, member: simcord.MemberActor) -> list[int]:
+        return list(self.env.backend.get_member(self.world.guild.id, member.id).role_ids)
+
+    def organiser_posts(self) -> list[discord.Message]:
+        return [m for m in self.organisers_channel.history() if m.author.bot]
+
+
+def text_of(result: Any) -> str:
+    """Everything a person was shown by one interaction (reply, follow-ups, embeds)."""
+    messages = []
+    if result.response is not None:
+        messages.append(result.response)
+    messages.extend(result.followups)
+    parts: list[str] = []
+    for message in messages:
+        parts.append(message.content or "")
+        for embed in message.embeds:
+            parts.append(embed.title or "")
+            parts.append(embed.description or "")
+            parts.extend(f"{f.name} {f.value}" for f in embed.fields)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+async def stage(world: World) -> Stage:
+    me = world.guild.me
+    assert me is not None
+    see = discord.PermissionOverwrite(view_channel=True)
+    organisers = world.guild.create_text_channel(
+        "organisers",
+        overwrites={
+            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            world.organiser_role: see,
+            world.admin: see,
+            me: see,
+        },
+    )
+    await world.env.settle()
+    await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
+    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=organisers)
+    return Stage(world, organisers)
