@@ -32,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="make an online backup of the database and verify it")
     backup.add_argument("dest", type=Path, help="where to write the backup (must not exist)")
     backup.add_argument("--config", type=Path)
+    demo = sub.add_parser("demo", help="try Common Room in the browser, no Discord needed (extra: demo)")
+    demo.add_argument("--db", type=Path, help="keep the demo's database in this file (default: temporary)")
+    demo.add_argument("--check", action="store_true", help="seed, walk the main flows, assert, exit")
+    demo.add_argument("--port", type=int, help="local port for the page (default: any free port)")
     return parser
 
 
@@ -45,6 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from bot.logs import configure_logging
     from bot.settings import Settings
+
+    if args.command == "demo":
+        # The demo needs no token or config file: it runs against a simulated Discord.
+        from bot.demo import run_demo
+
+        return run_demo(db=args.db, check=args.check, port=args.port)
 
     try:
         settings = Settings.load(args.config)
