@@ -1,0 +1,83 @@
+"""End-to-end helpers for the events feature under SimCord."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+import simcord
+
+from tests.conftest import World
+
+TZ = ZoneInfo("Europe/London")
+
+
+async def prepare(world: World) -> None:
+    """An admin sets the organiser role and the announcements channel."""
+    await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
+    await world.admin.slash(world.general, "setup channel", purpose="announcements", channel=world.general)
+
+
+def local(world: World, days: int, hour: int, minute: int = 0) -> str:
+    """A start typed the way an organiser would, `days` from the simulated today, in London time."""
+    today = world.env.now().astimezone(TZ)
+    when = (today + timedelta(days=days)).replace(hour=hour, minute=minute)
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def local_dt(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
+
+
+async def create(
+    world: World,
+    *,
+    modal: dict[str, Any] | None = None,
+    actor: simcord.MemberActor | None = None,
+    **options: Any,
+) -> simcord.InteractionResult:
+    actor = actor or world.organiser
+    values: dict[str, Any] = {"kind": "social", "title": "Board games and chai", "place": "SU room 2"}
+    values.update(options)
+    shown = await actor.slash(world.general, "event create", **values)
+    if shown.modal is None:
+        return shown
+    fields = {"description": "Games, chai and biscuits.", "alcohol_free": True}
+    fields.update(modal or {})
+    return await actor.submit_modal(shown, fields)
+
+
+def cards(channel: simcord.ChannelHandle, viewer: simcord.MemberActor) -> list[discord.Message]:
+    return [
+        m
+        for m in channel.history(viewer=viewer)
+        if m.embeds and (m.embeds[0].footer.text or "").startswith("Event ")
+    ]
+
+
+def fields(message: discord.Message) -> dict[str, str]:
+    return {f.name: f.value for f in message.embeds[0].fields if f.name and f.value}
+
+
+def dms(member: simcord.MemberActor) -> list[str]:
+    return [m.content for m in member.user.dm_channel.history()]
+
+
+def everything_public(channel: simcord.ChannelHandle, viewer: simcord.MemberActor) -> str:
+    """Every word a member can see in a channel: contents, embeds, footers."""
+    parts = []
+    for message in channel.history(viewer=viewer):
+        parts.append(message.content)
+        for embed in message.embeds:
+            parts.append(str(embed.to_dict()))
+    return "\n".join(parts)
+
+
+def said(result: simcord.InteractionResult) -> str:
+    """The last thing the bot told this person about an interaction (after a defer, too)."""
+    if result.followups:
+        return str(result.followups[-1].content)
+    assert result.response is not None
+    return result.response.content
