@@ -223,7 +223,7 @@ def _phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         raise ValueError(f"`{raw[:40]}` is not a phone number. Write it like `0300 123 3393`.") from None
     if phonenumbers.is_valid_number(number):
-        if re.fullmatch(r"\+?\d[\d ]*", raw):
+        if " " in raw and re.fullmatch(r"0\d[\d ]*", raw):
             return " ".join(raw.split())  # as the service writes it (0800 0119 100)
         if phonenumbers.region_code_for_number(number) == "GB":
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
