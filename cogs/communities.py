@@ -339,19 +339,25 @@ class EditCommunityModal(BaseModal):
         self.cog = cog
         self.community = community
         self.name_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Name", default=community.name, min_length=2, max_length=NAME_MAX
+            label="Name", custom_id="name", default=community.name, min_length=2, max_length=NAME_MAX
         )
         self.description_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Description",
+            custom_id="description",
             style=discord.TextStyle.paragraph,
             default=community.description,
             max_length=DESCRIPTION_MAX,
         )
         self.emoji_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Emoji (optional)", default=community.emoji or "", required=False, max_length=EMOJI_MAX
+            label="Emoji (optional)",
+            custom_id="emoji",
+            default=community.emoji or "",
+            required=False,
+            max_length=EMOJI_MAX,
         )
         self.welcome_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Welcome note, shown privately (optional)",
+            custom_id="welcome",
             style=discord.TextStyle.paragraph,
             default=community.welcome_note or "",
             required=False,
@@ -549,9 +555,7 @@ class Communities(
                 await self._discord(
                     guild, community, self.bot.http.add_role(guild.id, member.id, role.id), joining=True
                 )
-        text = (
-            f"Welcome to {community_line(community)}! Its channel is {channel.mention}. Nothing was announced: only you can see this."
-        )
+        text = f"Welcome to {community_line(community)}! Its channel is {channel.mention}. Nothing was announced: only you can see this."
         if community.is_identity:
             text += " This doesn't show on your profile."
         if community.welcome_note:
@@ -1274,6 +1278,19 @@ class Communities(
                 await self.bot.http.remove_role(guild.id, member_id, c.role_id)
                 removed += 1
         return removed
+
+    # The /privacy cog finds these by name (duck typing).
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        data = await self.service.export_member(member_id)
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            data["communities"]["you_are_in_on_discord"] = await self.member_communities(guild, member_id)
+        return data
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        counts = await self.service.forget_member(member_id)
+        counts["community access removed on Discord"] = await self.forget_member(guild, member_id)
+        return counts
 
     async def _fetch_member(self, guild: discord.Guild, member_id: int) -> discord.Member | None:
         member = guild.get_member(member_id)
