@@ -276,9 +276,7 @@ class MentoringService:
         )
         if rows:
             return [Experience(r["key"], r["label"]) for r in rows]
-        configured = await tx.fetchval("SELECT 1 FROM mentoring_settings WHERE guild_id = ?", (guild_id,))
-        if configured:
-            return []
+        # set_experiences never leaves the list empty, so no rows means never set: use the defaults.
         await self._ensure_settings(tx, guild_id)
         defaults = [Experience(slug(label), label) for label in DEFAULT_EXPERIENCES]
         await tx.executemany(

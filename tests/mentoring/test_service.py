@@ -85,7 +85,9 @@ async def test_require_shared_waits_for_a_mentor_who_shares(service: MentoringSe
     assert result.new_matches == [] and result.waiting == {9: "no_shared"}
 
 
-async def test_never_the_same_pair_twice_even_after_leaving_and_coming_back(service: MentoringService) -> None:
+async def test_never_the_same_pair_twice_even_after_leaving_and_coming_back(
+    service: MentoringService,
+) -> None:
     await service.offer(GUILD, 1, year=4, experiences=[], capacity=1, hello="")
     await service.request(GUILD, 9, year=1, experiences=[], require_shared=False, help_with="")
     [made] = (await service.run_matching(GUILD)).new_matches
@@ -128,7 +130,9 @@ async def test_checkin_claimed_once_only_when_due(service: MentoringService, clo
     assert await service.claim_checkin(made.id) is None
 
 
-async def test_checkin_different_ends_the_pairing_and_counts_anonymously(service: MentoringService, db) -> None:  # type: ignore[no-untyped-def]
+async def test_checkin_different_ends_the_pairing_and_counts_anonymously(
+    service: MentoringService, db
+) -> None:  # type: ignore[no-untyped-def]
     await service.offer(GUILD, 1, year=4, experiences=[], capacity=1, hello="")
     await service.request(GUILD, 9, year=1, experiences=[], require_shared=False, help_with="")
     [made] = (await service.run_matching(GUILD)).new_matches
@@ -165,14 +169,18 @@ async def test_removing_an_experience_removes_its_declarations(service: Mentorin
     ("text", "message"),
     [("", "empty"), ("x" * 81, "80"), ("\n".join(f"e{i}" for i in range(26)), "at most 25")],
 )
-async def test_bad_experience_lists_change_nothing(service: MentoringService, text: str, message: str) -> None:
+async def test_bad_experience_lists_change_nothing(
+    service: MentoringService, text: str, message: str
+) -> None:
     with pytest.raises(UserError, match=message):
         await service.set_experiences(GUILD, text)
     assert len(await service.experiences(GUILD)) == len(DEFAULT_EXPERIENCES)
 
 
 async def test_schedule_next_run_in_server_time(service: MentoringService, clock: ManualClock) -> None:
-    schedule = await service.set_schedule(GUILD, "weekly", time_text="18:30", weekday=2, timezone="Europe/London")
+    schedule = await service.set_schedule(
+        GUILD, "weekly", time_text="18:30", weekday=2, timezone="Europe/London"
+    )
     assert schedule.next_run_at is not None
     # 1 Oct 2026 is a Thursday, 09:00 UTC; the next Wednesday 18:30 BST is 7 Oct 17:30 UTC.
     assert schedule.next_run_at == to_timestamp(clock.now().replace(day=7, hour=17, minute=30))
@@ -197,7 +205,9 @@ def test_next_run_crosses_the_clock_change() -> None:
 async def test_export_and_forget_cover_everything(service: MentoringService, db, caplog) -> None:  # type: ignore[no-untyped-def]
     with caplog.at_level(logging.DEBUG, logger="bot"):
         await service.offer(GUILD, 1, year=4, experiences=[LGBTQ], capacity=1, hello="hi")
-        await service.request(GUILD, 9, year=1, experiences=[LGBTQ], require_shared=True, help_with="coming out")
+        await service.request(
+            GUILD, 9, year=1, experiences=[LGBTQ], require_shared=True, help_with="coming out"
+        )
         await service.run_matching(GUILD)
     assert "lgbtq" not in caplog.text.lower() and "coming out" not in caplog.text
 
@@ -215,6 +225,10 @@ async def test_export_and_forget_cover_everything(service: MentoringService, db,
         "mentoring_matches": 1,
         "mentoring_pair_history": 1,
     }
-    assert await service.export_member(9) == {"profiles": [], "pairings": [], "past_pairs_remembered_as_keyed_hashes": 0}
+    assert await service.export_member(9) == {
+        "profiles": [],
+        "pairings": [],
+        "past_pairs_remembered_as_keyed_hashes": 0,
+    }
     # The mentor keeps their own offer, now free again.
     assert (await service.overview(GUILD)).capacity_used == 0
