@@ -135,6 +135,7 @@ async def _backup(source: Path, dest: Path) -> int:
 
 
 def run(settings: Any, *, sync: bool) -> int:
+    import aiohttp
     import discord
 
     from bot.core import create_bot
@@ -152,6 +153,9 @@ def run(settings: Any, *, sync: bool) -> int:
         )
     except discord.PrivilegedIntentsRequired:
         return fail(["Discord refused the connection's intents. Common Room needs no privileged intents."])
+    except (OSError, aiohttp.ClientError) as error:
+        print(f"error: could not reach Discord ({error}). Check the network and try again.", file=sys.stderr)
+        return 1
     return 0
 
 

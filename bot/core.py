@@ -181,6 +181,7 @@ class CommonRoomBot(commands.Bot):
         self.timings = InteractionTimings()
         self.synced = False
         self._secret_key: bytes | None = None
+        self._metrics_server: Any = None
 
     # -- start-up ----------------------------------------------------------------------
 
@@ -191,8 +192,8 @@ class CommonRoomBot(commands.Bot):
         for name in extension_names():
             await self.load_extension(name)
         self.synced = await self.sync_commands(force=self.force_sync)
-        if self.settings.metrics.prometheus_port is not None:
-            self.timings.serve_prometheus(
+        if self.settings.metrics.prometheus_port is not None and self._metrics_server is None:
+            self._metrics_server = self.timings.serve_prometheus(
                 self.settings.metrics.prometheus_host, self.settings.metrics.prometheus_port
             )
         log.info("Common Room %s is set up (%d extensions)", self.version, len(self.extensions))
@@ -250,6 +251,10 @@ class CommonRoomBot(commands.Bot):
         Test harnesses that detach the bot without closing it (SimCord's ``restart_bot``) call this.
         """
         self.scheduler.shutdown()
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server.server_close()
+            self._metrics_server = None
         await self.db.close()
 
 

@@ -100,23 +100,30 @@ class InteractionTimings:
         key = interaction_key(interaction)
         interaction._cs_response = _TimedResponse(interaction, self, key, started)  # type: ignore[attr-defined]
 
-    def serve_prometheus(self, host: str, port: int) -> None:
+    def serve_prometheus(self, host: str, port: int) -> Any:
+        """Serve ``/metrics`` on ``host:port``; returns the HTTP server (None if unavailable)."""
         try:
-            from prometheus_client import Histogram, start_http_server
+            from prometheus_client import CollectorRegistry, Histogram, start_http_server
         except ImportError:
             log.warning(
                 "metrics.prometheus_port is set but prometheus-client is not installed; "
-                "install common-room[metrics]"
+                'install it with: pip install -e ".[metrics]"'
             )
-            return
+            return None
+        registry = CollectorRegistry()
         self._observer = Histogram(
             "commonroom_interaction_seconds",
             "Time from receiving an interaction to the bot's first response",
             ["command"],
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=registry,
         )
-        start_http_server(port, addr=host)
+        for key, bucket in self._samples.items():
+            for seconds in bucket:
+                self._observer.labels(key).observe(seconds)
+        server, _thread = start_http_server(port, addr=host, registry=registry)
         log.info("Serving Prometheus metrics on http://%s:%d/metrics", host, port)
+        return server
 
 
 class _TimedResponse(discord.InteractionResponse[Any]):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import urllib.request
 from typing import Any
 
 import discord
@@ -11,6 +13,7 @@ import pytest
 import simcord
 from discord import app_commands
 
+from bot import Settings
 from bot.core import CommonRoomBot
 from bot.errors import UserError
 from bot.ui import BaseModal, BaseView
@@ -275,3 +278,24 @@ async def test_no_privileged_intents(world: World) -> None:
     assert not intents.members and not intents.presences and not intents.message_content
     assert world.bot.allowed_mentions is not None
     assert world.bot.allowed_mentions.to_dict() == {"parse": []}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_handling_times_are_exported_for_prometheus_when_configured(
+    make_bot: BotFactory, settings: Settings
+) -> None:
+    port = _free_port()
+    metrics = settings.metrics.model_copy(update={"prometheus_port": port})
+    async with simcord.run(make_bot(settings.model_copy(update={"metrics": metrics}))) as env:
+        world = build_world(env)
+        await world.student.slash(world.general, "about")
+    url = f"http://127.0.0.1:{port}/metrics"
+    body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read().decode())
+    assert 'commonroom_interaction_seconds_count{command="/about"} 1.0' in body
