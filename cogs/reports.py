@@ -420,18 +420,22 @@ class Reports(commands.Cog):
         await self.service.add_post(case_id, channel.id, message.id)
         return True
 
-    async def _support_embeds(self, guild_id: int) -> list[discord.Embed]:
+    async def _support(self, guild_id: int) -> dict[str, Any]:
+        """Support to show after reporting: the signpost directory's, or the national lines."""
         signposts = self.bot.get_cog("Signposts")
         if signposts is not None and hasattr(signposts, "support_payload"):
             try:
-                payload = await signposts.support_payload(guild_id, "reporting")
-            except Exception:  # another feature's failure must not lose a saved report's receipt
+                payload: dict[str, Any] = await signposts.support_payload(guild_id, "discrimination")
+            except Exception:  # another feature's failure must not hide a saved report's receipt
                 log.exception("Signposts could not give a support payload")
             else:
                 embeds = [e for e in payload.get("embeds", []) if isinstance(e, discord.Embed)]
                 if embeds:
-                    return embeds[:3]
-        return [discord.Embed(title="Support, any time", description=CRISIS_LINES, colour=COLOUR)]
+                    kept: dict[str, Any] = {"embeds": embeds[:MAX_EMBEDS]}
+                    if isinstance(payload.get("view"), discord.ui.View):
+                        kept["view"] = payload["view"]
+                    return kept
+        return {"embeds": [discord.Embed(title="Support, any time", description=CRISIS_LINES, colour=COLOUR)]}
 
     # -- /report (any member) ---------------------------------------------------------
 
@@ -505,7 +509,7 @@ class Reports(commands.Cog):
         else:
             lines += ["", "You asked for it to be recorded only, so there's no code and no reply will come."]
         lines += ["", f"Your case is deleted {retention} after the team closes it."]
-        await send_private(interaction, "\n".join(lines), embeds=await self._support_embeds(guild.id))
+        await send_private(interaction, "\n".join(lines), **await self._support(guild.id))
 
     @report.command(
         name="check", description="Read replies to your report and answer, with your private code"

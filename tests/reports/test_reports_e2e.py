@@ -105,6 +105,7 @@ async def test_the_case_reaches_staff_with_no_trace_of_the_reporter(rw: ReportsW
 
     assert all(r.ephemeral for r in [*([result.response] if result.response else []), *result.followups])
     assert "case 1" in texts(result)
+    assert "999" in texts(result)  # support comes with the receipt (urgent help first)
     posted = rw.reports.history(viewer=rw.organiser)
     assert len(posted) == 1
     case = posted[0]
@@ -400,3 +401,10 @@ async def test_without_a_reports_channel_cases_go_to_the_organisers_channel(rw: 
     assert "Case 1: new anonymous report" in message_text(other_staff.history()[-1])
     assert organisers.history() == []  # each server's cases stay on that server
     assert rw.reports.history() == []
+
+
+async def test_without_the_signposts_cog_the_receipt_still_gives_the_national_lines(rw: ReportsWorld) -> None:
+    if rw.bot.get_cog("Signposts") is not None:
+        await rw.bot.remove_cog("Signposts")
+    result = await file_report(rw, rw.student, "Something happened at a society event.", reply=False)
+    assert "Samaritans: call 116 123" in texts(result) and "85258" in texts(result)
