@@ -9,7 +9,7 @@ import pytest
 import simcord
 
 from bot.services.mentoring import slug
-from tests.conftest import BotFactory, World, open_command_to
+from tests.conftest import BotFactory, World
 
 FIRST = slug("First in family at university")
 CARER = slug("Young carer or carer")

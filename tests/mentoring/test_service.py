@@ -111,7 +111,7 @@ async def test_leave_deletes_everything_but_the_keyed_history(service: Mentoring
     assert [m.mentee_id for m in left.ended] == [9]
     for table in ("mentoring_profiles", "mentoring_declarations", "mentoring_matches"):
         rows = await db.fetchall(f"SELECT * FROM {table}")
-        ids = {r[k] for r in rows for k in r.keys() if k in ("member_id", "mentor_id", "mentee_id")}
+        ids = {r[k] for r in rows for k in r.keys() if k in ("member_id", "mentor_id", "mentee_id")}  # noqa: SIM118 (Row iterates values)
         assert 1 not in ids, table
     history = await db.fetchall("SELECT * FROM mentoring_pair_history")
     assert len(history) == 1 and "1" not in (history[0]["mentor_hash"], history[0]["mentee_hash"])
@@ -232,3 +232,18 @@ async def test_export_and_forget_cover_everything(service: MentoringService, db,
     }
     # The mentor keeps their own offer, now free again.
     assert (await service.overview(GUILD)).capacity_used == 0
+
+
+async def test_concurrent_runs_never_overbook_a_mentor(service: MentoringService) -> None:
+    import asyncio
+
+    await service.offer(GUILD, 1, year=5, experiences=[], capacity=1, hello="")
+    for mentee in (7, 8, 9):
+        await service.request(GUILD, mentee, year=1, experiences=[], require_shared=False, help_with="")
+
+    results = await asyncio.gather(*(service.run_matching(GUILD) for _ in range(5)))
+
+    made = [m for r in results for m in r.new_matches]
+    assert len(made) == 1 and made[0].mentee_id == 7  # the longest waiting, once
+    overview = await service.overview(GUILD)
+    assert overview.capacity_used == 1 and overview.mentees_waiting == 2
