@@ -46,8 +46,8 @@ from bot.services.reports import (
 from bot.ui import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
-    BaseModal,
     clip,
+    report_unexpected,
     report_user_error,
     send_private,
 )
@@ -184,34 +184,43 @@ def _cog(interaction: discord.Interaction[Any]) -> Reports:
     return cog
 
 
-# -- the reporting form ------------------------------------------------------------------
+# -- the forms ---------------------------------------------------------------------------
+#
+# Both forms are stateless: the modal objects only draw the form and are never kept in memory
+# (they are stopped before being sent), and submissions are read from the interaction by the
+# cog's listener. So a form opened before the bot restarts still works when it is sent, and
+# nothing a student wrote is lost to a restart.
+
+REPORT_FORM_ID = "report:form"
+ANSWER_FORM = re.compile(r"report:answer-form:(?P<case_id>\d{1,19}):(?P<tag>[0-9a-f]{32})")
 
 
-class ReportModal(BaseModal, title="Report what happened"):
-    def __init__(self, cog: Reports) -> None:
-        super().__init__(timeout=3 * 60 * 60)
-        self.cog = cog
-        self.what = discord.ui.TextInput[Any](
+class ReportForm(discord.ui.Modal):
+    """The report form: what, where, roughly when, characteristic, and what they'd like."""
+
+    def __init__(self) -> None:
+        super().__init__(title="Report what happened", custom_id=REPORT_FORM_ID)
+        what = discord.ui.TextInput[Any](
             custom_id="report:what",
             style=discord.TextStyle.paragraph,
             max_length=BODY_MAX,
             required=True,
             placeholder="What happened, in your own words. Leave out anything that could identify you.",
         )
-        self.where = discord.ui.Select[Any](
+        where = discord.ui.Select[Any](
             custom_id="report:where",
             placeholder="Choose one",
             options=[discord.SelectOption(label=label, value=value) for value, label in SETTINGS.items()],
             required=True,
         )
-        self.when = discord.ui.TextInput[Any](
+        when = discord.ui.TextInput[Any](
             custom_id="report:when",
             style=discord.TextStyle.short,
             max_length=WHEN_MAX,
             required=False,
             placeholder="For example: last week, in October, during my first placement",
         )
-        self.characteristic = discord.ui.Select[Any](
+        characteristic = discord.ui.Select[Any](
             custom_id="report:characteristic",
             placeholder="Optional: choose one, or leave empty",
             options=[
@@ -221,33 +230,69 @@ class ReportModal(BaseModal, title="Report what happened"):
             min_values=0,
             max_values=1,
         )
-        self.wish = discord.ui.Select[Any](
+        wish = discord.ui.Select[Any](
             custom_id="report:wish",
             placeholder="Choose one",
             options=[discord.SelectOption(label=label, value=value) for value, label in WISHES.items()],
             required=True,
         )
-        self.add_item(discord.ui.Label(text="What happened?", component=self.what))
-        self.add_item(discord.ui.Label(text="Where did it happen?", component=self.where))
-        self.add_item(discord.ui.Label(text="Roughly when? (optional)", component=self.when))
+        self.add_item(discord.ui.Label(text="What happened?", component=what))
+        self.add_item(discord.ui.Label(text="Where did it happen?", component=where))
+        self.add_item(discord.ui.Label(text="Roughly when? (optional)", component=when))
         self.add_item(
             discord.ui.Label(
                 text="Protected characteristic? (optional)",
                 description="Was it about age, disability, race, religion, sex, sexuality, or similar?",
-                component=self.characteristic,
+                component=characteristic,
             )
         )
-        self.add_item(discord.ui.Label(text="What would you like?", component=self.wish))
+        self.add_item(discord.ui.Label(text="What would you like?", component=wish))
 
-    async def submit(self, interaction: discord.Interaction[Any]) -> None:
-        await self.cog.receive_report(
-            interaction,
-            body=self.what.value,
-            setting=self.where.values[0] if self.where.values else "",
-            happened_when=self.when.value,
-            characteristic=self.characteristic.values[0] if self.characteristic.values else None,
-            wants_reply=bool(self.wish.values) and self.wish.values[0] == "reply",
+
+class AnswerForm(discord.ui.Modal):
+    """The reporter's message on their case; the custom id carries the case and its tag."""
+
+    def __init__(self, case_id: int, tag: str) -> None:
+        super().__init__(title="Write to the welfare team", custom_id=f"report:answer-form:{case_id}:{tag}")
+        text = discord.ui.TextInput[Any](
+            custom_id="report:answer-text",
+            style=discord.TextStyle.paragraph,
+            max_length=MESSAGE_MAX,
+            required=True,
+            placeholder="Your message. It's added to your case without your name.",
         )
+        self.add_item(discord.ui.Label(text="Your message", component=text))
+
+
+async def show_form(interaction: discord.Interaction[Any], form: discord.ui.Modal) -> None:
+    form.stop()  # never stored: the cog's listener reads the submission (see above)
+    await interaction.response.send_modal(form)
+
+
+def modal_values(data: Any) -> dict[str, Any]:
+    """Every text input's value and select's values in a modal submission, by custom id."""
+    found: dict[str, Any] = {}
+
+    def visit(component: Any) -> None:
+        if not isinstance(component, dict):
+            return
+        custom_id = component.get("custom_id")
+        if isinstance(custom_id, str):
+            if "value" in component:
+                found[custom_id] = component["value"]
+            elif "values" in component:
+                found[custom_id] = list(component["values"])
+        for child in component.get("components") or []:
+            visit(child)
+        visit(component.get("component"))
+
+    for component in (data or {}).get("components") or []:
+        visit(component)
+    return found
+
+
+def _first(values: Any) -> str | None:
+    return str(values[0]) if isinstance(values, list) and values else None
 
 
 class BeginReport(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"report:begin"):
@@ -270,30 +315,8 @@ class BeginReport(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rep
         await guarded(self._open)(interaction)
 
     async def _open(self, interaction: discord.Interaction[Any]) -> None:
-        cog = _cog(interaction)
-        cog.check_rate(interaction)
-        await interaction.response.send_modal(ReportModal(cog))
-
-
-# -- the reporter's answers --------------------------------------------------------------
-
-
-class AnswerModal(BaseModal):
-    def __init__(self, case_id: int, tag: str) -> None:
-        super().__init__(title="Write to the welfare team", timeout=3 * 60 * 60)
-        self.case_id = case_id
-        self.tag = tag
-        self.text = discord.ui.TextInput[Any](
-            custom_id="report:answer-text",
-            style=discord.TextStyle.paragraph,
-            max_length=MESSAGE_MAX,
-            required=True,
-            placeholder="Your message. It's added to your case without your name.",
-        )
-        self.add_item(discord.ui.Label(text="Your message", component=self.text))
-
-    async def submit(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).receive_answer(interaction, self.case_id, self.tag, self.text.value)
+        _cog(interaction).check_rate(interaction)
+        await show_form(interaction, ReportForm())
 
 
 class AnswerCase(
@@ -324,7 +347,7 @@ class AnswerCase(
         return cls(int(match["case_id"]), match["tag"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(AnswerModal(self.case_id, self.tag))
+        await show_form(interaction, AnswerForm(self.case_id, self.tag))
 
 
 # -- the cog -----------------------------------------------------------------------------
@@ -436,6 +459,38 @@ class Reports(commands.Cog):
                         kept["view"] = payload["view"]
                     return kept
         return {"embeds": [discord.Embed(title="Support, any time", description=CRISIS_LINES, colour=COLOUR)]}
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Submissions of the two forms (stateless, so they survive a restart)."""
+        if interaction.type is not discord.InteractionType.modal_submit or interaction.guild is None:
+            return
+        data: Any = interaction.data or {}
+        custom_id = data.get("custom_id", "")
+        answer = ANSWER_FORM.fullmatch(custom_id)
+        if custom_id != REPORT_FORM_ID and answer is None:
+            return
+        values = modal_values(data)
+        try:
+            if answer is not None:
+                text = values.get("report:answer-text")
+                await self.receive_answer(
+                    interaction, int(answer["case_id"]), answer["tag"], text if isinstance(text, str) else ""
+                )
+            else:
+                body, when = values.get("report:what"), values.get("report:when")
+                await self.receive_report(
+                    interaction,
+                    body=body if isinstance(body, str) else "",
+                    setting=_first(values.get("report:where")) or "",
+                    happened_when=when if isinstance(when, str) else None,
+                    characteristic=_first(values.get("report:characteristic")),
+                    wants_reply=_first(values.get("report:wish")) == "reply",
+                )
+        except UserError as error:
+            await report_user_error(interaction, error)
+        except Exception as error:
+            await report_unexpected(interaction, error, "report form")
 
     # -- /report (any member) ---------------------------------------------------------
 

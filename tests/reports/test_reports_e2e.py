@@ -408,3 +408,31 @@ async def test_without_the_signposts_cog_the_receipt_still_gives_the_national_li
         await rw.bot.remove_cog("Signposts")
     result = await file_report(rw, rw.student, "Something happened at a society event.", reply=False)
     assert "Samaritans: call 116 123" in texts(result) and "85258" in texts(result)
+
+
+async def test_forms_opened_before_a_restart_still_send_afterwards(
+    rw: ReportsWorld, make_bot: BotFactory
+) -> None:
+    code = code_of(await file_report(rw, rw.student, "First report."))
+    checked = await rw.student.slash(rw.general, "report check", code=code)
+    answer_form = await rw.student.click(checked.response.message, label="Write a message")
+    report_form = await start_report(rw, rw.student)
+
+    await rw.env.restart_bot(make_bot())
+
+    sent = await rw.student.submit_modal(
+        report_form,
+        {
+            "report:what": "Written while the bot restarted.",
+            "report:where": ["teaching"],
+            "report:wish": ["record"],
+        },
+    )
+    assert "case 2" in texts(sent)
+    answered = await rw.student.submit_modal(answer_form, {"report:answer-text": "Still here."})
+    assert "added to case 1" in texts(answered)
+    assert "Still here." in message_text(rw.reports.history(viewer=rw.organiser)[-1])
+    # And the buttons from before the restart still work.
+    again = await rw.student.click(checked.response.message, label="Write a message")
+    assert again.modal is not None
+    assert rw.env.errors == []
