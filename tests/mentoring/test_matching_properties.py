@@ -16,7 +16,8 @@ experience_sets = st.frozensets(st.sampled_from(EXPERIENCES), max_size=4)
 @st.composite
 def worlds(draw: st.DrawFn) -> tuple[list[MentorSlot], list[MenteeAsk], set[tuple[int, int]]]:
     mentor_ids = draw(st.lists(st.integers(1, 40), unique=True, max_size=8))
-    mentee_ids = draw(st.lists(st.integers(20, 70), unique=True, max_size=12))  # overlaps: a person can be both
+    # Ids overlap on purpose: a person can be both a mentor and a mentee.
+    mentee_ids = draw(st.lists(st.integers(20, 70), unique=True, max_size=12))
     mentors = [
         MentorSlot(
             member_id=i,
