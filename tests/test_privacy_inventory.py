@@ -70,3 +70,11 @@ def test_the_notice_lists_every_kind_of_personal_data_with_its_retention() -> No
 
 def test_not_personal_entries_give_a_reason() -> None:
     assert all(entry.why for entry in NOT_PERSONAL)
+
+
+def test_docs_privacy_shows_the_current_inventory() -> None:
+    from bot.privacy import render_into
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "privacy.md"
+    text = doc.read_text(encoding="utf-8")
+    assert render_into(text) == text, "Run: python -m bot.privacy docs/privacy.md"
