@@ -66,7 +66,8 @@ PERSONAL: list[Personal] = []
 
 def classified() -> dict[tuple[str, str], Personal | NotPersonal]:
     entries: dict[tuple[str, str], Personal | NotPersonal] = {}
-    for entry in [*NOT_PERSONAL, *PERSONAL]:
+    everything: list[Personal | NotPersonal] = [*NOT_PERSONAL, *PERSONAL]
+    for entry in everything:
         key = (entry.table, entry.column)
         if key in entries:
             raise ValueError(f"{entry.table}.{entry.column} is classified twice")
