@@ -1,10 +1,182 @@
-"""``python -m bot demo``: the real bot against a simulated Discord, in the browser (placeholder)."""
+"""``python -m bot demo``: the real bot against a simulated Discord, in the browser.
+
+No Discord account, token or server is needed. The bot runs under SimCord (a simulated Discord
+in this process); a server, "Demo Medical School", is created and seeded through the bot's own
+commands (see :mod:`bot.demo_seed`), and SimCord's preview serves a page on 127.0.0.1 where you
+act as a first-year student and can switch to the organiser, the admin or a mentor.
+
+* ``--db PATH`` keeps the database (and its key file, ``PATH`` + ``.key``) instead of a
+  temporary directory that is removed on exit.
+* ``--check`` seeds, walks the main flows as a student and an organiser, asserts what each
+  shows, prints a line per step and exits 0 (1 on a failure), without starting the web page.
+* ``--port N`` serves the page on that local port (default: any free port).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import tempfile
+import tomllib
 from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_SETUP = 2
+
+PRESENTATION_SIZE = (1280, 860)
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def national_signposts() -> list[dict[str, Any]]:
+    """The cited national contacts from ``config.example.toml`` (the same ones a real install
+    starts with), when the file is beside the code; an empty list otherwise."""
+    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    try:
+        data = tomllib.loads(example.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    seeds = data.get("signposts", [])
+    return [dict(seed) for seed in seeds if isinstance(seed, dict)]
+
+
+def demo_settings(directory: Path, db: Path | None) -> Any:
+    """Settings built in code: no config file, no environment, a made-up token."""
+    from bot import Settings
+
+    database = db if db is not None else directory / "demo.sqlite3"
+    key_file = database.with_name(database.name + ".key") if db is not None else directory / "demo.key"
+    # An empty config file of our own, so a config.toml in the current directory (maybe with a
+    # real token) is never read by the demo.
+    config = directory / "demo-config.toml"
+    config.write_text("", encoding="utf-8")
+    overrides: dict[str, Any] = {
+        "discord": {"token": "demo"},
+        "database": {"path": str(database)},
+        "security": {"key_file": str(key_file)},
+    }
+    seeds = national_signposts()
+    if seeds:
+        overrides["signposts"] = seeds
+    return Settings.load(config, **overrides)
 
 
 def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
-    print("The demo is being built.")
-    return 1
+    """Entry point for ``python -m bot demo``; returns the process exit status."""
+    try:
+        import simcord  # noqa: F401
+    except ImportError:
+        print(
+            'error: the demo needs SimCord. Install it with: pip install -e ".[demo]"',
+            file=sys.stderr,
+        )
+        return EXIT_SETUP
+    if port is not None and not 0 <= port <= 65535:
+        print(f"error: --port {port} is not a port number (0-65535).", file=sys.stderr)
+        return EXIT_SETUP
+    if db is not None:
+        db = db.expanduser().resolve()
+        if not db.parent.is_dir():
+            print(f"error: --db {db}: the folder {db.parent} does not exist.", file=sys.stderr)
+            return EXIT_SETUP
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("discord", "apscheduler", "aiohttp", "simcord", "bot", "cogs"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="common-room-demo-") as folder:
+        try:
+            settings = demo_settings(Path(folder), db)
+        except Exception as error:  # ConfigError lists its problems
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_SETUP
+        try:
+            return asyncio.run(demo_main(settings, check=check, port=port))
+        except KeyboardInterrupt:
+            # A second Ctrl-C while stopping: stop now, still removing the temporary folder.
+            say("Stopped.")
+            return EXIT_OK
+
+
+async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
+    """Build the bot, the simulated server and its seed; then check, or serve the page."""
+    import simcord
+
+    from bot import create_bot
+    from bot.demo_seed import DemoError, build_server, seed, walk
+
+    bot = create_bot(settings)
+    status = EXIT_OK
+    try:
+        async with simcord.run(bot, check_errors=False) as env:
+            say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
+            server = build_server(env)
+            await env.settle()
+            try:
+                seeded = await seed(server, say, strict=check)
+                if check:
+                    say("Walking the main flows as the student and the organiser…")
+                    await walk(server, seeded, say)
+                    problems = [f"{type(e).__name__}: {e}" for e in env.errors]
+                    if problems:
+                        raise DemoError("the bot raised errors:\n" + "\n".join(problems))
+                    say("Demo check passed.")
+                else:
+                    await serve(server, port)
+            except DemoError as error:
+                print(f"Demo check FAILED: {error}", file=sys.stderr, flush=True)
+                status = EXIT_FAILED
+    finally:
+        await bot.release()
+    return status
+
+
+async def serve(server: Any, port: int | None) -> None:
+    """Serve the preview page until Ctrl-C (or SIGTERM, or "End preview session" on the page)."""
+    from bot.demo_seed import TIMEZONE
+
+    env = server.env
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+            installed.append(signum)
+    width, height = PRESENTATION_SIZE
+    try:
+        async with env.preview(
+            server.common,
+            viewers=server.viewers,
+            layout="channel",
+            width=width,
+            height=height,
+            locale="en-GB",
+            timezone=TIMEZONE,
+            port=port,
+        ) as preview:
+            say("")
+            say("Open this address in your browser (it only works on this computer):")
+            say(f"  {preview.url}")
+            say("")
+            say("You are Sam, a first-year student. Use “Viewing as” at the top of the page to switch")
+            say("to Olu (organiser), Ada (server admin) or Maya (mentor). Type / in the message box")
+            say("for the commands. Press Ctrl-C here to stop.")
+            closed = asyncio.ensure_future(preview.wait_closed())
+            stopped = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({closed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (closed, stopped):
+                    task.cancel()
+                await asyncio.gather(closed, stopped, return_exceptions=True)
+            say("Stopping the demo…")
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+    say("Stopped. The demo's temporary files are removed.")

@@ -1,0 +1,674 @@
+"""The demo server, "Demo Medical School", built and seeded through the bot's own commands.
+
+Everything here acts as a person would: the server admin runs ``/setup``, the organiser runs
+``/community create``, ``/event create``, ``/pulse template``... and demo students click and
+answer. Nothing is written to the database directly, so the demo shows exactly what the real
+bot does.
+
+Each feature is one small seeding step. A step whose command is not in the bot's command tree
+(a feature not built yet) is skipped with a note, so the demo grows as features land.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+import simcord
+from discord import app_commands
+
+TIMEZONE = "Europe/London"
+GUILD_NAME = "Demo Medical School"
+HOUR = 3600
+DAY = 24 * HOUR
+
+Say = Callable[[str], None]
+
+# -- what the demo seeds -------------------------------------------------------------------------
+
+COMMUNITIES: tuple[dict[str, str], ...] = (
+    {
+        "name": "First in Family",
+        "kind": "identity",
+        "emoji": "🌱",
+        "description": "For students who are the first in their family to go to university.",
+        "welcome_note": "Welcome! Nobody here will know you joined unless you say hello.",
+    },
+    {
+        "name": "LGBTQ+ Medics",
+        "kind": "identity",
+        "emoji": "🏳️‍🌈",
+        "description": "For LGBTQ+ medical students. Membership stays off your profile.",
+    },
+    {
+        "name": "Black Medical Students",
+        "kind": "identity",
+        "emoji": "✊🏾",
+        "description": "Peer support, mentoring links and socials for Black medical students.",
+    },
+    {
+        "name": "Care-experienced and Estranged",
+        "kind": "identity",
+        "emoji": "🏠",
+        "description": "For students who grew up in care or study without family support.",
+    },
+    {
+        "name": "Running Club",
+        "kind": "interest",
+        "emoji": "🏃",
+        "description": "Easy 5k runs on Sunday mornings, all paces welcome.",
+    },
+    {
+        "name": "Cooking on a Budget",
+        "kind": "interest",
+        "emoji": "🍲",
+        "description": "Cheap, tasty recipes, halal and vegetarian friendly.",
+    },
+)
+
+WORKSHOPS: tuple[str, ...] = (
+    "Inclusivity and cultural identity",
+    "Difficult conversations",
+    "Managing stress on placement",
+    "Preparing for clinical placements",
+    "Confidence and professional identity",
+)
+WORKSHOP_DETAILS: dict[str, Any] = {
+    "place": "Medical School, Seminar Room 3",
+    "online-link": "https://meet.example.org/common-room-workshops",
+    "capacity": 12,
+    "cost": "Free",
+    "food": "Halal and vegetarian snacks, tea and coffee",
+    "accessibility": "Step-free access, quiet room next door, live captions online",
+}
+WORKSHOP_MODAL: dict[str, Any] = {
+    "description": (
+        "Two hours in a small group, led by staff and graduates from similar backgrounds. "
+        "Come to one or all of them; no preparation needed."
+    ),
+    "facilitators": "Dr Amara Okafor (graduate, 2014) and Dr Sunil Mehta (FY2)",
+    "alcohol_free": True,
+}
+SOCIAL: dict[str, Any] = {
+    "kind": "social",
+    "title": "Board games and mocktails",
+    "place": "Students' Union, Room 2 (ground floor)",
+    "capacity": 30,
+    "cost": "Free",
+    "food": "Pizza with halal, vegetarian and vegan options; fruit",
+    "accessibility": "Step-free, quiet corner with softer lighting, ends 20:00 for the last bus",
+}
+SOCIAL_MODAL: dict[str, Any] = {
+    "description": (
+        "An alcohol-free evening of board games, mocktails and pizza. Come for ten minutes or "
+        "the whole evening; bring a friend or come alone, someone will say hello."
+    ),
+    "alcohol_free": True,
+}
+LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
+    {
+        "options": {"independent": False, "confidential": True, "need": "wellbeing"},
+        "form": {
+            "name": "Demo Medical School Student Wellbeing",
+            "needs": ["wellbeing", "academic"],
+            "description": "Drop-in and booked appointments with the medical school's wellbeing advisers.",
+            "reach": "email: wellbeing@demo-med.example.ac.uk\nin person: Medical School, Room G14",
+            "hours": "Mon–Fri 9am–5pm (term time)",
+        },
+    },
+    {
+        "options": {"independent": True, "confidential": True, "need": "discrimination"},
+        "form": {
+            "name": "Students' Union Advice Centre",
+            "needs": ["discrimination", "money"],
+            "description": "Independent, confidential advice on discrimination, complaints and money.",
+            "reach": "email: advice@su.demo.example.ac.uk\nweb: https://su.demo.example.ac.uk/advice",
+            "hours": "Mon–Fri 10am–4pm",
+        },
+    },
+    {
+        "options": {"independent": False, "confidential": True, "need": "faith"},
+        "form": {
+            "name": "University Chaplaincy and Prayer Rooms",
+            "needs": ["faith"],
+            "description": "Multi-faith chaplains, prayer rooms and a quiet space for everyone.",
+            "reach": "in person: Chaplaincy Centre, Hope Street",
+            "hours": "Daily 8am–8pm",
+        },
+    },
+)
+CROWD: tuple[str, ...] = (
+    "amira",
+    "ben",
+    "chidi",
+    "dev",
+    "ella",
+    "farah",
+    "george",
+    "hana",
+    "imran",
+    "jess",
+    "kofi",
+    "lena",
+)
+# One answer per question of the belonging check-in (scale 0-5, a choice, scale 0-5).
+CROWD_ANSWERS: tuple[tuple[str, str, str], ...] = (
+    ("4", "1", "4"),
+    ("3", "1", "3"),
+    ("2", "2", "3"),
+    ("4", "0", "5"),
+    ("3", "1", "4"),
+    ("1", "2", "2"),
+    ("5", "0", "5"),
+    ("3", "1", "3"),
+    ("2", "1", "4"),
+    ("4", "0", "4"),
+    ("3", "2", "3"),
+    ("4", "1", "4"),
+)
+MENTOR_EXPERIENCES = ("First in family at university", "Ethnic minority", "Commuter")
+MENTOR_HELLO = "Year 4, happy to talk about placements, finding your people and surviving exams."
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoServer:
+    """The simulated server and the people in it."""
+
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    common: simcord.ChannelHandle
+    welcome: simcord.ChannelHandle
+    organisers_channel: simcord.ChannelHandle
+    reports_channel: simcord.ChannelHandle
+    organiser_role: simcord.RoleHandle
+    admin: simcord.MemberActor
+    organiser: simcord.MemberActor
+    student: simcord.MemberActor
+    mentor: simcord.MemberActor
+    crowd: list[simcord.MemberActor] = field(default_factory=list)
+    pulse_id: int | None = None
+    closed_run: int | None = None
+
+    @property
+    def bot(self) -> Any:
+        return self.env.bot
+
+    @property
+    def viewers(self) -> list[simcord.MemberActor]:
+        """Who the person at the browser can act as, the first-year student first."""
+        return [self.student, self.organiser, self.admin, self.mentor]
+
+
+def build_server(env: simcord.Env) -> DemoServer:
+    """Create the guild, its channels and its people (what Discord itself would hold)."""
+    guild = env.create_guild(GUILD_NAME)
+    admins = guild.create_role("Server admins", permissions=discord.Permissions(manage_guild=True))
+    organisers = guild.create_role("Organisers")
+    guild.create_role("Students")
+    admin = guild.add_member(env.create_user("ada_admin", global_name="Ada (server admin)"), roles=[admins])
+    organiser = guild.add_member(
+        env.create_user("olu_organiser", global_name="Olu (welfare organiser)"), roles=[organisers]
+    )
+    student = guild.add_member(env.create_user("sam_student", global_name="Sam (first-year student)"))
+    mentor = guild.add_member(env.create_user("maya_mentor", global_name="Maya (fourth-year mentor)"))
+    crowd = [guild.add_member(env.create_user(f"{name}_student", global_name=name.title())) for name in CROWD]
+    me = guild.me
+    assert me is not None
+    staff_only: dict[Any, discord.PermissionOverwrite] = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        organisers: discord.PermissionOverwrite(view_channel=True),
+        admin: discord.PermissionOverwrite(view_channel=True),
+        me: discord.PermissionOverwrite(view_channel=True, send_messages=True, embed_links=True),
+    }
+    welcome = guild.create_text_channel("welcome", topic="Start here")
+    common = guild.create_text_channel(
+        "common-room", topic="Communities, events, check-ins and support: everything starts here"
+    )
+    organisers_channel = guild.create_text_channel("organisers", overwrites=dict(staff_only))
+    reports_channel = guild.create_text_channel("welfare-reports", overwrites=dict(staff_only))
+    return DemoServer(
+        env=env,
+        guild=guild,
+        common=common,
+        welcome=welcome,
+        organisers_channel=organisers_channel,
+        reports_channel=reports_channel,
+        organiser_role=organisers,
+        admin=admin,
+        organiser=organiser,
+        student=student,
+        mentor=mentor,
+        crowd=crowd,
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+class DemoError(Exception):
+    """A seeding or check step did not show what it should have."""
+
+
+def command_names(bot: Any) -> set[str]:
+    """Qualified names of every slash command in the bot's tree ("community join", "about")."""
+    names: set[str] = set()
+    for command in bot.tree.get_commands():
+        if isinstance(command, app_commands.Group):
+            names.update(c.qualified_name for c in command.walk_commands())
+        else:
+            names.add(command.qualified_name)
+    return names
+
+
+def text_of(result: Any) -> str:
+    """Everything a person was shown by one interaction: replies, follow-ups, embeds."""
+    messages = []
+    if getattr(result, "response", None) is not None:
+        messages.append(result.response)
+    messages.extend(getattr(result, "followups", []) or [])
+    return "\n".join(message_text(m) for m in messages)
+
+
+def message_text(message: Any) -> str:
+    parts = [getattr(message, "content", "") or ""]
+    for embed in getattr(message, "embeds", []) or []:
+        parts += [embed.title or "", embed.description or "", embed.footer.text or ""]
+        parts += [f"{f.name} {f.value}" for f in embed.fields]
+    return "\n".join(parts)
+
+
+def expect(condition: bool, problem: str) -> None:
+    if not condition:
+        raise DemoError(problem)
+
+
+def expect_in(needle: str, shown: str, what: str) -> None:
+    if needle.casefold() not in shown.casefold():
+        raise DemoError(f"{what}: expected to see {needle!r}, but was shown:\n{shown.strip()[:600]}")
+
+
+def local(env: simcord.Env, days: int, hour: int, minute: int = 0) -> str:
+    """A date and time typed the way an organiser would, ``days`` from the simulated today."""
+    today = env.now().astimezone(ZoneInfo(TIMEZONE))
+    when = (today + timedelta(days=days)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def next_weekday(env: simcord.Env, weekday: int, hour: int, minute: int = 0, after_days: int = 1) -> str:
+    """The next ``weekday`` (Monday is 0) at least ``after_days`` away, as an organiser types it."""
+    today = env.now().astimezone(ZoneInfo(TIMEZONE))
+    days = after_days + (weekday - (today.weekday() + after_days)) % 7
+    return local(env, days, hour, minute)
+
+
+def message_of(result: Any) -> Any:
+    """The message a reply created (to click or select on it)."""
+    if result.response is None:
+        raise DemoError(f"expected a reply with buttons, but was shown:\n{text_of(result)[:600]}")
+    return result.response.message
+
+
+async def submit_form(actor: simcord.MemberActor, shown: Any, values: dict[str, Any], what: str) -> Any:
+    if shown.modal is None:
+        raise DemoError(f"{what}: expected a form, but was shown:\n{text_of(shown)[:600]}")
+    return await actor.submit_modal(shown, values)
+
+
+def cards(server: DemoServer, viewer: simcord.MemberActor, label: str) -> list[discord.Message]:
+    """Messages in #common-room this viewer can see that carry a button with this label."""
+    found = []
+    for message in server.common.history(viewer=viewer):
+        labels: set[str] = set()
+        for row in message.components:
+            children: Any = row.to_dict().get("components", [])
+            labels.update(str(child.get("label")) for child in children if isinstance(child, dict))
+        if label in labels:
+            found.append(message)
+    return found
+
+
+async def event_ids(server: DemoServer, actor: simcord.MemberActor) -> dict[str, int]:
+    """Event titles to ids, as the organiser's /event edit autocomplete offers them."""
+    offered = await actor.autocomplete(server.common, "event edit", "event", "")
+    ids: dict[str, int] = {}
+    for choice in offered:
+        ids.setdefault(str(choice["name"]), int(choice["value"]))
+    return ids
+
+
+# -- seeding steps -------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    name: str
+    needs: tuple[str, ...]
+    run: Callable[[DemoServer], Awaitable[str]]
+
+
+async def seed_setup(server: DemoServer) -> str:
+    admin, channel = server.admin, server.common
+    await admin.slash(channel, "setup organiser-role", role=server.organiser_role)
+    await admin.slash(channel, "setup timezone", name=TIMEZONE)
+    for purpose, target in (
+        ("announcements", server.common),
+        ("welcome", server.welcome),
+        ("organisers", server.organisers_channel),
+        ("reports", server.reports_channel),
+    ):
+        result = await admin.slash(channel, "setup channel", purpose=purpose, channel=target)
+        expect("⚠️" not in text_of(result), f"/setup channel {purpose}: {text_of(result)}")
+    # What an admin does in Server Settings > Integrations: let organisers see the organiser-only
+    # command groups in their client (the bot still checks them on every use).
+    commands = await server.bot.tree.fetch_commands()
+    for command in commands:
+        if command.name in {"pulse", "cases", "signposts"}:
+            server.guild.set_command_permissions(command, {server.organiser_role: True})
+    return "organiser role, Europe/London, #common-room, #welcome, #organisers, #welfare-reports"
+
+
+async def seed_communities(server: DemoServer) -> str:
+    made = []
+    for community in COMMUNITIES:
+        result = await server.organiser.slash(server.common, "community create", **community)
+        expect_in("Created", text_of(result), f"/community create {community['name']}")
+        made.append(community["name"])
+    if "community panel" in command_names(server.bot):
+        result = await server.organiser.slash(server.common, "community panel", channel=server.common)
+        expect(not result.ephemeral or "⚠️" not in text_of(result), f"/community panel: {text_of(result)}")
+    # A few students join the interest communities (identity ones stay up to each person).
+    for member in server.crowd[:6]:
+        await member.slash(server.common, "community join", name="Running Club")
+    return f"{len(made)} communities ({', '.join(made)}) and a panel in #common-room"
+
+
+async def seed_pulse(server: DemoServer) -> str:
+    """A weekly belonging check-in: run 1 answered by the demo students and closed (results),
+    run 2 open now for the person at the browser."""
+    env, organiser = server.env, server.organiser
+    start = env.now().astimezone(ZoneInfo(TIMEZONE)) + timedelta(hours=1)
+    start = start.replace(minute=0, second=0, microsecond=0)
+    result = await organiser.slash(
+        server.common,
+        "pulse template",
+        channel=server.common,
+        start=start.strftime("%Y-%m-%d %H:%M"),
+        repeat="weekly",
+    )
+    expect_in("Saved", text_of(result), "/pulse template")
+    await env.advance_time((start - env.now()).total_seconds() + 60)
+    open_cards = cards(server, server.student, "Answer")
+    expect(bool(open_cards), "the first pulse run did not post a card in #common-room")
+    card = open_cards[-1]
+    for member, values in zip(server.crowd, CROWD_ANSWERS, strict=True):
+        shown = await member.click(card, label="Answer")
+        answers = {f"q{i}": [value] for i, value in enumerate(values, start=1)}
+        done = await submit_form(member, shown, answers, "answering the pulse")
+        expect_in("Thank you", text_of(done), "answering the pulse")
+    # A week on: run 1 has closed (its results are ready) and run 2 is open.
+    await env.advance_time(7 * DAY)
+    listed = text_of(await organiser.slash(server.common, "pulse list"))
+    found = re.search(r"#(\d+) Belonging check-in", listed)
+    server.pulse_id = int(found.group(1)) if found else 1
+    server.closed_run = 1
+    return f"belonging check-in: run 1 closed with {len(server.crowd)} answers, run 2 open now"
+
+
+async def seed_signposts(server: DemoServer) -> str:
+    names = []
+    for contact in LOCAL_SIGNPOSTS:
+        shown = await server.organiser.slash(server.common, "signposts add", **contact["options"])
+        done = await submit_form(server.organiser, shown, contact["form"], "/signposts add")
+        expect_in("Added", text_of(done), f"/signposts add {contact['form']['name']}")
+        names.append(contact["form"]["name"])
+    await server.organiser.slash(server.common, "signposts button", channel=server.common)
+    return f"{len(names)} local contacts, the national lines, and a 'Need support?' button"
+
+
+async def seed_events(server: DemoServer) -> str:
+    env, organiser = server.env, server.organiser
+    first, *others = WORKSHOPS
+    shown = await organiser.slash(
+        server.common,
+        "event create",
+        kind="workshop",
+        title=first,
+        start=next_weekday(env, 1, 16, 0, after_days=2),
+        duration="2h",
+        repeat="fortnightly",
+        times=len(WORKSHOPS),
+        **WORKSHOP_DETAILS,
+    )
+    done = await submit_form(organiser, shown, {**WORKSHOP_MODAL, "theme": first}, "/event create workshop")
+    expect_in("series of", text_of(done), "/event create (workshop series)")
+    # Each later session of the series gets its own theme, as the organisers plan them.
+    ids = sorted((await event_ids(server, organiser)).values())
+    for event_id, theme in zip(ids[1:], others, strict=False):
+        edited = await organiser.slash(server.common, "event edit", event=event_id, title=theme, theme=theme)
+        expect_in("Saved", text_of(edited), f"/event edit {theme}")
+    shown = await organiser.slash(
+        server.common, "event create", start=next_weekday(env, 3, 18, 0, after_days=1), end="20:00", **SOCIAL
+    )
+    done = await submit_form(organiser, shown, SOCIAL_MODAL, "/event create social")
+    expect_in("Done", text_of(done), "/event create (social)")
+    return f"a fortnightly series of {len(WORKSHOPS)} workshops and an alcohol-free social"
+
+
+async def seed_mentoring(server: DemoServer) -> str:
+    from bot.services.mentoring import slug
+
+    mentor = server.mentor
+    started = await mentor.slash(server.common, "mentor offer")
+    prompt = message_of(started)
+    await mentor.select(prompt, ["4"], custom_id="mentor:offer:year")
+    await mentor.select(prompt, [slug(e) for e in MENTOR_EXPERIENCES], custom_id="mentor:offer:experiences")
+    await mentor.select(prompt, ["2"], custom_id="mentor:offer:capacity")
+    shown = await mentor.click(prompt, label="Continue")
+    done = await submit_form(mentor, shown, {"text": MENTOR_HELLO}, "/mentor offer")
+    expect_in("introduce you", text_of(done), "/mentor offer")
+    return "Maya, a fourth-year mentor, waiting for a match"
+
+
+async def seed_reports(server: DemoServer) -> str:
+    result = await server.organiser.slash(server.common, "cases list")
+    expect(result.ephemeral, "/cases list was not private")
+    return "reports go to #welfare-reports; /cases is open to organisers"
+
+
+SEED_STEPS: tuple[Step, ...] = (
+    Step("server setup", ("setup channel", "setup organiser-role"), seed_setup),
+    Step("communities", ("community create", "community join"), seed_communities),
+    Step("pulse checks", ("pulse template", "pulse list"), seed_pulse),
+    Step("signposts", ("signposts add", "signposts button", "support"), seed_signposts),
+    Step("events", ("event create", "event edit"), seed_events),
+    Step("mentoring", ("mentor offer",), seed_mentoring),
+    Step("reports", ("report new", "cases list"), seed_reports),
+)
+
+
+async def run_steps(server: DemoServer, steps: Iterable[Step], say: Say, *, strict: bool) -> list[str]:
+    """Run each step whose commands exist; say what happened. Returns the names of steps that ran.
+
+    With ``strict`` a failing step raises :class:`DemoError`; otherwise it is reported and skipped.
+    """
+    available = command_names(server.bot)
+    done = []
+    for step in steps:
+        missing = [name for name in step.needs if name not in available]
+        if missing:
+            say(f"  skip  {step.name}: /{missing[0]} is not in the bot yet")
+            continue
+        try:
+            summary = await step.run(server)
+            await server.env.settle()
+        except Exception as error:
+            if strict:
+                raise DemoError(f"{step.name}: {error}") from error
+            say(f"  note  {step.name} could not be seeded ({type(error).__name__}: {error})")
+            continue
+        say(f"  ok    {step.name}: {summary}")
+        done.append(step.name)
+    return done
+
+
+async def seed(server: DemoServer, say: Say, *, strict: bool = False) -> list[str]:
+    return await run_steps(server, SEED_STEPS, say, strict=strict)
+
+
+# -- the walk-through (--check) ------------------------------------------------------------------
+
+
+async def check_about(server: DemoServer) -> str:
+    shown = text_of(await server.student.slash(server.common, "about"))
+    expect_in("Common Room", shown, "/about")
+    return "/about answers"
+
+
+async def check_community(server: DemoServer) -> str:
+    student = server.student
+    before = {m.id for m in server.common.history(viewer=server.organiser)}
+    joined = await student.slash(server.common, "community join", name="First in Family")
+    expect(joined.ephemeral, "joining a community was not private")
+    expect_in("Welcome to", text_of(joined), "/community join")
+    mine = text_of(await student.slash(server.common, "community mine"))
+    expect_in("First in Family", mine, "/community mine")
+    after = {m.id for m in server.common.history(viewer=server.organiser)}
+    expect(after == before, "joining a community posted something others can see")
+    return "the student joined First in Family privately; /community mine lists it"
+
+
+async def check_rsvp(server: DemoServer) -> str:
+    social = [
+        m for m in cards(server, server.student, "Going") if m.embeds and m.embeds[0].title == SOCIAL["title"]
+    ]
+    expect(bool(social), "the social's card is not in #common-room")
+    going = await server.student.click(social[-1], label="Going")
+    expect(going.ephemeral, "the RSVP reply was not private")
+    expect_in("You're going", text_of(going), "RSVP Going")
+    mine = text_of(await server.student.slash(server.common, "event mine"))
+    expect_in(SOCIAL["title"], mine, "/event mine")
+    ids = await event_ids(server, server.organiser)
+    event_id = next((v for k, v in ids.items() if SOCIAL["title"] in k), None)
+    expect(event_id is not None, "the social is not offered to the organiser")
+    attendees = text_of(await server.organiser.slash(server.common, "event attendees", event=event_id))
+    expect_in("Going", attendees, "/event attendees")
+    return "the student RSVPed Going to the social; /event mine and /event attendees show it"
+
+
+async def check_pulse(server: DemoServer) -> str:
+    open_cards = cards(server, server.student, "Answer")
+    expect(bool(open_cards), "no open pulse card in #common-room")
+    shown = await server.student.click(open_cards[-1], label="Answer")
+    done = await submit_form(server.student, shown, {"q1": ["3"], "q2": ["1"], "q3": ["4"]}, "pulse answer")
+    expect(done.ephemeral, "the pulse answer was not private")
+    expect_in("Thank you", text_of(done), "answering the pulse")
+    again = await server.student.click(open_cards[-1], label="Answer")
+    expect_in("already answered", text_of(again), "answering twice")
+    results = await server.organiser.slash(
+        server.common, "pulse results", pulse=server.pulse_id or 1, run=server.closed_run or 1
+    )
+    shown_results = text_of(results)
+    expect(results.ephemeral, "pulse results were not private")
+    expect_in(f"{len(server.crowd)} answers", shown_results, "/pulse results")
+    expect("not enough answers" not in shown_results, "the closed run's results were withheld")
+    return f"the student answered once; the closed run shows results from {len(server.crowd)} answers"
+
+
+async def check_support(server: DemoServer) -> str:
+    result = await server.student.slash(server.common, "support")
+    expect(result.ephemeral, "/support was not private")
+    shown = text_of(result)
+    expect_in("999", shown, "/support (urgent help first)")
+    chosen = text_of(await server.student.slash(server.common, "support", need="discrimination"))
+    expect_in("Students' Union Advice Centre", chosen, "/support need:Discrimination")
+    return "/support shows urgent help first and the SU Advice Centre for discrimination"
+
+
+CODE = re.compile(r"\b([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3,})\b")
+
+
+async def check_report(server: DemoServer) -> str:
+    student = server.student
+    intro = await student.slash(server.common, "report new")
+    expect(intro.ephemeral, "/report new was not private")
+    shown = await student.click(message_of(intro), label="Continue to the form")
+    filed = await submit_form(
+        student,
+        shown,
+        {
+            "report:what": "On placement a consultant keeps mispronouncing my name on purpose and laughs.",
+            "report:where": ["placement"],
+            "report:wish": ["reply"],
+        },
+        "/report new",
+    )
+    expect(filed.ephemeral, "the report's confirmation was not private")
+    found = CODE.search(text_of(filed))
+    expect(found is not None, f"no reply code was shown after reporting:\n{text_of(filed)[:600]}")
+    assert found is not None
+    code = found.group(1)
+    listed = text_of(await server.organiser.slash(server.common, "cases list"))
+    expect("sam_student" not in listed and "Sam (" not in listed, "the case names the reporter")
+    expect(bool(re.search(r"#?1\b", listed)), f"/cases list does not show the case:\n{listed[:600]}")
+    reply = await server.organiser.slash(
+        server.common, "cases reply", case=1, text="Thank you for telling us. Would a chat this week help?"
+    )
+    expect(reply.ephemeral, "/cases reply was not private")
+    checked = await student.slash(server.common, "report check", code=code)
+    expect(checked.ephemeral, "/report check was not private")
+    expect_in("Would a chat this week help?", text_of(checked), "/report check")
+    return "the student reported anonymously, the organiser replied, the code shows the reply"
+
+
+async def check_mentoring(server: DemoServer) -> str:
+    from bot.services.mentoring import slug
+
+    student = server.student
+    started = await student.slash(server.common, "mentor request")
+    prompt = message_of(started)
+    await student.select(prompt, ["1"], custom_id="mentor:request:year")
+    await student.select(
+        prompt, [slug("First in family at university")], custom_id="mentor:request:experiences"
+    )
+    await student.select(prompt, ["any"], custom_id="mentor:request:shared")
+    shown = await student.click(prompt, label="Continue")
+    done = await submit_form(student, shown, {"text": "Settling in and placements"}, "/mentor request")
+    expect(done.ephemeral, "the mentor request reply was not private")
+    expect_in("you have a mentor", text_of(done), "/mentor request")
+    return "the student asked for a mentor and was matched with Maya"
+
+
+CHECK_STEPS: tuple[Step, ...] = (
+    Step("about", ("about",), check_about),
+    Step("join a community", ("community join", "community mine"), check_community),
+    Step("RSVP to an event", ("event mine", "event attendees"), check_rsvp),
+    Step("answer the pulse", ("pulse results",), check_pulse),
+    Step("open /support", ("support",), check_support),
+    Step("report and check with the code", ("report new", "report check", "cases reply"), check_report),
+    Step("ask for a mentor", ("mentor request",), check_mentoring),
+)
+
+
+async def walk(server: DemoServer, seeded: list[str], say: Say) -> list[str]:
+    """Walk the main flows as the student and the organiser; raises DemoError on the first problem."""
+    needs_seed = {
+        "join a community": "communities",
+        "RSVP to an event": "events",
+        "answer the pulse": "pulse checks",
+        "open /support": "signposts",
+        "report and check with the code": "reports",
+        "ask for a mentor": "mentoring",
+    }
+    steps = [s for s in CHECK_STEPS if needs_seed.get(s.name, "server setup") in seeded]
+    for step in CHECK_STEPS:
+        if step not in steps:
+            say(f"  skip  {step.name}: its feature was not seeded")
+    return await run_steps(server, steps, say, strict=True)
