@@ -62,12 +62,20 @@ NOT_INDEPENDENT_MARK = "🏫 run by your university or medical school"
 PRIVACY_LINE = "Only you can see this, and Common Room keeps no record of who looks."
 OPEN_ID = "signposts:open"
 NEED_ID = "signposts:need:{guild_id}"
-REACH_EXAMPLE = (
-    "phone: 0300 123 3393\nemail: wellbeing@uni.ac.uk\nweb: https://uni.ac.uk/support\nin person: Student Hub"
-)
+REACH_EXAMPLE = "phone: 0300 123 3393\nweb: https://uni.ac.uk/support\nin person: Student Hub"
 NEED_CHOICES = [app_commands.Choice(name=c.label, value=c.key) for c in CATEGORIES.values()]
 URGENT_COLOUR = discord.Colour.red()
 CARD_COLOUR = discord.Colour.teal()
+
+
+class UploadFile(discord.File):
+    """A file whose attachment id is sent as a string snowflake, as Discord's API describes it
+    (discord.py sends an integer, which Discord tolerates but its OpenAPI description does not)."""
+
+    def to_dict(self, index: int) -> dict[str, Any]:
+        payload = super().to_dict(index)
+        payload["id"] = str(index)
+        return payload
 
 
 def job_id(schedule_id: int) -> str:
@@ -599,7 +607,7 @@ class Signposts(commands.Cog):
         assert interaction.guild_id is not None
         text = await self.service.export_toml(interaction.guild_id)
         count = len(await self.service.contacts(interaction.guild_id))
-        file = discord.File(io.BytesIO(text.encode("utf-8")), filename="signposts.toml")
+        file = UploadFile(io.BytesIO(text.encode("utf-8")), filename="signposts.toml")
         await send_private(
             interaction,
             f"The directory ({count} contacts). Edit it and bring it back with `/signposts import`.",
