@@ -73,8 +73,9 @@ def explanation(settings: ReportSettings) -> discord.Embed:
     retention = months_words(settings.retention_months)
     embed = discord.Embed(title="Before you report: what anonymous means here", colour=COLOUR)
     embed.description = (
-        "• Your report goes to the welfare team **without your name, username, picture or the time "
-        "you sent it**: they see what you write and the day, nothing else.\n"
+        "• Your report goes to the welfare team **without your name, username or picture**: they see "
+        "what you write and your choices. Common Room stores the day, never the time (their channel "
+        "does show when the bot posted it).\n"
         "• Common Room keeps **no record of who reported**. Nobody running it can find out from the "
         "bot, not even the server's admins.\n"
         "• If you'd like a reply, you'll get a **private code**. With it you can read replies and "

@@ -65,6 +65,7 @@ async def test_codes_have_at_least_128_bits_and_tolerate_how_people_type_them() 
     assert normalise_code(code.lower().replace("-", " ")) == raw
     assert len({new_code() for _ in range(200)}) == 200
     assert normalise_code("not a code") == ""
+    assert normalise_code("0" * 16 + "1" * 8 + "8" * 8) == "O" * 16 + "I" * 8 + "B" * 8  # look-alikes
 
 
 async def test_a_case_keeps_only_the_day_and_a_hash_of_the_code(service: ReportService, db: Database) -> None:
