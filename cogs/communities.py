@@ -390,6 +390,8 @@ class Communities(
         self.service = CommunityService(bot.db, bot.clock)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._health_lock = asyncio.Lock()
+        # Discord's per-channel maximum; an attribute so tests can reach it with a small server.
+        self.overwrite_limit = CHANNEL_OVERWRITES_LIMIT
 
     async def cog_load(self) -> None:
         unfinished = await self.service.discard_unfinished()
@@ -401,6 +403,14 @@ class Communities(
             )
 
     # -- events: health at start-up and when a guild becomes available ----------------------
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # At start-up (and after a fresh session) every guild is checked once. Guilds announced
+        # during the ready wait don't always get their own guild_available event, so this is the
+        # start-up check; what was already reported is stored, so nothing is reported twice.
+        for guild in self.bot.guilds:
+            await self.check_health(guild)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
@@ -459,13 +469,13 @@ class Communities(
                     )
                 if role >= guild.me.top_role:
                     found["role_above_bot"] = hierarchy_fix(guild, role)
-        if overwrite_count(channel) >= CHANNEL_OVERWRITES_LIMIT:
+        if overwrite_count(channel) >= self.overwrite_limit:
             found["overwrite_limit"] = self._limit_text(channel)
         return found
 
     def _limit_text(self, channel: discord.abc.GuildChannel) -> str:
         return (
-            f"{channel.mention} has reached Discord's limit of {CHANNEL_OVERWRITES_LIMIT} permission "
+            f"{channel.mention} has reached Discord's limit of {self.overwrite_limit} permission "
             "entries on one channel, so nobody else can join. Consider splitting the community "
             "(for example by year) and archiving or tidying this one."
         )
@@ -527,11 +537,11 @@ class Communities(
                 if has_identity_access(channel, member.id):
                     return f"You're already in {community_line(community)}. Its channel is {channel.mention}."
                 await self._refuse_if_unusable(guild, community, channel, None)
-                if overwrite_count(channel) >= CHANNEL_OVERWRITES_LIMIT:
+                if overwrite_count(channel) >= self.overwrite_limit:
                     await self._alert(guild, community, "overwrite_limit", self._limit_text(channel))
                     raise UserError(
                         f"{community_line(community)} is full: Discord allows only "
-                        f"{CHANNEL_OVERWRITES_LIMIT} people with private access to one channel. Nothing was "
+                        f"{self.overwrite_limit} people with private access to one channel. Nothing was "
                         "changed, and the organisers have been told so they can make room. Sorry about that."
                     )
                 await self._discord(
@@ -555,7 +565,10 @@ class Communities(
                 await self._discord(
                     guild, community, self.bot.http.add_role(guild.id, member.id, role.id), joining=True
                 )
-        text = f"Welcome to {community_line(community)}! Its channel is {channel.mention}. Nothing was announced: only you can see this."
+        text = (
+            f"Welcome to {community_line(community)}! Its channel is {channel.mention}. "
+            "Nothing was announced: only you can see this message."
+        )
         if community.is_identity:
             text += " This doesn't show on your profile."
         if community.welcome_note:

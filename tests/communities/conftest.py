@@ -29,12 +29,16 @@ class Stage:
         service: CommunityService = cog.service
         return service
 
-    async def create(self, name: str, kind: str = "identity", description: str = "A place to meet.", **kw: Any) -> Community:
+    async def create(
+        self, name: str, kind: str = "identity", description: str = "A place to meet.", **kw: Any
+    ) -> Community:
         result = await self.world.organiser.slash(
             self.world.general, "community create", name=name, kind=kind, description=description, **kw
         )
         assert result.ephemeral
-        assert "Created" in (result.followups[0].content if result.followups else result.response.content), result
+        assert "Created" in (result.followups[0].content if result.followups else result.response.content), (
+            result
+        )
         return await self.service.find(self.world.guild.id, name)
 
     def can_view(self, member: simcord.MemberActor, channel_id: int) -> bool:

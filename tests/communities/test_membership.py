@@ -98,7 +98,9 @@ async def test_joining_twice_or_leaving_when_not_in_gets_a_friendly_answer(stage
     requests_before = len(w.env.http_requests)
     again = await w.student.slash(w.general, "community join", name="Carers")
     assert again.ephemeral and "already in **Carers**" in text_of(again)
-    changes = [r for r in w.env.http_requests[requests_before:] if "/permissions/" in r.path or "/roles/" in r.path]
+    changes = [
+        r for r in w.env.http_requests[requests_before:] if "/permissions/" in r.path or "/roles/" in r.path
+    ]
     assert changes == []  # the second join changed nothing on Discord
     assert w.env.errors == []
 

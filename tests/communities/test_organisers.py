@@ -76,10 +76,14 @@ async def test_organiser_commands_are_refused_for_a_student_on_the_server_side(s
         ("---", "at least two letters or numbers"),
     ],
 )
-async def test_bad_names_get_a_clear_message_and_create_nothing(stage: Stage, name: str, expected: str) -> None:
+async def test_bad_names_get_a_clear_message_and_create_nothing(
+    stage: Stage, name: str, expected: str
+) -> None:
     w = stage.world
     before = channel_names(w)
-    result = await w.organiser.slash(w.general, "community create", name=name, kind="identity", description="d")
+    result = await w.organiser.slash(
+        w.general, "community create", name=name, kind="identity", description="d"
+    )
     assert result.ephemeral and expected in text_of(result)
     assert channel_names(w) == before
     assert await stage.service.list_communities(w.guild.id, archived=None) == []
@@ -91,7 +95,9 @@ async def test_duplicate_names_are_refused_case_insensitively(stage: Stage) -> N
     await stage.create("Women in Surgery", "interest", "Surgical careers.")
     before = (channel_names(w), role_names(w))
     for name in ("women in surgery", "WOMEN  IN  SURGERY", "Women-in-Surgery"):
-        result = await w.organiser.slash(w.general, "community create", name=name, kind="interest", description="d")
+        result = await w.organiser.slash(
+            w.general, "community create", name=name, kind="interest", description="d"
+        )
         assert "Please choose a different name" in text_of(result), name
     assert (channel_names(w), role_names(w)) == before
 
@@ -105,7 +111,9 @@ async def test_missing_manage_roles_is_named_for_the_organiser_and_the_student(s
     w.env.backend.edit_role(w.guild.id, bot_role_id(w), {"permissions": permissions.value})
     await w.env.settle()
 
-    created = await w.organiser.slash(w.general, "community create", name="Chess", kind="interest", description="d")
+    created = await w.organiser.slash(
+        w.general, "community create", name="Chess", kind="interest", description="d"
+    )
     assert "**Manage Roles**" in text_of(created) and "Server Settings › Roles" in text_of(created)
     assert "chess" not in channel_names(w)
 
@@ -169,7 +177,12 @@ async def test_edit_through_the_modal_renames_channel_and_role(stage: Stage) -> 
     assert shown.modal is not None
     saved = await w.organiser.submit_modal(
         shown,
-        {"name": "Netball Club", "description": "Casual netball, all levels.", "emoji": "🏐", "welcome": "Hi!"},
+        {
+            "name": "Netball Club",
+            "description": "Casual netball, all levels.",
+            "emoji": "🏐",
+            "welcome": "Hi!",
+        },
     )
     assert "Saved" in text_of(saved)
     assert community.channel_id is not None and community.role_id is not None
@@ -184,10 +197,14 @@ async def test_edit_with_bad_input_keeps_everything(stage: Stage) -> None:
     await stage.create("Netball", "interest", "Casual netball.")
     await stage.create("Hockey", "interest", "Hockey.")
     shown = await w.organiser.slash(w.general, "community edit", name="Netball")
-    refused = await w.organiser.submit_modal(shown, {"name": "hockey", "description": "x", "emoji": "", "welcome": ""})
+    refused = await w.organiser.submit_modal(
+        shown, {"name": "hockey", "description": "x", "emoji": "", "welcome": ""}
+    )
     assert "already exists" in text_of(refused)
     shown = await w.organiser.slash(w.general, "community edit", name="Netball")
-    refused = await w.organiser.submit_modal(shown, {"name": "Netball", "description": "x", "emoji": "ball", "welcome": ""})
+    refused = await w.organiser.submit_modal(
+        shown, {"name": "Netball", "description": "x", "emoji": "ball", "welcome": ""}
+    )
     assert "single emoji" in text_of(refused)
     kept = await stage.service.find(w.guild.id, "Netball")
     assert kept.description == "Casual netball." and kept.emoji is None
