@@ -247,8 +247,8 @@ def directory_embeds(contacts: list[Contact], category: str | None) -> list[disc
         budget -= len(embed)
         embeds.append(embed)
     embeds[-1].set_footer(
-        text=f"🛡️ = independent of your medical school. {PRIVACY_LINE.split(',')[0]}: "
-        "press “Need support?” to see every detail privately."
+        text="🛡️ = independent of your medical school. Press “Need support?” to see every detail "
+        "privately; nobody is told you looked."
     )
     return embeds[:10]
 

@@ -101,7 +101,7 @@ async def test_nothing_is_recorded_about_who_looked(world: World) -> None:
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
-            for row in conn.execute(f'SELECT * FROM "{table}"'):  # noqa: S608
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
                 assert world.student.id not in row and str(world.student.id) not in map(str, row), table
     finally:
         conn.close()

@@ -293,7 +293,8 @@ async def test_merge_import_adds_and_updates_by_name_and_keeps_the_rest(service:
             "phone number",
         ),
         (
-            '[[signposts]]\nname = "A"\ncategories = ["wellbeing"]\nweb = "a.org"\nhours = "24/7"\ncolour = 1',
+            '[[signposts]]\nname = "A"\ncategories = ["wellbeing"]\nweb = "a.org"\nhours = "24/7"\n'
+            "colour = 1",
             "colour",
         ),
     ],
