@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 REPORTS_PER_HOUR = 3
 COLOUR = discord.Colour.dark_teal()
 MAX_EMBEDS = 10
+MAX_PAGES = 5
 CRISIS_LINES = (
     "**If anyone's life is at risk, call 999 now.**\n"
     "Samaritans: call 116 123, any time, free.\n"
@@ -135,33 +136,55 @@ def case_embed(case: Case, *, for_staff: bool, title: str | None = None) -> disc
     return embed
 
 
-def thread_embeds(thread: CaseThread, *, for_staff: bool) -> list[discord.Embed]:
-    """The case and as many of its latest messages as Discord lets one message hold."""
+def thread_pages(thread: CaseThread, *, for_staff: bool) -> list[list[discord.Embed]]:
+    """The case and its conversation, oldest first, split into messages Discord accepts.
+
+    Very long conversations keep the case and the latest messages, saying how many were left out.
+    """
     head = case_embed(thread.case, for_staff=for_staff)
     if not for_staff and thread.case.delete_at is not None:
         head.add_field(name="Deleted on", value=discord_time(thread.case.delete_at, "D"), inline=True)
-    names = {"staff": "The welfare team", "reporter": "The reporter" if for_staff else "You"}
-    messages = [
-        discord.Embed(
-            title=f"{names.get(m.author, m.author)} · {m.written_on}",
-            description=m.body,
-            colour=discord.Colour.blurple() if m.author == "staff" else discord.Colour.light_grey(),
-        )
-        for m in thread.messages
-    ]
-    budget = EMBED_TOTAL_LIMIT - len(head) - 200
-    shown: list[discord.Embed] = []
-    for embed in reversed(messages):
-        if len(shown) >= MAX_EMBEDS - 1 or len(embed) > budget:
-            break
-        shown.insert(0, embed)
-        budget -= len(embed)
-    hidden = len(messages) - len(shown)
-    if hidden:
-        head.set_footer(text=f"{hidden} earlier message(s) not shown here.")
-    elif not messages:
+    if not thread.messages:
         head.add_field(name="Messages", value="No messages yet.", inline=False)
-    return [head, *shown]
+    names = {"staff": "The welfare team", "reporter": "The reporter" if for_staff else "You"}
+    pages: list[list[discord.Embed]] = []
+    current, size = [head], len(head) + 100  # room for a footer note on the head
+    for message in thread.messages:
+        embed = discord.Embed(
+            title=f"{names.get(message.author, message.author)} · {message.written_on}",
+            description=clip(message.body, EMBED_DESCRIPTION_LIMIT),
+            colour=discord.Colour.blurple() if message.author == "staff" else discord.Colour.light_grey(),
+        )
+        if len(current) >= MAX_EMBEDS or size + len(embed) > EMBED_TOTAL_LIMIT:
+            pages.append(current)
+            current, size = [], 0
+        current.append(embed)
+        size += len(embed)
+    pages.append(current)
+    if len(pages) > MAX_PAGES:
+        kept = pages[-(MAX_PAGES - 1) :]
+        hidden = sum(len(page) for page in pages[1 : len(pages) - len(kept)]) + len(pages[0]) - 1
+        note = f"{hidden} earlier message(s) not shown here."
+        head.set_footer(text=f"{head.footer.text} {note}" if head.footer.text else note)
+        pages = [[head], *kept]
+    return pages
+
+
+async def send_pages(
+    interaction: discord.Interaction[Any],
+    pages: list[list[discord.Embed]],
+    note: str | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Send the pages privately; the note and the view go with the last one."""
+    for index, page in enumerate(pages):
+        last = index == len(pages) - 1
+        await send_private(
+            interaction,
+            note if last else None,
+            embeds=page,
+            view=view if last and view is not None else discord.utils.MISSING,
+        )
 
 
 def guarded(
@@ -193,7 +216,8 @@ def _cog(interaction: discord.Interaction[Any]) -> Reports:
 # nothing a student wrote is lost to a restart.
 
 REPORT_FORM_ID = "report:form"
-ANSWER_FORM = re.compile(r"report:answer-form:(?P<case_id>\d{1,19}):(?P<tag>[0-9a-f]{32})")
+CODE_FORM_ID = "report:code-form"
+ANSWER_FORM = re.compile(r"report:answer-form:(?P<case_id>\d{1,19}):(?P<tag>\d{1,40})")
 
 
 class ReportForm(discord.ui.Modal):
@@ -265,6 +289,27 @@ class AnswerForm(discord.ui.Modal):
         self.add_item(discord.ui.Label(text="Your message", component=text))
 
 
+class CodeForm(discord.ui.Modal):
+    """Asks for the code, for members who'd rather not type it into a command."""
+
+    def __init__(self) -> None:
+        super().__init__(title="Open your case", custom_id=CODE_FORM_ID)
+        code = discord.ui.TextInput[Any](
+            custom_id="report:code",
+            style=discord.TextStyle.short,
+            max_length=100,
+            required=True,
+            placeholder="ABCD-EFGH-…",
+        )
+        self.add_item(
+            discord.ui.Label(
+                text="Your private code",
+                description="The code you were given when you reported",
+                component=code,
+            )
+        )
+
+
 async def show_form(interaction: discord.Interaction[Any], form: discord.ui.Modal) -> None:
     form.stop()  # never stored: the cog's listener reads the submission (see above)
     await interaction.response.send_modal(form)
@@ -322,7 +367,7 @@ class BeginReport(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rep
 
 class AnswerCase(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"report:answer:(?P<case_id>\d{1,19}):(?P<tag>[0-9a-f]{32})",
+    template=r"report:answer:(?P<case_id>\d{1,19}):(?P<tag>\d{1,40})",
 ):
     """The "Write a message" button shown with a case opened by its code.
 
@@ -469,11 +514,14 @@ class Reports(commands.Cog):
         data: Any = interaction.data or {}
         custom_id = data.get("custom_id", "")
         answer = ANSWER_FORM.fullmatch(custom_id)
-        if custom_id != REPORT_FORM_ID and answer is None:
+        if custom_id not in (REPORT_FORM_ID, CODE_FORM_ID) and answer is None:
             return
         values = modal_values(data)
         try:
-            if answer is not None:
+            if custom_id == CODE_FORM_ID:
+                code = values.get("report:code")
+                await self.show_case(interaction, code if isinstance(code, str) else "")
+            elif answer is not None:
                 text = values.get("report:answer-text")
                 await self.receive_answer(
                     interaction, int(answer["case_id"]), answer["tag"], text if isinstance(text, str) else ""
@@ -570,10 +618,19 @@ class Reports(commands.Cog):
     @report.command(
         name="check", description="Read replies to your report and answer, with your private code"
     )
-    @app_commands.describe(code="The private code you were given when you reported")
+    @app_commands.describe(code="Your private code (leave it out to type it into a private form instead)")
     async def report_check(
-        self, interaction: discord.Interaction[CommonRoomBot], code: app_commands.Range[str, 1, 100]
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        code: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
+        if code is None:
+            await show_form(interaction, CodeForm())
+            return
+        await self.show_case(interaction, code)
+
+    async def show_case(self, interaction: discord.Interaction[Any], code: str) -> None:
+        """The case a code opens, privately, with a way to answer while it is open."""
         assert interaction.guild_id is not None
         thread = await self.service.open_with_code(interaction.guild_id, code)
         view: discord.ui.View | None = None
@@ -589,12 +646,7 @@ class Reports(commands.Cog):
                 "Your case is closed, so it can't take new messages. If something new has happened, "
                 "use `/report new`."
             )
-        await send_private(
-            interaction,
-            note,
-            embeds=thread_embeds(thread, for_staff=False),
-            view=view or discord.utils.MISSING,
-        )
+        await send_pages(interaction, thread_pages(thread, for_staff=False), note, view)
 
     async def receive_answer(
         self, interaction: discord.Interaction[Any], case_id: int, tag: str, body: str
@@ -663,7 +715,7 @@ class Reports(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         thread = await self.service.get_case(interaction.guild_id, case)
-        await send_private(interaction, embeds=thread_embeds(thread, for_staff=True))
+        await send_pages(interaction, thread_pages(thread, for_staff=True))
 
     @cases.command(name="reply", description="Reply to the reporter of a case (they read it with their code)")
     @app_commands.describe(

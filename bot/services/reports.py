@@ -379,7 +379,9 @@ class ReportService:
         It is derived with the bot's key from the case and its code hash, so it can't be made
         without opening the case with its code, and it says nothing about the code or the member.
         """
-        return keyed_hash(self._key, "report-answer", case_id, code_hash)[:32]
+        # 128 bits written in decimal: metrics labels drop all-digit parts of a custom id, so the
+        # tag never reaches them.
+        return str(int(keyed_hash(self._key, "report-answer", case_id, code_hash)[:32], 16))
 
     async def answer(self, guild_id: int, case_id: int, tag: str, body: str, *, timezone: str) -> Case:
         """Add the reporter's answer to their case (the tag proves they opened it with the code)."""

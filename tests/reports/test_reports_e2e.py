@@ -436,3 +436,35 @@ async def test_forms_opened_before_a_restart_still_send_afterwards(
     again = await rw.student.click(checked.response.message, label="Write a message")
     assert again.modal is not None
     assert rw.env.errors == []
+
+
+async def test_the_code_can_be_typed_into_a_private_form_instead(rw: ReportsWorld) -> None:
+    code = code_of(await file_report(rw, rw.student, "Typed into a form."))
+    shown = await rw.student.slash(rw.general, "report check")
+    assert shown.modal is not None
+    opened = await rw.student.submit_modal(shown, {"report:code": code})
+    assert opened.ephemeral and "Typed into a form." in texts(opened)
+    wrong = await rw.student.submit_modal(
+        await rw.student.slash(rw.general, "report check"), {"report:code": "nope"}
+    )
+    assert texts(wrong).strip() == WRONG_CODE
+
+    # The button's capability never reaches the metrics labels.
+    button = opened.response.components[0]["components"][0]["custom_id"]
+    tag = button.rsplit(":", 1)[1]
+    await rw.student.click(opened.response.message, label="Write a message")
+    keys = [summary.key for summary in rw.bot.timings.summary()]
+    assert "component:report:answer" in keys and not any(tag in key for key in keys)
+
+
+async def test_a_long_conversation_is_shown_across_several_private_messages(rw: ReportsWorld) -> None:
+    code = code_of(await file_report(rw, rw.student, "The start of a long conversation."))
+    for n in range(6):
+        await rw.organiser.slash(rw.general, "cases reply", case=1, text=f"Reply {n}: " + "x" * 1700)
+    staff = await rw.organiser.slash(rw.general, "cases show", case=1)
+    assert len(staff.followups) >= 1 and all(r.ephemeral for r in staff.followups)
+    assert all(text in texts(staff) for text in (f"Reply {n}:" for n in range(6)))
+    student = await rw.student.slash(rw.general, "report check", code=code)
+    last = student.followups[-1]
+    assert "Reply 5:" in message_text(last.message)
+    assert last.components and "Write a message" in str(last.components)  # the button comes last

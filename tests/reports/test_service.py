@@ -249,3 +249,24 @@ def test_rate_limit_release_gives_back_a_failed_report(clock: ManualClock) -> No
     assert limiter.acquire(GUILD, 7) == 0
     limiter.release(GUILD, 7)
     assert limiter.acquire(GUILD, 7) == 0
+
+
+def test_very_long_conversations_are_paged_within_discord_limits() -> None:
+    from bot.services.reports import Case, CaseMessage, CaseThread
+    from cogs.reports import MAX_PAGES, thread_pages
+
+    case = Case(
+        1, GUILD, 1, "2026-10-31", "online", None, None, True, "b" * BODY_MAX, 12, "open", None, None, None
+    )
+    messages = [
+        CaseMessage("staff" if n % 2 else "reporter", f"{n} " + "m" * 1790, "2026-11-01") for n in range(40)
+    ]
+    pages = thread_pages(CaseThread(case, messages), for_staff=True)
+    assert len(pages) == MAX_PAGES
+    for page in pages:
+        assert len(page) <= 10 and sum(len(e) for e in page) <= 6000
+    shown = [e.description or "" for page in pages[1:] for e in page]
+    assert shown[-1].startswith("39 ")  # the latest message is kept
+    hidden = 40 - len(shown)
+    assert f"{hidden} earlier message(s) not shown" in (pages[0][0].footer.text or "")
+    assert "Anonymous" in (pages[0][0].footer.text or "")
