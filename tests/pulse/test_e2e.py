@@ -1,0 +1,383 @@
+"""Pulse checks end to end through SimCord: what organisers and students see, with time advanced.
+
+SimCord's virtual clock starts on 1 January 2026 (UTC, which is London time in winter).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import discord
+import pytest
+
+from bot.secrets import keyed_hash
+from tests.conftest import BotFactory, World, open_command_to
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+async def advance_to(world: World, when: datetime) -> None:
+    seconds = (when - world.bot.clock.now()).total_seconds()
+    assert seconds >= 0, "the test asked to go back in time"
+    await world.env.advance_time(seconds)
+
+
+async def organiser_role_set(world: World) -> None:
+    """An admin makes the organiser an organiser and lets them see /pulse in the client."""
+    await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
+    await open_command_to(world, "pulse", world.organiser)
+
+
+async def organisers_ready(world: World) -> discord.abc.GuildChannel:
+    await organiser_role_set(world)
+    me = world.guild.me
+    assert me is not None
+    private = world.guild.create_text_channel(
+        "organisers",
+        overwrites={
+            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            world.organiser_role: discord.PermissionOverwrite(view_channel=True),
+            world.admin: discord.PermissionOverwrite(view_channel=True),
+            me: discord.PermissionOverwrite(view_channel=True),
+        },
+    )
+    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=private)
+    return private
+
+
+def cards(world: World, viewer=None) -> list[discord.Message]:  # type: ignore[no-untyped-def]
+    return [m for m in world.general.history(viewer=viewer or world.student) if m.embeds and m.components]
+
+
+async def answer(world: World, member, card: discord.Message, values: list[str]):  # type: ignore[no-untyped-def]
+    shown = await member.click(card, label="Answer")
+    assert shown.modal is not None, shown.response.content if shown.response else shown
+    return await member.submit_modal(shown, {f"q{i}": [v] for i, v in enumerate(values, start=1)})
+
+
+async def start_template(world: World, start: str = "2 Jan 2026 10:00", **options) -> None:  # type: ignore[no-untyped-def]
+    await organiser_role_set(world)
+    result = await world.organiser.slash(
+        world.general, "pulse template", channel=world.general, start=start, **options
+    )
+    assert result.ephemeral
+    assert "Saved" in result.response.content, result.response.content
+
+
+async def test_a_run_posts_a_card_and_a_student_answers_privately_once(world: World) -> None:
+    await organisers_ready(world)
+    await start_template(world)
+    assert cards(world) == []  # nothing until the scheduled time
+
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    embed = card.embeds[0]
+    assert embed.title == "Belonging check-in"
+    explained = " ".join(f.value for f in embed.fields)
+    assert "can't change your answer" in explained and "remember what you said" in explained
+
+    shown = await world.student.click(card, label="Answer")
+    assert shown.modal is not None
+    done = await world.student.submit_modal(shown, {"q1": ["3"], "q2": ["1"], "q3": ["4"]})
+    assert done.ephemeral
+    assert "Thank you" in done.response.content and "nothing links it to you" in done.response.content
+    assert done.response.embeds == []  # a content answer: no support shown
+
+    again = await world.student.click(card, label="Answer")
+    assert again.ephemeral and again.modal is None
+    assert "already answered" in again.response.content and "can't be changed" in again.response.content
+    # Nothing about answering appears in the channel for anyone else.
+    bystander = world.guild.add_member(world.env.create_user("bea_bystander"))
+    assert [m.id for m in world.general.history(viewer=bystander)] == [card.id]
+    assert world.env.errors == []
+
+
+@pytest.mark.parametrize(
+    ("values", "struggling"),
+    [(["0", "1", "3"], True), (["4", "0", "4"], True), (["3", "1", "3"], False), (["5", "2", "5"], False)],
+)
+async def test_struggling_answers_show_support_privately_and_content_ones_do_not(
+    world: World, values: list[str], struggling: bool
+) -> None:
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+
+    done = await answer(world, world.student, card, values)
+
+    assert done.ephemeral
+    text = done.response.content + " ".join(
+        (e.title or "") + (e.description or "") + " ".join(f.value for f in e.fields)
+        for e in done.response.embeds
+    )
+    if struggling:
+        assert done.response.embeds, "support should be shown at once"
+        assert "support" in done.response.content
+        assert any(number in text for number in ("116 123", "85258", "999"))
+    else:
+        assert done.response.embeds == []
+        assert "116 123" not in text
+
+
+async def test_only_the_audience_can_answer_others_get_a_kind_message(world: World) -> None:
+    outsider = world.guild.add_member(world.env.create_user("ola_outsider"))
+    community = world.guild.create_text_channel(
+        "care-leavers",
+        overwrites={
+            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            world.student: discord.PermissionOverwrite(view_channel=True),
+            world.organiser: discord.PermissionOverwrite(view_channel=True),
+        },
+    )
+    await organiser_role_set(world)
+    await start_template(world, audience=community)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+
+    refused = await outsider.click(card, label="Answer")
+    assert refused.ephemeral and refused.modal is None
+    assert "isn't open to you" in refused.response.content and "Thank you" in refused.response.content
+
+    member = await answer(world, world.student, card, ["3", "1", "3"])
+    assert "Thank you" in member.response.content
+    assert world.env.errors == []
+
+
+async def test_a_restart_keeps_the_one_answer_rule_and_the_run_closes_on_time(
+    world: World, make_bot: BotFactory
+) -> None:
+    private = await organisers_ready(world)
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    await answer(world, world.student, card, ["3", "1", "3"])
+
+    await world.env.restart_bot(make_bot())
+
+    again = await world.student.click(card, label="Answer")
+    assert "already answered" in again.response.content
+    await advance_to(world, datetime(2026, 1, 4, 9, 59, tzinfo=UTC))
+    assert cards(world)[0].components  # still open one minute before closing
+    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    closed = world.general.history(viewer=world.student)[0]
+    assert closed.components == []
+    assert "closed with 1 answer" in " ".join(f.value for f in closed.embeds[0].fields)
+    note = private.history(viewer=world.organiser)[-1]
+    assert "closed with 1 answers" in note.content and "under the 10 needed" in note.content
+    # After close nothing records who answered.
+    assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulse_answered") == 0
+    late = await world.env.bot.db.fetchval("SELECT status FROM pulse_runs")
+    assert late == "closed"
+
+
+async def test_a_weekly_pulse_posts_at_server_time_across_the_october_clock_change(world: World) -> None:
+    await start_template(world, start="12 Oct 2026 10:00", repeat="weekly", open_hours=48)
+
+    await advance_to(world, datetime(2026, 10, 12, 8, 59, tzinfo=UTC))
+    assert cards(world) == []
+    await advance_to(world, datetime(2026, 10, 12, 9, 0, tzinfo=UTC))  # 10:00 BST
+    assert len(world.general.history(viewer=world.student)) == 1
+    await advance_to(world, datetime(2026, 10, 19, 9, 0, tzinfo=UTC))
+    assert len(world.general.history(viewer=world.student)) == 2
+    # The clocks go back on Sunday 25 October: 10:00 in London is now 10:00 UTC.
+    await advance_to(world, datetime(2026, 10, 26, 9, 59, tzinfo=UTC))
+    assert len(world.general.history(viewer=world.student)) == 2
+    await advance_to(world, datetime(2026, 10, 26, 10, 0, tzinfo=UTC))
+    posted = world.general.history(viewer=world.student)
+    assert len(posted) == 3
+    assert posted[-1].created_at == datetime(2026, 10, 26, 10, 0, tzinfo=UTC)
+
+
+async def test_linkage_after_twenty_answers_no_member_in_the_database_file(world: World) -> None:
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    members = [world.guild.add_member(world.env.create_user(f"student_{i:02d}")) for i in range(20)]
+    for i, member in enumerate(members):
+        await answer(world, member, card, [str(i % 5), str(i % 3), str((i + 2) % 5)])
+    ids = {m.id for m in members}
+    path = world.bot.db.path
+
+    def every_value() -> list[tuple[str, str, object]]:
+        conn = sqlite3.connect(path)
+        try:
+            found = []
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+                for row in conn.execute(f"SELECT * FROM {table}"):
+                    found.extend((table, c, v) for c, v in zip(columns, row, strict=True))
+            return found
+        finally:
+            conn.close()
+
+    values = every_value()
+    assert not [(t, c) for t, c, v in values if v in ids or str(v) in {str(i) for i in ids}]
+    run_id = await world.bot.db.fetchval("SELECT run_id FROM pulse_runs")
+    tokens = {v for t, c, v in values if (t, c) == ("pulse_answered", "token")}
+    # Only the bot's secret key (outside the database) recomputes them.
+    assert tokens == {
+        bytes.fromhex(keyed_hash(world.bot.secret_key, "pulse-answered", run_id, m)) for m in ids
+    }
+    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 20
+
+    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    assert not [v for t, c, v in every_value() if t == "pulse_answered"]
+    raw = path.read_bytes()
+    wal = path.with_name(path.name + "-wal")
+    raw += wal.read_bytes() if wal.exists() else b""
+    assert not any(token in raw for token in tokens)
+
+
+async def test_results_and_trend_for_organisers(world: World) -> None:
+    private = await organisers_ready(world)
+    await start_template(world, repeat="weekly")
+    students = [world.guild.add_member(world.env.create_user(f"s{i}")) for i in range(10)]
+
+    # Week 1: 9 answers, withheld. Week 2: 10 answers, shown.
+    for week, count in ((0, 9), (1, 10)):
+        await advance_to(world, datetime(2026, 1, 2 + 7 * week, 10, 0, tzinfo=UTC))
+        card = cards(world)[-1]
+        for member in students[:count]:
+            await answer(world, member, card, ["3" if week else "1", "1", "4"])
+        early = await world.organiser.slash(world.general, "pulse results", pulse=1, run=week + 1)
+        assert "still open" in early.response.content
+        await advance_to(world, datetime(2026, 1, 4 + 7 * week, 10, 0, tzinfo=UTC))
+
+    withheld = await world.organiser.slash(world.general, "pulse results", pulse=1, run=1)
+    assert withheld.ephemeral
+    assert "not enough answers to show results safely" in withheld.response.embeds[0].fields[0].value
+    shown = await world.organiser.slash(world.general, "pulse results", pulse=1)
+    embed = shown.response.embeds[0]
+    assert "run 2" in embed.title and "10 answers" in embed.description
+    first = embed.fields[0]
+    assert "connected" in first.name and "`4` 10 (100%)" in first.value and "Mean **4.0**" in first.value
+
+    trend = await world.organiser.slash(world.general, "pulse trend", pulse=1)
+    reply = trend.followups[-1] if trend.followups else trend.response  # the deferred reply
+    assert reply.ephemeral
+    assert sorted(a.filename for a in reply.attachments) == [
+        "belonging-check-in-trend.csv",
+        "belonging-check-in-trend.png",
+    ]
+    assert "1 run(s) left out" in reply.content
+
+    posted = await world.organiser.slash(world.general, "pulse trend", pulse=1, post_to="organisers")
+    assert "Posted in" in (posted.followups[-1] if posted.followups else posted.response).content
+    assert len(private.history(viewer=world.organiser)[-1].attachments) == 2
+    assert world.env.errors == []
+
+
+async def test_pulse_is_for_organisers_checked_on_the_server_side(world: World) -> None:
+    payload = next(c for c in world.bot.tree.get_commands() if c.name == "pulse").to_dict(world.bot.tree)
+    assert int(payload["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+
+    await open_command_to(world, "pulse", world.student, world.organiser)
+    refused = await world.student.slash(
+        world.general, "pulse template", channel=world.general, start="2 Jan 10:00"
+    )
+    assert refused.ephemeral and "is for organisers" in refused.response.content
+    # The organiser role isn't configured yet, so the organiser is refused too.
+    refused = await world.organiser.slash(world.general, "pulse list")
+    assert "is for organisers" in refused.response.content
+    assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulses") == 0
+
+    await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
+    listed = await world.organiser.slash(world.general, "pulse list")
+    assert "No pulse checks yet" in listed.response.content
+    # Lowering the threshold needs Manage Server.
+    refused = await world.organiser.slash(world.general, "pulse threshold", minimum=5)
+    assert "Manage Server" in refused.response.content
+    assert world.env.errors == []
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"q1": "x" * 101, "q1_type": "scale"}, "keep it to 100"),
+        ({"q1": "Which?", "q1_type": "choice", "q1_options": "a; b; c; d; e; f"}, "the most is 5"),
+        ({"q1": "Which?", "q1_type": "choice", "q1_options": "only"}, "at least two options"),
+        ({"q1": "How?", "q1_type": "scale", "start": "1 Dec 2025 10:00"}, "never fires"),
+        ({"q1": "How?", "q1_type": "scale", "start": "whenever"}, "couldn't read"),
+        (
+            {"q1": "How?", "q1_type": "scale", "repeat": "daily", "open_hours": 30},
+            "close before the next run",
+        ),
+    ],
+)
+async def test_bad_input_gets_a_clear_private_message_and_saves_nothing(
+    world: World, options: dict[str, object], expected: str
+) -> None:
+    await organiser_role_set(world)
+    arguments: dict[str, object] = {
+        "title": "Check-in",
+        "channel": world.general,
+        "start": "5 Jan 2026 10:00",
+    }
+    arguments.update(options)
+    result = await world.organiser.slash(world.general, "pulse create", **arguments)
+    assert result.ephemeral
+    assert expected in result.response.content, result.response.content
+    assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulses") == 0
+    assert world.env.errors == []
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_refused(world: World) -> None:
+    await organiser_role_set(world)
+    me = world.guild.me
+    assert me is not None
+    closed = world.guild.create_text_channel(
+        "read-only", overwrites={me: discord.PermissionOverwrite(send_messages=False)}
+    )
+    result = await world.organiser.slash(
+        world.general, "pulse template", channel=closed, start="5 Jan 2026 10:00"
+    )
+    assert "I can't post in" in result.response.content and "Send Messages" in result.response.content
+    assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulses") == 0
+
+
+async def test_create_pause_resume_delete(world: World) -> None:
+    await organiser_role_set(world)
+    created = await world.organiser.slash(
+        world.general,
+        "pulse create",
+        title="Placement week",
+        channel=world.general,
+        start="5 Jan 2026 10:00",
+        q1="How ready do you feel for placement?",
+        q1_type="scale",
+        q1_options="Not ready; Very ready",
+        q2="Which day suits a drop-in?",
+        q2_type="choice",
+        q2_options="Monday; Wednesday; Friday",
+        repeat="weekly",
+    )
+    assert "Saved" in created.response.content
+    choices = await world.organiser.autocomplete(world.general, "pulse pause", "pulse", "place")
+    assert [c["value"] for c in choices] == [1]
+
+    paused = await world.organiser.slash(world.general, "pulse pause", pulse=1)
+    assert "Paused" in paused.response.content
+    await advance_to(world, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    assert cards(world) == []  # paused: nothing posted
+
+    await advance_to(world, datetime(2026, 1, 6, 12, 0, tzinfo=UTC))
+    resumed = await world.organiser.slash(world.general, "pulse resume", pulse=1)
+    assert "Resumed" in resumed.response.content
+    await advance_to(world, datetime(2026, 1, 12, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    shown = await world.student.click(card, label="Answer")
+    assert shown.modal is not None
+
+    listed = await world.organiser.slash(world.general, "pulse list")
+    assert "Placement week" in listed.response.embeds[0].description
+
+    asked = await world.organiser.slash(world.general, "pulse delete", pulse=1)
+    confirmed = await world.organiser.click(asked.response.message, label="Delete it and its results")
+    assert "Deleted" in confirmed.response.content
+    assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulse_counts") == 0
+    [withdrawn] = [m for m in world.general.history(viewer=world.student) if not m.flags.ephemeral]
+    assert withdrawn.components == [] and "withdrawn" in withdrawn.content
+    assert world.env.errors == []
