@@ -176,6 +176,25 @@ def channel_fix(channel: discord.abc.GuildChannel) -> str:
     )
 
 
+def overwrite_payloads(overwrites: Overwrites) -> list[dict[str, Any]]:
+    """Overwrites as Discord's API describes them (ids as strings, permissions as integers).
+
+    Discord rejects a create/edit channel request carrying more than 100 overwrites, so this
+    refuses such a list before anything is sent.
+    """
+    if len(overwrites) > BULK_OVERWRITES_LIMIT:  # never expected: these lists are structural
+        raise UserError(
+            f"That would send Discord more than {BULK_OVERWRITES_LIMIT} permission entries at once, "
+            "which it rejects. Nothing was changed."
+        )
+    payloads = []
+    for target, overwrite in overwrites.items():
+        allow, deny = overwrite.pair()
+        kind = 0 if isinstance(target, discord.Role) else 1
+        payloads.append({"id": str(target.id), "type": kind, "allow": allow.value, "deny": deny.value})
+    return payloads
+
+
 def community_line(community: Community) -> str:
     return f"**{discord.utils.escape_markdown(community.label)}**"
 
@@ -798,18 +817,18 @@ class Communities(
     async def _replace_overwrites(
         self, channel: discord.TextChannel, overwrites: Overwrites, **fields: Any
     ) -> None:
-        if len(overwrites) > BULK_OVERWRITES_LIMIT:  # never expected: these lists are structural
-            raise UserError(
-                f"That would send Discord more than {BULK_OVERWRITES_LIMIT} permission entries at once, "
-                "which it rejects. Nothing was changed."
-            )
-        await channel.edit(overwrites=overwrites, **fields)
+        await self.bot.http.edit_channel(
+            channel.id, permission_overwrites=overwrite_payloads(overwrites), **fields
+        )
 
     async def _category(self, guild: discord.Guild, made: list[Any]) -> discord.CategoryChannel:
         for category in guild.categories:
             if category.name.casefold() == CATEGORY_NAME.casefold():
                 return category
-        category = await guild.create_category(CATEGORY_NAME, reason="Common Room communities")
+        data = await self.bot.http.create_channel(
+            guild.id, discord.ChannelType.category.value, name=CATEGORY_NAME, reason="Common Room communities"
+        )
+        category = discord.CategoryChannel(state=guild._state, guild=guild, data=data)  # type: ignore[arg-type]
         made.append(category)
         return category
 
@@ -817,24 +836,29 @@ class Communities(
         self, guild: discord.Guild, community: Community, role: discord.Role | None, made: list[Any]
     ) -> discord.TextChannel:
         category = await self._category(guild, made)
-        channel = await guild.create_text_channel(
-            community.slug,
-            category=category,
-            overwrites=self._active_overwrites(guild, role),
+        data = await self.bot.http.create_channel(
+            guild.id,
+            discord.ChannelType.text.value,
+            name=community.slug,
+            parent_id=str(category.id),
+            permission_overwrites=overwrite_payloads(self._active_overwrites(guild, role)),
             topic=clip(community.description, TOPIC_LIMIT),
             reason="Common Room community",
         )
+        channel = discord.TextChannel(state=guild._state, guild=guild, data=data)  # type: ignore[arg-type]
         made.append(channel)
         return channel
 
     async def _make_role(self, guild: discord.Guild, community: Community, made: list[Any]) -> discord.Role:
-        role = await guild.create_role(
+        data = await self.bot.http.create_role(
+            guild.id,
             name=community.name,
-            permissions=discord.Permissions.none(),
+            permissions=0,
             mentionable=False,
             hoist=False,
             reason="Common Room interest community",
         )
+        role = discord.Role(guild=guild, state=guild._state, data=data)
         made.append(role)
         return role
 
@@ -1195,7 +1219,14 @@ class Communities(
                 # A live channel keeps its members' overwrites: fix only the structural ones, one by one.
                 for target, overwrite in self._active_overwrites(guild, role).items():
                     if channel.overwrites_for(target) != overwrite:
-                        await channel.set_permissions(target, overwrite=overwrite)  # type: ignore[arg-type]
+                        allow, deny = overwrite.pair()
+                        await self.bot.http.edit_channel_permissions(
+                            channel.id,
+                            target.id,
+                            allow.value,  # type: ignore[arg-type]
+                            deny.value,  # type: ignore[arg-type]
+                            0 if isinstance(target, discord.Role) else 1,
+                        )
                         notes.append(
                             f"Reset access for {getattr(target, 'mention', 'the bot')} on {channel.mention}."
                         )
