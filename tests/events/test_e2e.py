@@ -353,3 +353,50 @@ async def test_an_announcements_channel_is_needed_first(world: World) -> None:
     result = await create(world, start=local(world, 4, 18))
     assert "/setup channel" in result.response.content
     assert isinstance(world.env, simcord.Env)
+
+
+async def test_series_cards_open_two_weeks_ahead_and_cancel_the_rest(world: World) -> None:
+    await prepare(world)
+    student_events = world.student
+    done = await create(world, title="Weekly walk", start=local(world, 3, 18), repeat="weekly", times=4)
+    assert "series of 4" in said(done)
+    # Occurrences within two weeks have their card; later ones get it two weeks before.
+    assert len(cards(world.general, student_events)) == 2
+    # The third is on day 17 at 18:00, so its card is due on day 3 at 18:00.
+    await world.env.advance_time(3 * 24 * 3600 + 17 * 3600)
+    assert len(cards(world.general, student_events)) == 2
+    await world.env.advance_time(3600 + 60)
+    assert len(cards(world.general, student_events)) == 3
+    listed = await world.student.slash(world.general, "event list")
+    assert "replies open two weeks before" in str(listed.response.embeds[0].to_dict())
+
+    second = cards(world.general, student_events)[1]
+    await world.student.click(second, label="Going")
+    result = await world.organiser.slash(world.general, "event cancel", event=2, scope="rest")
+    assert "Cancelled 3 events" in said(result)
+    titles = [c.embeds[0].title for c in cards(world.general, student_events)]
+    assert titles[1:] == ["Cancelled: Weekly walk", "Cancelled: Weekly walk"]
+    assert not titles[0].startswith("Cancelled")
+    await world.env.advance_time(14 * 24 * 3600)
+    assert len(cards(world.general, student_events)) == 3  # the cancelled fourth is never posted
+    assert sum("has been cancelled" in t for t in dms(world.student)) == 1
+    statuses = sorted(e.status for e in world.env.backend.get_guild(world.guild.id).scheduled_events.values())
+    assert statuses.count(4) == 3
+
+
+async def test_per_server_lead_times_and_maybe_reminders(world: World) -> None:
+    await prepare(world)
+    result = await world.organiser.slash(
+        world.general, "event settings", **{"reminder-hours": "2", "remind-maybe": True}
+    )
+    assert "reminders 2 h before" in result.response.content and "Maybe included" in result.response.content
+    await create(world, start=local(world, 2, 18))
+    [card] = cards(world.general, world.student)
+    await world.student.click(card, label="Maybe")
+    # Day 2 at 16:00 is the only reminder.
+    await world.env.advance_time(2 * 24 * 3600 + 16 * 3600 - 60)
+    assert dms(world.student) == []
+    await world.env.advance_time(120)
+    assert sum("Reminder" in t for t in dms(world.student)) == 1
+    bad = await world.organiser.slash(world.general, "event settings", **{"reminder-hours": "soon"})
+    assert "hours" in bad.response.content and world.env.errors == []
