@@ -507,9 +507,9 @@ class PulseCog(
         if not outcome.concern:
             await send_private(interaction, thanks)
             return
-        payload = await self.support_payload(
-            run_id_guild(interaction), outcome.needs[0] if outcome.needs else None
-        )
+        # One need: its contacts; several: the overview. Urgent help comes first either way.
+        need = outcome.needs[0] if len(outcome.needs) == 1 else None
+        payload = await self.support_payload(run_id_guild(interaction), need)
         await send_private(
             interaction,
             thanks + " Some of your answers suggest things might be hard right now. If you'd like support, "

@@ -381,3 +381,31 @@ async def test_create_pause_resume_delete(world: World) -> None:
     [withdrawn] = [m for m in world.general.history(viewer=world.student) if not m.flags.ephemeral]
     assert withdrawn.components == [] and "withdrawn" in withdrawn.content
     assert world.env.errors == []
+
+
+async def test_without_the_signposts_directory_national_lines_are_shown(world: World) -> None:
+    await world.bot.remove_cog("Signposts")
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+
+    done = await answer(world, world.student, card, ["0", "0", "0"])
+
+    assert done.ephemeral
+    fields = {f.name: f.value for f in done.response.embeds[0].fields}
+    assert "116 123" in fields["Samaritans"] and "85258" in fields["Shout"]
+    assert "111" in fields["NHS 111"] and "999" in fields["Emergency"]
+
+
+async def test_a_card_that_cannot_be_posted_is_reported_to_organisers(world: World) -> None:
+    private = await organisers_ready(world)
+    await start_template(world)
+    world.env.inject_error("POST", f"/channels/{world.general.id}/messages", status=403, code=50013, times=1)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+
+    assert cards(world) == []
+    note = private.history(viewer=world.organiser)[-1]
+    assert "no one can answer it" in note.content and "permissions" in note.content
+    # The run still closes on time, and the next step of the schedule is unaffected.
+    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    assert await world.bot.db.fetchval("SELECT status FROM pulse_runs") == "closed"
