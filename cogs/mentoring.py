@@ -35,8 +35,8 @@ from bot.services.mentoring import (
 )
 from bot.ui import (
     BUTTON_LABEL_LIMIT,
-    EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
+    MESSAGE_LIMIT,
     SELECT_LABEL_LIMIT,
     SELECT_OPTIONS_LIMIT,
     TEXT_INPUT_VALUE_LIMIT,
@@ -549,6 +549,11 @@ class Mentoring(commands.Cog):
         if not isinstance(channel, discord.TextChannel):
             return None
         try:
+            # A private thread is only usable by people who can see its channel.
+            for member_id in (m.mentor_id, m.mentee_id):
+                member = channel.guild.get_member(member_id) or await channel.guild.fetch_member(member_id)
+                if not channel.permissions_for(member).view_channel:
+                    return None
             thread = await channel.create_thread(
                 name="Mentoring introduction",
                 type=discord.ChannelType.private_thread,
@@ -575,7 +580,7 @@ class Mentoring(commands.Cog):
                 "In two weeks I'll check in with each of you by DM.",
             ]
             await thread.send(
-                clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT // 2),
+                clip("\n".join(lines), MESSAGE_LIMIT),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
                     roles=False,

@@ -357,3 +357,38 @@ async def test_scheduled_matching_runs_in_virtual_time_and_survives_a_restart(
 
     assert mentor.mention in message_text(dms(world.student)[-1])
     assert world.env.bot.scheduler.get(f"mentoring:run:{world.guild.id}") is not None  # re-armed
+
+
+async def test_a_thread_that_cannot_be_opened_falls_back_to_dms(
+    world: World, mentor: simcord.MemberActor
+) -> None:
+    intros = world.guild.create_text_channel("mentoring")
+    await world.admin.slash(world.general, "mentor intro-channel", channel=intros)
+    world.env.inject_error("POST", f"/channels/{intros.id}/threads", status=403, code=50013, times=None)
+    await offer(world, mentor, 4, [FIRST])
+
+    asked = await request(world, world.student, 1, [FIRST])
+
+    assert "by DM" in text_of(asked)
+    assert intros.threads == []
+    assert mentor.mention in message_text(dms(world.student)[-1])
+    assert world.env.errors == []
+
+
+async def test_closed_dms_still_leave_the_pairing_and_checkin_in_status(
+    world: World, mentor: simcord.MemberActor
+) -> None:
+    closed = world.student.user.dm_channel
+    world.env.inject_error("POST", f"/channels/{closed.id}/messages", status=403, code=50007, times=None)
+    await offer(world, mentor, 4, [FIRST, FAITH])
+    await request(world, world.student, 1, [FIRST])
+    await world.env.advance_time(TWO_WEEKS + 60)
+
+    status = await world.student.slash(world.general, "mentor status")
+
+    shown = text_of(status)
+    assert mentor.mention in shown and "You both said: **First in family at university**" in shown
+    assert "Faith" not in shown
+    answered = await world.student.click(status.response.message, label="Not yet")
+    assert "No rush" in answered.response.content
+    assert world.env.errors == []
