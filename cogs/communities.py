@@ -61,6 +61,7 @@ from bot.ui import (
 log = logging.getLogger(__name__)
 
 CATEGORY_NAME = "Communities"
+CATEGORY_CHANNEL_LIMIT = 50  # Discord: channels in one category
 # Discord: at most 100 overwrites in one create/edit channel request body (error 50035).
 BULK_OVERWRITES_LIMIT = 100
 # Discord: at most 1000 permission overwrites on one channel (error 30060).
@@ -174,6 +175,16 @@ def channel_fix(channel: discord.abc.GuildChannel) -> str:
         f"I can't manage who sees {channel.mention}. In that channel's settings › Permissions, give my "
         f"role **{my_role_name(channel.guild)}** View Channel and Manage Permissions, then try again."
     )
+
+
+def category_number(name: str) -> int | None:
+    """1 for "Communities", 2 for "Communities 2"...; None for any other category."""
+    if name.casefold() == CATEGORY_NAME.casefold():
+        return 1
+    head, _, tail = name.rpartition(" ")
+    if head.casefold() == CATEGORY_NAME.casefold() and tail.isdigit():
+        return int(tail)
+    return None
 
 
 def overwrite_payloads(overwrites: Overwrites) -> list[dict[str, Any]]:
@@ -443,6 +454,21 @@ class Communities(
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         if await self.service.by_channel(channel.id) is not None:
             await self.check_health(channel.guild)
+
+    @commands.Cog.listener()
+    async def on_guild_channel_update(
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+    ) -> None:
+        # Joins and leaves change member overwrites all the time; only a change to who else can
+        # see the channel (@everyone or the bot) is worth a check, for example someone making an
+        # identity channel public by hand.
+        guild = after.guild
+        if before.overwrites_for(guild.default_role) == after.overwrites_for(
+            guild.default_role
+        ) and before.overwrites_for(guild.me) == after.overwrites_for(guild.me):
+            return
+        if await self.service.by_channel(after.id) is not None:
+            await self.check_health(guild)
 
     @commands.Cog.listener()
     async def on_guild_role_delete(self, role: discord.Role) -> None:
@@ -822,11 +848,15 @@ class Communities(
         )
 
     async def _category(self, guild: discord.Guild, made: list[Any]) -> discord.CategoryChannel:
-        for category in guild.categories:
-            if category.name.casefold() == CATEGORY_NAME.casefold():
+        # Discord allows 50 channels in a category: past that, "Communities 2", "Communities 3"...
+        ours = [c for c in guild.categories if category_number(c.name) is not None]
+        for category in sorted(ours, key=lambda c: category_number(c.name) or 0):
+            if len(category.channels) < CATEGORY_CHANNEL_LIMIT:
                 return category
+        number = max((category_number(c.name) or 1 for c in ours), default=0) + 1
+        name = CATEGORY_NAME if number == 1 else f"{CATEGORY_NAME} {number}"
         data = await self.bot.http.create_channel(
-            guild.id, discord.ChannelType.category.value, name=CATEGORY_NAME, reason="Common Room communities"
+            guild.id, discord.ChannelType.category.value, name=name, reason="Common Room communities"
         )
         category = discord.CategoryChannel(state=guild._state, guild=guild, data=data)  # type: ignore[arg-type]
         made.append(category)
@@ -875,6 +905,15 @@ class Communities(
                 f"Discord refused to {what} because I'm missing a permission. Nothing was created or "
                 "changed. "
                 + guild_permission_fix(guild, ["manage_channels", "manage_roles"], "to make private channels")
+            )
+        limits = {
+            30013: "this server has reached Discord's limit of 500 channels",
+            30005: "this server has reached Discord's limit of 250 roles",
+        }
+        if error.code in limits:
+            return UserError(
+                f"Discord refused to {what}: {limits[error.code]}. Nothing was created or changed. "
+                "Archiving and deleting unused channels or roles makes room."
             )
         return UserError(
             f"Discord didn't accept the request to {what} (error {error.status}). Nothing was created or "

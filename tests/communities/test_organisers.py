@@ -248,3 +248,45 @@ async def test_archiving_an_interest_community_and_restoring_returns_role_holder
     assert not stage.can_view(w.student, community.channel_id)
     await w.organiser.slash(w.general, "community restore", name="Choir")
     assert stage.can_view(w.student, community.channel_id)
+
+
+async def test_a_discord_error_while_archiving_leaves_the_community_as_it_was(stage: Stage) -> None:
+    w = stage.world
+    community = await stage.create("Carers", "identity", "Young carers.")
+    assert community.channel_id is not None
+    await w.student.slash(w.general, "community join", name="Carers")
+    w.env.inject_error("PATCH", "/channels/*", status=500)
+    result = await w.organiser.slash(w.general, "community archive", name="Carers")
+    assert "Nothing was created or changed" in text_of(result)
+    assert (await stage.service.find(w.guild.id, "Carers")).archived_at is None
+    assert stage.can_view(w.student, community.channel_id)
+    assert "Carers" in text_of(await w.student.slash(w.general, "community list"))
+    assert w.env.errors == []
+
+
+async def test_missing_manage_channels_is_named_before_anything_is_made(stage: Stage) -> None:
+    w = stage.world
+    permissions = discord.Permissions.all()
+    permissions.administrator = False
+    permissions.manage_channels = False
+    w.env.backend.edit_role(w.guild.id, bot_role_id(w), {"permissions": permissions.value})
+    await w.env.settle()
+    before = (channel_names(w), role_names(w))
+    result = await w.organiser.slash(
+        w.general, "community create", name="Chess", kind="interest", description="d"
+    )
+    assert "**Manage Channels**" in text_of(result) and "**Manage Roles**" not in text_of(result)
+    assert (channel_names(w), role_names(w)) == before
+    assert await stage.service.list_communities(w.guild.id, archived=None) == []
+
+
+async def test_a_full_communities_category_overflows_into_a_second_one(stage: Stage) -> None:
+    w = stage.world
+    category = w.guild.create_category("Communities")
+    for n in range(50):  # Discord allows 50 channels in a category
+        w.guild.create_text_channel(f"old-{n}", category=category)
+    await w.env.settle()
+    community = await stage.create("Chess", "interest", "Chess club.")
+    assert community.channel_id is not None
+    parent = w.env.backend.get_channel(w.env.backend.get_channel(community.channel_id).parent_id)
+    assert parent.name == "Communities 2"

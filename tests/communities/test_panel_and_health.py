@@ -14,6 +14,12 @@ from tests.communities.conftest import Stage, text_of
 from tests.conftest import BotFactory
 
 
+def make_public_unnoticed(stage: Stage, channel_id: int, overwrite: Overwrite) -> None:
+    """Change a channel's overwrites without the bot hearing about it (as while it was offline)."""
+    channel = stage.env.backend.get_channel(channel_id)
+    channel.overwrites = [o for o in channel.overwrites if o.target_id != overwrite.target_id] + [overwrite]
+
+
 def panel_message(stage: Stage, channel: simcord.ChannelHandle) -> discord.Message:
     posts = [m for m in channel.history() if m.author.bot and m.embeds and m.embeds[0].title == "Communities"]
     assert len(posts) == 1
@@ -136,7 +142,8 @@ async def test_a_misconfiguration_made_while_offline_is_found_at_start_up_once(
     community = await stage.create("LGBTQ+ Medics", "identity", "LGBTQ+ students.")
     assert community.channel_id is not None
     # Someone makes the private channel visible to everyone (a channel edit, not a deletion).
-    w.env.backend.set_overwrite(
+    make_public_unnoticed(
+        stage,
         community.channel_id,
         Overwrite(
             target_id=w.guild.id,
@@ -262,7 +269,8 @@ async def test_a_problem_is_found_when_the_guild_becomes_available_again(stage: 
     w = stage.world
     community = await stage.create("Disabled Students", "identity", "Disabled and chronically ill students.")
     assert community.channel_id is not None
-    w.env.backend.set_overwrite(
+    make_public_unnoticed(
+        stage,
         community.channel_id,
         Overwrite(
             target_id=w.guild.id,
@@ -280,4 +288,25 @@ async def test_a_problem_is_found_when_the_guild_becomes_available_again(stage: 
     assert len(stage.organiser_posts()) == 1
     w.env.backend.emit("GUILD_CREATE", serializers.guild_create_payload(w.env.backend, guild))
     await w.env.settle()
+    assert len(stage.organiser_posts()) == 1
+
+
+async def test_making_an_identity_channel_public_while_online_is_reported_at_once(stage: Stage) -> None:
+    w = stage.world
+    community = await stage.create("Muslim Medics", "identity", "Muslim students.")
+    assert community.channel_id is not None
+    w.env.backend.set_overwrite(
+        community.channel_id,
+        Overwrite(
+            target_id=w.guild.id,
+            type=OverwriteType.ROLE,
+            allow=discord.Permissions(view_channel=True).value,
+            deny=0,
+        ),
+    )
+    await w.env.settle()
+    posts = stage.organiser_posts()
+    assert len(posts) == 1 and "visible to everyone" in posts[0].embeds[0].description
+    # Ordinary joins (member overwrites) don't trigger more reports.
+    await w.student.slash(w.general, "community join", name="Muslim Medics")
     assert len(stage.organiser_posts()) == 1
