@@ -270,3 +270,11 @@ def test_very_long_conversations_are_paged_within_discord_limits() -> None:
     hidden = 40 - len(shown)
     assert f"{hidden} earlier message(s) not shown" in (pages[0][0].footer.text or "")
     assert "Anonymous" in (pages[0][0].footer.text or "")
+
+
+async def test_concurrent_reports_get_distinct_consecutive_numbers(service: ReportService) -> None:
+    import asyncio
+
+    created = await asyncio.gather(*(_report(service, body=f"Report {n}") for n in range(20)))
+    assert sorted(c.case.number for c in created) == list(range(1, 21))
+    assert len({c.code for c in created}) == 20
