@@ -310,6 +310,19 @@ class CodeForm(discord.ui.Modal):
         )
 
 
+def unstored_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A view of dynamic items and links: Discord-side only, never kept in the bot's memory.
+
+    Its buttons are dispatched by their custom ids (``bot.add_dynamic_items``), so keeping one
+    view object per private message would only leak memory.
+    """
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    view.stop()
+    return view
+
+
 async def show_form(interaction: discord.Interaction[Any], form: discord.ui.Modal) -> None:
     form.stop()  # never stored: the cog's listener reads the submission (see above)
     await interaction.response.send_modal(form)
@@ -486,7 +499,9 @@ class Reports(commands.Cog):
         except discord.HTTPException as error:
             log.warning("Could not post a report update in channel %s (HTTP %s)", channel.id, error.status)
             return False
-        await self.service.add_post(case_id, channel.id, message.id)
+        if not await self.service.add_post(case_id, channel.id, message.id):
+            await self._delete_post(channel.id, message.id)  # the case was deleted meanwhile
+            return False
         return True
 
     async def _support(self, guild_id: int) -> dict[str, Any]:
@@ -550,11 +565,10 @@ class Reports(commands.Cog):
         assert interaction.guild_id is not None
         self.check_rate(interaction)
         settings = await self.service.get_settings(interaction.guild_id)
-        view = discord.ui.View(timeout=None)
-        view.add_item(BeginReport())
+        items: list[discord.ui.Item[Any]] = [BeginReport()]
         if settings.reporting_url:
-            view.add_item(discord.ui.Button(label="University reporting page", url=settings.reporting_url))
-        await send_private(interaction, embed=explanation(settings), view=view)
+            items.append(discord.ui.Button(label="University reporting page", url=settings.reporting_url))
+        await send_private(interaction, embed=explanation(settings), view=unstored_view(*items))
 
     async def receive_report(
         self,
@@ -585,9 +599,17 @@ class Reports(commands.Cog):
                 characteristic=characteristic,
                 wants_reply=wants_reply,
             )
-        except BaseException:
+        except UserError:
             self.rate.release(guild.id, interaction.user.id)
             raise
+        except Exception as error:
+            self.rate.release(guild.id, interaction.user.id)
+            await report_unexpected(interaction, error, "report form")
+            await send_private(
+                interaction,
+                clip(f"Your report was not saved. Here is what you wrote, to keep:\n>>> {body}", 2000),
+            )
+            return
         case = created.case
         await interaction.response.defer(ephemeral=True, thinking=True)
         posted = await self.post_to_staff(
@@ -636,8 +658,7 @@ class Reports(commands.Cog):
         view: discord.ui.View | None = None
         note = ""
         if thread.case.is_open and thread.answer_tag is not None:
-            view = discord.ui.View(timeout=None)
-            view.add_item(AnswerCase(thread.case.id, thread.answer_tag))
+            view = unstored_view(AnswerCase(thread.case.id, thread.answer_tag))
             note = (
                 "Your case is open. You can write to the welfare team below; they see it without your name."
             )

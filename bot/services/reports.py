@@ -502,16 +502,18 @@ class ReportService:
 
     # staff-channel posts -------------------------------------------------------------
 
-    async def add_post(self, case_id: int, channel_id: int, message_id: int) -> None:
+    async def add_post(self, case_id: int, channel_id: int, message_id: int) -> bool:
         """Remember a bot message about a case, so it is deleted with the case.
 
-        If the case was deleted meanwhile, nothing is stored (the caller deletes the message).
+        Returns False, storing nothing, if the case was deleted meanwhile (the caller then
+        deletes the message).
         """
-        await self.db.execute(
+        stored = await self.db.execute(
             "INSERT INTO report_posts (case_id, channel_id, message_id)"
             " SELECT id, ?, ? FROM report_cases WHERE id = ? ON CONFLICT DO NOTHING",
             (channel_id, message_id, case_id),
         )
+        return stored > 0
 
     # retention ------------------------------------------------------------------------
 

@@ -468,3 +468,23 @@ async def test_a_long_conversation_is_shown_across_several_private_messages(rw: 
     last = student.followups[-1]
     assert "Reply 5:" in message_text(last.message)
     assert last.components and "Write a message" in str(last.components)  # the button comes last
+
+
+async def test_if_saving_fails_the_student_gets_their_words_back(
+    rw: ReportsWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cog = rw.bot.get_cog("Reports")
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(cog.service, "create_case", broken)
+    result = await file_report(rw, rw.student, "Please don't lose this.", reply=False)
+    text = texts(result)
+    assert re.search(r"error [0-9A-F]{6}", text) and "Please don't lose this." in text
+    assert all(r.ephemeral for r in [*([result.response] if result.response else []), *result.followups])
+    assert rw.reports.history(viewer=rw.organiser) == []
+    monkeypatch.undo()
+    # The failed attempt did not count towards the limit.
+    for n in range(3):
+        assert "case" in texts(await file_report(rw, rw.student, f"Retry {n}.", reply=False))
