@@ -128,6 +128,12 @@ def has_member_overwrite(channel: discord.abc.GuildChannel, member_id: int) -> b
     return any(o.is_member() and o.id == member_id for o in raw)
 
 
+def raw_overwrites(channel: discord.abc.GuildChannel, targets: tuple[int, ...]) -> set[tuple[int, int, int]]:
+    """(target, allow, deny) for ``targets``: cheap to compare (PermissionOverwrite is not)."""
+    raw: list[Any] = getattr(channel, "_overwrites", [])
+    return {(o.id, o.allow, o.deny) for o in raw if o.id in targets}
+
+
 def overwrite_count(channel: discord.abc.GuildChannel) -> int:
     return len(getattr(channel, "_overwrites", []))
 
@@ -463,9 +469,8 @@ class Communities(
         # see the channel (@everyone or the bot) is worth a check, for example someone making an
         # identity channel public by hand.
         guild = after.guild
-        if before.overwrites_for(guild.default_role) == after.overwrites_for(
-            guild.default_role
-        ) and before.overwrites_for(guild.me) == after.overwrites_for(guild.me):
+        watched = (guild.id, guild.me.id)
+        if raw_overwrites(before, watched) == raw_overwrites(after, watched):
             return
         if await self.service.by_channel(after.id) is not None:
             await self.check_health(guild)
