@@ -459,6 +459,16 @@ class Reports(commands.Cog):
         except discord.HTTPException as error:
             log.warning("Could not delete a report post in channel %s (HTTP %s)", channel_id, error.status)
 
+    # -- privacy (found by the /privacy cog) --------------------------------------------
+
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        """Always empty: reports are not linked to members (see bot.services.reports)."""
+        return await self.service.export_member(member_id)
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        """Nothing to erase: no report can be matched to a member (see bot.services.reports)."""
+        return await self.service.forget_member(member_id)
+
     # -- helpers --------------------------------------------------------------------
 
     def check_rate(self, interaction: discord.Interaction[Any]) -> None:
