@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 # Later occurrences of a series get their card this long before they start (RSVPs open then).
 CARD_WINDOW = timedelta(days=14)
+CARD_RETRY = timedelta(minutes=15)
 PAGE_SIZE = 5
 ALCOHOL_FREE_NOTE = "🥤 Alcohol-free, always."
 KIND_LABEL = {"social": "Social", "workshop": "Workshop"}
@@ -358,8 +359,15 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
             event = await self.service.get(event_id)
         except UserError:
             return
-        if event.status == "scheduled" and event.message_id is None:
-            await self.post_card(event)
+        if event.status != "scheduled" or event.message_id is not None or event.start <= self.bot.clock.now():
+            return
+        if not await self.post_card(event):
+            self._retry_card(event_id)
+
+    def _retry_card(self, event_id: int) -> None:
+        """Try again later (a restart also re-arms it from the database)."""
+        when = self.bot.clock.now() + CARD_RETRY
+        self.bot.scheduler.at(f"event-card:{event_id}", when, self._card_job, event_id)
 
     async def dm(self, member_id: int, content: str, **kwargs: Any) -> bool:
         """A private message; False if their DMs are closed (never an error)."""
@@ -642,7 +650,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
                 self._arm_reminder(event.event_id, reminder[0], reminder[1])
             if event.event_id != first.event_id:
                 if event.start - CARD_WINDOW <= now:
-                    await self.post_card(event)
+                    if not await self.post_card(event):
+                        self._retry_card(event.event_id)
                 else:
                     self._arm_card(event.event_id, event.starts_at)
             problem = await self.mirror(await self.service.get(event.event_id))

@@ -400,3 +400,42 @@ async def test_per_server_lead_times_and_maybe_reminders(world: World) -> None:
     assert sum("Reminder" in t for t in dms(world.student)) == 1
     bad = await world.organiser.slash(world.general, "event settings", **{"reminder-hours": "soon"})
     assert "hours" in bad.response.content and world.env.errors == []
+
+
+async def test_event_autocomplete_and_empty_states(world: World) -> None:
+    await prepare(world)
+    mine = await world.student.slash(world.general, "event mine")
+    assert mine.ephemeral and "haven't replied" in mine.response.content
+    calendar = await world.student.slash(world.general, "event calendar")
+    assert calendar.ephemeral and "Press Going" in calendar.response.content
+    await create(world, title="Chai and chat", start=local(world, 2, 18))
+    await create(world, title="Managing stress", kind="workshop", start=local(world, 3, 18))
+    choices = await world.organiser.autocomplete(world.general, "event attendees", "event", "stress")
+    assert [c["value"] for c in choices] == [2]
+    assert "Managing stress" in choices[0]["name"]
+    nothing = await world.organiser.slash(world.general, "event edit", event=1)
+    assert "what to change" in nothing.response.content
+    gone = await world.organiser.slash(world.general, "event attendees", event=99)
+    assert "can't find" in gone.response.content
+    assert world.env.errors == []
+
+
+async def test_a_failing_events_tab_does_not_lose_the_event(world: World) -> None:
+    await prepare(world)
+    world.env.inject_error("POST", "/guilds/*/scheduled-events", status=403, code=50013, times=None)
+    done = await create(world, start=local(world, 2, 18))
+    assert "Done" in said(done) and "Manage Events" in said(done)
+    assert len(cards(world.general, world.student)) == 1
+    assert world.env.errors == []
+
+
+async def test_a_card_that_cannot_be_posted_saves_nothing(world: World) -> None:
+    await prepare(world)
+    world.env.inject_error(
+        "POST", f"/channels/{world.general.id}/messages", status=403, code=50013, times=None
+    )
+    done = await create(world, start=local(world, 2, 18))
+    assert "haven't saved the event" in said(done)
+    listed = await world.student.slash(world.general, "event list")
+    assert "Nothing is scheduled" in listed.response.content
+    assert world.env.errors == []
