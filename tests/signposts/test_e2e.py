@@ -316,3 +316,50 @@ async def test_a_bad_repeat_saves_nothing(world: World, repeat: str) -> None:
     assert result.ephemeral
     assert "first Monday of each month" in result.response.content or "once a week" in result.response.content
     assert await world.bot.get_cog("Signposts").service.schedules(world.guild.id) == []
+
+
+async def test_the_support_view_sent_in_a_dm_still_filters_by_need(world: World) -> None:
+    """Other features (mentoring check-ins, pulse checks) may send the view by DM."""
+    cog = world.bot.get_cog("Signposts")
+    payload = await cog.support_payload(world.guild.id, "wellbeing")
+    dm = world.student.user.dm_channel
+    await world.bot.get_partial_messageable(dm.id).send(**payload)
+    await world.env.settle()
+    sent = world.student.user.dm_channel.history()[-1]
+    assert "Urgent" in sent.embeds[0].title and "Wellbeing" in sent.embeds[1].title
+
+    menu = next(c for row in sent.components for c in row.children if isinstance(c, discord.SelectMenu))
+    picked = await world.student.user.select(sent, ["lgbtq"], custom_id=menu.custom_id)
+    shown = picked.response.message if picked.response.message is not None else picked.response
+    assert "LGBTQ+" in shown.embeds[1].title
+    assert "Switchboard" in _text(shown.embeds[1])
+
+
+async def test_a_post_that_fails_is_reported_to_organisers_and_the_next_one_still_comes(world: World) -> None:
+    board = world.guild.create_text_channel("noticeboard")
+    await world.admin.slash(world.general, "signposts schedule", channel=board, repeat="every Monday")
+    world.env.inject_error(
+        "POST", f"/channels/{board.id}/messages", status=403, code=50013, message="Missing Access"
+    )
+
+    await _advance_to(world, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    assert _posts(board) == []
+    listed = await world.admin.slash(world.general, "signposts schedules")
+    assert "couldn't post in #noticeboard" in listed.response.embeds[0].description
+
+    await _advance_to(world, datetime(2026, 1, 12, 10, 0, tzinfo=UTC))
+    assert len(_posts(board)) == 1
+    listed = await world.admin.slash(world.general, "signposts schedules")
+    assert "⚠️" not in listed.response.embeds[0].description
+
+
+async def test_a_schedule_needs_permission_to_pin(world: World) -> None:
+    no_pins = world.guild.create_text_channel(
+        "no-pins",
+        overwrites={world.bot.user: discord.PermissionOverwrite(manage_messages=False, pin_messages=False)},
+    )
+    result = await world.admin.slash(
+        world.general, "signposts schedule", channel=no_pins, repeat="every Monday"
+    )
+    assert result.ephemeral and "Pin Messages" in result.response.content
+    assert await world.bot.get_cog("Signposts").service.schedules(world.guild.id) == []
