@@ -21,6 +21,7 @@ import signal
 import sys
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,21 +87,45 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
         if not db.parent.is_dir():
             print(f"error: --db {db}: the folder {db.parent} does not exist.", file=sys.stderr)
             return EXIT_SETUP
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("discord", "apscheduler", "aiohttp", "simcord", "bot", "cogs"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory(prefix="common-room-demo-") as folder:
+    with quiet_logs(), tempfile.TemporaryDirectory(prefix="common-room-demo-") as folder:
         try:
             settings = demo_settings(Path(folder), db)
         except Exception as error:  # ConfigError lists its problems
             print(f"error: {error}", file=sys.stderr)
             return EXIT_SETUP
         try:
-            return asyncio.run(demo_main(settings, check=check, port=port))
+            status = asyncio.run(demo_main(settings, check=check, port=port))
         except KeyboardInterrupt:
-            # A second Ctrl-C while stopping: stop now, still removing the temporary folder.
+            # Ctrl-C before the page was up (or a second one while stopping): stop now, still
+            # removing the temporary folder.
             say("Stopped.")
-            return EXIT_OK
+            status = EXIT_OK
+    if db is not None and not check:
+        say(f"The demo's database is kept in {db}.")
+    return status
+
+
+@contextlib.contextmanager
+def quiet_logs() -> Iterator[None]:
+    """Only errors on the console while the demo runs (the seeding is chatty at INFO); the
+    loggers' levels are put back afterwards."""
+    names = ("discord", "apscheduler", "aiohttp", "simcord", "bot", "cogs")
+    before = {name: logging.getLogger(name).level for name in names}
+    root = logging.getLogger()
+    handler: logging.Handler | None = None
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    try:
+        for name in names:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        yield
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
+        if handler is not None:
+            root.removeHandler(handler)
 
 
 async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
@@ -115,6 +140,7 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
     try:
         async with simcord.run(bot, check_errors=False) as env:
             say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
+            name_the_bot(env)
             server = build_server(env)
             await env.settle()
             try:
@@ -134,6 +160,13 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
     finally:
         await bot.release()
     return status
+
+
+def name_the_bot(env: Any) -> None:
+    """Show the bot as "Common Room" on the page (SimCord calls its bot user TestBot)."""
+    user = getattr(getattr(env, "backend", None), "bot_user", None)
+    if user is not None and hasattr(user, "global_name"):
+        user.global_name = "Common Room"
 
 
 async def serve(server: Any, port: int | None) -> None:
@@ -179,4 +212,4 @@ async def serve(server: Any, port: int | None) -> None:
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
-    say("Stopped. The demo's temporary files are removed.")
+    say("Stopped.")

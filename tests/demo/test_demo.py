@@ -1,0 +1,138 @@
+"""``python -m bot demo``: the check walks every landed feature, and the page is served locally."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from bot.__main__ import main
+from bot.demo_seed import CHECK_STEPS, SEED_STEPS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_check_seeds_walks_every_flow_and_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "kept.sqlite3"
+    status = main(["demo", "--check", "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert status == 0, out + err
+    assert "Demo check passed." in out
+    # Every feature is in the bot now, so nothing is skipped: one line per seeding and check step.
+    assert "skip" not in out and "note" not in out, out
+    for step in (*SEED_STEPS, *CHECK_STEPS):
+        assert re.search(rf"^  ok    {re.escape(step.name)}: ", out, re.M), f"{step.name} missing:\n{out}"
+    assert "matched with Maya" in out and "12 answers" in out
+    assert "Traceback" not in err
+    # --db keeps the database (and its key) where asked; seeding went through the bot into it.
+    assert db.exists() and db.with_name(db.name + ".key").exists()
+
+
+def test_check_fails_with_a_clear_message_when_a_flow_shows_the_wrong_thing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.demo_seed as seed
+
+    # Only five demo students answer the first pulse run: below the server's minimum, so the
+    # bot withholds its results and the walk must say so.
+    monkeypatch.setattr(seed, "CROWD", seed.CROWD[:5])
+    monkeypatch.setattr(seed, "CROWD_ANSWERS", seed.CROWD_ANSWERS[:5])
+    status = main(["demo", "--check"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert "Demo check FAILED: answer the pulse" in err
+    assert "withheld" in err
+    assert "Demo check passed." not in out
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Output:
+    """The demo's stdout, read line by line in a thread so a slow start cannot hang the test."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        stream = proc.stdout
+        self.proc = proc
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.text = ""
+        self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in iter(stream.readline, ""):
+            self.lines.put(line)
+
+    def wait_for(self, pattern: str, seconds: float) -> re.Match[str] | None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.text += self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    return None
+                continue
+            found = re.search(pattern, self.text)
+            if found:
+                return found
+        return None
+
+    def rest(self) -> str:
+        self.thread.join(timeout=10)
+        while not self.lines.empty():
+            self.text += self.lines.get()
+        return self.text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Ctrl-C is simulated with SIGINT")
+def test_cli_prints_a_local_url_serves_the_page_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    errors = tmp_path / "stderr.txt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMONROOM_")}
+    env.update(TMPDIR=str(temp), PYTHONUNBUFFERED="1")
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "demo", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        output = Output(proc)
+        try:
+            found = output.wait_for(rf"(http://127\.0\.0\.1:{port}/#\S+)", 120)
+            assert found, f"no URL printed:\n{output.text}\n{errors.read_text()}"
+            assert list(temp.iterdir()), "the demo should work in a temporary folder"
+            page = found.group(1).split("#", 1)[0]
+            with urllib.request.urlopen(page, timeout=10) as response:  # loopback only
+                assert response.status == 200
+                assert "<html" in response.read().decode("utf-8").lower()
+            proc.send_signal(signal.SIGINT)  # what Ctrl-C does
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    out, err = output.rest(), errors.read_text()
+    assert proc.returncode == 0, out + err
+    assert "Stopped." in out
+    assert "Traceback" not in err and "Error" not in err, err
+    assert list(temp.iterdir()) == [], "the temporary folder should be removed"
