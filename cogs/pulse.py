@@ -12,6 +12,7 @@ import asyncio
 import io
 import logging
 import re
+import secrets
 from datetime import datetime
 from typing import Any, Literal
 
@@ -248,16 +249,24 @@ def _cog(interaction: discord.Interaction[Any]) -> PulseCog:
     return cog
 
 
-class AnswerModal(BaseModal):
-    """The private form: one select per question. Its values go straight into counters."""
+FORM_ID = re.compile(r"pulse:form:(?P<run_id>\d{1,19}):\d{1,15}")
 
-    def __init__(self, cog: PulseCog, pulse: Pulse, run_id: int) -> None:
+
+class AnswerModal(BaseModal):
+    """The private form: one select per question, custom ids ``q1``, ``q2``, ``q3``.
+
+    Its submission is handled by :meth:`PulseCog.on_interaction` from the submitted values alone,
+    not by this object, so a form that was open while the bot restarted still counts. Each form
+    gets its own custom id (a random number, which metrics labels leave out): discord.py keeps
+    open modals by custom id, and with a shared one a second student's open form would replace
+    the first one's.
+    """
+
+    def __init__(self, pulse: Pulse, run_id: int) -> None:
+        form = secrets.randbelow(10**15)
         super().__init__(
-            title=clip(pulse.title, MODAL_TITLE_LIMIT), custom_id=f"pulse:modal:{run_id}", timeout=1800
+            title=clip(pulse.title, MODAL_TITLE_LIMIT), custom_id=f"pulse:form:{run_id}:{form}", timeout=1800
         )
-        self.cog = cog
-        self.run_id = run_id
-        self.selects: list[discord.ui.Select[Any]] = []
         self.add_item(
             discord.ui.TextDisplay(
                 "Only you see this form. Your answer is added to a count and never linked to you, so it "
@@ -276,7 +285,6 @@ class AnswerModal(BaseModal):
                 ],
                 required=True,
             )
-            self.selects.append(select)
             self.add_item(
                 discord.ui.Label(
                     text=f"Question {number}", description=clip(question.text, 100), component=select
@@ -284,12 +292,33 @@ class AnswerModal(BaseModal):
             )
 
     async def submit(self, interaction: discord.Interaction[Any]) -> None:
-        choices = []
-        for select in self.selects:
-            if not select.values or not select.values[0].isdigit():
-                raise UserError('Please answer every question ("Prefer not to say" is fine where offered).')
-            choices.append(int(select.values[0]))
-        await self.cog.finish_answer(interaction, self.run_id, choices)
+        """Nothing here: :meth:`PulseCog.on_interaction` counts the answer."""
+
+
+def submitted_choices(data: Any, questions: int) -> list[int]:
+    """The option chosen for each question, read from a modal submission's raw components."""
+    values: dict[str, list[str]] = {}
+
+    def walk(components: Any) -> None:
+        for component in components or []:
+            if not isinstance(component, dict):
+                continue
+            if "components" in component:
+                walk(component["components"])
+            if "component" in component:
+                walk([component["component"]])
+            custom_id = component.get("custom_id")
+            if isinstance(custom_id, str) and isinstance(component.get("values"), list):
+                values[custom_id] = [str(v) for v in component["values"]]
+
+    walk((data or {}).get("components"))
+    choices = []
+    for number in range(1, questions + 1):
+        chosen = values.get(f"q{number}") or []
+        if len(chosen) != 1 or not chosen[0].isdigit():
+            raise UserError('Please answer every question ("Prefer not to say" is fine where offered).')
+        choices.append(int(chosen[0]))
+    return choices
 
 
 class ConfirmDelete(BaseView):
@@ -487,14 +516,30 @@ class PulseCog(
             raise UserError("This check-in belongs to another server.")
         await self._require_audience(member, pulse)
         await self.service.check_can_answer(run_id, member.id)
-        await interaction.response.send_modal(AnswerModal(self, pulse, run_id))
+        await interaction.response.send_modal(AnswerModal(pulse, run_id))
 
-    async def finish_answer(
-        self, interaction: discord.Interaction[Any], run_id: int, choices: list[int]
-    ) -> None:
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Count a submitted answer form (see :class:`AnswerModal`)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        match = FORM_ID.fullmatch(str(data.get("custom_id", "")))
+        if match is None:
+            return
+        try:
+            await self.finish_answer(interaction, int(match["run_id"]))
+        except UserError as error:
+            await report_user_error(interaction, error)
+        except Exception as error:
+            await handle_interaction_error(interaction, error, "modal pulse:form")
+
+    async def finish_answer(self, interaction: discord.Interaction[Any], run_id: int) -> None:
         member = interaction.user
-        assert isinstance(member, discord.Member)
+        if not isinstance(member, discord.Member):
+            raise UserError("Please answer inside the server.")
         pulse, _run = await self.service.get_run(run_id)
+        choices = submitted_choices(interaction.data, len(pulse.questions))
         await self._require_audience(member, pulse)
         in_group = False
         if pulse.breakdown_channel_id is not None:
@@ -528,6 +573,22 @@ class PulseCog(
             except Exception:
                 log.exception("The signposts directory could not be shown; showing national lines")
         return fallback_support()
+
+    # -- privacy (found by name by the /privacy cog) ------------------------------------------
+
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        """Nothing: pulse answers are anonymous counters, never linked to a member."""
+        data = await self.service.export_member(member_id)
+        data["about"] = (
+            "Pulse check answers are stored only as anonymous counts, so nothing here is about you. "
+            "While a check-in is open the bot keeps a scrambled marker so you can answer only once; "
+            "it can't be linked to you without the bot's secret key and is deleted when the check-in closes."
+        )
+        return data
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        """Nothing to erase (see :meth:`bot.services.pulse.PulseService.forget_member`)."""
+        return await self.service.forget_member(member_id)
 
     # -- organiser commands -----------------------------------------------------------------
 

@@ -409,3 +409,53 @@ async def test_a_card_that_cannot_be_posted_is_reported_to_organisers(world: Wor
     # The run still closes on time, and the next step of the schedule is unaffected.
     await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     assert await world.bot.db.fetchval("SELECT status FROM pulse_runs") == "closed"
+
+
+async def test_two_students_with_the_form_open_at_once_are_both_counted(world: World) -> None:
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    other = world.guild.add_member(world.env.create_user("tia_student"))
+
+    first = await world.student.click(card, label="Answer")
+    second = await other.click(card, label="Answer")
+    done_first = await world.student.submit_modal(first, {"q1": ["4"], "q2": ["1"], "q3": ["4"]})
+    done_second = await other.submit_modal(second, {"q1": ["2"], "q2": ["1"], "q3": ["2"]})
+
+    assert "Thank you" in done_first.response.content
+    assert "Thank you" in done_second.response.content
+    counts = await world.bot.db.fetchall(
+        "SELECT option, count FROM pulse_counts WHERE question = 0 AND count > 0 ORDER BY option"
+    )
+    assert [tuple(r) for r in counts] == [(2, 1), (4, 1)]
+
+
+async def test_my_data_says_pulse_keeps_nothing_about_a_student(world: World) -> None:
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    await answer(world, world.student, card, ["3", "1", "3"])
+    cog = world.bot.get_cog("PulseCog")
+    assert cog is not None
+    exported = await cog.export_member_data(world.guild.id, world.student.id)  # type: ignore[attr-defined]
+    assert list(exported) == ["about"] and "anonymous" in exported["about"]
+    assert await cog.forget_member_data(None, world.student.id) == {}  # type: ignore[attr-defined]
+
+
+async def test_a_form_open_during_a_restart_still_counts_once(world: World, make_bot: BotFactory) -> None:
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    shown = await world.student.click(card, label="Answer")
+    twice = await world.student.click(card, label="Answer")  # two forms open, as with two devices
+
+    await world.env.restart_bot(make_bot())
+
+    done = await world.student.submit_modal(shown, {"q1": ["4"], "q2": ["1"], "q3": ["4"]})
+    assert "Thank you" in done.response.content
+    refused = await world.student.submit_modal(twice, {"q1": ["0"], "q2": ["0"], "q3": ["0"]})
+    assert "already answered" in refused.response.content
+    assert await world.env.bot.db.fetchval("SELECT answers FROM pulse_runs") == 1
+    # Metrics label the form by its kind only: no run or form number.
+    keys = [s.key for s in world.env.bot.timings.summary()]
+    assert "modal:pulse:form" in keys
