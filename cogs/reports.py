@@ -378,6 +378,32 @@ class BeginReport(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"rep
         await show_form(interaction, ReportForm())
 
 
+class ReportSupport(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"report:support"):
+    """Other routes and support (the signpost directory's discrimination contacts), privately."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Other ways to report, and support",
+                style=discord.ButtonStyle.secondary,
+                custom_id="report:support",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReportSupport:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(self._show)(interaction)
+
+    async def _show(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        await send_private(interaction, **await _cog(interaction).support(interaction.guild_id))
+
+
 class AnswerCase(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"report:answer:(?P<case_id>\d{1,19}):(?P<tag>\d{1,40})",
@@ -514,7 +540,7 @@ class Reports(commands.Cog):
             return False
         return True
 
-    async def _support(self, guild_id: int) -> dict[str, Any]:
+    async def support(self, guild_id: int) -> dict[str, Any]:
         """Support to show after reporting: the signpost directory's, or the national lines."""
         signposts = self.bot.get_cog("Signposts")
         if signposts is not None and hasattr(signposts, "support_payload"):
@@ -575,7 +601,7 @@ class Reports(commands.Cog):
         assert interaction.guild_id is not None
         self.check_rate(interaction)
         settings = await self.service.get_settings(interaction.guild_id)
-        items: list[discord.ui.Item[Any]] = [BeginReport()]
+        items: list[discord.ui.Item[Any]] = [BeginReport(), ReportSupport()]
         if settings.reporting_url:
             items.append(discord.ui.Button(label="University reporting page", url=settings.reporting_url))
         await send_private(interaction, embed=explanation(settings), view=unstored_view(*items))
@@ -645,7 +671,7 @@ class Reports(commands.Cog):
         else:
             lines += ["", "You asked for it to be recorded only, so there's no code and no reply will come."]
         lines += ["", f"Your case is deleted {retention} after the team closes it."]
-        await send_private(interaction, "\n".join(lines), **await self._support(guild.id))
+        await send_private(interaction, "\n".join(lines), **await self.support(guild.id))
 
     @report.command(
         name="check", description="Read replies to your report and answer, with your private code"
@@ -845,5 +871,5 @@ class Reports(commands.Cog):
 
 
 async def setup(bot: CommonRoomBot) -> None:
-    bot.add_dynamic_items(BeginReport, AnswerCase)
+    bot.add_dynamic_items(BeginReport, ReportSupport, AnswerCase)
     await bot.add_cog(Reports(bot))

@@ -83,6 +83,8 @@ async def test_report_new_explains_anonymity_and_its_limit_privately(rw: Reports
     assert "12 months after it's closed" in text
     assert "University reporting page" not in str(result.response.components)
     assert rw.general.history(viewer=rw.organiser) == []  # no public trace
+    support = await rw.student.click(result.response.message, label="Other ways to report, and support")
+    assert support.ephemeral and "999" in texts(support)
 
     # With an official page configured, it is linked.
     saved = await rw.organiser.slash(
