@@ -113,6 +113,8 @@ def render_card(event: EventInfo, *, series_rule: str | None = None) -> discord.
 
 
 def status_words(item: MyEvent) -> str:
+    if item.event.cancelled:
+        return "Cancelled by the organisers"
     if item.status == "going":
         return "Going (moved up from the waiting list)" if item.promoted else "Going"
     if item.status == "waiting":
@@ -921,11 +923,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
     )
     async def mine(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
-        items = [
-            m
-            for m in await self.service.mine(interaction.guild.id, interaction.user.id)
-            if not m.event.cancelled
-        ]
+        # Cancelled events stay listed (as cancelled) so someone whose DMs are closed still finds out.
+        items = await self.service.mine(interaction.guild.id, interaction.user.id)
         if not items:
             await send_private(
                 interaction, "You haven't replied to any upcoming events. `/event list` shows what's on."

@@ -297,6 +297,8 @@ async def test_edit_and_cancel_notify_going_and_waiting_and_the_mirror_follows(w
     assert card.embeds[0].title.startswith("Cancelled")
     assert card.components == []
     assert mirror.status == 4  # cancelled in the Events tab
+    mine = await third.slash(world.general, "event mine")
+    assert "Cancelled by the organisers" in str(mine.response.embeds[0].to_dict())
     assert world.env.errors == []
 
 
