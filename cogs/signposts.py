@@ -110,9 +110,9 @@ def card(contact: ContactDraft) -> tuple[str, str]:
     return clip(contact.name, 256), clip("\n".join(lines), EMBED_FIELD_VALUE_LIMIT)
 
 
-def compact_line(contact: ContactDraft) -> str:
+def compact_line(contact: ContactDraft, *, mark: bool = True) -> str:
     """A contact on one line, for the urgent block and public posts."""
-    parts = [f"**{contact.name}**" + (" 🛡️" if contact.independent else "")]
+    parts = [f"**{contact.name}**" + (" 🛡️" if mark and contact.independent else "")]
     if contact.phone:
         parts.append(f"📞 {contact.phone}")
     if contact.text:
@@ -140,7 +140,7 @@ def urgent_embed(contacts: list[Contact], *, full: bool = False) -> discord.Embe
         _add_cards(embed, urgent, budget=EMBED_TOTAL_LIMIT // 2)
     else:
         embed.description = _lines_within(
-            [intro, *(compact_line(c) for c in urgent)], EMBED_DESCRIPTION_LIMIT
+            [intro, *(compact_line(c, mark=False) for c in urgent)], EMBED_DESCRIPTION_LIMIT
         )
     return embed
 
@@ -195,7 +195,7 @@ def intro_embed(contacts: list[Contact]) -> discord.Embed:
     counts = {key: sum(1 for c in contacts if key in c.categories) for key in CATEGORIES}
     lines = [
         "Choose what you need help with in the menu below; no forms, no referral.",
-        f"Contacts marked {INDEPENDENT_MARK} are separate from your medical school.",
+        "🛡️ marks contacts that are independent of your medical school.",
         "",
     ]
     lines += [

@@ -70,7 +70,7 @@ CATEGORIES: dict[str, Category] = {
         Category(
             "discrimination",
             "Discrimination and harassment",
-            "🛡️",
+            "📣",
             "Something happened to you; how to report it, with or without your name",
         ),
         Category("money", "Money", "💷", "Hardship funds, bursaries, debt and benefits advice"),
