@@ -938,17 +938,14 @@ def results_embed(results: RunResults) -> discord.Embed:
         return embed
     for name, value in _question_lines(results, results.questions):
         embed.add_field(name=name, value=value, inline=False)
+    withheld = []
     for group in results.groups:
         where = f"<#{pulse.breakdown_channel_id}>"
         label = f"Members of {where}" if group.name == "in" else f"Not in {where}"
         if group.answers is None:
-            embed.add_field(
-                name="Breakdown withheld",
-                value=f"{label}: not shown ({group.withheld_reason}).",
-                inline=False,
-            )
+            withheld.append(f"{label}: not shown ({group.withheld_reason}).")
             continue
-        lines = [f"{label}: {group.answers} answers"]
+        lines = [f"{group.answers} answers"]
         for q in group.questions:
             summary = (
                 f"mean {q.mean:.1f}"
@@ -956,7 +953,15 @@ def results_embed(results: RunResults) -> discord.Embed:
                 else ", ".join(f"{clip(o.label, 30)} {o.share * 100:.0f}%" for o in q.options)
             )
             lines.append(f"Q{q.number}: {summary}")
-        embed.add_field(name="Breakdown", value=clip("\n".join(lines), 1024), inline=False)
+        embed.add_field(name=f"Breakdown: {label}", value=clip("\n".join(lines), 1024), inline=False)
+    if withheld:
+        embed.add_field(
+            name="Breakdown withheld",
+            value=clip(
+                "\n".join(withheld) + "\nSmall groups are never shown, so no one can be picked out.", 1024
+            ),
+            inline=False,
+        )
     embed.set_footer(text="Counts only: no answer can be traced to anyone.")
     return embed
 

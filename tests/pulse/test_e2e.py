@@ -459,3 +459,44 @@ async def test_a_form_open_during_a_restart_still_counts_once(world: World, make
     # Metrics label the form by its kind only: no run or form number.
     keys = [s.key for s in world.env.bot.timings.summary()]
     assert "modal:pulse:form" in keys
+
+
+@pytest.mark.parametrize("outside", [3, 12])
+async def test_a_community_breakdown_is_shown_only_when_no_group_can_be_worked_out(
+    world: World, outside: int
+) -> None:
+    members = [world.guild.add_member(world.env.create_user(f"m{i:02d}")) for i in range(10 + outside)]
+    community = world.guild.create_text_channel(
+        "first-gen",
+        overwrites={
+            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            world.organiser: discord.PermissionOverwrite(view_channel=True),
+            **{m: discord.PermissionOverwrite(view_channel=True) for m in members[:10]},
+        },
+    )
+    await start_template(world, breakdown=community)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    for i, member in enumerate(members):
+        await answer(world, member, card, ["4" if i < 10 else "0", "1", "4"])
+    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+
+    shown = await world.organiser.slash(world.general, "pulse results", pulse=1)
+
+    embed = shown.response.embeds[0]
+    assert f"{10 + outside} answers" in embed.description
+    fields = {f.name: f.value for f in embed.fields}
+    if outside == 3:
+        # Showing the community's 10 would reveal the other 3 by subtraction from the total.
+        assert not [name for name in fields if name.startswith("Breakdown:")]
+        withheld = fields["Breakdown withheld"]
+        assert f"Members of {community.mention}: not shown (could be worked out by subtracting" in withheld
+        assert f"Not in {community.mention}: not shown (fewer than 10 answers)" in withheld
+        first = embed.fields[0].value
+        assert "`5 · Very connected` 10 (77%)" in first and "`1 · Not at all connected` 3 (23%)" in first
+    else:
+        assert "Breakdown withheld" not in fields
+        inside = fields[f"Breakdown: Members of {community.mention}"]
+        assert inside.startswith("10 answers") and "Q1: mean 5.0" in inside
+        rest = fields[f"Breakdown: Not in {community.mention}"]
+        assert rest.startswith("12 answers") and "Q1: mean 1.0" in rest
