@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import discord_time, from_timestamp, to_timestamp
-from bot.core import ORGANISER, CommonRoomBot
+from bot.core import ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.services.signposts import (
     CATEGORIES,
@@ -48,7 +49,6 @@ from bot.ui import (
     EMBED_TOTAL_LIMIT,
     MODAL_TITLE_LIMIT,
     SELECT_LABEL_LIMIT,
-    BaseModal,
     clip,
     report_unexpected,
     report_user_error,
@@ -344,31 +344,41 @@ def button_view() -> discord.ui.View:
 # -- forms ---------------------------------------------------------------------------------------
 
 
-class ContactModal(BaseModal):
+FORM_ID = "signposts:form:{contact_id}:{independent:d}:{confidential:d}"
+FORM = re.compile(r"signposts:form:(?P<contact_id>\d+):(?P<independent>[01]):(?P<confidential>[01])")
+REMOVE_ID = "signposts:remove:{contact_id}"
+REMOVE_FORM = re.compile(r"signposts:remove:(?P<contact_id>\d+)")
+
+
+class StatelessModal(discord.ui.Modal):
+    """A form whose submission is read by :meth:`Signposts.on_interaction` from its custom_id and
+    values alone, so what an organiser typed is saved even if the bot restarted meanwhile."""
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        return None  # handled by the cog's listener
+
+
+class ContactModal(StatelessModal):
     """Add or edit a contact: name, needs, description, how to reach it, opening hours."""
 
     def __init__(
-        self,
-        cog: Signposts,
-        guild_id: int,
-        *,
-        current: Contact | None,
-        independent: bool,
-        confidential: bool,
-        needs: tuple[str, ...],
+        self, *, current: Contact | None, independent: bool, confidential: bool, needs: tuple[str, ...]
     ) -> None:
         title = "Add a support contact" if current is None else f"Edit {current.name}"
-        super().__init__(title=clip(title, MODAL_TITLE_LIMIT), timeout=15 * 60)
-        self.cog = cog
-        self.guild_id = guild_id
-        self.current = current
-        self.independent = independent
-        self.confidential = confidential
-        self.name_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="name", max_length=MAX_NAME, default=current.name if current else None,
-            placeholder="University Wellbeing Service",
+        custom_id = FORM_ID.format(
+            contact_id=current.id if current else 0, independent=independent, confidential=confidential
+        )
+        super().__init__(title=clip(title, MODAL_TITLE_LIMIT), timeout=None, custom_id=custom_id)
+        self.add_item(
+            discord.ui.Label(
+                text="Name",
+                component=discord.ui.TextInput(
+                    custom_id="name", max_length=MAX_NAME, default=current.name if current else None,
+                    placeholder="University Wellbeing Service",
+                ),
+            )
         )  # fmt: skip
-        self.needs_input: discord.ui.Select[Any] = discord.ui.Select(
+        needs_select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="needs",
             min_values=1,
             max_values=len(CATEGORIES),
@@ -377,76 +387,72 @@ class ContactModal(BaseModal):
                 for c in CATEGORIES.values()
             ],
         )
-        self.description_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="description", style=discord.TextStyle.paragraph, required=False,
-            max_length=MAX_DESCRIPTION, default=current.description if current else None,
-            placeholder="What it offers, in a sentence or two",
+        self.add_item(discord.ui.Label(text="What it helps with", component=needs_select))
+        self.add_item(
+            discord.ui.Label(
+                text="Description (optional)",
+                component=discord.ui.TextInput(
+                    custom_id="description", style=discord.TextStyle.paragraph, required=False,
+                    max_length=MAX_DESCRIPTION, default=current.description if current else None,
+                    placeholder="What it offers, in a sentence or two",
+                ),
+            )
         )  # fmt: skip
-        self.reach_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="reach", style=discord.TextStyle.paragraph, max_length=600,
-            default=format_reach(current) if current else None, placeholder=REACH_EXAMPLE,
-        )  # fmt: skip
-        self.hours_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="hours", max_length=MAX_HOURS, default=current.hours if current else None,
-            placeholder="Mon–Fri 9am–5pm; Sat 10:00–14:00 (term time)",
-        )  # fmt: skip
-        self.add_item(discord.ui.Label(text="Name", component=self.name_input))
-        self.add_item(discord.ui.Label(text="What it helps with", component=self.needs_input))
-        self.add_item(discord.ui.Label(text="Description (optional)", component=self.description_input))
         self.add_item(
             discord.ui.Label(
                 text="How to reach it",
                 description="One per line: phone, text, email, web, in person",
-                component=self.reach_input,
+                component=discord.ui.TextInput(
+                    custom_id="reach", style=discord.TextStyle.paragraph, max_length=600,
+                    default=format_reach(current) if current else None, placeholder=REACH_EXAMPLE,
+                ),
             )
-        )
-        self.add_item(discord.ui.Label(text="Opening hours", component=self.hours_input))
-
-    async def submit(self, interaction: discord.Interaction[Any]) -> None:
-        data: dict[str, Any] = {
-            "name": self.name_input.value,
-            "categories": list(self.needs_input.values),
-            "description": self.description_input.value,
-            "hours": self.hours_input.value,
-            "independent": self.independent,
-            "confidential": self.confidential,
-        }
-        data.update(parse_reach(self.reach_input.value))
-        draft = validate_contact(data)
-        if self.current is None:
-            contact = await self.cog.service.add(self.guild_id, draft)
-            verb = "Added"
-        else:
-            contact = await self.cog.service.update(self.guild_id, self.current.id, draft)
-            verb = "Saved"
-        name, value = card(contact)
-        embed = discord.Embed(title=name, description=value, colour=CARD_COLOUR)
-        needs = ", ".join(CATEGORIES[k].label for k in contact.categories)
-        embed.set_footer(text=f"Shown under: {needs}")
-        await send_private(interaction, f"{verb}. This is how students will see it:", embed=embed)
+        )  # fmt: skip
+        self.add_item(
+            discord.ui.Label(
+                text="Opening hours",
+                component=discord.ui.TextInput(
+                    custom_id="hours", max_length=MAX_HOURS, default=current.hours if current else None,
+                    placeholder="Mon–Fri 9am–5pm; Sat 10:00–14:00 (term time)",
+                ),
+            )
+        )  # fmt: skip
 
 
-class RemoveModal(BaseModal):
-    def __init__(self, cog: Signposts, contact: Contact) -> None:
-        super().__init__(title=clip(f"Remove {contact.name}?", MODAL_TITLE_LIMIT), timeout=10 * 60)
-        self.cog = cog
-        self.contact = contact
-        self.confirm: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="confirm", max_length=MAX_NAME, placeholder=clip(contact.name, 100)
+class RemoveModal(StatelessModal):
+    def __init__(self, contact: Contact) -> None:
+        super().__init__(
+            title=clip(f"Remove {contact.name}?", MODAL_TITLE_LIMIT),
+            timeout=None,
+            custom_id=REMOVE_ID.format(contact_id=contact.id),
         )
         self.add_item(
             discord.ui.Label(
                 text="Type the contact's name to remove it",
                 description="Students will no longer see it in /support.",
-                component=self.confirm,
+                component=discord.ui.TextInput(
+                    custom_id="confirm", max_length=MAX_NAME, placeholder=clip(contact.name, 100)
+                ),
             )
         )
 
-    async def submit(self, interaction: discord.Interaction[Any]) -> None:
-        if self.confirm.value.strip().casefold() != self.contact.name.casefold():
-            raise UserError(f"The name didn't match, so **{self.contact.name}** was kept. Nothing changed.")
-        removed = await self.cog.service.remove(self.contact.guild_id, self.contact.id)
-        await send_private(interaction, f"Removed **{removed.name}** from the directory.")
+
+def modal_values(data: Any) -> dict[str, Any]:
+    """Each control's value (text) or values (selects) from a modal submission, by custom_id."""
+    found: dict[str, Any] = {}
+    for component in data.get("components") or []:
+        if component.get("type") == discord.ComponentType.label.value:
+            leaves = [component.get("component") or {}]
+        elif component.get("type") == discord.ComponentType.action_row.value:
+            leaves = component.get("components") or []
+        else:
+            leaves = [component]
+        for leaf in leaves:
+            custom_id = leaf.get("custom_id")
+            if custom_id is None:
+                continue
+            found[custom_id] = leaf["values"] if "values" in leaf else leaf.get("value") or ""
+    return found
 
 
 # -- the cog -------------------------------------------------------------------------------------
@@ -513,6 +519,73 @@ class Signposts(commands.Cog):
         embeds = [first] if second is None else [first, second]
         return {"embeds": embeds, "view": support_view(guild_id, contacts, need)}
 
+    # -- forms (stateless: read from the submission, so a restart loses nothing typed) -----------
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        form, removal = FORM.fullmatch(custom_id), REMOVE_FORM.fullmatch(custom_id)
+        if form is None and removal is None:
+            return
+
+        async def handle() -> None:
+            guild_id = interaction.guild_id
+            member = interaction.user
+            # Modal submissions don't pass the command tree's check: check organisers here too.
+            if guild_id is None or not isinstance(member, discord.Member):
+                raise UserError("This form works inside a server.")
+            if not is_organiser(member, await self.bot.guild_settings.get(guild_id)):
+                raise UserError("Only organisers can change the support directory. Nothing was changed.")
+            values = modal_values(data)
+            if form is not None:
+                await self._save_form(interaction, guild_id, form, values)
+            elif removal is not None:
+                await self._remove_form(interaction, guild_id, int(removal["contact_id"]), values)
+
+        await _guarded(interaction, "signposts form", handle)
+
+    async def _save_form(
+        self,
+        interaction: discord.Interaction[Any],
+        guild_id: int,
+        form: re.Match[str],
+        values: dict[str, Any],
+    ) -> None:
+        needs = values.get("needs") or []
+        data: dict[str, Any] = {
+            "name": str(values.get("name", "")),
+            "categories": list(needs) if isinstance(needs, list) else [str(needs)],
+            "description": str(values.get("description", "")),
+            "hours": str(values.get("hours", "")),
+            "independent": form["independent"] == "1",
+            "confidential": form["confidential"] == "1",
+        }
+        data.update(parse_reach(str(values.get("reach", ""))))
+        draft = validate_contact(data)
+        contact_id = int(form["contact_id"])
+        if contact_id == 0:
+            contact = await self.service.add(guild_id, draft)
+            verb = "Added"
+        else:
+            contact = await self.service.update(guild_id, contact_id, draft)
+            verb = "Saved"
+        name, value = card(contact)
+        embed = discord.Embed(title=name, description=value, colour=CARD_COLOUR)
+        embed.set_footer(text="Shown under: " + ", ".join(CATEGORIES[k].label for k in contact.categories))
+        await send_private(interaction, f"{verb}. This is how students will see it:", embed=embed)
+
+    async def _remove_form(
+        self, interaction: discord.Interaction[Any], guild_id: int, contact_id: int, values: dict[str, Any]
+    ) -> None:
+        contact = await self.service.get(guild_id, contact_id)
+        if str(values.get("confirm", "")).strip().casefold() != contact.name.casefold():
+            raise UserError(f"The name didn't match, so **{contact.name}** was kept. Nothing changed.")
+        removed = await self.service.remove(guild_id, contact.id)
+        await send_private(interaction, f"Removed **{removed.name}** from the directory.")
+
     # -- /support ----------------------------------------------------------------------------------
 
     @app_commands.command(name="support", description="Find the right support contact, privately")
@@ -559,8 +632,6 @@ class Signposts(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         modal = ContactModal(
-            self,
-            interaction.guild_id,
             current=None,
             independent=independent,
             confidential=confidential,
@@ -585,8 +656,6 @@ class Signposts(commands.Cog):
         assert interaction.guild_id is not None
         found = await self.service.find(interaction.guild_id, contact)
         modal = ContactModal(
-            self,
-            interaction.guild_id,
             current=found,
             independent=found.independent if independent is None else independent,
             confidential=found.confidential if confidential is None else confidential,
@@ -600,7 +669,7 @@ class Signposts(commands.Cog):
     async def remove(self, interaction: discord.Interaction[CommonRoomBot], contact: str) -> None:
         assert interaction.guild_id is not None
         found = await self.service.find(interaction.guild_id, contact)
-        await interaction.response.send_modal(RemoveModal(self, found))
+        await interaction.response.send_modal(RemoveModal(found))
 
     @signposts.command(name="export", description="Download the directory as a TOML file")
     async def export(self, interaction: discord.Interaction[CommonRoomBot]) -> None:

@@ -363,3 +363,36 @@ async def test_a_schedule_needs_permission_to_pin(world: World) -> None:
     )
     assert result.ephemeral and "Pin Messages" in result.response.content
     assert await world.bot.get_cog("Signposts").service.schedules(world.guild.id) == []
+
+
+async def test_a_form_submitted_after_a_restart_is_still_saved(world: World, make_bot: BotFactory) -> None:
+    shown = await world.admin.slash(world.general, "signposts add", independent=False, confidential=True)
+    await world.env.restart_bot(make_bot())
+    saved = await world.admin.submit_modal(
+        shown,
+        {
+            "name": "Chaplaincy",
+            "needs": ["faith"],
+            "reach": "in person: Chaplaincy Centre",
+            "hours": "Weekdays 9-5",
+        },
+    )
+    assert "Added" in saved.response.content
+    contacts = await world.env.bot.get_cog("Signposts").service.contacts(world.guild.id, "faith")
+    assert [(c.name, c.in_person, c.independent) for c in contacts] == [
+        ("Chaplaincy", "Chaplaincy Centre", False)
+    ]
+
+
+async def test_a_form_is_checked_again_when_submitted(world: World) -> None:
+    await _make_organiser(world)
+    shown = await world.organiser.slash(world.general, "signposts add", independent=True)
+    # Meanwhile an admin gives the organiser role to someone else's role.
+    other = world.guild.create_role("Welfare team")
+    await world.admin.slash(world.general, "setup organiser-role", role=other)
+
+    refused = await world.organiser.submit_modal(
+        shown, {"name": "Sneaky", "needs": ["money"], "reach": "web: https://example.org", "hours": "24/7"}
+    )
+    assert refused.ephemeral and "Only organisers" in refused.response.content
+    assert await world.bot.get_cog("Signposts").service.contacts(world.guild.id, "money") == []
