@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any, ClassVar, Literal
 
 import discord
@@ -52,7 +51,6 @@ log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.teal()
 FLOW_TIMEOUT = 20 * 60
-INTRO_DELAY_AT_START = timedelta(seconds=5)
 CRISIS_LINES = (
     "If anyone's life is at risk, **call 999** now.\n"
     "**Samaritans**: call 116 123, any time, free.\n"
@@ -419,9 +417,18 @@ class Mentoring(commands.Cog):
     # -- start-up: re-arm what the database says must happen -----------------------------------
 
     async def cog_load(self) -> None:
+        await self._rearm()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Jobs that came due while the bot was down fire at start, before Discord is connected;
+        # they step aside then, and are armed again here, now that channels and users resolve.
+        await self._rearm()
+
+    async def _rearm(self) -> None:
         for schedule in await self.service.schedules():
             self._arm_run(schedule.guild_id, schedule.next_run_at)
-        soon = self.bot.clock.now() + INTRO_DELAY_AT_START
+        soon = self.bot.clock.now()
         for pending in await self.service.pending_intros():
             self.bot.scheduler.at(f"mentoring:intro:{pending.id}", soon, self._intro_job, pending.id)
         for pending in await self.service.pending_checkins():
@@ -440,6 +447,8 @@ class Mentoring(commands.Cog):
         )
 
     async def _scheduled_run(self, guild_id: int) -> None:
+        if not self.bot.is_ready():
+            return  # due while the bot was down: on_ready re-arms it once Discord is connected
         try:
             if not await self.service.scheduled_run_due(guild_id):
                 return
@@ -453,6 +462,8 @@ class Mentoring(commands.Cog):
             self._arm_run(guild_id, schedule.next_run_at)
 
     async def _intro_job(self, match_id: int) -> None:
+        if not self.bot.is_ready():
+            return  # threads need the channel cache: on_ready re-arms it
         try:
             m = await self.service.get_match(match_id)
         except UserError:
@@ -460,6 +471,8 @@ class Mentoring(commands.Cog):
         await self.introduce(m)
 
     async def _checkin_job(self, match_id: int) -> None:
+        if not self.bot.is_ready():
+            return  # on_ready re-arms it
         claimed = await self.service.claim_checkin(match_id)
         if claimed is None:
             return
@@ -513,12 +526,14 @@ class Mentoring(commands.Cog):
             )
             if thread is not None:
                 return thread
+        guild = self.bot.get_guild(m.guild_id)
         for member_id, role in ((m.mentor_id, "mentor"), (m.mentee_id, "mentee")):
             partner = m.mentee_id if role == "mentor" else m.mentor_id
+            name = discord.utils.escape_markdown(await self._name(guild, partner, "them"))
             embed = discord.Embed(
                 title="Mentoring: meet your " + ("mentee" if role == "mentor" else "mentor"),
                 description=(
-                    f"You've been paired with <@{partner}>"
+                    f"You've been paired with **{name}** (<@{partner}>)"
                     + (
                         " who asked for a mentor from an older year."
                         if role == "mentor"
@@ -840,7 +855,7 @@ class Mentoring(commands.Cog):
             if m.mentee_id == me:
                 choices.append((m, "Find me a different mentor"))
             else:
-                name = await self._name(interaction.guild, m.mentee_id)
+                name = await self._name(interaction.guild, m.mentee_id, "your mentee")
                 choices.append((m, f"End my pairing with {name}"))
         await send_private(
             interaction,
@@ -850,7 +865,7 @@ class Mentoring(commands.Cog):
             view=RematchView(me, choices),
         )
 
-    async def _name(self, guild: discord.Guild | None, member_id: int) -> str:
+    async def _name(self, guild: discord.Guild | None, member_id: int, fallback: str) -> str:
         if guild is not None:
             member = guild.get_member(member_id)
             if member is None:
@@ -860,7 +875,7 @@ class Mentoring(commands.Cog):
                     member = None
             if member is not None:
                 return member.display_name
-        return "your mentee"
+        return fallback
 
     async def rematch(self, interaction: discord.Interaction[Any], match_id: int) -> None:
         me = interaction.user.id

@@ -104,6 +104,7 @@ async def test_offer_request_match_and_private_introduction_naming_only_shared_e
     [to_mentor] = dms(mentor)
     mentee_sees, mentor_sees = message_text(to_mentee), message_text(to_mentor)
     assert mentor.mention in mentee_sees and world.student.mention in mentor_sees
+    assert r"**maya\_mentor**" in mentee_sees and r"**sam\_student**" in mentor_sees  # names, escaped
     for seen in (mentee_sees, mentor_sees):
         assert "You both said: **First in family at university**" in seen
         # Nothing else either person declared is disclosed.
@@ -392,3 +393,22 @@ async def test_closed_dms_still_leave_the_pairing_and_checkin_in_status(
     answered = await world.student.click(status.response.message, label="Not yet")
     assert "No rush" in answered.response.content
     assert world.env.errors == []
+
+
+async def test_introductions_interrupted_by_a_restart_are_sent_after_it(
+    world: World, mentor: simcord.MemberActor, make_bot: BotFactory
+) -> None:
+    await request(world, world.student, 1, [])
+    cog: Any = world.bot.get_cog("Mentoring")
+    await cog.service.offer(world.guild.id, mentor.id, year=3, experiences=[], capacity=1, hello="")
+    # Paired, then the bot stopped before introducing them.
+    [_made] = (await cog.service.run_matching(world.guild.id)).new_matches
+    assert dms(world.student) == []
+
+    await world.env.restart_bot(make_bot())
+
+    assert mentor.mention in message_text(dms(world.student)[-1])
+    assert world.student.mention in message_text(dms(mentor)[-1])
+    await world.env.restart_bot(make_bot())
+    await world.env.advance_time(60)
+    assert len(dms(world.student)) == 1  # never twice
