@@ -813,6 +813,8 @@ class Mentoring(commands.Cog):
         left = await self.service.leave(interaction.guild_id, interaction.user.id)
         for m in left.ended:
             await self._tell_partner_ended(m, interaction.user.id)
+        for thread_id in left.thread_ids:
+            await self._clear_introduction(thread_id)
         result = await self.service.run_matching(interaction.guild_id)
         await self._after_run(result.new_matches)
         total = sum(left.removed.values())
@@ -822,6 +824,23 @@ class Mentoring(commands.Cog):
             "Thank you for taking part. `/mentor request` or `/mentor offer` if you'd ever like to "
             "come back.",
         )
+
+    async def _clear_introduction(self, thread_id: int) -> None:
+        """Delete the bot's introduction (shared experiences, notes) from a thread and close it.
+
+        What the two people wrote to each other stays theirs; only what the bot disclosed goes.
+        """
+        try:
+            thread = self.bot.get_channel(thread_id) or await self.bot.fetch_channel(thread_id)
+            if not isinstance(thread, discord.Thread):
+                return
+            me = self.bot.user
+            async for message in thread.history(limit=20, oldest_first=True):
+                if me is not None and message.author.id == me.id:
+                    await message.delete()
+            await thread.edit(archived=True, locked=True)
+        except discord.HTTPException as error:
+            log.warning("Could not clear a mentoring introduction thread (HTTP %s)", error.status)
 
     async def _tell_partner_ended(self, m: Match, by_member_id: int) -> None:
         partner = m.partner_of(by_member_id)

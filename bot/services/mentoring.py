@@ -162,6 +162,7 @@ class Ended:
 class LeaveResult:
     removed: dict[str, int]
     ended: list[Match]
+    thread_ids: list[int] = field(default_factory=list)  # introduction threads to clear
 
 
 @dataclass(frozen=True, slots=True)
@@ -715,7 +716,8 @@ class MentoringService:
                 ).rowcount,
             }
         ended = [replace(m, ended_at=now, end_reason="left") for m in ended]  # what partners are told
-        return LeaveResult(removed, ended)
+        threads = sorted({r["thread_id"] for r in rows if r["thread_id"] is not None})
+        return LeaveResult(removed, ended, threads)
 
     async def _requeue(self, tx: Tx, guild_id: int, mentee_id: int, now: int) -> None:
         await tx.execute(

@@ -412,3 +412,21 @@ async def test_introductions_interrupted_by_a_restart_are_sent_after_it(
     await world.env.restart_bot(make_bot())
     await world.env.advance_time(60)
     assert len(dms(world.student)) == 1  # never twice
+
+
+async def test_leaving_clears_the_introduction_from_the_private_thread(
+    world: World, mentor: simcord.MemberActor
+) -> None:
+    intros = world.guild.create_text_channel("mentoring")
+    await world.admin.slash(world.general, "mentor intro-channel", channel=intros)
+    await offer(world, mentor, 4, [FIRST], hello="Ask me anything")
+    await request(world, world.student, 1, [FIRST])
+    [thread] = intros.threads
+    await world.student.send(thread, "Hi Maya, thanks!")
+
+    started = await mentor.slash(world.general, "mentor leave")
+    await mentor.click(started.response.message, label="Yes, delete my mentoring data")
+
+    left = [m.content for m in thread.history(viewer=world.student)]
+    assert left == ["Hi Maya, thanks!"]  # the bot's disclosure is gone; their own words stay
+    assert world.env.errors == []
