@@ -239,10 +239,14 @@ def _phone(value: str) -> str:
 
 def _text(value: str) -> str:
     raw = " ".join(value.strip().split())
-    match = re.fullmatch(
-        r"(?:text\s+)?(?:(?P<keyword>[A-Za-z0-9]{1,20})\s+to\s+)?(?P<number>\+?[\d ]{3,20})", raw, re.I
+    match = (
+        re.fullmatch(
+            r"(?:text\s+)?(?:(?P<keyword>[A-Za-z0-9]{1,20})\s+to\s+)?(?P<number>\+?[\d ]{3,20})", raw, re.I
+        )
+        if len(raw) <= MAX_TEXT
+        else None
     )
-    if match is None or len(raw) > MAX_TEXT:
+    if match is None:
         raise ValueError(
             f"`{raw[:40]}` is not a way to text a service. Write the number, or the word to send and the "
             "number, like `SHOUT to 85258`."
@@ -293,9 +297,10 @@ _DAY = (
 _DASH = r"\s*(?:-|–|—|to)\s*"
 _DAYS_ONE = rf"(?:{_DAY}(?:{_DASH}{_DAY})?|daily|every\s+day|weekdays|weekends|bank\s+holidays)"
 _DAYS = rf"{_DAYS_ONE}(?:\s*(?:,|&|and)\s*{_DAYS_ONE})*"
-_TIME = r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday|midnight)"
+# No two neighbouring parts may both take the same spaces (that backtracks exponentially).
+_TIME = r"(?:\d{1,2}(?:[:.]\d{2})?(?:\s*(?:am|pm))?|noon|midday|midnight)"
 _SPAN = rf"{_TIME}{_DASH}{_TIME}"
-_SEGMENT = rf"{_DAYS}\s*:?\s*(?:{_SPAN}(?:\s*(?:,|&|and)\s*{_SPAN})*|closed|24\s*hours)"
+_SEGMENT = rf"{_DAYS}(?:\s*:\s*|\s*)(?:{_SPAN}(?:\s*(?:,|&|and)\s*{_SPAN})*|closed|24\s*hours)"
 _ANYTIME = (
     r"(?:24/7|24\s*hours(?:\s+a\s+day)?(?:,?\s*7\s+days\s+a\s+week)?"
     r"|any\s*time|always\s+open|every\s+day,?\s+24\s+hours)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tomllib
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -509,3 +510,28 @@ def test_a_draft_dict_round_trips_through_validation() -> None:
     draft = validate_contact(contact(text="SHOUT to 85258", in_person="Hub"))
     assert validate_contact(draft.as_dict()) == draft
     assert isinstance(draft, ContactDraft)
+
+
+@settings(max_examples=300, deadline=200)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Mon", "Mon-Fri", " ", ",", ";", "1", "1-1", "9am", " to ", "and", "&", ":", "daily", "(", "x"]
+        ),
+        max_size=60,
+    )
+)
+def test_any_hours_text_is_answered_quickly_never_crashes(parts: list[str]) -> None:
+    """The hours grammar must not backtrack exponentially (it runs on the bot's event loop)."""
+    text = "".join(parts)
+    with contextlib.suppress(UserError):
+        validate_contact(contact(hours=text))
+
+
+def test_the_slowest_known_hours_shape_is_fast() -> None:
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(UserError):
+        validate_contact(contact(hours="Mon " + "1-1 ," * 19 + "x"))
+    assert time.perf_counter() - started < 0.1
