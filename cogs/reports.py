@@ -46,6 +46,7 @@ from bot.services.reports import (
 from bot.ui import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
+    MESSAGE_LIMIT,
     clip,
     report_unexpected,
     report_user_error,
@@ -142,7 +143,7 @@ def thread_pages(thread: CaseThread, *, for_staff: bool) -> list[list[discord.Em
     Very long conversations keep the case and the latest messages, saying how many were left out.
     """
     head = case_embed(thread.case, for_staff=for_staff)
-    if not for_staff and thread.case.delete_at is not None:
+    if thread.case.delete_at is not None:
         head.add_field(name="Deleted on", value=discord_time(thread.case.delete_at, "D"), inline=True)
     if not thread.messages:
         head.add_field(name="Messages", value="No messages yet.", inline=False)
@@ -348,6 +349,15 @@ def modal_values(data: Any) -> dict[str, Any]:
     for component in (data or {}).get("components") or []:
         visit(component)
     return found
+
+
+async def give_back(interaction: discord.Interaction[Any], why: str, body: str) -> None:
+    """Refuse a report privately and hand the student's words back, whole, so nothing is lost."""
+    await send_private(interaction, f"{why}\n\nHere is what you wrote, to keep:")
+    text = body.strip()
+    chunk = MESSAGE_LIMIT - 10
+    for start in range(0, len(text), chunk):
+        await send_private(interaction, ">>> " + text[start : start + chunk])
 
 
 def _first(values: Any) -> str | None:
@@ -620,10 +630,8 @@ class Reports(commands.Cog):
         assert guild is not None
         wait = self.rate.acquire(guild.id, interaction.user.id)
         if wait > 0:
-            # Give their words back so nothing they wrote is lost.
-            raise UserError(
-                clip(self._rate_message(wait) + f"\n\nHere is what you wrote, to keep:\n>>> {body}", 2000)
-            )
+            await give_back(interaction, self._rate_message(wait), body)
+            return
         config = await self.bot.guild_settings.get(guild.id)
         try:
             created = await self.service.create_case(
@@ -641,10 +649,7 @@ class Reports(commands.Cog):
         except Exception as error:
             self.rate.release(guild.id, interaction.user.id)
             await report_unexpected(interaction, error, "report form")
-            await send_private(
-                interaction,
-                clip(f"Your report was not saved. Here is what you wrote, to keep:\n>>> {body}", 2000),
-            )
+            await give_back(interaction, "Your report was not saved.", body)
             return
         case = created.case
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -337,10 +337,14 @@ async def test_a_form_opened_before_the_limit_was_reached_gives_the_words_back(r
     early = await start_report(rw, rw.student)  # form open, nothing sent yet
     for n in range(3):
         await file_report(rw, rw.student, f"Report {n}.", reply=False)
+    words = "My words, kept. " + "w" * 2950 + " THE END"
     refused = await rw.student.submit_modal(
-        early, {"report:what": "My words, kept.", "report:where": ["campus"], "report:wish": ["record"]}
+        early, {"report:what": words, "report:where": ["campus"], "report:wish": ["record"]}
     )
-    assert refused.ephemeral and "My words, kept." in texts(refused)
+    assert refused.ephemeral and "3 reports in the last hour" in texts(refused)
+    given_back = "".join(r.content.removeprefix(">>> ") for r in refused.followups)
+    assert given_back == words  # whole, across messages within Discord's limit
+    assert all(r.ephemeral for r in refused.followups)
     assert await rw.bot.db.fetchval("SELECT COUNT(*) FROM report_cases") == 3
 
 
