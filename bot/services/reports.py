@@ -16,7 +16,11 @@ No table of this feature holds a member id. Tables and columns with free text:
 * ``report_cases.body``, ``.happened_when``, ``.outcome``: what the reporter wrote, and the
   outcome staff recorded. Anonymous: not linked to any member. Kept until
   ``retention_months`` (the value told to the reporter) after the case is closed, then deleted
-  by a scheduled job (``delete_at``). ``code_hash`` is a keyed hash of the reply code.
+  by a scheduled job (``delete_at``); open cases are kept until staff close them.
+  ``code_hash`` is a keyed hash of the reply code. ``reported_on`` is a day, never a time.
+* ``report_cases.characteristic``, ``.setting``: the reporter's choices (a protected
+  characteristic would be special category data if it were linked to someone; here it isn't).
+  Same retention as the case.
 * ``report_messages.body``: staff replies and reporter answers on a case. Anonymous; deleted
   with their case (ON DELETE CASCADE).
 * ``report_settings``: per-server reporting page URL and retention period (no personal data).
