@@ -836,6 +836,11 @@ class EventService:
                 outcome = "cancelled"
             elif event.starts_at <= now:
                 outcome = "skipped"
+            elif await tx.fetchval(
+                "SELECT COUNT(*) FROM event_reminders WHERE event_id = ? AND due_at > ? AND due_at <= ?",
+                (event_id, reminder["due_at"], now),
+            ):
+                outcome = "skipped"  # after downtime, only the most recent missed reminder is sent
             else:
                 outcome = "late" if now - reminder["due_at"] > LATE_AFTER_SECONDS else "sent"
                 settings_row = await tx.fetchone(

@@ -258,3 +258,27 @@ async def test_an_event_from_another_server_is_not_found(service: EventService) 
     [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
     with pytest.raises(UserError, match="can't find"):
         await service.attendees(event.event_id, guild_id=GUILD + 1)
+
+
+async def test_after_long_downtime_only_the_latest_missed_reminder_is_sent(
+    service: EventService, clock: ManualClock
+) -> None:
+    [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
+    await service.rsvp(event.event_id, 1, "going")
+    clock.set(event.start - timedelta(minutes=30))  # both the 24 h and the 1 h reminders were missed
+    early = await service.claim_reminder(event.event_id, 86400)
+    assert early is not None and early.outcome == "skipped" and early.recipients == []
+    late = await service.claim_reminder(event.event_id, 3600)
+    assert late is not None and late.outcome == "late" and late.recipients == [1]
+
+
+async def test_missed_reminders_collapse_whatever_order_the_jobs_run_in(
+    service: EventService, clock: ManualClock
+) -> None:
+    [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
+    await service.rsvp(event.event_id, 1, "going")
+    clock.set(event.start - timedelta(minutes=30))
+    late = await service.claim_reminder(event.event_id, 3600)
+    early = await service.claim_reminder(event.event_id, 86400)
+    assert late is not None and late.outcome == "late"
+    assert early is not None and early.outcome == "skipped"
