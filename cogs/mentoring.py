@@ -825,6 +825,35 @@ class Mentoring(commands.Cog):
             "come back.",
         )
 
+    # -- privacy (issue 9) ----------------------------------------------------------------------
+
+    async def export_member(self, member_id: int) -> dict[str, Any]:
+        return await self.service.export_member(member_id)
+
+    async def forget_member(self, member_id: int) -> dict[str, int]:
+        """Erase the member's mentoring data, and what the bot disclosed on Discord about them.
+
+        Besides the service's erasure: the bot's introductions are deleted from their threads,
+        partners are told their pairing ended, and mentees who lost their mentor are matched again.
+        """
+        exported = await self.service.export_member(member_id)
+        active = []
+        for pairing in exported["pairings"]:
+            if pairing["ended_at"] is None:
+                active.append((pairing["guild_id"], pairing["partner_id"], pairing["your_role"]))
+        counts = await self.service.forget_member(member_id)
+        threads = {p["introduction_thread_id"] for p in exported["pairings"] if p["introduction_thread_id"]}
+        for thread_id in sorted(threads):
+            await self._clear_introduction(thread_id)
+        for guild_id, partner, my_role in active:
+            mentor, mentee = (member_id, partner) if my_role == "mentor" else (partner, member_id)
+            ended = Match(0, guild_id, mentor, mentee, (), 0, None, None, 0, None, None, None, 0, "forgotten")
+            await self._tell_partner_ended(ended, member_id)
+        for guild_id in sorted({guild_id for guild_id, _, _ in active}):
+            result = await self.service.run_matching(guild_id)
+            await self._after_run(result.new_matches)
+        return counts
+
     async def _clear_introduction(self, thread_id: int) -> None:
         """Delete the bot's introduction (shared experiences, notes) from a thread and close it.
 

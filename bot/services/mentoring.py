@@ -994,6 +994,10 @@ class MentoringService:
                 "SELECT * FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ? ORDER BY id",
                 (member_id, member_id),
             )
+            label_of = {
+                (r["guild_id"], r["key"]): r["label"]
+                for r in await tx.fetchall("SELECT guild_id, key, label FROM mentoring_experiences")
+            }
             guilds = [r[0] for r in await tx.fetchall("SELECT DISTINCT guild_id FROM mentoring_pair_history")]
             history = 0
             for guild_id in guilds:
@@ -1035,7 +1039,9 @@ class MentoringService:
                     "guild_id": r["guild_id"],
                     "your_role": "mentor" if r["mentor_id"] == member_id else "mentee",
                     "partner_id": r["mentee_id"] if r["mentor_id"] == member_id else r["mentor_id"],
-                    "shared_experiences": [k for k in r["shared"].split(",") if k],
+                    "shared_experiences": [
+                        label_of.get((r["guild_id"], k), k) for k in r["shared"].split(",") if k
+                    ],
                     "paired_at": when(r["created_at"]),
                     "introduction_thread_id": r["thread_id"],
                     "your_checkin_answer": r["mentor_checkin"]

@@ -430,3 +430,29 @@ async def test_leaving_clears_the_introduction_from_the_private_thread(
     left = [m.content for m in thread.history(viewer=world.student)]
     assert left == ["Hi Maya, thanks!"]  # the bot's disclosure is gone; their own words stay
     assert world.env.errors == []
+
+
+async def test_forget_member_erases_data_and_the_introduction_and_rematches_the_partner(
+    world: World, mentor: simcord.MemberActor
+) -> None:
+    intros = world.guild.create_text_channel("mentoring")
+    await world.admin.slash(world.general, "mentor intro-channel", channel=intros)
+    await offer(world, mentor, 4, [FIRST])
+    await request(world, world.student, 1, [FIRST])
+    other = world.guild.add_member(world.env.create_user("otto_other"))
+    await offer(world, other, 3, [])
+    [thread] = intros.threads
+    cog: Any = world.bot.get_cog("Mentoring")
+
+    counts = await cog.forget_member(mentor.id)
+
+    assert counts["mentoring_profiles"] == 1 and counts["mentoring_pair_history"] == 1
+    assert await cog.export_member(mentor.id) == {
+        "profiles": [],
+        "pairings": [],
+        "past_pairs_remembered_as_keyed_hashes": 0,
+    }
+    assert thread.history(viewer=world.student) == []
+    assert "come to an end" in message_text(dms(world.student)[0])
+    status = await world.student.slash(world.general, "mentor status")
+    assert other.mention in text_of(status)

@@ -216,6 +216,7 @@ async def test_export_and_forget_cover_everything(service: MentoringService, db,
     assert exported["profiles"][0]["experiences"] == ["LGBTQ+"]
     assert exported["profiles"][0]["note"] == "coming out"
     assert exported["pairings"][0]["partner_id"] == 1
+    assert exported["pairings"][0]["shared_experiences"] == ["LGBTQ+"]
     assert exported["past_pairs_remembered_as_keyed_hashes"] == 1
 
     counts = await service.forget_member(9)
