@@ -57,6 +57,13 @@ def _load(path: str) -> tuple[list[Operation], Registry]:
     return operations, registry
 
 
+@functools.cache
+def _validator(path: str, method: str, template: str) -> jsonschema.Draft202012Validator:
+    operations, registry = _load(path)
+    operation = next(o for o in operations if o.method == method and o.template == template)
+    return jsonschema.Draft202012Validator(_rebase(operation.schema), registry=registry)
+
+
 def _rebase(schema: Any) -> Any:
     """Point the spec's local $refs at the registered spec document."""
     if isinstance(schema, dict):
@@ -93,7 +100,7 @@ def violations(requests: list[Any], spec: Path) -> list[str]:
         body = _strip_files(record.json)
         if body is None or operation.schema is None:
             continue
-        validator = jsonschema.Draft202012Validator(_rebase(operation.schema), registry=registry)
+        validator = _validator(str(spec), operation.method, operation.template)
         errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
         for error in errors[:3]:
             where = "/".join(str(p) for p in error.absolute_path) or "(body)"
