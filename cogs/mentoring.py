@@ -983,7 +983,7 @@ class Mentoring(commands.Cog):
         signposts = self.bot.get_cog("Signposts")
         if signposts is not None and hasattr(signposts, "support_payload"):
             try:
-                payload: dict[str, Any] = dict(await signposts.support_payload(guild_id, "wellbeing"))
+                payload: dict[str, Any] = dict(await signposts.support_payload(guild_id))
             except Exception:
                 log.exception("Signposts could not give a support payload")
             else:
@@ -1102,7 +1102,7 @@ class Mentoring(commands.Cog):
             f"Places: {o.capacity_total} in all, {o.capacity_used} taken, {o.capacity_free} free",
             inline=False,
         )
-        bands = ", ".join(f"{n} {label}" for label, n in o.waiting_bands.items())
+        bands = ", ".join(f"{label}: {n}" for label, n in o.waiting_bands.items())
         waiting = f"{o.mentees_waiting} waiting ({bands})"
         if o.longest_wait_days is not None:
             waiting += f"\nLongest wait: {o.longest_wait_days} day{'s' if o.longest_wait_days != 1 else ''}"

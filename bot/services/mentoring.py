@@ -73,7 +73,7 @@ CHECKIN_AFTER = timedelta(days=14)
 CHECKIN_ANSWERS = ("met", "not_yet", "different", "wrong")
 FREQUENCIES = ("off", "daily", "weekly")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WAIT_BANDS = (("under a week", 7), ("1 to 4 weeks", 28), ("over 4 weeks", None))
+WAIT_BANDS = (("under 1 week", 7), ("1 to 4 weeks", 28), ("over 4 weeks", None))
 
 
 def slug(label: str) -> str:

@@ -153,7 +153,7 @@ async def test_overview_counts_waiting_times(service: MentoringService, clock: M
     await service.set_paused(GUILD, 1, True)
     overview = await service.overview(GUILD)
     assert overview.mentees_waiting == 2
-    assert overview.waiting_bands == {"under a week": 1, "1 to 4 weeks": 1, "over 4 weeks": 0}
+    assert overview.waiting_bands == {"under 1 week": 1, "1 to 4 weeks": 1, "over 4 weeks": 0}
     assert overview.longest_wait_days == 10
     assert overview.mentors_active == 0 and overview.mentors_paused == 1
 
