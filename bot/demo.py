@@ -133,16 +133,20 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
     import simcord
 
     from bot import create_bot
-    from bot.demo_seed import DemoError, build_server, seed, walk
+    from bot.demo_seed import DemoError, build_server, post_welcome, seed, walk
 
-    bot = create_bot(settings)
+    bots = [create_bot(settings)]
     status = EXIT_OK
     try:
-        async with simcord.run(bot, check_errors=False) as env:
+        async with simcord.run(bots[0], check_errors=False) as env:
             say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
             name_the_bot(env)
             server = build_server(env)
             await env.settle()
+            # Reconnect, as a bot does after a restart, so it sees the server with everyone in it
+            # (it asks for no member events, so counts such as a pulse's audience come from here).
+            bots.append(create_bot(settings))
+            await env.restart_bot(bots[-1])
             try:
                 seeded = await seed(server, say, strict=check)
                 if check:
@@ -153,12 +157,14 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
                         raise DemoError("the bot raised errors:\n" + "\n".join(problems))
                     say("Demo check passed.")
                 else:
-                    await serve(server, port)
+                    welcome = await post_welcome(server)
+                    await serve(server, port, welcome)
             except DemoError as error:
                 print(f"Demo check FAILED: {error}", file=sys.stderr, flush=True)
                 status = EXIT_FAILED
     finally:
-        await bot.release()
+        for bot in bots:
+            await bot.release()
     return status
 
 
@@ -169,7 +175,7 @@ def name_the_bot(env: Any) -> None:
         user.global_name = "Common Room"
 
 
-async def serve(server: Any, port: int | None) -> None:
+async def serve(server: Any, port: int | None, welcome: Any = None) -> None:
     """Serve the preview page until Ctrl-C (or SIGTERM, or "End preview session" on the page)."""
     from bot.demo_seed import TIMEZONE
 
@@ -193,6 +199,8 @@ async def serve(server: Any, port: int | None) -> None:
             timezone=TIMEZONE,
             port=port,
         ) as preview:
+            if welcome is not None:
+                await preview.show(welcome)  # the page opens on the welcome and what to try
             say("")
             say("Open this address in your browser (it only works on this computer):")
             say(f"  {preview.url}")

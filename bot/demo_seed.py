@@ -156,7 +156,8 @@ CROWD: tuple[str, ...] = (
     "kofi",
     "lena",
 )
-# One answer per question of the belonging check-in (scale 0-5, a choice, scale 0-5).
+# One answer per question of the belonging check-in, as the form's menus offer them ("0" is
+# "Prefer not to say" on a scale).
 CROWD_ANSWERS: tuple[tuple[str, str, str], ...] = (
     ("4", "1", "4"),
     ("3", "1", "3"),
@@ -210,7 +211,9 @@ class DemoServer:
 def build_server(env: simcord.Env) -> DemoServer:
     """Create the guild, its channels and its people (what Discord itself would hold)."""
     guild = env.create_guild(GUILD_NAME)
-    admins = guild.create_role("Server admins", permissions=discord.Permissions(manage_guild=True))
+    admins = guild.create_role(
+        "Server admins", permissions=discord.Permissions(manage_guild=True, manage_messages=True)
+    )
     organisers = guild.create_role("Organisers")
     guild.create_role("Students")
     admin = guild.add_member(env.create_user("ada_admin", global_name="Ada (server admin)"), roles=[admins])
@@ -521,6 +524,29 @@ async def run_steps(server: DemoServer, steps: Iterable[Step], say: Say, *, stri
 
 async def seed(server: DemoServer, say: Say, *, strict: bool = False) -> list[str]:
     return await run_steps(server, SEED_STEPS, say, strict=strict)
+
+
+WELCOME = "\n".join(
+    (
+        "👋 **Welcome to Demo Medical School, a demo of Common Room.** "
+        "Nothing here is real and nothing leaves this computer.",
+        "You are **Sam, a first-year student**. Things to try (type `/` in the message box below):",
+        "• `/community list` or the community panel above: join a community; only you see it",
+        "• **Going** on *Board games and mocktails* or a workshop card above; then `/event mine`",
+        "• **Answer** on the open *Belonging check-in*; your answer can't be traced to you",
+        "• `/support`, or the **Need support?** button above",
+        "• `/report new` to report discrimination anonymously, then `/report check` with your code",
+        "• `/mentor request`: Maya, a fourth-year mentor, is waiting for a match",
+        "Switch **Viewing as** (top of the page) to **Olu (welfare organiser)** for "
+        "`/pulse results pulse:1 run:1`, `/pulse trend pulse:1`, `/cases list`, `/event attendees`, "
+        "`/signposts add`, `/community create`. **Ada (server admin)** has `/setup`.",
+    )
+)
+
+
+async def post_welcome(server: DemoServer) -> discord.Message:
+    """The admin's welcome: the newest message, what the page opens on."""
+    return await server.admin.send(server.common, WELCOME)
 
 
 # -- the walk-through (--check) ------------------------------------------------------------------
