@@ -28,7 +28,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import discord
 from discord import app_commands
@@ -711,46 +711,60 @@ class Communities(
         try:
             await request
         except discord.HTTPException as error:
-            # Never log the member here: the community may be an identity community.
-            log.warning(
-                "Discord refused a community access change (community %s, status %s, code %s)",
-                community.id,
-                error.status,
-                error.code,
+            await self._refused(guild, community, error, joining=joining)
+        else:
+            await self.service.clear_event_problems(community.id)
+
+    async def _refused(
+        self, guild: discord.Guild, community: Community, error: discord.HTTPException, *, joining: bool
+    ) -> NoReturn:
+        """Explain Discord's refusal of an access change; tell the organisers when they must act."""
+        # Never log the member here: the community may be an identity community.
+        log.warning(
+            "Discord refused a community access change (community %s, status %s, code %s)",
+            community.id,
+            error.status,
+            error.code,
+        )
+        verb = "add you to" if joining else "remove you from"
+        if error.code == MAX_OVERWRITES_CODE:
+            channel = guild.get_channel(community.channel_id or 0)
+            where = channel.mention if channel else "its channel"
+            await self._alert(
+                guild,
+                community,
+                "discord_full",
+                f"Discord refused to add anyone else to {where}: it has reached the limit of permission "
+                "entries on one channel. Consider splitting the community (for example by year).",
             )
-            verb = "add you to" if joining else "remove you from"
-            if error.code == MAX_OVERWRITES_CODE:
-                channel = guild.get_channel(community.channel_id or 0)
-                where = channel.mention if channel else "its channel"
-                await self._alert(
-                    guild,
-                    community,
-                    "overwrite_limit",
-                    f"Discord refused to add anyone else to {where}: it has reached the limit of permission "
-                    "entries on one channel. Consider splitting the community (for example by year).",
-                )
-                raise UserError(
-                    f"{community_line(community)} is full: Discord won't let anyone else into its channel. "
-                    "Nothing was changed, and the organisers have been told so they can make room."
-                ) from error
-            if isinstance(error, discord.Forbidden):
-                await self.check_health(guild)
-                await self._alert(
-                    guild,
-                    community,
-                    "discord_forbidden",
-                    "Discord refused to change who can see its channel (missing permissions). Check that my "
-                    f"role **{my_role_name(guild)}** has Manage Roles and sits above the community's role, "
-                    "and that it can view the channel.",
-                )
-                raise UserError(
-                    f"I can't {verb} {community_line(community)} right now because of a setting on this "
-                    "server. Nothing was changed. The organisers have been told; please try again later."
-                ) from error
             raise UserError(
-                f"Discord didn't accept that just now, so I couldn't {verb} {community_line(community)}. "
-                "Nothing was changed. Please try again in a minute."
+                f"{community_line(community)} is full: Discord won't let anyone else into its channel. "
+                "Nothing was changed, and the organisers have been told so they can make room."
             ) from error
+        if isinstance(error, discord.Forbidden):
+            found = await self.check_health(guild)
+            if community.id in found:  # the check named the cause and told the organisers
+                raise UserError(
+                    f"I can't {verb} {community_line(community)} right now because of a setting on "
+                    "this server. Nothing was changed. The organisers have been told; please try again "
+                    "later."
+                ) from error
+            await self._alert(
+                guild,
+                community,
+                "discord_forbidden",
+                "Discord refused to change who can see its channel (missing permissions). Check that my "
+                f"role **{my_role_name(guild)}** has Manage Roles and sits above the community's role, "
+                "and that it can view the channel.",
+            )
+            raise UserError(
+                f"I can't {verb} {community_line(community)} right now because of a setting on this "
+                "server. Nothing was changed. The organisers have been told; please try again later."
+            ) from error
+        raise UserError(
+            f"Discord didn't accept that just now, so I couldn't {verb} {community_line(community)}. "
+            "Nothing was changed. Please try again in a minute."
+        ) from error
 
     # -- panel cards ------------------------------------------------------------------------
 

@@ -52,6 +52,8 @@ WELCOME_MAX = 1000
 EMOJI_MAX = 64
 NAME_PUNCTUATION = " -&+'.,()!?/"
 # Discord's custom emoji markup: <:name:id> or <a:name:id>.
+# Problems learnt from a refusal by Discord (not visible to a health check).
+EVENT_PROBLEMS = frozenset({"discord_forbidden", "discord_full"})
 CUSTOM_EMOJI = re.compile(r"<a?:[A-Za-z0-9_]{2,32}:[0-9]{15,25}>")
 
 
@@ -446,6 +448,8 @@ class CommunityService:
         """Of the problems found now (community id -> problem codes), those not yet reported.
 
         Problems reported before and now gone are forgotten, so a recurrence is reported again.
+        Codes in :data:`EVENT_PROBLEMS` come from a refusal by Discord, which a check cannot see:
+        they stay until :meth:`clear_event_problems` (the next change that works).
         """
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(
@@ -460,7 +464,7 @@ class CommunityService:
                 (community_id, problem)
                 for community_id, codes in stored.items()
                 for problem in codes
-                if problem not in problems.get(community_id, set())
+                if problem not in problems.get(community_id, set()) and problem not in EVENT_PROBLEMS
             ]
             if gone:
                 await tx.executemany(
@@ -480,6 +484,16 @@ class CommunityService:
                 " ON CONFLICT (community_id, problem) DO NOTHING",
                 rows,
             )
+
+    async def clear_event_problems(self, community_id: int) -> None:
+        """A change for this community just worked: forget Discord's earlier refusals of it."""
+        codes = await self.reported(community_id) & EVENT_PROBLEMS
+        if codes:
+            async with self.db.transaction() as tx:
+                await tx.executemany(
+                    "DELETE FROM community_health_reports WHERE community_id = ? AND problem = ?",
+                    [(community_id, code) for code in sorted(codes)],
+                )
 
     async def reported(self, community_id: int) -> set[str]:
         rows = await self.db.fetchall(

@@ -310,3 +310,23 @@ async def test_making_an_identity_channel_public_while_online_is_reported_at_onc
     # Ordinary joins (member overwrites) don't trigger more reports.
     await w.student.slash(w.general, "community join", name="Muslim Medics")
     assert len(stage.organiser_posts()) == 1
+
+
+async def test_discord_refusals_alert_organisers_once_until_a_change_works_again(stage: Stage) -> None:
+    w = stage.world
+    await stage.create("Refugees", "identity", "Refugee and sanctuary students.")
+    others = [w.guild.add_member(w.env.create_user(f"s{n}")) for n in range(3)]
+    w.env.inject_error(
+        "PUT", "/channels/*/permissions/*", status=403, code=50013, message="Missing Permissions", times=2
+    )
+    for member in others[:2]:
+        refused = await member.slash(w.general, "community join", name="Refugees")
+        assert "setting on this server" in text_of(refused)
+    assert len(stage.organiser_posts()) == 1  # two refusals, one alert
+    assert "Welcome" in text_of(await w.student.slash(w.general, "community join", name="Refugees"))
+    w.env.inject_error(
+        "PUT", "/channels/*/permissions/*", status=403, code=50013, message="Missing Permissions"
+    )
+    await others[2].slash(w.general, "community join", name="Refugees")
+    assert len(stage.organiser_posts()) == 2  # it worked in between, so this is news again
+    assert w.env.errors == []
