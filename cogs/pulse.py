@@ -370,6 +370,20 @@ class PulseCog(
             self.arm_open(pulse_id, when)
         for run in await self.service.open_runs():
             self.arm_close(run.run_id, run.closes_at)
+            if run.message_id is None:
+                # Opened, but the bot stopped before its card was posted: post it now.
+                self.bot.scheduler.at(
+                    f"pulse:card:{run.run_id}", self.bot.clock.now(), self.card_job, run.run_id
+                )
+
+    async def card_job(self, run_id: int) -> None:
+        try:
+            await self.bot.wait_until_ready()
+            pulse, run = await self.service.get_run(run_id)
+            if run.status == "open" and run.message_id is None and run.closes_at > self.bot.clock.now():
+                await self.post_card(RunOpened(pulse, run))
+        except Exception:
+            log.exception("Could not post the card of pulse run %s", run_id)
 
     def arm_open(self, pulse_id: int, when: datetime) -> None:
         self.bot.scheduler.at(
@@ -462,7 +476,8 @@ class PulseCog(
             enough = closed.answers >= threshold
             await self.tell_organisers(
                 pulse.guild_id,
-                f"Run {closed.number} of **{pulse.title}** has closed with {closed.answers} answers. "
+                f"Run {closed.number} of **{pulse.title}** has closed with {closed.answers} "
+                f"answer{_s(closed.answers)}. "
                 + (
                     "`/pulse results` shows them."
                     if enough

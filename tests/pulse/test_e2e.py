@@ -165,7 +165,7 @@ async def test_a_restart_keeps_the_one_answer_rule_and_the_run_closes_on_time(
     assert closed.components == []
     assert "closed with 1 answer" in " ".join(f.value for f in closed.embeds[0].fields)
     note = private.history(viewer=world.organiser)[-1]
-    assert "closed with 1 answers" in note.content and "under the 10 needed" in note.content
+    assert "closed with 1 answer." in note.content and "under the 10 needed" in note.content
     # After close nothing records who answered.
     assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulse_answered") == 0
     late = await world.env.bot.db.fetchval("SELECT status FROM pulse_runs")
@@ -500,3 +500,20 @@ async def test_a_community_breakdown_is_shown_only_when_no_group_can_be_worked_o
         assert inside.startswith("10 answers") and "Q1: mean 5.0" in inside
         rest = fields[f"Breakdown: Not in {community.mention}"]
         assert rest.startswith("12 answers") and "Q1: mean 1.0" in rest
+
+
+async def test_a_card_lost_to_a_crash_is_posted_after_the_restart(world: World, make_bot: BotFactory) -> None:
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    # As if the bot had stopped between opening the run and posting its card.
+    await world.bot.db.execute("UPDATE pulse_runs SET message_id = NULL")
+    await world.env.restart_bot(make_bot())
+    await world.env.settle()
+
+    posted = cards(world)
+    assert len(posted) == 2 and posted[-1].id != card.id
+    message_id = await world.env.bot.db.fetchval("SELECT message_id FROM pulse_runs")
+    assert message_id == posted[-1].id
+    done = await answer(world, world.student, posted[-1], ["3", "1", "3"])
+    assert "Thank you" in done.response.content
