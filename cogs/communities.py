@@ -37,6 +37,7 @@ from discord.ext import commands
 from bot.core import ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.services.communities import (
+    CUSTOM_EMOJI,
     DESCRIPTION_MAX,
     EMOJI_MAX,
     NAME_MAX,
@@ -69,6 +70,7 @@ CHANNEL_OVERWRITES_LIMIT = 1000
 # Identity communities show no member count below this.
 COUNT_FLOOR = 5
 PANEL_ROWS = 5  # a message holds at most five select menus
+LIST_PAGE_LIMIT = 3800  # characters per /community list page (an embed description holds 4096)
 TOPIC_LIMIT = 1024
 SELECT_DESCRIPTION_LIMIT = 100
 
@@ -191,6 +193,34 @@ def category_number(name: str) -> int | None:
     if head.casefold() == CATEGORY_NAME.casefold() and tail.isdigit():
         return int(tail)
     return None
+
+
+def check_emoji_is_here(guild: discord.Guild, emoji: str | None) -> None:
+    """A server emoji must be one of this server's: Discord won't show another's in menus."""
+    text = (emoji or "").strip()
+    if not CUSTOM_EMOJI.fullmatch(text):
+        return
+    emoji_id = int(text.rstrip(">").rsplit(":", 1)[1])
+    if guild.get_emoji(emoji_id) is None:
+        raise UserError(
+            "That server emoji isn't one of this server's, so Discord won't show it in the menus. "
+            "Use one of this server's emojis or a standard one like 🌈."
+        )
+
+
+def paginate(blocks: list[str], limit: int) -> list[str]:
+    """Join ``blocks`` with blank lines into pages of at most ``limit`` characters."""
+    pages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) > limit and current:
+            pages.append(current)
+            candidate = block
+        current = candidate
+    if current:
+        pages.append(current)
+    return pages
 
 
 def overwrite_payloads(overwrites: Overwrites) -> list[dict[str, Any]]:
@@ -973,15 +1003,20 @@ class Communities(
                 text += " Create one with `/community create`."
             await send_private(interaction, text)
             return
-        embed = discord.Embed(
-            title="Communities",
-            description=clip("\n\n".join(lines), EMBED_DESCRIPTION_LIMIT),
-            colour=discord.Colour.teal(),
-        )
-        embed.set_footer(
-            text="Join with /community join. Joining is private: nothing is posted or announced."
-        )
-        await send_private(interaction, embed=embed)
+        # One embed per page; each page is its own private message (Discord caps the text of all
+        # embeds in one message at 6000 characters).
+        pages = paginate([clip(line, LIST_PAGE_LIMIT) for line in lines], LIST_PAGE_LIMIT)
+        for number, page in enumerate(pages, start=1):
+            embed = discord.Embed(
+                title="Communities" if len(pages) == 1 else f"Communities ({number}/{len(pages)})",
+                description=page,
+                colour=discord.Colour.teal(),
+            )
+            if number == len(pages):
+                embed.set_footer(
+                    text="Join with /community join. Joining is private: nothing is posted or announced."
+                )
+            await send_private(interaction, embed=embed)
 
     def _count_text(self, guild: discord.Guild, community: Community, channel: Any) -> str | None:
         if community.is_identity:
@@ -1080,6 +1115,7 @@ class Communities(
     ) -> None:
         guild, _ = self._where(interaction)
         self._require_setup_permissions(guild, kind)
+        check_emoji_is_here(guild, emoji)
         community = await self.service.reserve(
             guild.id, name=name, kind=kind, description=description, emoji=emoji, welcome_note=welcome_note
         )
@@ -1139,6 +1175,7 @@ class Communities(
         welcome_note: str,
     ) -> None:
         guild, _ = self._where(interaction)
+        check_emoji_is_here(guild, emoji)
         changed = await self.service.check_update(
             guild.id, community.id, name=name, description=description, emoji=emoji, welcome_note=welcome_note
         )

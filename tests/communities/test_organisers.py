@@ -290,3 +290,33 @@ async def test_a_full_communities_category_overflows_into_a_second_one(stage: St
     assert community.channel_id is not None
     parent = w.env.backend.get_channel(w.env.backend.get_channel(community.channel_id).parent_id)
     assert parent.name == "Communities 2"
+
+
+async def test_a_long_list_is_split_into_pages_none_cut_off(stage: Stage) -> None:
+    w = stage.world
+    names = [f"Society {n:02d}" for n in range(40)]
+    for name in names:  # definitions only: the list reads them without touching Discord
+        community = await stage.service.reserve(
+            w.guild.id, name=name, kind="interest", description="A society. " * 25
+        )
+        await stage.service.attach(community.id, channel_id=1, role_id=None)
+    result = await w.student.slash(w.general, "community list")
+    messages = [result.response, *result.followups]
+    assert len(messages) > 1 and all(m.ephemeral for m in messages)
+    shown = text_of(result)
+    assert all(f"**{name}**" in shown for name in names)
+    assert all(len(m.embeds[0].description) <= 4096 for m in messages)
+
+
+async def test_an_emoji_from_another_server_is_refused(stage: Stage) -> None:
+    w = stage.world
+    result = await w.organiser.slash(
+        w.general,
+        "community create",
+        name="Chess",
+        kind="interest",
+        description="Chess club.",
+        emoji="<:knight:123456789012345678>",
+    )
+    assert "isn't one of this server's" in text_of(result)
+    assert await stage.service.list_communities(w.guild.id, archived=None) == []
