@@ -28,6 +28,7 @@ from typing import Any
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_SETUP = 2
+EXIT_INTERRUPTED = 130
 
 PRESENTATION_SIZE = (1280, 860)
 
@@ -96,10 +97,10 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
         try:
             status = asyncio.run(demo_main(settings, check=check, port=port))
         except KeyboardInterrupt:
-            # Ctrl-C before the page was up (or a second one while stopping): stop now, still
-            # removing the temporary folder.
+            # Ctrl-C before the demo could catch it (while starting): stop now, still removing
+            # the temporary folder.
             say("Stopped.")
-            status = EXIT_OK
+            status = EXIT_INTERRUPTED if check else EXIT_OK
     if db is not None and not check:
         say(f"The demo's database is kept in {db}.")
     return status
@@ -128,6 +129,27 @@ def quiet_logs() -> Iterator[None]:
             root.removeHandler(handler)
 
 
+class Interrupted(Exception):
+    """Ctrl-C (or SIGTERM) arrived before the demo was ready; stop between two steps."""
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM set ``stop`` instead of cancelling whatever the bot is doing, so the
+    demo always stops between two steps and closes the bot and its database properly."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+            installed.append(signum)
+    try:
+        yield
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
 async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
     """Build the bot, the simulated server and its seed; then check, or serve the page."""
     import simcord
@@ -135,36 +157,49 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
     from bot import create_bot
     from bot.demo_seed import DemoError, build_server, post_welcome, seed, walk
 
+    stop = asyncio.Event()
+
+    def checkpoint() -> None:
+        if stop.is_set():
+            raise Interrupted
+
     bots = [create_bot(settings)]
     status = EXIT_OK
-    try:
-        async with simcord.run(bots[0], check_errors=False) as env:
-            say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
-            name_the_bot(env)
-            server = build_server(env)
-            await env.settle()
-            # Reconnect, as a bot does after a restart, so it sees the server with everyone in it
-            # (it asks for no member events, so counts such as a pulse's audience come from here).
-            bots.append(create_bot(settings))
-            await env.restart_bot(bots[-1])
-            try:
-                seeded = await seed(server, say, strict=check)
-                if check:
-                    say("Walking the main flows as the student and the organiser…")
-                    await walk(server, seeded, say)
-                    problems = [f"{type(e).__name__}: {e}" for e in env.errors]
-                    if problems:
-                        raise DemoError("the bot raised errors:\n" + "\n".join(problems))
-                    say("Demo check passed.")
-                else:
-                    welcome = await post_welcome(server)
-                    await serve(server, port, welcome)
-            except DemoError as error:
-                print(f"Demo check FAILED: {error}", file=sys.stderr, flush=True)
-                status = EXIT_FAILED
-    finally:
-        for bot in bots:
-            await bot.release()
+    with stop_on_signals(stop):
+        try:
+            async with simcord.run(bots[0], check_errors=False) as env:
+                say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
+                name_the_bot(env)
+                server = build_server(env)
+                await env.settle()
+                # Reconnect, as a bot does after a restart, so it sees the server with everyone in
+                # it (it asks for no member events, so counts such as a pulse's audience come from
+                # here).
+                bots.append(create_bot(settings))
+                await env.restart_bot(bots[-1])
+                try:
+                    seeded = await seed(server, say, strict=check, checkpoint=checkpoint)
+                    if check:
+                        say("Walking the main flows as the student and the organiser…")
+                        await walk(server, seeded, say, checkpoint=checkpoint)
+                        problems = [f"{type(e).__name__}: {e}" for e in env.errors]
+                        if problems:
+                            raise DemoError("the bot raised errors:\n" + "\n".join(problems))
+                        say("Demo check passed.")
+                    else:
+                        welcome = await post_welcome(server)
+                        checkpoint()
+                        await serve(server, port, welcome, stop)
+                except DemoError as error:
+                    print(f"Demo check FAILED: {error}", file=sys.stderr, flush=True)
+                    status = EXIT_FAILED
+                except Interrupted:
+                    say("Stopping the demo…")
+                    status = EXIT_INTERRUPTED if check else EXIT_OK
+        finally:
+            for bot in bots:
+                await bot.release()
+    say("Stopped.")
     return status
 
 
@@ -175,49 +210,36 @@ def name_the_bot(env: Any) -> None:
         user.global_name = "Common Room"
 
 
-async def serve(server: Any, port: int | None, welcome: Any = None) -> None:
-    """Serve the preview page until Ctrl-C (or SIGTERM, or "End preview session" on the page)."""
+async def serve(server: Any, port: int | None, welcome: Any, stop: asyncio.Event) -> None:
+    """Serve the preview page until ``stop`` (Ctrl-C, SIGTERM) or "End preview session"."""
     from bot.demo_seed import TIMEZONE
 
-    env = server.env
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signum, stop.set)
-            installed.append(signum)
     width, height = PRESENTATION_SIZE
-    try:
-        async with env.preview(
-            server.common,
-            viewers=server.viewers,
-            layout="channel",
-            width=width,
-            height=height,
-            locale="en-GB",
-            timezone=TIMEZONE,
-            port=port,
-        ) as preview:
-            if welcome is not None:
-                await preview.show(welcome)  # the page opens on the welcome and what to try
-            say("")
-            say("Open this address in your browser (it only works on this computer):")
-            say(f"  {preview.url}")
-            say("")
-            say("You are Sam, a first-year student. Use “Viewing as” at the top of the page to switch")
-            say("to Olu (organiser), Ada (server admin) or Maya (mentor). Type / in the message box")
-            say("for the commands. Press Ctrl-C here to stop.")
-            closed = asyncio.ensure_future(preview.wait_closed())
-            stopped = asyncio.ensure_future(stop.wait())
-            try:
-                await asyncio.wait({closed, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in (closed, stopped):
-                    task.cancel()
-                await asyncio.gather(closed, stopped, return_exceptions=True)
-            say("Stopping the demo…")
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)
-    say("Stopped.")
+    async with server.env.preview(
+        server.common,
+        viewers=server.viewers,
+        layout="channel",
+        width=width,
+        height=height,
+        locale="en-GB",
+        timezone=TIMEZONE,
+        port=port,
+    ) as preview:
+        if welcome is not None:
+            await preview.show(welcome)  # the page opens on the welcome and what to try
+        say("")
+        say("Open this address in your browser (it only works on this computer):")
+        say(f"  {preview.url}")
+        say("")
+        say("You are Sam, a first-year student. Use “Viewing as” at the top of the page to switch")
+        say("to Olu (organiser), Ada (server admin) or Maya (mentor). Type / in the message box")
+        say("for the commands. Press Ctrl-C here to stop.")
+        closed = asyncio.ensure_future(preview.wait_closed())
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({closed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (closed, stopped):
+                task.cancel()
+            await asyncio.gather(closed, stopped, return_exceptions=True)
+        say("Stopping the demo…")

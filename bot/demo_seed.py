@@ -497,7 +497,18 @@ SEED_STEPS: tuple[Step, ...] = (
 )
 
 
-async def run_steps(server: DemoServer, steps: Iterable[Step], say: Say, *, strict: bool) -> list[str]:
+def _go_on() -> None:
+    return None
+
+
+async def run_steps(
+    server: DemoServer,
+    steps: Iterable[Step],
+    say: Say,
+    *,
+    strict: bool,
+    checkpoint: Callable[[], None] = _go_on,
+) -> list[str]:
     """Run each step whose commands exist; say what happened. Returns the names of steps that ran.
 
     With ``strict`` a failing step raises :class:`DemoError`; otherwise it is reported and skipped.
@@ -505,6 +516,7 @@ async def run_steps(server: DemoServer, steps: Iterable[Step], say: Say, *, stri
     available = command_names(server.bot)
     done = []
     for step in steps:
+        checkpoint()  # may raise to stop between two steps (Ctrl-C)
         missing = [name for name in step.needs if name not in available]
         if missing:
             say(f"  skip  {step.name}: /{missing[0]} is not in the bot yet")
@@ -522,8 +534,10 @@ async def run_steps(server: DemoServer, steps: Iterable[Step], say: Say, *, stri
     return done
 
 
-async def seed(server: DemoServer, say: Say, *, strict: bool = False) -> list[str]:
-    return await run_steps(server, SEED_STEPS, say, strict=strict)
+async def seed(
+    server: DemoServer, say: Say, *, strict: bool = False, checkpoint: Callable[[], None] = _go_on
+) -> list[str]:
+    return await run_steps(server, SEED_STEPS, say, strict=strict, checkpoint=checkpoint)
 
 
 WELCOME = "\n".join(
@@ -556,6 +570,29 @@ async def check_about(server: DemoServer) -> str:
     shown = text_of(await server.student.slash(server.common, "about"))
     expect_in("Common Room", shown, "/about")
     return "/about answers"
+
+
+STUDENT_TOOLS = ("community join", "event mine", "support", "report new", "mentor request", "privacy notice")
+ORGANISER_TOOLS = ("community create", "event create", "pulse results", "cases list", "signposts add")
+
+
+async def check_commands(server: DemoServer) -> str:
+    """What the composer on the page offers each person: organiser tools only to organisers."""
+    available = command_names(server.bot)
+    student = set(server.student.available_commands(server.common))
+    organiser = set(server.organiser.available_commands(server.common))
+    for name in (n for n in STUDENT_TOOLS if n in available):
+        expect(name in student, f"the student is not offered /{name}")
+    for name in ("pulse results", "cases list", "signposts add", "setup channel"):
+        expect(name not in student, f"the student is offered the organisers' /{name}")
+    for name in (n for n in ORGANISER_TOOLS if n in available):
+        expect(name in organiser, f"the organiser is not offered /{name}")
+    refused = text_of(await server.student.slash(server.common, "community create", **COMMUNITIES[0]))
+    expect_in("for organisers", refused, "a student trying /community create")
+    return (
+        f"the page offers the student {len(student)} commands and the organiser {len(organiser)}; "
+        "the server refuses organiser commands to the student"
+    )
 
 
 async def check_community(server: DemoServer) -> str:
@@ -674,6 +711,7 @@ async def check_mentoring(server: DemoServer) -> str:
 
 CHECK_STEPS: tuple[Step, ...] = (
     Step("about", ("about",), check_about),
+    Step("who can use what", ("setup channel",), check_commands),
     Step("join a community", ("community join", "community mine"), check_community),
     Step("RSVP to an event", ("event mine", "event attendees"), check_rsvp),
     Step("answer the pulse", ("pulse results",), check_pulse),
@@ -683,7 +721,9 @@ CHECK_STEPS: tuple[Step, ...] = (
 )
 
 
-async def walk(server: DemoServer, seeded: list[str], say: Say) -> list[str]:
+async def walk(
+    server: DemoServer, seeded: list[str], say: Say, *, checkpoint: Callable[[], None] = _go_on
+) -> list[str]:
     """Walk the main flows as the student and the organiser; raises DemoError on the first problem."""
     needs_seed = {
         "join a community": "communities",
@@ -697,4 +737,4 @@ async def walk(server: DemoServer, seeded: list[str], say: Say) -> list[str]:
     for step in CHECK_STEPS:
         if step not in steps:
             say(f"  skip  {step.name}: its feature was not seeded")
-    return await run_steps(server, steps, say, strict=True)
+    return await run_steps(server, steps, say, strict=True, checkpoint=checkpoint)
