@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import pkgutil
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -30,6 +31,7 @@ from bot.metrics import InteractionTimings
 from bot.scheduler import Scheduler
 from bot.secrets import load_or_create_key
 from bot.services.guilds import GuildConfig, GuildSettingsService
+from bot.services.retention import RetentionService
 from bot.settings import Settings
 from bot.ui import handle_interaction_error, report_user_error, send_private
 
@@ -40,6 +42,8 @@ __version__ = "0.1.0"
 ORGANISER: dict[str, Any] = {"access": "organiser"}
 MANAGE_SERVER: dict[str, Any] = {"access": "manage_server"}
 COMMAND_TREE_HASH = "command_tree_hash"
+RETENTION_FIRST_DELAY = timedelta(minutes=5)
+RETENTION_INTERVAL = timedelta(days=1)
 
 
 def required_access(command: Any) -> str | None:
@@ -179,6 +183,7 @@ class CommonRoomBot(commands.Bot):
         self.scheduler = Scheduler(self.clock)
         self.guild_settings = GuildSettingsService(self.db, self.clock, settings.defaults.timezone)
         self.timings = InteractionTimings()
+        self.retention = RetentionService(self.db, self.clock)
         self.synced = False
         self._secret_key: bytes | None = None
         self._metrics_server: Any = None
@@ -192,6 +197,7 @@ class CommonRoomBot(commands.Bot):
         for name in extension_names():
             await self.load_extension(name)
         self.synced = await self.sync_commands(force=self.force_sync)
+        self._schedule_retention(RETENTION_FIRST_DELAY)
         if self.settings.metrics.prometheus_port is not None and self._metrics_server is None:
             self._metrics_server = self.timings.serve_prometheus(
                 self.settings.metrics.prometheus_host, self.settings.metrics.prometheus_port
@@ -223,6 +229,16 @@ class CommonRoomBot(commands.Bot):
         await self.guild_settings.set_meta(COMMAND_TREE_HASH, digest)
         log.info("Synced %d slash commands", len(synced))
         return True
+
+    def _schedule_retention(self, delay: timedelta) -> None:
+        self.scheduler.at("retention", self.clock.now() + delay, self.run_retention)
+
+    async def run_retention(self) -> dict[str, int]:
+        """Remove personal data past its retention period; runs daily."""
+        try:
+            return await self.retention.purge()
+        finally:
+            self._schedule_retention(RETENTION_INTERVAL)
 
     # -- events ------------------------------------------------------------------------
 

@@ -29,7 +29,8 @@ class Personal:
     what: str
     purpose: str
     retention: str
-    retention_days: int | None = None  # enforced by a retention job when set
+    retention_days: int | None = None  # enforced by the daily retention job with ``purge``
+    purge: str | None = None  # SQL removing what is past retention; ``:cutoff`` = now - retention_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,122 @@ NOT_PERSONAL: list[NotPersonal] = [
     NotPersonal("guild_channels", "channel_id", "a channel's id"),
 ]
 
+
+def _not_personal(table: str, why: str, *columns: str) -> list[NotPersonal]:
+    return [NotPersonal(table, column, why) for column in columns]
+
+
+NOT_PERSONAL += [
+    *_not_personal(
+        "event_settings", "server setting", "guild_id", "lead_times", "remind_maybe", "mirror", "updated_at"
+    ),
+    *_not_personal(
+        "event_series", "schedule of a series", "series_id", "guild_id", "rule", "timezone", "created_at"
+    ),
+    *_not_personal(
+        "events",
+        "an event's public details, written by organisers for everyone to read",
+        "event_id",
+        "guild_id",
+        "series_id",
+        "kind",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "place",
+        "online_link",
+        "cost",
+        "food",
+        "accessibility",
+        "facilitators",
+        "theme",
+        "capacity",
+        "community_channel_id",
+        "channel_id",
+        "message_id",
+        "scheduled_event_id",
+        "status",
+        "created_at",
+        "updated_at",
+    ),
+    *_not_personal(
+        "event_rsvps",
+        "part of an RSVP, erased with it",
+        "event_id",
+        "status",
+        "seq",
+        "updated_at",
+        "promoted_at",
+        "promotion_dm",
+    ),
+    *_not_personal(
+        "event_reminders",
+        "when an event's reminders are due (no member data)",
+        "event_id",
+        "lead_seconds",
+        "due_at",
+        "status",
+        "done_at",
+    ),
+    *_not_personal(
+        "event_reminder_optouts", "part of a reminder preference, erased with it", "guild_id", "created_at"
+    ),
+]
+
 # -- personal -------------------------------------------------------------------------------
 
-PERSONAL: list[Personal] = []
+EVENTS = "Events"
+
+PERSONAL: list[Personal] = [
+    Personal(
+        "event_rsvps",
+        "member_id",
+        Kind.MEMBER_ID,
+        EVENTS,
+        "your RSVPs (going, maybe, can't go, waiting list place)",
+        "to keep your place, run the waiting list and send your reminders",
+        "until 30 days after the event ends",
+        retention_days=30,
+        purge=(
+            "DELETE FROM event_rsvps WHERE event_id IN (SELECT event_id FROM events WHERE ends_at < :cutoff)"
+        ),
+    ),
+    Personal(
+        "event_reminder_optouts",
+        "member_id",
+        Kind.MEMBER_ID,
+        EVENTS,
+        "that you turned event reminders off",
+        "so you get no reminder DMs",
+        "until you turn reminders back on",
+    ),
+    Personal(
+        "events",
+        "created_by",
+        Kind.MEMBER_ID,
+        EVENTS,
+        "which organiser created an event",
+        "so organisers can see who set an event up",
+        "until 30 days after the event ends",
+        retention_days=30,
+        purge="UPDATE events SET created_by = NULL WHERE created_by IS NOT NULL AND ends_at < :cutoff",
+    ),
+    Personal(
+        "event_series",
+        "created_by",
+        Kind.MEMBER_ID,
+        EVENTS,
+        "which organiser created a series",
+        "so organisers can see who set a series up",
+        "until 30 days after the series' last event ends",
+        retention_days=30,
+        purge=(
+            "UPDATE event_series SET created_by = NULL WHERE created_by IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM events e WHERE e.series_id = event_series.series_id AND e.ends_at >= :cutoff)"
+        ),
+    ),
+]
 
 
 def classified() -> dict[tuple[str, str], Personal | NotPersonal]:
