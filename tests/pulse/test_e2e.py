@@ -252,6 +252,8 @@ async def test_results_and_trend_for_organisers(world: World) -> None:
     shown = await world.organiser.slash(world.general, "pulse results", pulse=1)
     embed = shown.response.embeds[0]
     assert "run 2" in embed.title and "10 answers" in embed.description
+    members = world.bot.get_guild(world.guild.id).member_count  # type: ignore[union-attr]
+    assert f"from an audience of about {members} ({10 / members * 100:.0f}%)" in embed.description
     first = embed.fields[0]
     assert "connected" in first.name and "`4` 10 (100%)" in first.value and "Mean **4.0**" in first.value
 
@@ -290,6 +292,10 @@ async def test_pulse_is_for_organisers_checked_on_the_server_side(world: World) 
     # Lowering the threshold needs Manage Server.
     refused = await world.organiser.slash(world.general, "pulse threshold", minimum=5)
     assert "Manage Server" in refused.response.content
+    too_low = await world.admin.slash(world.general, "pulse threshold", minimum=4)
+    assert too_low.ephemeral and "at least 5" in too_low.response.content
+    done = await world.admin.slash(world.general, "pulse threshold", minimum=6)
+    assert "at least 6 answers" in done.response.content
     assert world.env.errors == []
 
 
