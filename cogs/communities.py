@@ -1243,6 +1243,7 @@ class Communities(
                     raise self._creation_refused(guild, error, "close the community's channel") from error
                 raise
         await self.refresh_panels(guild)
+        readers = "organisers and server admins" if await self._organiser_role(guild) else "server admins"
         where = channel.mention if channel is not None else "Its channel (already deleted)"
         detail = (
             f"{removed} member{'s' if removed != 1 else ''} lost access; Common Room kept no list of them."
@@ -1253,7 +1254,7 @@ class Communities(
         await send_private(
             interaction,
             f"Archived {community_line(archived)}: it's no longer listed and can't be joined. {where} is "
-            f"kept, read-only, for history (organisers and admins can read it). {detail} "
+            f"kept, read-only, for history ({readers} can read it). {detail} "
             "`/community restore` reopens it.",
         )
 
@@ -1269,6 +1270,13 @@ class Communities(
         missing = missing_guild_permissions(guild, "manage_channels", "manage_roles")
         if missing:
             raise UserError(guild_permission_fix(guild, missing, "to reopen or repair a community"))
+        blocking = {
+            code: text
+            for code, text in self.problems(guild, community).items()
+            if code in ("bot_channel_access", "role_above_bot", "bot_manage_roles")
+        }
+        if blocking:
+            raise UserError("I can't fix this myself: " + " ".join(blocking.values()))
         await interaction.response.defer(ephemeral=True, thinking=True)
         was_archived = community.is_archived
         notes = await self._repair(guild, community)
@@ -1410,12 +1418,19 @@ class Communities(
         member = await self._fetch_member(guild, member_id)
         for c in await self.service.list_communities(guild.id, archived=None):
             channel = guild.get_channel(c.channel_id or 0)
-            if channel is not None and has_member_overwrite(channel, member_id):
-                await self.bot.http.delete_channel_permissions(channel.id, member_id)
-                removed += 1
-            if c.role_id is not None and member is not None and has_role(member, c.role_id):
-                await self.bot.http.remove_role(guild.id, member_id, c.role_id)
-                removed += 1
+            try:
+                if channel is not None and has_member_overwrite(channel, member_id):
+                    await self.bot.http.delete_channel_permissions(channel.id, member_id)
+                    removed += 1
+                if c.role_id is not None and member is not None and has_role(member, c.role_id):
+                    await self.bot.http.remove_role(guild.id, member_id, c.role_id)
+                    removed += 1
+            except discord.HTTPException as error:
+                # Carry on with the rest; never log the member next to the community.
+                log.warning(
+                    "Could not remove community access on request (community %s, %s)", c.id, error.status
+                )
+                await self.check_health(guild)
         return removed
 
     # The /privacy cog finds these by name (duck typing).
