@@ -689,6 +689,11 @@ def _question_results(
     return results
 
 
+def _cell(text: str) -> str:
+    """Organiser text made safe for spreadsheets: never read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def trend_csv(trend: Trend) -> str:
     """The trend's aggregates as CSV: one row per run, question and option."""
     buffer = io.StringIO()
@@ -717,8 +722,8 @@ def trend_csv(trend: Trend) -> str:
                         point.answers,
                         "" if point.audience_size is None else point.audience_size,
                         question.number,
-                        question.text,
-                        option.label,
+                        _cell(question.text),
+                        _cell(option.label),
                         option.count,
                         f"{option.share * 100:.1f}",
                         "" if question.mean is None else f"{question.mean:.2f}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import sqlite3
 from datetime import datetime, timedelta
@@ -360,3 +361,25 @@ async def test_export_and_forget_have_nothing_about_a_member(
     await service.answer(opened.run.run_id, MEMBERS[0], [1, 1, 1])
     assert await service.export_member(MEMBERS[0]) == {}
     assert await service.forget_member(MEMBERS[0]) == {}
+
+
+async def test_trend_csv_never_hands_a_spreadsheet_a_formula(
+    service: PulseService, clock: ManualClock
+) -> None:
+    question = make_question(1, '=HYPERLINK("http://x")', "choice", "@yes; -no")
+    pulse = await service.create(
+        GUILD, title="CSV", questions=[question], channel_id=5, first_run_local=datetime(2026, 10, 5, 10, 0)
+    )
+    assert pulse.next_run_at is not None
+    clock.set(pulse.next_run_at)
+    opened = await service.open_run(pulse.pulse_id)
+    assert isinstance(opened, RunOpened)
+    for member in MEMBERS[:10]:
+        await service.answer(opened.run.run_id, member, [0])
+    await close(service, clock, opened)
+    rows = trend_csv(await service.trend(GUILD, pulse.pulse_id)).splitlines()[1:]
+    cells = [cell for row in csv.reader(rows) for cell in row]
+    assert '\'=HYPERLINK("http://x")' in cells and "'@yes" in cells and "'-no" in cells
+    assert not [
+        cell for cell in cells if cell[:1] in ("=", "@") or (cell[:1] == "-" and not cell[1:2].isdigit())
+    ]
