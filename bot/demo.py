@@ -5,8 +5,9 @@ in this process); a server, "Demo Medical School", is created and seeded through
 commands (see :mod:`bot.demo_seed`), and SimCord's preview serves a page on 127.0.0.1 where you
 act as a first-year student and can switch to the organiser, the admin or a mentor.
 
-* ``--db PATH`` keeps the database (and its key file, ``PATH`` + ``.key``) instead of a
-  temporary directory that is removed on exit.
+* ``--db PATH`` keeps the database (and its key file, ``PATH`` + ``.key``) after the demo, to
+  look inside; it must be a new file, because the simulated Discord starts empty every time.
+  Without it everything lives in a temporary directory that is removed on exit.
 * ``--check`` seeds, walks the main flows as a student and an organiser, asserts what each
   shows, prints a line per step and exits 0 (1 on a failure), without starting the web page.
 * ``--port N`` serves the page on that local port (default: any free port).
@@ -88,6 +89,13 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
         if not db.parent.is_dir():
             print(f"error: --db {db}: the folder {db.parent} does not exist.", file=sys.stderr)
             return EXIT_SETUP
+        if db.exists() and db.stat().st_size > 0:
+            print(
+                f"error: --db {db} already exists. The simulated Discord starts empty every time, so "
+                "the demo always seeds a new database: give a new file name, or delete this one.",
+                file=sys.stderr,
+            )
+            return EXIT_SETUP
     with quiet_logs(), tempfile.TemporaryDirectory(prefix="common-room-demo-") as folder:
         try:
             settings = demo_settings(Path(folder), db)
@@ -163,7 +171,7 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
         if stop.is_set():
             raise Interrupted
 
-    bots = [create_bot(settings)]
+    bots = [create_bot(settings, sync=True)]
     status = EXIT_OK
     with stop_on_signals(stop):
         try:
@@ -175,7 +183,7 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
                 # Reconnect, as a bot does after a restart, so it sees the server with everyone in
                 # it (it asks for no member events, so counts such as a pulse's audience come from
                 # here).
-                bots.append(create_bot(settings))
+                bots.append(create_bot(settings, sync=True))
                 await env.restart_bot(bots[-1])
                 try:
                     seeded = await seed(server, say, strict=check, checkpoint=checkpoint)

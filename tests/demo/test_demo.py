@@ -38,6 +38,12 @@ def test_check_seeds_walks_every_flow_and_exits_0(tmp_path: Path, capsys: pytest
     # --db keeps the database (and its key) where asked; seeding went through the bot into it.
     assert db.exists() and db.with_name(db.name + ".key").exists()
 
+    # The simulated Discord starts empty each time, so an existing database is not reused.
+    again = main(["demo", "--check", "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert again == 2
+    assert "already exists" in err and "new file name" in err
+
 
 def test_check_fails_with_a_clear_message_when_a_flow_shows_the_wrong_thing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
