@@ -125,9 +125,11 @@ def has_identity_access(channel: discord.abc.GuildChannel, member_id: int) -> bo
     return any(o.is_member() and o.id == member_id and o.allow & flag for o in raw)
 
 
-def has_member_overwrite(channel: discord.abc.GuildChannel, member_id: int) -> bool:
+def is_kept_out(channel: discord.abc.GuildChannel, member_id: int) -> bool:
+    """Someone (a moderator) denied this member View Channel here on purpose."""
     raw: list[Any] = getattr(channel, "_overwrites", [])
-    return any(o.is_member() and o.id == member_id for o in raw)
+    flag = discord.Permissions.view_channel.flag
+    return any(o.is_member() and o.id == member_id and o.deny & flag for o in raw)
 
 
 def raw_overwrites(channel: discord.abc.GuildChannel, targets: tuple[int, ...]) -> set[tuple[int, int, int]]:
@@ -616,6 +618,12 @@ class Communities(
             if community.is_identity:
                 if has_identity_access(channel, member.id):
                     return f"You're already in {community_line(community)}. Its channel is {channel.mention}."
+                if is_kept_out(channel, member.id):
+                    # A moderator's decision: joining must not undo it.
+                    raise UserError(
+                        f"I can't add you to {community_line(community)}. If you think that's a mistake, "
+                        "please talk to an organiser."
+                    )
                 await self._refuse_if_unusable(guild, community, channel, None)
                 if overwrite_count(channel) >= self.overwrite_limit:
                     await self._alert(guild, community, "overwrite_limit", self._limit_text(channel))
@@ -660,7 +668,7 @@ class Communities(
         async with self._locks[community.id]:
             channel = guild.get_channel(community.channel_id or 0)
             if community.is_identity:
-                if channel is None or not has_member_overwrite(channel, member.id):
+                if channel is None or not has_identity_access(channel, member.id):
                     return f"You're not in {community_line(community)}, so there's nothing to leave."
                 await self._discord(
                     guild,
@@ -1419,7 +1427,7 @@ class Communities(
         for c in await self.service.list_communities(guild.id, archived=None):
             channel = guild.get_channel(c.channel_id or 0)
             try:
-                if channel is not None and has_member_overwrite(channel, member_id):
+                if channel is not None and has_identity_access(channel, member_id):
                     await self.bot.http.delete_channel_permissions(channel.id, member_id)
                     removed += 1
                 if c.role_id is not None and member is not None and has_role(member, c.role_id):

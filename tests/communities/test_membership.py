@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+import discord
 import pytest
 
 from tests.communities.conftest import Stage, text_of
@@ -181,3 +182,27 @@ async def test_forget_member_removes_the_access_the_bot_granted(stage: Stage) ->
     assert identity.channel_id is not None and interest.role_id is not None
     assert not stage.can_view(w.student, identity.channel_id)
     assert interest.role_id not in stage.role_ids(w.student)
+
+
+async def test_a_member_a_moderator_kept_out_cannot_undo_it_by_joining(stage: Stage) -> None:
+    from simcord.backend.models import Overwrite
+    from simcord.enums import OverwriteType
+
+    w = stage.world
+    community = await stage.create("Black Medics", "identity", "Black students.")
+    assert community.channel_id is not None
+    deny = discord.Permissions(view_channel=True).value
+    w.env.backend.set_overwrite(
+        community.channel_id, Overwrite(target_id=w.student.id, type=OverwriteType.MEMBER, allow=0, deny=deny)
+    )
+    await w.env.settle()
+    refused = await w.student.slash(w.general, "community join", name="Black Medics")
+    assert "talk to an organiser" in text_of(refused)
+    assert not stage.can_view(w.student, community.channel_id)
+    left = await w.student.slash(w.general, "community leave", name="Black Medics")
+    assert "not in" in text_of(left)
+    kept = [
+        o for o in w.env.backend.get_channel(community.channel_id).overwrites if o.target_id == w.student.id
+    ]
+    assert [(o.allow, o.deny) for o in kept] == [(0, deny)]  # the moderator's decision stands
+    assert w.env.errors == []
