@@ -75,6 +75,24 @@ def _rebase(schema: Any) -> Any:
     return schema
 
 
+def _ids_as_strings(body: Any) -> Any:
+    """Discord accepts ids (snowflakes) as integers too; discord.py sends some that way
+    (``recipient_id`` when opening a DM, an upload's attachment ``id``). The description types
+    them as strings, so present integer ids as strings before validating."""
+    if isinstance(body, dict):
+        return {
+            key: str(value)
+            if isinstance(value, int) and not isinstance(value, bool) and (key == "id" or key.endswith("_id"))
+            else [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+            if isinstance(value, list) and key.endswith("_ids")
+            else _ids_as_strings(value)
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [_ids_as_strings(item) for item in body]
+    return body
+
+
 def _strip_files(body: Any) -> Any:
     """discord.py sends attachment metadata alongside uploaded files; keep the JSON part."""
     if isinstance(body, dict) and "payload_json" in body:
@@ -97,7 +115,7 @@ def violations(requests: list[Any], spec: Path) -> list[str]:
         if operation is None:
             problems.append(f"{record.method} {path}: method not allowed on {candidates[0].template}")
             continue
-        body = _strip_files(record.json)
+        body = _ids_as_strings(_strip_files(record.json))
         if body is None or operation.schema is None:
             continue
         validator = _validator(str(spec), operation.method, operation.template)

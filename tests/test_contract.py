@@ -52,5 +52,8 @@ def test_the_checker_rejects_what_discord_would(spec: Any) -> None:
     ]
     problems = contract.violations(bad, spec)
     assert len(problems) >= 4, problems
-    good = [FakeRecord("POST", "/channels/1/messages", {"content": "hi", "allowed_mentions": {"parse": []}})]
+    good = [
+        FakeRecord("POST", "/channels/1/messages", {"content": "hi", "allowed_mentions": {"parse": []}}),
+        FakeRecord("POST", "/users/@me/channels", {"recipient_id": 1456074443980800012}),
+    ]
     assert contract.violations(good, spec) == []
