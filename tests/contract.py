@@ -101,7 +101,7 @@ def _strip_files(body: Any) -> Any:
 
 
 def violations(requests: list[Any], spec: Path) -> list[str]:
-    operations, registry = _load(str(spec))
+    operations, _registry = _load(str(spec))
     problems: list[str] = []
     for record in requests:
         path = record.path.split("?", 1)[0]
