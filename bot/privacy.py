@@ -123,6 +123,56 @@ NOT_PERSONAL += [
     ),
 ]
 
+NOT_PERSONAL += [
+    *_not_personal(
+        "signposts",
+        "a welfare service's public details, kept by organisers",
+        "id",
+        "guild_id",
+        "name",
+        "name_key",
+        "categories",
+        "description",
+        "phone",
+        "sms",
+        "email",
+        "web",
+        "in_person",
+        "hours",
+        "confidential",
+        "independent",
+        "position",
+        "created_at",
+        "updated_at",
+    ),
+    *_not_personal(
+        "signpost_seeds_applied",
+        "which configured seed contacts a server has received",
+        "guild_id",
+        "seed_key",
+        "applied_at",
+    ),
+    *_not_personal(
+        "signpost_schedules",
+        "a scheduled post of the directory (server, channel, rule, pinned message)",
+        "id",
+        "guild_id",
+        "channel_id",
+        "category",
+        "rule",
+        "dates",
+        "time_of_day",
+        "timezone",
+        "anchor",
+        "next_run_at",
+        "last_run_at",
+        "last_message_id",
+        "last_error",
+        "created_at",
+        "cancelled_at",
+    ),
+]
+
 # -- personal -------------------------------------------------------------------------------
 
 EVENTS = "Events"
