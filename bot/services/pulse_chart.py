@@ -1,4 +1,8 @@
-"""Trend charts for pulse checks: one panel per question, drawn with matplotlib (Agg, no display)."""
+"""Trend charts for pulse checks: one panel per question, drawn with matplotlib (Agg, no display).
+
+It uses matplotlib's object API (a :class:`~matplotlib.figure.Figure` per chart, no pyplot global
+state), so charts can be drawn in a worker thread while the bot keeps answering.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from bot.services.pulse import Trend
 from bot.services.pulse_model import PREFER_NOT
@@ -17,35 +21,33 @@ from bot.services.pulse_model import PREFER_NOT
 def trend_png(trend: Trend) -> bytes:
     """A PNG: for each question, the mean per run (scales, 1 to 5) or each option's share (choices)."""
     questions = trend.pulse.questions
-    figure, axes = plt.subplots(len(questions), 1, figsize=(8, 2.8 * len(questions)), squeeze=False)
+    figure = Figure(figsize=(8, 2.8 * len(questions)))
+    axes = figure.subplots(len(questions), 1, squeeze=False)
     runs = [point.run_number for point in trend.points]
     labels = [f"#{p.run_number}\n{p.opened:%d %b}" for p in trend.points]
-    try:
-        for index, question in enumerate(questions):
-            ax = axes[index][0]
-            ax.set_title(f"Q{index + 1}. {question.text}", fontsize=10, loc="left")
-            if question.kind == "scale":
-                means = [p.questions[index].mean for p in trend.points]
-                xs = [r for r, m in zip(runs, means, strict=True) if m is not None]
-                ys = [m for m in means if m is not None]
-                ax.plot(xs, ys, marker="o", color="#1b7f79")
-                ax.set_ylim(1, 5)
-                ax.set_ylabel("mean (1 to 5)")
-            else:
-                for o, option in enumerate(question.options):
-                    if option == PREFER_NOT:
-                        continue
-                    shares = [p.questions[index].options[o].share * 100 for p in trend.points]
-                    ax.plot(runs, shares, marker="o", label=option)
-                ax.set_ylim(0, 100)
-                ax.set_ylabel("% of answers")
-                ax.legend(fontsize=8, loc="upper right")
-            ax.set_xticks(runs, labels, fontsize=8)
-            ax.grid(alpha=0.3)
-        figure.suptitle(f"{trend.pulse.title}: runs with at least {trend.threshold} answers", fontsize=11)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100)
-    finally:
-        plt.close(figure)
+    for index, question in enumerate(questions):
+        ax = axes[index][0]
+        ax.set_title(f"Q{index + 1}. {question.text}", fontsize=10, loc="left")
+        if question.kind == "scale":
+            means = [p.questions[index].mean for p in trend.points]
+            xs = [r for r, m in zip(runs, means, strict=True) if m is not None]
+            ys = [m for m in means if m is not None]
+            ax.plot(xs, ys, marker="o", color="#1b7f79")
+            ax.set_ylim(1, 5)
+            ax.set_ylabel("mean (1 to 5)")
+        else:
+            for o, option in enumerate(question.options):
+                if option == PREFER_NOT:
+                    continue
+                shares = [p.questions[index].options[o].share * 100 for p in trend.points]
+                ax.plot(runs, shares, marker="o", label=option)
+            ax.set_ylim(0, 100)
+            ax.set_ylabel("% of answers")
+            ax.legend(fontsize=8, loc="upper right")
+        ax.set_xticks(runs, labels, fontsize=8)
+        ax.grid(alpha=0.3)
+    figure.suptitle(f"{trend.pulse.title}: runs with at least {trend.threshold} answers", fontsize=11)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()
