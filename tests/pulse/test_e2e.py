@@ -5,6 +5,7 @@ SimCord's virtual clock starts on 1 January 2026 (UTC, which is London time in w
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import UTC, datetime
 
@@ -523,3 +524,17 @@ async def test_a_card_lost_to_a_crash_is_posted_after_the_restart(world: World, 
     assert message_id == posted[-1].id
     done = await answer(world, world.student, posted[-1], ["3", "1", "3"])
     assert "Thank you" in done.response.content
+
+
+async def test_nothing_about_an_answer_is_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    await start_template(world)
+    with caplog.at_level(logging.DEBUG):
+        await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+        [card] = cards(world)
+        await answer(world, world.student, card, ["0", "0", "0"])
+        await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    ours = [r.getMessage() for r in caplog.records if r.name.split(".")[0] in {"bot", "cogs"}]
+    assert any("Closed pulse run" in m for m in ours)  # the run's life is logged...
+    for message in ours:  # ...never who answered or what
+        assert str(world.student.id) not in message and world.student.name not in message
+        assert "Not at all connected" not in message and "Prefer not" not in message
