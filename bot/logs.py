@@ -21,4 +21,7 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("discord.http").setLevel(logging.WARNING)
     logging.getLogger("discord.gateway").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: never let personal data
+    # (declared experiences, report text) reach the logs, whatever the configured level.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
     root._commonroom_configured = True  # type: ignore[attr-defined]
