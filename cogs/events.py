@@ -269,6 +269,14 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         self.bot = bot
         self.service = EventService(bot.db, bot.clock)
 
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        """For /privacy my-data: RSVPs and reminder preferences."""
+        return await self.service.export_member(member_id)
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        """For /privacy forget-me: RSVPs (the waiting list moves up) and reminder preferences."""
+        return await self.service.forget_member(member_id)
+
     async def cog_load(self) -> None:
         """Re-arm everything the database says must still happen."""
         now = self.bot.clock.now()

@@ -827,6 +827,14 @@ class Mentoring(commands.Cog):
 
     # -- privacy (issue 9) ----------------------------------------------------------------------
 
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        """For /privacy my-data."""
+        return await self.export_member(member_id)
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        """For /privacy forget-me: the cog's erasure, which also tidies what Discord shows."""
+        return await self.forget_member(member_id)
+
     async def export_member(self, member_id: int) -> dict[str, Any]:
         return await self.service.export_member(member_id)
 
