@@ -18,6 +18,7 @@ class Kind(StrEnum):
     PERSONAL_TEXT = "text a person wrote"
     SENSITIVE = "special category data a person declared"
     PSEUDONYMOUS = "keyed hash (unlinkable without the bot's secret key)"
+    LINKED = "a detail about you, stored with your id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +238,7 @@ PERSONAL: list[Personal] = [
     Personal(
         "mentoring_profiles",
         "year",
-        Kind.MEMBER_ID,
+        Kind.LINKED,
         MENTORING,
         "your year of study",
         "mentors are always from an older year; never shown to others",
