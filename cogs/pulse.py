@@ -782,12 +782,20 @@ class PulseCog(
             )
             return
         lines = []
+        open_now = await self.service.open_runs_by_pulse(interaction.guild.id)
         for pulse in pulses:
-            lines.append(
+            line = (
                 f"**#{pulse.pulse_id} {pulse.title}** · {pulse.status} · {schedule_text(pulse)} · "
                 f"{len(pulse.questions)} question{_s(len(pulse.questions))} · "
                 f"{pulse.runs_made} run{_s(pulse.runs_made)} so far · for {audience_text(pulse)}"
             )
+            running = open_now.get(pulse.pulse_id)
+            if running is not None:
+                line += (
+                    f"\n  ↳ run {running.number} is open until {discord_time(running.closes_at, 'f')} "
+                    "(results after it closes)"
+                )
+            lines.append(line)
         embed = discord.Embed(
             title="Pulse checks", description=clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT), colour=COLOUR
         )

@@ -359,6 +359,13 @@ class PulseService:
         rows = await self.db.fetchall("SELECT * FROM pulse_runs WHERE status = 'open' ORDER BY closes_at")
         return [_run(r) for r in rows]
 
+    async def open_runs_by_pulse(self, guild_id: int) -> dict[int, Run]:
+        """The server's runs open now, by pulse."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM pulse_runs WHERE guild_id = ? AND status = 'open'", (guild_id,)
+        )
+        return {row["pulse_id"]: _run(row) for row in rows}
+
     async def open_run(self, pulse_id: int, audience_size: int | None = None) -> RunOpened | Skipped | None:
         """Open the pulse's due run, if it is due; move the pulse on to its next run.
 

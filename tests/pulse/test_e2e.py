@@ -379,7 +379,9 @@ async def test_create_pause_resume_delete(world: World) -> None:
     assert shown.modal is not None
 
     listed = await world.organiser.slash(world.general, "pulse list")
-    assert "Placement week" in listed.response.embeds[0].description
+    description = listed.response.embeds[0].description
+    assert "Placement week" in description and "run 1 is open until" in description
+    assert "weekly" in description and "1 run so far" in description
 
     asked = await world.organiser.slash(world.general, "pulse delete", pulse=1)
     confirmed = await world.organiser.click(asked.response.message, label="Delete it and its results")
@@ -387,6 +389,8 @@ async def test_create_pause_resume_delete(world: World) -> None:
     assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulse_counts") == 0
     [withdrawn] = [m for m in world.general.history(viewer=world.student) if not m.flags.ephemeral]
     assert withdrawn.components == [] and "withdrawn" in withdrawn.content
+    gone = await world.organiser.slash(world.general, "pulse results", pulse=1)
+    assert gone.ephemeral and "can't find that pulse check" in gone.response.content
     assert world.env.errors == []
 
 
