@@ -22,7 +22,7 @@ import signal
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,12 +158,34 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(signum)
 
 
-async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
-    """Build the bot, the simulated server and its seed; then check, or serve the page."""
+@contextlib.asynccontextmanager
+async def demo_server(settings: Any) -> AsyncIterator[Any]:
+    """The real bot under SimCord with "Demo Medical School" built (not yet seeded); yields the
+    :class:`bot.demo_seed.DemoServer`. The bot and its database are closed on the way out."""
     import simcord
 
     from bot import create_bot
-    from bot.demo_seed import DemoError, build_server, post_welcome, seed, walk
+    from bot.demo_seed import build_server
+
+    bots = [create_bot(settings, sync=True)]
+    try:
+        async with simcord.run(bots[0], check_errors=False) as env:
+            name_the_bot(env)
+            server = build_server(env)
+            await env.settle()
+            # Reconnect, as a bot does after a restart, so it sees the server with everyone in it
+            # (it asks for no member events, so counts such as a pulse's audience come from here).
+            bots.append(create_bot(settings, sync=True))
+            await env.restart_bot(bots[-1])
+            yield server
+    finally:
+        for bot in bots:
+            await bot.release()
+
+
+async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
+    """Build the bot, the simulated server and its seed; then check, or serve the page."""
+    from bot.demo_seed import DemoError, post_welcome, seed, walk
 
     stop = asyncio.Event()
 
@@ -171,43 +193,30 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
         if stop.is_set():
             raise Interrupted
 
-    bots = [create_bot(settings, sync=True)]
     status = EXIT_OK
     with stop_on_signals(stop):
-        try:
-            async with simcord.run(bots[0], check_errors=False) as env:
-                say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
-                name_the_bot(env)
-                server = build_server(env)
-                await env.settle()
-                # Reconnect, as a bot does after a restart, so it sees the server with everyone in
-                # it (it asks for no member events, so counts such as a pulse's audience come from
-                # here).
-                bots.append(create_bot(settings, sync=True))
-                await env.restart_bot(bots[-1])
-                try:
-                    seeded = await seed(server, say, strict=check, checkpoint=checkpoint)
-                    if check:
-                        say("Walking the main flows as the student and the organiser…")
-                        await walk(server, seeded, say, checkpoint=checkpoint)
-                        problems = [f"{type(e).__name__}: {e}" for e in env.errors]
-                        if problems:
-                            raise DemoError("the bot raised errors:\n" + "\n".join(problems))
-                        say("Demo check passed.")
-                    else:
-                        welcome = await post_welcome(server)
-                        checkpoint()
-                        await serve(server, port, welcome, stop)
-                except DemoError as error:
-                    print(f"Demo check FAILED: {error}", file=sys.stderr, flush=True)
-                    status = EXIT_FAILED
-                except Interrupted:
-                    say("Stopping the demo…")
-                    status = EXIT_INTERRUPTED if check else EXIT_OK
-        finally:
-            for bot in bots:
-                await bot.release()
-    say("Stopped.")
+        say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
+        async with demo_server(settings) as server:
+            try:
+                seeded = await seed(server, say, strict=check, checkpoint=checkpoint)
+                if check:
+                    say("Walking the main flows as the student and the organiser…")
+                    await walk(server, seeded, say, checkpoint=checkpoint)
+                    problems = [f"{type(e).__name__}: {e}" for e in server.env.errors]
+                    if problems:
+                        raise DemoError("the bot raised errors:\n" + "\n".join(problems))
+                    say("Demo check passed.")
+                else:
+                    welcome = await post_welcome(server)
+                    checkpoint()
+                    await serve(server, port, welcome, stop)
+                    say("Stopped.")
+            except DemoError as error:
+                print(f"Demo check FAILED: {error}", file=sys.stderr, flush=True)
+                status = EXIT_FAILED
+            except Interrupted:
+                say("Stopped before the demo was ready.")
+                status = EXIT_INTERRUPTED if check else EXIT_OK
     return status
 
 

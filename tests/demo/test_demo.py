@@ -19,6 +19,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.demo_seed import CHECK_STEPS, SEED_STEPS
+from tests import contract
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,6 +61,47 @@ def test_check_fails_with_a_clear_message_when_a_flow_shows_the_wrong_thing(
     assert "Demo check FAILED: answer the pulse" in err
     assert "withheld" in err
     assert "Demo check passed." not in out
+
+
+async def test_the_page_shows_the_seeded_server_and_discord_would_accept_every_request(
+    tmp_path: Path,
+) -> None:
+    from bot.demo import demo_server, demo_settings
+    from bot.demo_seed import WELCOME, post_welcome, seed
+
+    lines: list[str] = []
+    async with demo_server(demo_settings(tmp_path, None)) as server:
+        await seed(server, lines.append, strict=True)
+        welcome = await post_welcome(server)
+        async with server.env.preview(server.common, viewers=server.viewers, layout="channel") as preview:
+            await preview.show(welcome)
+            page = await preview.snapshot()
+        requests = list(server.env.http_requests)
+        assert server.env.errors == []
+
+    # The person at the browser starts as the student and can switch to the others.
+    names = [viewer["name"] for viewer in page["viewers"]]
+    assert names == [
+        "Sam (first-year student)",
+        "Olu (welfare organiser)",
+        "Ada (server admin)",
+        "Maya (fourth-year mentor)",
+    ]
+    assert page["viewerId"] == str(server.student.id)
+    # It opens on the welcome, with the seeded cards above it in #common-room.
+    assert page["targetId"] == str(welcome.id)
+    shown = "\n".join(
+        str(m.get("content", "")) + " ".join(str(e.get("title", "")) for e in m.get("embeds", []))
+        for m in page["messages"].values()
+    )
+    assert WELCOME.splitlines()[0][:40] in shown
+    assert "Board games and mocktails" in shown
+    assert all(line.startswith("  ok") for line in lines), lines
+
+    spec = contract.spec_path()
+    if spec is not None and spec.exists():
+        problems = contract.violations(requests, spec)
+        assert not problems, "Requests Discord would reject:\n" + "\n".join(problems)
 
 
 def free_port() -> int:
