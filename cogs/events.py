@@ -25,6 +25,7 @@ from discord.ext import commands
 from bot.clock import discord_time, from_timestamp, to_timestamp
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
+from bot.services.communities import channel_slug
 from bot.services.events import (
     LIMITS,
     ChangeOutcome,
@@ -308,16 +309,26 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
     async def _tz(self, guild_id: int) -> str:
         return (await self.bot.guild_settings.get(guild_id)).timezone
 
-    def _find_community(self, guild: discord.Guild, text: str) -> discord.TextChannel:
-        """A community's channel, by mention, id or name (the communities feature owns the rest)."""
+    async def _find_community(self, guild: discord.Guild, text: str) -> discord.TextChannel:
+        """A community's channel, by mention, id, community name or channel name."""
         cleaned = text.strip()
         match = _MENTION.match(cleaned)
         channel: Any = None
         if match or cleaned.isdigit():
             channel = guild.get_channel(int(match[1] if match else cleaned))
         else:
-            name = cleaned.lstrip("#").strip().lower().replace(" ", "-")
-            channel = next((c for c in guild.text_channels if c.name.lower() == name), None)
+            name = cleaned.lstrip("#").strip()
+            service = getattr(self.bot.get_cog("Communities"), "service", None)
+            if service is not None:
+                try:
+                    community = await service.find(guild.id, name)
+                except UserError:
+                    community = None
+                if community is not None and community.channel_id is not None:
+                    channel = guild.get_channel(community.channel_id)
+            if channel is None:
+                slug = channel_slug(name)
+                channel = next((c for c in guild.text_channels if c.name.lower() == slug), None)
         if not isinstance(channel, discord.TextChannel):
             raise UserError(
                 f"I can't find a community channel called `{clip(cleaned, 60)}`. Give the channel's name "
@@ -591,7 +602,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         config = await self.bot.guild_settings.get(guild.id)
         community_id = None
         if community:
-            channel = self._find_community(guild, community)
+            channel = await self._find_community(guild, community)
             mine = channel.permissions_for(guild.me)
             if not (mine.view_channel and mine.send_messages and mine.embed_links):
                 raise UserError(
