@@ -218,14 +218,123 @@ NOT_PERSONAL += [
     *_not_personal("mentoring_pair_history", "part of the pair history, erased with it", "guild_id"),
 ]
 
+NOT_PERSONAL += [
+    *_not_personal(
+        "communities",
+        "a community's definition, written by organisers; no membership is stored",
+        "id",
+        "guild_id",
+        "name",
+        "slug",
+        "kind",
+        "description",
+        "emoji",
+        "welcome_note",
+        "channel_id",
+        "role_id",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    ),
+    *_not_personal(
+        "community_panels",
+        "where join panels are posted",
+        "message_id",
+        "guild_id",
+        "channel_id",
+        "created_at",
+    ),
+    *_not_personal(
+        "community_health_reports",
+        "which setup problems were already reported to organisers",
+        "community_id",
+        "problem",
+        "reported_at",
+    ),
+    *_not_personal(
+        "report_settings",
+        "server setting",
+        "guild_id",
+        "reporting_url",
+        "retention_months",
+        "next_case_number",
+    ),
+    *_not_personal(
+        "report_cases",
+        ANON,
+        "id",
+        "guild_id",
+        "number",
+        "reported_on",
+        "setting",
+        "wants_reply",
+        "retention_months",
+        "status",
+        "closed_at",
+        "delete_at",
+    ),
+    NotPersonal("report_cases", "code_hash", "a keyed hash of a random reply code, not of a person"),
+    *_not_personal("report_messages", ANON, "id", "case_id", "author", "written_on"),
+    *_not_personal(
+        "report_posts", "the bot's own staff-channel messages", "case_id", "channel_id", "message_id"
+    ),
+]
+
 # -- personal -------------------------------------------------------------------------------
 
 EVENTS = "Events"
 
+REPORTS = "Anonymous reports (linked to no one)"
+AS_THE_CASE = "with the case: the server's retention period (default 12 months) after it is closed"
 MENTORING = "Peer mentoring"
 UNTIL_LEAVE = "until you leave mentoring (`/mentor leave`) or ask to be forgotten"
 
 PERSONAL: list[Personal] = [
+    Personal(
+        "report_cases",
+        "body",
+        Kind.PERSONAL_TEXT,
+        REPORTS,
+        "what happened, in the reporter's words",
+        "so the welfare team can act",
+        AS_THE_CASE,
+    ),
+    Personal(
+        "report_cases",
+        "happened_when",
+        Kind.PERSONAL_TEXT,
+        REPORTS,
+        "roughly when it happened, as the reporter put it",
+        "context for the welfare team",
+        AS_THE_CASE,
+    ),
+    Personal(
+        "report_cases",
+        "characteristic",
+        Kind.SENSITIVE,
+        REPORTS,
+        "the protected characteristic a report relates to, if chosen",
+        "equality monitoring and action",
+        AS_THE_CASE,
+    ),
+    Personal(
+        "report_cases",
+        "outcome",
+        Kind.PERSONAL_TEXT,
+        REPORTS,
+        "the outcome written by staff",
+        "to tell the reporter",
+        AS_THE_CASE,
+    ),
+    Personal(
+        "report_messages",
+        "body",
+        Kind.PERSONAL_TEXT,
+        REPORTS,
+        "staff replies and the reporter's answers",
+        "the anonymous conversation",
+        AS_THE_CASE,
+    ),
     Personal(
         "mentoring_profiles",
         "member_id",
