@@ -143,6 +143,8 @@ async def test_only_the_audience_can_answer_others_get_a_kind_message(world: Wor
 
     member = await answer(world, world.student, card, ["3", "1", "3"])
     assert "Thank you" in member.response.content
+    # The audience is counted from the community channel: the two members given access.
+    assert await world.bot.db.fetchval("SELECT audience_size FROM pulse_runs") == 2
     assert world.env.errors == []
 
 
