@@ -280,16 +280,69 @@ NOT_PERSONAL += [
     ),
 ]
 
+NOT_PERSONAL += [
+    *_not_personal("pulse_settings", "server setting", "guild_id", "min_answers"),
+    *_not_personal(
+        "pulses",
+        "a pulse check's questions and schedule, written by organisers (no creator is stored)",
+        "pulse_id",
+        "guild_id",
+        "title",
+        "questions",
+        "channel_id",
+        "audience_channel_id",
+        "breakdown_channel_id",
+        "repeat",
+        "first_run_local",
+        "open_seconds",
+        "offer_support",
+        "status",
+        "next_run_at",
+        "runs_made",
+        "created_at",
+    ),
+    *_not_personal(
+        "pulse_runs",
+        ANON,
+        "run_id",
+        "pulse_id",
+        "guild_id",
+        "number",
+        "opens_at",
+        "closes_at",
+        "status",
+        "channel_id",
+        "message_id",
+        "audience_size",
+        "answers",
+        "group_answers",
+    ),
+    *_not_personal(
+        "pulse_counts", ANON + " (counters per option)", "run_id", "question", "option", "count", "in_group"
+    ),
+    NotPersonal("pulse_answered", "run_id", "part of a one-answer token, deleted with it"),
+]
+
 # -- personal -------------------------------------------------------------------------------
 
 EVENTS = "Events"
 
 REPORTS = "Anonymous reports (linked to no one)"
 AS_THE_CASE = "with the case: the server's retention period (default 12 months) after it is closed"
+PULSE = "Pulse checks (anonymous)"
 MENTORING = "Peer mentoring"
 UNTIL_LEAVE = "until you leave mentoring (`/mentor leave`) or ask to be forgotten"
 
 PERSONAL: list[Personal] = [
+    Personal(
+        "pulse_answered",
+        "token",
+        Kind.PSEUDONYMOUS,
+        PULSE,
+        "a keyed hash saying that someone answered an open run (not what they answered)",
+        "so each person answers a run once",
+        "until the run closes (usually 48 hours)",
+    ),
     Personal(
         "report_cases",
         "body",

@@ -84,7 +84,7 @@ def _ids_as_strings(body: Any) -> Any:
             key: str(value)
             if isinstance(value, int) and not isinstance(value, bool) and (key == "id" or key.endswith("_id"))
             else [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
-            if isinstance(value, list) and key.endswith("_ids")
+            if isinstance(value, list) and (key.endswith("_ids") or key in ("users", "roles"))
             else _ids_as_strings(value)
             for key, value in body.items()
         }

@@ -55,5 +55,10 @@ def test_the_checker_rejects_what_discord_would(spec: Any) -> None:
     good = [
         FakeRecord("POST", "/channels/1/messages", {"content": "hi", "allowed_mentions": {"parse": []}}),
         FakeRecord("POST", "/users/@me/channels", {"recipient_id": 1456074443980800012}),
+        FakeRecord(
+            "POST",
+            "/channels/1/messages",
+            {"content": "hi", "allowed_mentions": {"users": [1456074443980800012]}},
+        ),
     ]
     assert contract.violations(good, spec) == []
