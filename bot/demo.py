@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import sys
 import tempfile
 import tomllib
@@ -84,6 +85,13 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
     if port is not None and not 0 <= port <= 65535:
         print(f"error: --port {port} is not a port number (0-65535).", file=sys.stderr)
         return EXIT_SETUP
+    if port and not port_is_free(port):
+        print(
+            f"error: port {port} is in use on this computer. Choose another with --port, or leave "
+            "--port out to use any free one.",
+            file=sys.stderr,
+        )
+        return EXIT_SETUP
     if db is not None:
         db = db.expanduser().resolve()
         if not db.parent.is_dir():
@@ -112,6 +120,16 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
     if db is not None and not check:
         say(f"The demo's database is kept in {db}.")
     return status
+
+
+def port_is_free(port: int) -> bool:
+    """Whether the page could listen on this loopback port now (checked before the slow part)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @contextlib.contextmanager
@@ -185,6 +203,8 @@ async def demo_server(settings: Any) -> AsyncIterator[Any]:
 
 async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
     """Build the bot, the simulated server and its seed; then check, or serve the page."""
+    import simcord
+
     from bot.demo_seed import DemoError, post_welcome, seed, walk
 
     stop = asyncio.Event()
@@ -209,7 +229,11 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
                 else:
                     welcome = await post_welcome(server)
                     checkpoint()
-                    await serve(server, port, welcome, stop)
+                    try:
+                        await serve(server, port, welcome, stop)
+                    except simcord.SetupError as error:  # e.g. the port was taken meanwhile
+                        print(f"error: the page could not start: {error}", file=sys.stderr, flush=True)
+                        status = EXIT_SETUP
                     say("Stopped.")
             except DemoError as error:
                 print(f"Demo check FAILED: {error}", file=sys.stderr, flush=True)

@@ -184,3 +184,15 @@ def test_cli_prints_a_local_url_serves_the_page_and_stops_cleanly_on_ctrl_c(tmp_
     assert "Stopped." in out
     assert "Traceback" not in err and "Error" not in err, err
     assert list(temp.iterdir()) == [], "the temporary folder should be removed"
+
+
+def test_a_port_in_use_is_refused_at_once_with_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = main(["demo", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert f"port {port} is in use" in err and "--port" in err
+    assert "Traceback" not in err and out == ""
