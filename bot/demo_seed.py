@@ -338,6 +338,13 @@ def cards(server: DemoServer, viewer: simcord.MemberActor, label: str) -> list[d
     return found
 
 
+def card_titled(server: DemoServer, title: str) -> discord.Message:
+    """The newest event card with this title that the student can see in #common-room."""
+    found = [m for m in cards(server, server.student, "Going") if m.embeds and m.embeds[0].title == title]
+    expect(bool(found), f"the card for {title!r} is not in #common-room")
+    return found[-1]
+
+
 async def event_ids(server: DemoServer, actor: simcord.MemberActor) -> dict[str, int]:
     """Event titles to ids, as the organiser's /event edit autocomplete offers them."""
     offered = await actor.autocomplete(server.common, "event edit", "event", "")
@@ -462,6 +469,12 @@ async def seed_events(server: DemoServer) -> str:
     )
     done = await submit_form(organiser, shown, SOCIAL_MODAL, "/event create social")
     expect_in("Done", text_of(done), "/event create (social)")
+    # Some demo students have already replied, so the cards show real counts.
+    for title, people in ((SOCIAL["title"], server.crowd[:5]), (first, server.crowd[5:8])):
+        card = card_titled(server, title)
+        for member in people:
+            going = await member.click(card, label="Going")
+            expect_in("You're going", text_of(going), f"RSVP to {title}")
     return f"a fortnightly series of {len(WORKSHOPS)} workshops and an alcohol-free social"
 
 
@@ -480,10 +493,31 @@ async def seed_mentoring(server: DemoServer) -> str:
     return "Maya, a fourth-year mentor, waiting for a match"
 
 
+EARLIER_REPORT = (
+    "On my GP placement a patient refused to be seen by me because of my headscarf, and the "
+    "practice staff laughed it off. Nobody checked on me afterwards."
+)
+
+
+async def file_report(server: DemoServer, member: simcord.MemberActor, text: str) -> Any:
+    """What a student does: /report new, read the explanation, fill in the form."""
+    intro = await member.slash(server.common, "report new")
+    expect(intro.ephemeral, "/report new was not private")
+    shown = await member.click(message_of(intro), label="Continue to the form")
+    values = {"report:what": text, "report:where": ["placement"], "report:wish": ["reply"]}
+    return await submit_form(member, shown, values, "/report new")
+
+
+def case_numbers(shown: str) -> list[int]:
+    return [int(n) for n in re.findall(r"Case (\d+)", shown)]
+
+
 async def seed_reports(server: DemoServer) -> str:
-    result = await server.organiser.slash(server.common, "cases list")
-    expect(result.ephemeral, "/cases list was not private")
-    return "reports go to #welfare-reports; /cases is open to organisers"
+    filed = await file_report(server, server.crowd[5], EARLIER_REPORT)
+    expect(filed.ephemeral, "the report's confirmation was not private")
+    listed = text_of(await server.organiser.slash(server.common, "cases list"))
+    expect(bool(case_numbers(listed)), f"/cases list does not show the report:\n{listed[:600]}")
+    return "one anonymous report waiting in /cases; new ones go to #welfare-reports"
 
 
 SEED_STEPS: tuple[Step, ...] = (
@@ -609,11 +643,7 @@ async def check_community(server: DemoServer) -> str:
 
 
 async def check_rsvp(server: DemoServer) -> str:
-    social = [
-        m for m in cards(server, server.student, "Going") if m.embeds and m.embeds[0].title == SOCIAL["title"]
-    ]
-    expect(bool(social), "the social's card is not in #common-room")
-    going = await server.student.click(social[-1], label="Going")
+    going = await server.student.click(card_titled(server, SOCIAL["title"]), label="Going")
     expect(going.ephemeral, "the RSVP reply was not private")
     expect_in("You're going", text_of(going), "RSVP Going")
     mine = text_of(await server.student.slash(server.common, "event mine"))
@@ -623,7 +653,15 @@ async def check_rsvp(server: DemoServer) -> str:
     expect(event_id is not None, "the social is not offered to the organiser")
     attendees = text_of(await server.organiser.slash(server.common, "event attendees", event=event_id))
     expect_in("Going", attendees, "/event attendees")
-    return "the student RSVPed Going to the social; /event mine and /event attendees show it"
+    expect_in("Going (6)", attendees, "/event attendees")
+    expect_in(server.student.mention, attendees, "/event attendees")
+    card = card_titled(server, SOCIAL["title"])
+    shown = message_text(card)
+    expect_in("Going 6", shown, "the social's card after six replies")
+    expect("Sam" not in shown, "the public card names who is going")
+    return (
+        "the student RSVPed Going to the social; the card counts 6, /event mine and /event attendees show it"
+    )
 
 
 async def check_pulse(server: DemoServer) -> str:
@@ -660,18 +698,9 @@ CODE = re.compile(r"\b([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3,})\b")
 
 async def check_report(server: DemoServer) -> str:
     student = server.student
-    intro = await student.slash(server.common, "report new")
-    expect(intro.ephemeral, "/report new was not private")
-    shown = await student.click(message_of(intro), label="Continue to the form")
-    filed = await submit_form(
-        student,
-        shown,
-        {
-            "report:what": "On placement a consultant keeps mispronouncing my name on purpose and laughs.",
-            "report:where": ["placement"],
-            "report:wish": ["reply"],
-        },
-        "/report new",
+    before = case_numbers(text_of(await server.organiser.slash(server.common, "cases list")))
+    filed = await file_report(
+        server, student, "On placement a consultant keeps mispronouncing my name on purpose and laughs."
     )
     expect(filed.ephemeral, "the report's confirmation was not private")
     found = CODE.search(text_of(filed))
@@ -680,9 +709,16 @@ async def check_report(server: DemoServer) -> str:
     code = found.group(1)
     listed = text_of(await server.organiser.slash(server.common, "cases list"))
     expect("sam_student" not in listed and "Sam (" not in listed, "the case names the reporter")
-    expect(bool(re.search(r"#?1\b", listed)), f"/cases list does not show the case:\n{listed[:600]}")
+    new = [n for n in case_numbers(listed) if n not in before]
+    expect(len(new) == 1, f"/cases list does not show one new case:\n{listed[:600]}")
+    shown = text_of(await server.organiser.slash(server.common, "cases show", case=new[0]))
+    expect_in("mispronouncing my name", shown, "/cases show")
+    expect(str(student.id) not in shown and "Sam (" not in shown, "the case names the reporter")
     reply = await server.organiser.slash(
-        server.common, "cases reply", case=1, text="Thank you for telling us. Would a chat this week help?"
+        server.common,
+        "cases reply",
+        case=new[0],
+        text="Thank you for telling us. Would a chat this week help?",
     )
     expect(reply.ephemeral, "/cases reply was not private")
     checked = await student.slash(server.common, "report check", code=code)
