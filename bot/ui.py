@@ -36,6 +36,43 @@ AUTOCOMPLETE_CHOICES_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
 
 
+# What the bot needs in a channel to post cards there, by the names Discord shows admins.
+POST: tuple[tuple[str, str], ...] = (
+    ("View Channel", "view_channel"),
+    ("Send Messages", "send_messages"),
+    ("Embed Links", "embed_links"),
+)
+PIN: tuple[tuple[str, str], ...] = (("Pin Messages", "pin_messages"),)
+PRIVATE_THREADS: tuple[tuple[str, str], ...] = (
+    ("View Channel", "view_channel"),
+    ("Create Private Threads", "create_private_threads"),
+    ("Send Messages in Threads", "send_messages_in_threads"),
+)
+
+
+def require_bot_permissions(
+    channel: discord.abc.GuildChannel,
+    needed: tuple[tuple[str, str], ...] = POST,
+    *,
+    doing: str = "post in",
+    then: str = "then try again.",
+) -> None:
+    """Raise a UserError naming exactly which of ``needed`` the bot lacks in ``channel``."""
+    me = channel.guild.me
+    permissions = channel.permissions_for(me)
+    missing = [
+        label
+        for label, flag in needed
+        # Manage Messages also allows pinning (Pin Messages is Discord's newer, narrower one).
+        if not (getattr(permissions, flag) or (flag == "pin_messages" and permissions.manage_messages))
+    ]
+    if missing:
+        raise UserError(
+            f"I can't {doing} {channel.mention} yet: I need {', '.join(missing)} there. Give my role "
+            f"those permissions on the channel, {then}"
+        )
+
+
 def clip(text: str, limit: int) -> str:
     """Shorten ``text`` to ``limit`` characters, marking the cut."""
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"

@@ -56,6 +56,7 @@ from bot.ui import (
     clip,
     handle_interaction_error,
     report_user_error,
+    require_bot_permissions,
     send_private,
 )
 
@@ -1362,21 +1363,7 @@ class Communities(
         self, interaction: discord.Interaction[CommonRoomBot], channel: discord.TextChannel
     ) -> None:
         guild, _ = self._where(interaction)
-        permissions = channel.permissions_for(guild.me)
-        missing = [
-            label
-            for label, ok in (
-                ("View Channel", permissions.view_channel),
-                ("Send Messages", permissions.send_messages),
-                ("Embed Links", permissions.embed_links),
-            )
-            if not ok
-        ]
-        if missing:
-            raise UserError(
-                f"I can't post in {channel.mention} yet: I need {', '.join(missing)} there. Give my role "
-                "those permissions on the channel, then try again."
-            )
+        require_bot_permissions(channel)
         communities = await self.service.list_communities(guild.id)
         message = await channel.send(embed=panel_embed(communities), view=panel_view(communities))
         await self.service.add_panel(guild.id, channel.id, message.id)

@@ -36,6 +36,7 @@ from bot.ui import (
     BUTTON_LABEL_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     MESSAGE_LIMIT,
+    PRIVATE_THREADS,
     SELECT_LABEL_LIMIT,
     SELECT_OPTIONS_LIMIT,
     TEXT_INPUT_VALUE_LIMIT,
@@ -44,6 +45,7 @@ from bot.ui import (
     clip,
     handle_interaction_error,
     report_user_error,
+    require_bot_permissions,
     send_private,
 )
 
@@ -1069,21 +1071,7 @@ class Mentoring(commands.Cog):
             await self.service.set_intro_channel(interaction.guild.id, None)
             await send_private(interaction, "Introductions will be sent by DM to each person.")
             return
-        permissions = channel.permissions_for(interaction.guild.me)
-        missing = [
-            label
-            for label, ok in (
-                ("View Channel", permissions.view_channel),
-                ("Create Private Threads", permissions.create_private_threads),
-                ("Send Messages in Threads", permissions.send_messages_in_threads),
-            )
-            if not ok
-        ]
-        if missing:
-            raise UserError(
-                f"I can't open private threads in {channel.mention} yet: I need {', '.join(missing)} there. "
-                "Give my role those permissions on the channel, then try again."
-            )
+        require_bot_permissions(channel, PRIVATE_THREADS, doing="open private threads in")
         await self.service.set_intro_channel(interaction.guild.id, channel.id)
         await send_private(
             interaction,

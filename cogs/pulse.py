@@ -49,6 +49,7 @@ from bot.ui import (
     clip,
     handle_interaction_error,
     report_user_error,
+    require_bot_permissions,
     send_private,
 )
 
@@ -103,21 +104,7 @@ def _me(guild: discord.Guild) -> discord.Member:
 def check_can_post(channel: discord.abc.GuildChannel) -> discord.TextChannel:
     if not isinstance(channel, discord.TextChannel):
         raise UserError("Pulse check cards go in a text channel. Choose a text channel.")
-    permissions = channel.permissions_for(_me(channel.guild))
-    missing = [
-        label
-        for label, ok in (
-            ("View Channel", permissions.view_channel),
-            ("Send Messages", permissions.send_messages),
-            ("Embed Links", permissions.embed_links),
-        )
-        if not ok
-    ]
-    if missing:
-        raise UserError(
-            f"I can't post in {channel.mention}: I need {', '.join(missing)} there. Give my role those "
-            "permissions on the channel, or choose another channel. Nothing was saved."
-        )
+    require_bot_permissions(channel, then="or choose another channel. Nothing was saved.")
     return channel
 
 

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.core import MANAGE_SERVER, CommonRoomBot
 from bot.services.guilds import CHANNEL_PURPOSES, GuildConfig
+from bot.ui import require_bot_permissions
 
 Purpose = Literal["announcements", "organisers", "welcome", "reports"]
 
@@ -96,24 +97,7 @@ class Setup(
         channel: discord.TextChannel,
     ) -> None:
         assert interaction.guild is not None
-        me = interaction.guild.me
-        permissions = channel.permissions_for(me)
-        missing = [
-            label
-            for label, ok in (
-                ("View Channel", permissions.view_channel),
-                ("Send Messages", permissions.send_messages),
-                ("Embed Links", permissions.embed_links),
-            )
-            if not ok
-        ]
-        if missing:
-            await interaction.response.send_message(
-                f"I can't post in {channel.mention} yet: I need {', '.join(missing)} there. "
-                "Give my role those permissions on the channel, then try again.",
-                ephemeral=True,
-            )
-            return
+        require_bot_permissions(channel)
         config = await self.bot.guild_settings.set_channel(interaction.guild.id, purpose, channel.id)
         note = ""
         if (

@@ -48,10 +48,13 @@ from bot.ui import (
     EMBED_FIELDS_LIMIT,
     EMBED_TOTAL_LIMIT,
     MODAL_TITLE_LIMIT,
+    PIN,
+    POST,
     SELECT_LABEL_LIMIT,
     clip,
     report_unexpected,
     report_user_error,
+    require_bot_permissions,
     send_private,
 )
 
@@ -459,20 +462,7 @@ def modal_values(data: Any) -> dict[str, Any]:
 
 
 def _bot_can_post(channel: discord.TextChannel, *, pin: bool = False) -> None:
-    permissions = channel.permissions_for(channel.guild.me)
-    needed = [
-        ("View Channel", permissions.view_channel),
-        ("Send Messages", permissions.send_messages),
-        ("Embed Links", permissions.embed_links),
-    ]
-    if pin:
-        needed.append(("Pin Messages", permissions.pin_messages or permissions.manage_messages))
-    missing = [label for label, ok in needed if not ok]
-    if missing:
-        raise UserError(
-            f"I can't post in {channel.mention} yet: I need {', '.join(missing)} there. Give my role those "
-            "permissions on the channel, then try again. Nothing was saved."
-        )
+    require_bot_permissions(channel, POST + PIN if pin else POST, then="then try again. Nothing was saved.")
 
 
 class Signposts(commands.Cog):
