@@ -52,7 +52,7 @@ def national_signposts() -> list[dict[str, Any]]:
 
 
 def demo_settings(directory: Path, db: Path | None) -> Any:
-    """Settings built in code: no config file, no environment, a made-up token."""
+    """Settings built in code: no config file (not even ./config.toml) and a made-up token."""
     from bot import Settings
 
     database = db if db is not None else directory / "demo.sqlite3"
@@ -117,7 +117,7 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
             # the temporary folder.
             say("Stopped.")
             status = EXIT_INTERRUPTED if check else EXIT_OK
-    if db is not None and not check:
+    if db is not None and db.exists():
         say(f"The demo's database is kept in {db}.")
     return status
 
@@ -125,6 +125,9 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
 def port_is_free(port: int) -> bool:
     """Whether the page could listen on this loopback port now (checked before the slow part)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if sys.platform != "win32":
+            # As the page's server does: a port just freed (connections in TIME_WAIT) is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
