@@ -922,11 +922,16 @@ def _question_lines(results: RunResults, questions: list[Any]) -> list[tuple[str
 
 def results_embed(results: RunResults) -> discord.Embed:
     pulse, run = results.pulse, results.run
-    audience = (
-        f" from an audience of about {run.audience_size} ({run.answers / run.audience_size * 100:.0f}%)"
-        if run.audience_size
-        else ""
-    )
+    # The audience is counted when a run opens, without the members intent, so it can be an
+    # under-count (access through roles, people who joined later). Never show more than 100%.
+    if run.audience_size and run.answers <= run.audience_size:
+        audience = (
+            f" from an audience of about {run.audience_size} ({run.answers / run.audience_size * 100:.0f}%)"
+        )
+    elif run.audience_size:
+        audience = " (more than the audience counted when the run opened, so no percentage)"
+    else:
+        audience = ""
     embed = discord.Embed(
         title=clip(f"{pulse.title}: run {run.number}", 256),
         description=(
