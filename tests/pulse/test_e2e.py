@@ -255,8 +255,11 @@ async def test_results_and_trend_for_organisers(world: World) -> None:
     shown = await world.organiser.slash(world.general, "pulse results", pulse=1)
     embed = shown.response.embeds[0]
     assert "run 2" in embed.title and "10 answers" in embed.description
+    # The audience is counted from Discord's guild data when the run opens (no members intent):
+    # here that count is below the 10 who answered, so no share over 100% is shown.
     members = world.bot.get_guild(world.guild.id).member_count  # type: ignore[union-attr]
-    assert f"from an audience of about {members} ({10 / members * 100:.0f}%)" in embed.description
+    assert members is not None and members < 10
+    assert "so no percentage" in embed.description and "%)" not in embed.description
     first = embed.fields[0]
     assert "connected" in first.name and "`4` 10 (100%)" in first.value and "Mean **4.0**" in first.value
 
