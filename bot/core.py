@@ -70,34 +70,41 @@ def is_organiser(member: discord.Member, config: GuildConfig) -> bool:
 
 class CommonRoomTree(app_commands.CommandTree["CommonRoomBot"]):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        allowed, refusal = await self._access(interaction)
+        if allowed:
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            # Suggestions are the only possible answer to typing: offer none.
+            await interaction.response.autocomplete([])
+        else:
+            await send_private(interaction, refusal)
+        return False
+
+    async def _access(self, interaction: discord.Interaction[Any]) -> tuple[bool, str]:
+        """Whether this member may use this command here, and if not, what to tell them."""
         if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
-            await send_private(interaction, "Common Room works inside a server. Please use it there.")
-            return False
+            return False, "Common Room works inside a server. Please use it there."
         command = interaction.command
         access = required_access(command) if command is not None else None
         if access is None:
-            return True
+            return True, ""
         name = f"/{command.qualified_name}" if command is not None else "this command"
         member = interaction.user
         if access == MANAGE_SERVER["access"]:
             permissions = member.guild_permissions
             if permissions.manage_guild or permissions.administrator:
-                return True
-            await send_private(
-                interaction,
+                return True, ""
+            return False, (
                 f"{name} changes how Common Room works on this server, so it needs the Manage Server "
-                "permission. Ask a server admin if something here needs changing.",
+                "permission. Ask a server admin if something here needs changing."
             )
-            return False
         config = await self.client.guild_settings.get(interaction.guild_id)
         if is_organiser(member, config):
-            return True
-        await send_private(
-            interaction,
+            return True, ""
+        return False, (
             f"{name} is for organisers. If you help run things here, ask a server admin to give "
-            "you the organiser role (they set it with `/setup organiser-role`).",
+            "you the organiser role (they set it with `/setup organiser-role`)."
         )
-        return False
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError

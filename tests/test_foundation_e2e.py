@@ -299,3 +299,17 @@ async def test_handling_times_are_exported_for_prometheus_when_configured(
     url = f"http://127.0.0.1:{port}/metrics"
     body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read().decode())
     assert 'commonroom_interaction_seconds_count{command="/about"} 1.0' in body
+
+
+async def test_a_student_typing_in_an_organiser_command_gets_no_suggestions(world: World) -> None:
+    await world.admin.slash(
+        world.general, "community create", name="Faith and Belief", kind="identity", description="Faith"
+    )
+    offered = await world.admin.autocomplete(world.general, "community archive", "name", "fa")
+    assert [c["name"] for c in offered] and "Faith" in offered[0]["name"]
+    refused = await world.student.autocomplete(world.general, "community archive", "name", "fa")
+    assert refused == []
+    # Discord only accepts suggestions (callback type 8) in answer to typing, never a message.
+    last = [r for r in world.env.http_requests if r.path.endswith("/callback")][-1]
+    assert last.json["type"] == 8 and last.json["data"]["choices"] == []
+    assert world.env.errors == []
