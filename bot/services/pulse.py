@@ -40,6 +40,7 @@ from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
+from bot.services.guilds import GuildSettingsService
 from bot.services.pulse_model import (
     DEFAULT_THRESHOLD,
     MAX_QUESTIONS,
@@ -205,12 +206,18 @@ class PulseService:
     """Pulse checks for every server. ``key`` returns the bot's secret key (outside the DB)."""
 
     def __init__(
-        self, db: Database, clock: Clock, key: KeySource, default_timezone: str = "Europe/London"
+        self,
+        db: Database,
+        clock: Clock,
+        key: KeySource,
+        default_timezone: str = "Europe/London",
+        guilds: GuildSettingsService | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self._key = key
-        self.default_timezone = default_timezone
+        # Per-server settings (the timezone) belong to the guild settings service.
+        self.guilds = guilds or GuildSettingsService(db, clock, default_timezone)
 
     # -- settings ------------------------------------------------------------------------
 
@@ -230,8 +237,7 @@ class PulseService:
         return value
 
     async def timezone(self, guild_id: int) -> str:
-        value = await self.db.fetchval("SELECT timezone FROM guild_settings WHERE guild_id = ?", (guild_id,))
-        return self.default_timezone if value is None else str(value)
+        return (await self.guilds.get(guild_id)).timezone
 
     # -- organisers ----------------------------------------------------------------------
 
