@@ -348,7 +348,7 @@ class PulseCog(
 ):
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
-        self.service = PulseService(bot.db, bot.clock, lambda: bot.secret_key, bot.settings.defaults.timezone)
+        self.service = PulseService(bot.db, bot.clock, lambda: bot.secret_key, guilds=bot.guild_settings)
 
     # -- start-up: the database says what is due ------------------------------------------
 
@@ -620,6 +620,36 @@ class PulseCog(
                 "The breakdown community is the audience itself; choose another community, or none."
             )
 
+    async def _schedule(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        title: str,
+        questions: list[Question],
+        channel: discord.TextChannel,
+        start: str,
+        repeat: str,
+        open_hours: int,
+        audience: discord.TextChannel | None,
+        breakdown: discord.TextChannel | None,
+        offer_support: bool = True,
+    ) -> None:
+        """Save a pulse check starting at ``start`` (server time), arm it, and tell the organiser."""
+        assert interaction.guild is not None
+        tz = await self.service.timezone(interaction.guild.id)
+        pulse = await self.service.create(
+            interaction.guild.id,
+            title=title,
+            questions=questions,
+            channel_id=channel.id,
+            first_run_local=parse_start(start, tz, self.bot.clock.now()),
+            repeat=repeat,
+            open_hours=open_hours,
+            audience_channel_id=audience.id if audience else None,
+            breakdown_channel_id=breakdown.id if breakdown else None,
+            offer_support=offer_support,
+        )
+        await self._created(interaction, pulse)
+
     async def _created(self, interaction: discord.Interaction[CommonRoomBot], pulse: Pulse) -> None:
         if pulse.next_run_at is not None:
             self.arm_open(pulse.pulse_id, pulse.next_run_at)
@@ -705,21 +735,18 @@ class PulseCog(
                     offer_support=offer_support,
                 )
             )
-        tz = await self.service.timezone(interaction.guild.id)
-        first = parse_start(start, tz, self.bot.clock.now())
-        pulse = await self.service.create(
-            interaction.guild.id,
-            title=title,
-            questions=questions,
-            channel_id=channel.id,
-            first_run_local=first,
-            repeat=repeat,
-            open_hours=open_hours,
-            audience_channel_id=audience.id if audience else None,
-            breakdown_channel_id=breakdown.id if breakdown else None,
-            offer_support=offer_support,
+        await self._schedule(
+            interaction,
+            title,
+            questions,
+            channel,
+            start,
+            repeat,
+            open_hours,
+            audience,
+            breakdown,
+            offer_support,
         )
-        await self._created(interaction, pulse)
 
     @app_commands.command(name="template", description="Set up the ready-made belonging check-in")
     @app_commands.describe(
@@ -743,20 +770,9 @@ class PulseCog(
         assert interaction.guild is not None
         await self._channels(interaction, channel, audience, breakdown)
         title, questions = belonging_template()
-        tz = await self.service.timezone(interaction.guild.id)
-        first = parse_start(start, tz, self.bot.clock.now())
-        pulse = await self.service.create(
-            interaction.guild.id,
-            title=title,
-            questions=questions,
-            channel_id=channel.id,
-            first_run_local=first,
-            repeat=repeat,
-            open_hours=open_hours,
-            audience_channel_id=audience.id if audience else None,
-            breakdown_channel_id=breakdown.id if breakdown else None,
+        await self._schedule(
+            interaction, title, questions, channel, start, repeat, open_hours, audience, breakdown
         )
-        await self._created(interaction, pulse)
 
     @app_commands.command(name="list", description="The server's pulse checks and when they next run")
     async def list_(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
