@@ -91,9 +91,6 @@ class InteractionTimings:
             )
         return result
 
-    def reset(self) -> None:
-        self._samples.clear()
-
     def attach(self, interaction: discord.Interaction[Any]) -> None:
         """Start timing ``interaction``; its first response stops the clock."""
         started = time.perf_counter()
