@@ -82,15 +82,6 @@ def fallback_support() -> dict[str, Any]:
     return {"embeds": [embed]}
 
 
-class SnowflakeFile(discord.File):
-    """A file whose attachment id is sent as a string, the snowflake type Discord's API describes."""
-
-    def to_dict(self, index: int) -> dict[str, Any]:
-        payload = super().to_dict(index)
-        payload["id"] = str(index)
-        return payload
-
-
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
 
@@ -891,8 +882,8 @@ class PulseCog(
         csv_text = trend_csv(trend)
         stem = re.sub(r"[^a-z0-9]+", "-", trend.pulse.title.lower()).strip("-") or "pulse"
         files = [
-            SnowflakeFile(io.BytesIO(png), filename=f"{stem}-trend.png", description="Trend chart"),
-            SnowflakeFile(io.BytesIO(csv_text.encode()), filename=f"{stem}-trend.csv"),
+            discord.File(io.BytesIO(png), filename=f"{stem}-trend.png", description="Trend chart"),
+            discord.File(io.BytesIO(csv_text.encode()), filename=f"{stem}-trend.csv"),
         ]
         note = (
             f"**{trend.pulse.title}**: {len(trend.points)} run(s) with at least {trend.threshold} answers"

@@ -71,16 +71,6 @@ URGENT_COLOUR = discord.Colour.red()
 CARD_COLOUR = discord.Colour.teal()
 
 
-class UploadFile(discord.File):
-    """A file whose attachment id is sent as a string snowflake, as Discord's API describes it
-    (discord.py sends an integer, which Discord tolerates but its OpenAPI description does not)."""
-
-    def to_dict(self, index: int) -> dict[str, Any]:
-        payload = super().to_dict(index)
-        payload["id"] = str(index)
-        return payload
-
-
 def job_id(schedule_id: int) -> str:
     return f"signposts:schedule:{schedule_id}"
 
@@ -666,7 +656,7 @@ class Signposts(commands.Cog):
         assert interaction.guild_id is not None
         text = await self.service.export_toml(interaction.guild_id)
         count = len(await self.service.contacts(interaction.guild_id))
-        file = UploadFile(io.BytesIO(text.encode("utf-8")), filename="signposts.toml")
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename="signposts.toml")
         await send_private(
             interaction,
             f"The directory ({count} contacts). Edit it and bring it back with `/signposts import`.",
