@@ -206,6 +206,13 @@ class Settings(BaseSettings):
             raise ConfigError(problems) from None
         finally:
             _toml_path.reset(token)
+        if settings.signposts:
+            # Seeds are validated like the directory itself (phones, links, hours), so a bad seed is
+            # reported here rather than skipped when the bot starts.
+            from bot.services.signposts import validate_seeds
+
+            _, seed_problems = validate_seeds(seed.model_dump() for seed in settings.signposts)
+            problems += [f"{problem} Fix it in {toml_path}." for problem in seed_problems]
         if problems:
             raise ConfigError(problems)
         settings._source = toml_path if toml_path.exists() else None

@@ -126,3 +126,16 @@ def test_the_example_config_works_as_is_apart_from_the_token(monkeypatch: pytest
     monkeypatch.setenv("COMMONROOM_DISCORD__TOKEN", "a-real-token")
     settings = Settings.load(example)
     assert settings.require_token() == "a-real-token"
+
+
+def test_a_seed_contact_that_would_not_validate_is_a_settings_problem(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        '[[signposts]]\nname = "Samaritans"\ncategories = ["urgent"]\nphone = "116 123"\nhours = "24/7"\n'
+        '[[signposts]]\nname = "Broken line"\ncategories = ["wellbeing"]\nphone = "not a number"\n'
+        'hours = "24/7"\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(path)
+    (line,) = caught.value.problems
+    assert line.startswith("signposts[1] (Broken line)") and str(path) in line
