@@ -33,7 +33,7 @@ from bot.secrets import load_or_create_key
 from bot.services.guilds import GuildConfig, GuildSettingsService
 from bot.services.retention import RetentionService
 from bot.settings import Settings
-from bot.ui import handle_interaction_error, report_user_error, send_private
+from bot.ui import FormRouter, handle_interaction_error, report_user_error, send_private
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +190,8 @@ class CommonRoomBot(commands.Bot):
         self.scheduler = Scheduler(self.clock)
         self.guild_settings = GuildSettingsService(self.db, self.clock, settings.defaults.timezone)
         self.timings = InteractionTimings()
+        # Stateless forms (their submissions survive a restart): features add routes in cog_load.
+        self.forms = FormRouter()
         self.retention = RetentionService(self.db, self.clock)
         self.synced = False
         self._secret_key: bytes | None = None
@@ -254,6 +256,9 @@ class CommonRoomBot(commands.Bot):
             # Called synchronously on receipt, before any handler task has run.
             self.timings.attach(args[0])
         super().dispatch(event_name, *args, **kwargs)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        await self.forms.dispatch(interaction)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.guild_settings.ensure(guild.id)

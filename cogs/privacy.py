@@ -1,9 +1,7 @@
 """/privacy: what the bot holds about you, a copy of it, and erasing it. All private.
 
-Every feature's cog may offer two methods, found here by duck typing:
-
-* ``async def export_member_data(self, guild_id: int, member_id: int) -> dict``
-* ``async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]``
+Every feature reaches this only through :class:`bot.member_data.MemberData`, which its cog
+implements.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from discord.ext import commands
 
 from bot.clock import to_timestamp
 from bot.core import CommonRoomBot
+from bot.member_data import MemberData
 from bot.privacy import PERSONAL
 from bot.ui import BaseView, clip, send_private
 
@@ -116,12 +115,9 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
 
-    def _providers(self, method: str) -> list[tuple[str, Any]]:
-        return [
-            (name, getattr(cog, method))
-            for name, cog in sorted(self.bot.cogs.items())
-            if cog is not self and callable(getattr(cog, method, None))
-        ]
+    def providers(self) -> list[tuple[str, MemberData]]:
+        """Every loaded feature that holds something about members, by cog name."""
+        return [(name, cog) for name, cog in sorted(self.bot.cogs.items()) if isinstance(cog, MemberData)]
 
     async def export(self, guild_id: int, member_id: int) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -131,14 +127,14 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
             "generated_at": self.bot.clock.now().isoformat(timespec="seconds"),
             "features": {},
         }
-        for name, export in self._providers("export_member_data"):
-            data["features"][name] = await export(guild_id, member_id)
+        for name, feature in self.providers():
+            data["features"][name] = await feature.export_member_data(guild_id, member_id)
         return data
 
     async def forget(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
         removed: dict[str, int] = {}
-        for name, forget in self._providers("forget_member_data"):
-            for what, count in (await forget(guild, member_id)).items():
+        for name, feature in self.providers():
+            for what, count in (await feature.forget_member_data(guild, member_id)).items():
                 removed[f"{name}: {what}"] = removed.get(f"{name}: {what}", 0) + int(count)
         log.info("Erased a member's data on request (%d items)", sum(removed.values()))
         return removed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ import pytest
 import simcord
 
 from bot import Settings, create_bot
+from bot.clock import ManualClock
 from bot.core import CommonRoomBot
+from bot.db import Database
 from tests import contract
 
 
@@ -33,6 +36,25 @@ def _discord_contract(request: pytest.FixtureRequest, _isolated_environment: Non
     yield
     problems = contract.violations(env.http_requests, spec)
     assert not problems, "Requests Discord would reject:\n" + "\n".join(problems)
+
+
+# -- services against real SQLite: one database and one hand-moved clock for every feature ----------
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Monday 5 October 2026, 09:00 UTC (10:00 in London, BST). A feature's conftest may override it."""
+    return ManualClock(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A real, migrated SQLite database in a temporary folder, closed after the test."""
+    database = Database(tmp_path / "common-room-test.sqlite3")
+    await database.open()
+    await database.migrate()
+    yield database
+    await database.close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,51 @@
+"""One confirm dialog: a private question with a dangerous button and a safe one."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.ui.views import OwnedView
+
+OnConfirm = Callable[[discord.Interaction[Any]], Awaitable[None]]
+
+
+class ConfirmView(OwnedView):
+    """Only ``owner_id`` can press. Confirm runs ``on_confirm`` (which must answer the interaction,
+    for example with ``interaction.response.edit_message``); cancel says ``cancelled`` and removes
+    the buttons. Errors go through the one guard like every other view."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        on_confirm: OnConfirm,
+        *,
+        confirm_label: str,
+        cancel_label: str = "Cancel",
+        cancelled: str = "Cancelled. Nothing was changed.",
+        confirm_id: str | None = None,
+        timeout: float = 300,
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout)
+        self.on_confirm = on_confirm
+        self.cancelled = cancelled
+        confirm: discord.ui.Button[ConfirmView] = discord.ui.Button(
+            label=confirm_label, style=discord.ButtonStyle.danger, custom_id=confirm_id
+        )
+        cancel: discord.ui.Button[ConfirmView] = discord.ui.Button(
+            label=cancel_label, style=discord.ButtonStyle.secondary
+        )
+        confirm.callback = self._confirm  # type: ignore[method-assign]
+        cancel.callback = self._cancel  # type: ignore[method-assign]
+        self.add_item(confirm)
+        self.add_item(cancel)
+
+    async def _confirm(self, interaction: discord.Interaction[Any]) -> None:
+        self.stop()
+        await self.on_confirm(interaction)
+
+    async def _cancel(self, interaction: discord.Interaction[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=self.cancelled, view=None, embeds=[])

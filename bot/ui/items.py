@@ -1,0 +1,61 @@
+"""Persistent buttons and menus: the custom id carries what the item is about, so they keep working
+after a restart and on cards posted long ago.
+
+Subclass :class:`PersistentItem` with a ``template`` (the custom id pattern), build the item in
+``__init__``, parse the id in ``from_custom_id`` and act in :meth:`PersistentItem.run`. Every
+error goes through the one guard. :func:`cog_of` is the typed way to reach the feature's cog.
+
+Custom ids are untrusted input: templates must bound every number (``\\d{1,19}``) so a forged id
+can neither overflow nor match a longer prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, TypeVar
+
+import discord
+from discord.ext import commands
+
+from bot.errors import UserError
+from bot.ui.guard import guard
+
+ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
+CogT = TypeVar("CogT", bound=commands.Cog)
+
+ID = r"\d{1,19}"  # a Discord id or a database row id, never longer
+
+
+def cog_of(interaction: discord.Interaction[Any], cog_type: type[CogT]) -> CogT:
+    """The loaded cog of ``cog_type``; a kind message if that feature is not running right now."""
+    client = interaction.client
+    cog = client.get_cog(cog_type.__cog_name__) if isinstance(client, commands.Bot) else None
+    if not isinstance(cog, cog_type):
+        raise UserError("That part of Common Room isn't available right now. Please try again in a minute.")
+    return cog
+
+
+def parse_id(text: str) -> int:
+    """A row or Discord id from a custom id's captured digits (bounded by the template)."""
+    value = int(text)
+    if not 0 < value < 2**63:
+        raise UserError("That button is out of date. Please use the newest message.")
+    return value
+
+
+class PersistentItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
+    """A DynamicItem whose callback runs :meth:`run` inside the one error guard."""
+
+    where: ClassVar[str] = ""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guard(interaction, self.where or type(self).__name__, lambda: self.run(interaction))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Any:
+        raise NotImplementedError

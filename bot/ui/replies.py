@@ -1,0 +1,81 @@
+"""Private replies, Discord's own limits, and what the bot needs in a channel before it posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.errors import UserError
+
+# Discord's own limits, enforced before a request is sent.
+MESSAGE_LIMIT = 2000
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_TITLE_LIMIT = 256
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_FIELDS_LIMIT = 25
+EMBED_TOTAL_LIMIT = 6000
+SELECT_OPTIONS_LIMIT = 25
+SELECT_LABEL_LIMIT = 100
+BUTTON_LABEL_LIMIT = 80
+MODAL_TITLE_LIMIT = 45
+TEXT_INPUT_LABEL_LIMIT = 45
+TEXT_INPUT_VALUE_LIMIT = 4000
+AUTOCOMPLETE_CHOICES_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
+
+
+# What the bot needs in a channel to post cards there, by the names Discord shows admins.
+POST: tuple[tuple[str, str], ...] = (
+    ("View Channel", "view_channel"),
+    ("Send Messages", "send_messages"),
+    ("Embed Links", "embed_links"),
+)
+PIN: tuple[tuple[str, str], ...] = (("Pin Messages", "pin_messages"),)
+PRIVATE_THREADS: tuple[tuple[str, str], ...] = (
+    ("View Channel", "view_channel"),
+    ("Create Private Threads", "create_private_threads"),
+    ("Send Messages in Threads", "send_messages_in_threads"),
+)
+
+
+def require_bot_permissions(
+    channel: discord.abc.GuildChannel,
+    needed: tuple[tuple[str, str], ...] = POST,
+    *,
+    doing: str = "post in",
+    then: str = "then try again.",
+) -> None:
+    """Raise a UserError naming exactly which of ``needed`` the bot lacks in ``channel``."""
+    me = channel.guild.me
+    permissions = channel.permissions_for(me)
+    missing = [
+        label
+        for label, flag in needed
+        # Manage Messages also allows pinning (Pin Messages is Discord's newer, narrower one).
+        if not (getattr(permissions, flag) or (flag == "pin_messages" and permissions.manage_messages))
+    ]
+    if missing:
+        raise UserError(
+            f"I can't {doing} {channel.mention} yet: I need {', '.join(missing)} there. Give my role "
+            f"those permissions on the channel, {then}"
+        )
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten ``text`` to ``limit`` characters, marking the cut."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+async def send_private(
+    interaction: discord.Interaction[Any], content: str | None = None, **kwargs: Any
+) -> None:
+    """Answer privately, whether or not the interaction was already answered."""
+    if content is not None:
+        content = clip(content, MESSAGE_LIMIT)
+    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    if interaction.response.is_done():
+        await interaction.followup.send(content or discord.utils.MISSING, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
