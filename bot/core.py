@@ -28,9 +28,11 @@ from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.errors import UserError
 from bot.metrics import InteractionTimings
+from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.secrets import load_or_create_key
 from bot.services.guilds import GuildConfig, GuildSettingsService
+from bot.services.outbox import OutboxService
 from bot.services.retention import RetentionService
 from bot.settings import Settings
 from bot.ui import FormRouter, handle_interaction_error, report_user_error, send_private
@@ -192,6 +194,8 @@ class CommonRoomBot(commands.Bot):
         self.timings = InteractionTimings()
         # Stateless forms (their submissions survive a restart): features add routes in cog_load.
         self.forms = FormRouter()
+        # Everything the bot owes someone (DMs, posts): recorded first, delivered, resumed after a crash.
+        self.outbox = Outbox(self, OutboxService(self.db, self.clock))
         self.retention = RetentionService(self.db, self.clock)
         self.synced = False
         self._secret_key: bytes | None = None
@@ -207,6 +211,8 @@ class CommonRoomBot(commands.Bot):
             await self.load_extension(name)
         self.synced = await self.sync_commands(force=self.force_sync)
         self._schedule_retention(RETENTION_FIRST_DELAY)
+        # Resume whatever was owed when the bot last stopped (in the background).
+        self.outbox.kick()
         if self.settings.metrics.prometheus_port is not None and self._metrics_server is None:
             self._metrics_server = self.timings.serve_prometheus(
                 self.settings.metrics.prometheus_host, self.settings.metrics.prometheus_port

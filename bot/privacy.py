@@ -45,25 +45,22 @@ ANON = "anonymous: holds no member id and cannot be linked to one"
 
 # -- not personal ---------------------------------------------------------------------------
 
+
+def _not_personal(table: str, why: str, *columns: str) -> list[NotPersonal]:
+    return [NotPersonal(table, column, why) for column in columns]
+
+
 NOT_PERSONAL: list[NotPersonal] = [
-    NotPersonal("schema_migrations", "version", "bookkeeping"),
-    NotPersonal("schema_migrations", "name", "bookkeeping"),
-    NotPersonal("schema_migrations", "applied_at", "bookkeeping"),
+    *_not_personal("schema_migrations", "bookkeeping", "version", "name", "applied_at"),
     NotPersonal("bot_meta", "key", "bookkeeping"),
     NotPersonal("bot_meta", "value", "bookkeeping (for example the command tree's hash)"),
     NotPersonal("guild_settings", "guild_id", "a server's id"),
     NotPersonal("guild_settings", "organiser_role_id", "a role's id"),
-    NotPersonal("guild_settings", "timezone", "server setting"),
-    NotPersonal("guild_settings", "joined_at", "server setting"),
-    NotPersonal("guild_settings", "updated_at", "server setting"),
+    *_not_personal("guild_settings", "server setting", "timezone", "joined_at", "updated_at"),
     NotPersonal("guild_channels", "guild_id", "a server's id"),
     NotPersonal("guild_channels", "purpose", "server setting"),
     NotPersonal("guild_channels", "channel_id", "a channel's id"),
 ]
-
-
-def _not_personal(table: str, why: str, *columns: str) -> list[NotPersonal]:
-    return [NotPersonal(table, column, why) for column in columns]
 
 
 NOT_PERSONAL += [
@@ -543,6 +540,60 @@ PERSONAL: list[Personal] = [
             "(SELECT 1 FROM events e WHERE e.series_id = event_series.series_id AND e.ends_at >= :cutoff)"
         ),
     ),
+]
+
+OUTBOX = "Messages the bot owes you"
+
+PERSONAL += [
+    Personal(
+        "outbox",
+        "recipient_id",
+        Kind.MEMBER_ID,
+        OUTBOX,
+        "who a direct message not yet delivered is for (a reminder, a waiting-list place, a check-in)",
+        "to deliver it even if the bot restarts, and to retry when Discord is briefly unavailable",
+        "until it is delivered or given up (the id is then cleared); the record of the delivery is "
+        "deleted 7 days later",
+        retention_days=7,
+        purge="DELETE FROM outbox WHERE ended_at IS NOT NULL AND ended_at < :cutoff",
+    ),
+    Personal(
+        "outbox",
+        "item_key",
+        Kind.MEMBER_ID,
+        OUTBOX,
+        "a key naming each message, which for a direct message ends with your id",
+        "so the same message is never queued twice for you",
+        "deleted 7 days after the message is delivered or given up",
+        retention_days=7,
+        purge="DELETE FROM outbox WHERE ended_at IS NOT NULL AND ended_at < :cutoff",
+    ),
+]
+
+NOT_PERSONAL += [
+    *_not_personal(
+        "outbox",
+        "delivery bookkeeping",
+        "item_id",
+        "guild_id",
+        "topic",
+        "status",
+        "attempts",
+        "not_before",
+        "not_after",
+        "next_attempt_at",
+        "created_at",
+        "ended_at",
+        "outcome",
+        "message_id",
+    ),
+    NotPersonal("outbox", "channel_id", "where a post goes (a channel's id)"),
+    NotPersonal(
+        "outbox",
+        "payload",
+        "what to render (ids of events, runs, cases); never a pulse answer's choices or report text",
+    ),
+    NotPersonal("outbox", "marker", "a custom id the posted card carries, to find it after a crash"),
 ]
 
 
