@@ -43,7 +43,6 @@ from bot.db import Database
 from bot.errors import NotFound, UserError
 
 Kind = Literal["identity", "interest"]
-KINDS: tuple[Kind, ...] = ("identity", "interest")
 
 NAME_MIN = 2
 NAME_MAX = 50
@@ -51,17 +50,10 @@ DESCRIPTION_MAX = 300
 WELCOME_MAX = 1000
 EMOJI_MAX = 64
 NAME_PUNCTUATION = " -&+'.,()!?/"
-# Discord's custom emoji markup: <:name:id> or <a:name:id>.
 # Problems learnt from a refusal by Discord (not visible to a health check).
 EVENT_PROBLEMS = frozenset({"discord_forbidden", "discord_full"})
+# Discord's custom emoji markup: <:name:id> or <a:name:id>.
 CUSTOM_EMOJI = re.compile(r"<a?:[A-Za-z0-9_]{2,32}:[0-9]{15,25}>")
-
-
-class _Missing:
-    pass
-
-
-MISSING: Any = _Missing()
 
 
 @dataclass(frozen=True, slots=True)

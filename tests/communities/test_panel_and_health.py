@@ -9,7 +9,7 @@ import simcord
 from simcord.backend.models import Overwrite
 from simcord.enums import OverwriteType
 
-import cogs.communities as communities_cog
+import cogs.communities.provision as communities_cog
 from tests.communities.conftest import Stage, text_of
 from tests.conftest import BotFactory
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import discord
 
 from bot.services.communities import Community
-from cogs.communities import panel_embed, panel_view
+from cogs.communities.render import panel_embed
+from cogs.communities.views import panel_view
 
 
 def community(n: int) -> Community:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -19,12 +17,8 @@ GUILD = 111
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[CommunityService]:
-    db = Database(tmp_path / "x.sqlite3")
-    await db.open()
-    await db.migrate()
-    yield CommunityService(db, ManualClock())
-    await db.close()
+def service(db: Database, clock: ManualClock) -> CommunityService:
+    return CommunityService(db, clock)
 
 
 async def live(service: CommunityService, name: str, kind: str = "identity") -> int:

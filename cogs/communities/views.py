@@ -1,0 +1,174 @@
+"""The panel's menus, a community card's Join / Leave button, and the edit form.
+
+The menus and buttons are persistent: their custom ids (``community:panel:<page>``,
+``community:join:<id>``, ``community:leave:<id>``) are on panels posted long ago and must keep
+working. The edit form is stateless: its custom id (``community:edit:<id>``) carries the
+community, so a form opened before a restart still saves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import UserError
+from bot.services.communities import DESCRIPTION_MAX, EMOJI_MAX, NAME_MAX, WELCOME_MAX, Community
+from bot.ui import (
+    ID,
+    MODAL_TITLE_LIMIT,
+    SELECT_LABEL_LIMIT,
+    SELECT_OPTIONS_LIMIT,
+    PersistentItem,
+    StatelessModal,
+    clip,
+    cog_of,
+    parse_id,
+)
+from cogs.communities.render import PANEL_ROWS
+
+if TYPE_CHECKING:
+    from cogs.communities.commands import Communities
+
+SELECT_DESCRIPTION_LIMIT = 100
+EDIT_FORM = rf"community:edit:(?P<id>{ID})"
+
+
+def communities_cog(interaction: discord.Interaction[Any]) -> Communities:
+    from cogs.communities.commands import Communities  # the cog imports this module
+
+    return cog_of(interaction, Communities)
+
+
+class PanelSelect(PersistentItem[discord.ui.Select[Any]], template=r"community:panel:(?P<page>[0-9]{1,2})"):
+    """A page of the panel's menu. The chosen value is a community id."""
+
+    where = "community panel"
+
+    def __init__(self, page: int, options: list[discord.SelectOption] | None = None) -> None:
+        disabled = not options
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"community:panel:{page}",
+                placeholder="No communities yet" if disabled else "Choose a community…",
+                options=options or [discord.SelectOption(label="No communities yet", value="0")],
+                min_values=1,
+                max_values=1,
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PanelSelect:
+        return cls(int(match["page"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        values = self.item.values
+        if not values or not values[0].isdigit() or values[0] == "0":
+            raise UserError("Please choose a community from the menu.")
+        await communities_cog(interaction).show_card(interaction, parse_id(values[0]))
+
+
+class _CardButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """Join or Leave on a community's private card."""
+
+    join: bool
+
+    def __init__(self, community_id: int) -> None:
+        self.community_id = community_id
+        verb = "join" if self.join else "leave"
+        super().__init__(
+            discord.ui.Button(
+                label=verb.title(),
+                style=discord.ButtonStyle.success if self.join else discord.ButtonStyle.secondary,
+                custom_id=f"community:{verb}:{community_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> _CardButton:
+        return cls(parse_id(match["id"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await communities_cog(interaction).card_action(interaction, self.community_id, join=self.join)
+
+
+class JoinButton(_CardButton, template=rf"community:join:(?P<id>{ID})"):
+    join = True
+    where = "community join button"
+
+
+class LeaveButton(_CardButton, template=rf"community:leave:(?P<id>{ID})"):
+    join = False
+    where = "community leave button"
+
+
+def panel_view(communities: list[Community]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    pages = [
+        communities[i : i + SELECT_OPTIONS_LIMIT] for i in range(0, len(communities), SELECT_OPTIONS_LIMIT)
+    ]
+    if not pages:
+        view.add_item(PanelSelect(0))
+    for number, page in enumerate(pages[:PANEL_ROWS]):
+        options = [
+            discord.SelectOption(
+                label=clip(c.name, SELECT_LABEL_LIMIT),
+                value=str(c.id),
+                description=clip(f"{c.kind.title()} · {c.description}", SELECT_DESCRIPTION_LIMIT),
+                emoji=c.emoji or None,
+            )
+            for c in page
+        ]
+        view.add_item(PanelSelect(number, options))
+    return view
+
+
+def card_view(community_id: int, *, member: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(LeaveButton(community_id) if member else JoinButton(community_id))
+    return view
+
+
+def edit_form(community: Community) -> StatelessModal:
+    """The edit form, filled in with the community as it is; handled by ``community:edit:<id>``."""
+    form = StatelessModal(
+        title=clip(f"Edit {community.name}", MODAL_TITLE_LIMIT),
+        custom_id=f"community:edit:{community.id}",
+        timeout=900,
+    )
+    fields: list[discord.ui.TextInput[Any]] = [
+        discord.ui.TextInput(
+            label="Name", custom_id="name", default=community.name, min_length=2, max_length=NAME_MAX
+        ),
+        discord.ui.TextInput(
+            label="Description",
+            custom_id="description",
+            style=discord.TextStyle.paragraph,
+            default=community.description,
+            max_length=DESCRIPTION_MAX,
+        ),
+        discord.ui.TextInput(
+            label="Emoji (optional)",
+            custom_id="emoji",
+            default=community.emoji or "",
+            required=False,
+            max_length=EMOJI_MAX,
+        ),
+        discord.ui.TextInput(
+            label="Welcome note, shown privately (optional)",
+            custom_id="welcome",
+            style=discord.TextStyle.paragraph,
+            default=community.welcome_note or "",
+            required=False,
+            max_length=WELCOME_MAX,
+        ),
+    ]
+    for field in fields:
+        form.add_item(field)
+    return form
