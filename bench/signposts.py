@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bench._harness import Row, Stage, about_baseline, print_table, run_common_room
-from bot.services.signposts import CATEGORIES, MAX_CONTACTS, dump_toml, validate_contact
+from bot.services.signposts import MAX_CONTACTS, dump_toml
+from bot.services.signposts_contacts import CATEGORIES, validate_contact
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 

@@ -6,10 +6,8 @@ time a server's directory is used; each seed is given to a server once, so an or
 or removal of a seeded contact is never undone, and a seed added to the config later still
 reaches existing servers.
 
-Every contact is validated here, whoever supplies it (config, modal, TOML import): phone numbers
-with ``phonenumbers`` for the UK (short numbers such as 116 123 included), text lines such as
-``SHOUT to 85258``, email addresses, web links, opening hours, and lengths that keep each card
-within Discord's limits.
+What a contact is and how each is checked: :mod:`bot.services.signposts_contacts`. When posts
+are due: :mod:`bot.services.signposts_schedule`.
 
 Member data (privacy inventory)
 -------------------------------
@@ -27,446 +25,35 @@ removes nothing.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta
-from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-import dateparser
-import phonenumbers
 import tomli_w
-from dateutil.rrule import DAILY, HOURLY, MINUTELY, SECONDLY, rrule, rrulestr
-from phonenumbers import shortnumberinfo
 
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.services.recurrence import to_local
+from bot.services.signposts_contacts import CATEGORIES, Contact, ContactDraft, category_key, validate_contact
+from bot.services.signposts_schedule import (
+    MAX_SCHEDULES,
+    Schedule,
+    check_rule_spacing,
+    next_post,
+    parse_dates,
+    parse_repeat,
+    parse_time_of_day,
+)
 
 log = logging.getLogger(__name__)
 
-# -- categories ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    key: str
-    label: str
-    emoji: str
-    hint: str
-
-
-CATEGORIES: dict[str, Category] = {
-    c.key: c
-    for c in (
-        Category("urgent", "Urgent help", "🆘", "If you are in danger or can't keep yourself safe"),
-        Category("wellbeing", "Wellbeing and mental health", "💚", "Low, anxious, stressed, not coping"),
-        Category(
-            "discrimination",
-            "Discrimination and harassment",
-            "📣",
-            "Something happened to you; how to report it, with or without your name",
-        ),
-        Category("money", "Money", "💷", "Hardship funds, bursaries, debt and benefits advice"),
-        Category("disability", "Disability and access", "♿", "Adjustments, access, neurodivergence"),
-        Category("faith", "Faith and chaplaincy", "🕊️", "Chaplaincy, prayer spaces, faith advisers"),
-        Category("lgbtq", "LGBTQ+", "🏳️‍🌈", "Support from and for LGBTQ+ people"),
-        Category(
-            "academic", "Academic and placement worries", "📚", "Exams, placements, fitness to practise"
-        ),
-    )
-}
-
-_CATEGORY_ALIASES: dict[str, str] = {
-    "crisis": "urgent",
-    "emergency": "urgent",
-    "mental health": "wellbeing",
-    "wellbeing": "wellbeing",
-    "reporting": "discrimination",
-    "report": "discrimination",
-    "harassment": "discrimination",
-    "racism": "discrimination",
-    "finance": "money",
-    "hardship": "money",
-    "access": "disability",
-    "chaplaincy": "faith",
-    "lgbt": "lgbtq",
-    "lgbtq+": "lgbtq",
-    "lgbtqia+": "lgbtq",
-    "academic": "academic",
-    "placement": "academic",
-    "placements": "academic",
-}
-
-# The national lines shown when a directory has no urgent contact (never show nothing).
-CRISIS_FALLBACK = (
-    "**In an emergency, or if you can't keep yourself safe: call 999** (or go to A&E).\n"
-    "**Samaritans**: call 116 123, any time, free.\n"
-    "**Shout**: text SHOUT to 85258, any time.\n"
-    "**NHS 111**: call 111 or visit 111.nhs.uk for urgent medical help."
-)
-
-
-def category_key(value: str) -> str:
-    """The category key for a key, label or common alias; raises UserError otherwise."""
-    cleaned = " ".join(value.strip().lower().split())
-    if cleaned in CATEGORIES:
-        return cleaned
-    for category in CATEGORIES.values():
-        if cleaned == category.label.lower():
-            return category.key
-    if cleaned in _CATEGORY_ALIASES:
-        return _CATEGORY_ALIASES[cleaned]
-    raise UserError(f"`{value.strip()[:40]}` is not one of the needs I know. Use: {', '.join(CATEGORIES)}.")
-
-
-# -- limits (each card must fit in one Discord embed field of 1024 characters) ---------------
-
-MAX_NAME = 80
-MAX_DESCRIPTION = 250
-MAX_HOURS = 100
-MAX_EMAIL = 120
-MAX_WEB = 200
-MAX_IN_PERSON = 150
-MAX_TEXT = 40
-MAX_PHONE = 30
 MAX_CONTACTS = 100
 MAX_IMPORT_BYTES = 256 * 1024
-MAX_SCHEDULES = 10
-MAX_DATES = 20
-
-CONTACT_KEYS = (
-    "name",
-    "categories",
-    "description",
-    "phone",
-    "text",
-    "email",
-    "web",
-    "in_person",
-    "hours",
-    "confidential",
-    "independent",
-)
-
-
-# -- contacts --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ContactDraft:
-    """A validated contact, not yet stored."""
-
-    name: str
-    categories: tuple[str, ...]
-    hours: str
-    description: str = ""
-    phone: str | None = None
-    text: str | None = None
-    email: str | None = None
-    web: str | None = None
-    in_person: str | None = None
-    confidential: bool = True
-    independent: bool = True
-
-    def as_dict(self) -> dict[str, Any]:
-        """The contact as written in the config file or an export (empty fields left out)."""
-        data: dict[str, Any] = {"name": self.name, "categories": list(self.categories)}
-        if self.description:
-            data["description"] = self.description
-        for key in ("phone", "text", "email", "web", "in_person"):
-            value = getattr(self, key)
-            if value:
-                data[key] = value
-        data["hours"] = self.hours
-        data["confidential"] = self.confidential
-        data["independent"] = self.independent
-        return data
-
-    def reach(self) -> list[tuple[str, str]]:
-        """How to reach it, as (kind, value) pairs in a fixed order."""
-        return [
-            (kind, value)
-            for kind, value in (
-                ("phone", self.phone),
-                ("text", self.text),
-                ("email", self.email),
-                ("web", self.web),
-                ("in_person", self.in_person),
-            )
-            if value
-        ]
-
-
-@dataclass(frozen=True, slots=True)
-class Contact(ContactDraft):
-    id: int = 0
-    guild_id: int = 0
-    position: int = 0
-
-    def draft(self) -> ContactDraft:
-        return ContactDraft(**{f.name: getattr(self, f.name) for f in fields(ContactDraft)})
-
-
-def _phone(value: str) -> str:
-    raw = value.strip()
-    if len(raw) > MAX_PHONE or not re.fullmatch(r"\+?[\d\s().-]{3,}", raw):
-        raise ValueError(f"`{raw[:40]}` is not a phone number. Write it like `0300 123 3393` or `116 123`.")
-    try:
-        number = phonenumbers.parse(raw, "GB")
-    except phonenumbers.NumberParseException:
-        raise ValueError(f"`{raw[:40]}` is not a phone number. Write it like `0300 123 3393`.") from None
-    if phonenumbers.is_valid_number(number):
-        if " " in raw and re.fullmatch(r"0\d[\d ]*", raw):
-            return " ".join(raw.split())  # as the service writes it (0800 0119 100)
-        if phonenumbers.region_code_for_number(number) == "GB":
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    digits = re.sub(r"\D", "", raw)
-    if not raw.startswith("+") and shortnumberinfo.is_valid_short_number_for_region(number, "GB"):
-        return f"{digits[:3]} {digits[3:]}" if len(digits) == 6 else digits
-    raise ValueError(
-        f"`{raw[:40]}` is not a valid UK phone number. Check the digits (for example `0300 123 3393`, "
-        "`116 123`, or `+353 1 234 5678` for a number abroad)."
-    )
-
-
-def _text(value: str) -> str:
-    raw = " ".join(value.strip().split())
-    match = (
-        re.fullmatch(
-            r"(?:text\s+)?(?:(?P<keyword>[A-Za-z0-9]{1,20})\s+to\s+)?(?P<number>\+?[\d ]{3,20})", raw, re.I
-        )
-        if len(raw) <= MAX_TEXT
-        else None
-    )
-    if match is None:
-        raise ValueError(
-            f"`{raw[:40]}` is not a way to text a service. Write the number, or the word to send and the "
-            "number, like `SHOUT to 85258`."
-        )
-    number = _phone(match.group("number"))
-    keyword = match.group("keyword")
-    return f"{keyword.upper()} to {number}" if keyword else number
-
-
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-
-
-def _email(value: str) -> str:
-    raw = value.strip().removeprefix("mailto:")
-    if len(raw) > MAX_EMAIL or not _EMAIL.fullmatch(raw) or ".." in raw:
-        raise ValueError(f"`{raw[:60]}` is not an email address. Write it like `wellbeing@uni.ac.uk`.")
-    return raw
-
-
-def _web(value: str) -> str:
-    raw = value.strip()
-    if raw and "://" not in raw:
-        raw = "https://" + raw
-    parts = urlsplit(raw)
-    host = parts.hostname or ""
-    if (
-        len(raw) > MAX_WEB
-        or parts.scheme not in ("http", "https")
-        or "." not in host
-        or any(ch.isspace() for ch in raw)
-        or not re.fullmatch(r"[a-z0-9.-]+", host)
-        or host.startswith(".")
-        or host.endswith(".")
-    ):
-        raise ValueError(
-            f"`{value.strip()[:60]}` is not a web link I can use. Write it like `https://www.samaritans.org` "
-            f"(at most {MAX_WEB} characters)."
-        )
-    return raw
-
-
-# Opening hours: "24/7", or segments like "Mon–Fri 9am–5pm; Sat 10:00–14:00", each optionally
-# "closed", with an optional note in brackets at the end: "Daily 20:00–08:00 (term time)".
-_DAY = (
-    r"(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
-    r"|sat(?:urday)?|sun(?:day)?)s?"
-)
-_DASH = r"\s*(?:-|–|—|to)\s*"
-_DAYS_ONE = rf"(?:{_DAY}(?:{_DASH}{_DAY})?|daily|every\s+day|weekdays|weekends|bank\s+holidays)"
-_DAYS = rf"{_DAYS_ONE}(?:\s*(?:,|&|and)\s*{_DAYS_ONE})*"
-# No two neighbouring parts may both take the same spaces (that backtracks exponentially).
-_TIME = r"(?:\d{1,2}(?:[:.]\d{2})?(?:\s*(?:am|pm))?|noon|midday|midnight)"
-_SPAN = rf"{_TIME}{_DASH}{_TIME}"
-_SEGMENT = rf"{_DAYS}(?:\s*:\s*|\s*)(?:{_SPAN}(?:\s*(?:,|&|and)\s*{_SPAN})*|closed|24\s*hours)"
-_ANYTIME = (
-    r"(?:24/7|24\s*hours(?:\s+a\s+day)?(?:,?\s*7\s+days\s+a\s+week)?"
-    r"|any\s*time|always\s+open|every\s+day,?\s+24\s+hours)"
-)
-_HOURS = re.compile(rf"(?:{_ANYTIME}|{_SEGMENT}(?:\s*[;,]\s*{_SEGMENT})*)(?:\s*\([^()]{{1,80}}\))?", re.I)
-_TIME_TOKEN = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?", re.I)
-HOURS_EXAMPLES = "`24/7`, `Mon–Fri 9am–5pm` or `Mon–Fri 09:00–17:00; Sat 10:00–14:00 (term time)`"
-
-
-def _hours(value: str) -> str:
-    raw = " ".join(value.strip().split())
-    if not raw:
-        raise ValueError(f"Opening hours are missing. Write them like {HOURS_EXAMPLES}.")
-    if len(raw) > MAX_HOURS or not _HOURS.fullmatch(raw):
-        raise ValueError(f"I couldn't read the opening hours `{raw[:60]}`. Write them like {HOURS_EXAMPLES}.")
-    body = raw.split("(", 1)[0]
-    for hour_text, minute_text, meridiem in _TIME_TOKEN.findall(body):
-        hour, minute = int(hour_text), int(minute_text or 0)
-        if minute > 59 or (meridiem and not 1 <= hour <= 12) or hour > 24:
-            raise ValueError(
-                f"`{raw[:60]}` has a time that doesn't exist. Write times like `9am` or `17:30`."
-            )
-    return raw
-
-
-def _bounded(value: Any, label: str, limit: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValueError(f"{label} should be text.")
-    cleaned = value.strip()
-    if required and not cleaned:
-        raise ValueError(f"{label} is missing.")
-    if len(cleaned) > limit:
-        raise ValueError(f"{label} is {len(cleaned)} characters; please shorten it to {limit} or fewer.")
-    return cleaned
-
-
-def validate_contact(data: Mapping[str, Any]) -> ContactDraft:
-    """Check every field of a contact; raises UserError listing every problem and the fix."""
-    problems: list[str] = []
-    unknown = sorted(set(data) - set(CONTACT_KEYS))
-    if unknown:
-        problems.append(f"Unknown field(s) {', '.join(unknown)}; the fields are: {', '.join(CONTACT_KEYS)}.")
-
-    def check(func: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (ValueError, UserError) as error:
-            problems.append(error.message if isinstance(error, UserError) else str(error))
-            return None
-
-    name = check(_bounded, data.get("name"), "The name", MAX_NAME, required=True) or ""
-    raw_categories = data.get("categories") or []
-    if isinstance(raw_categories, str):
-        raw_categories = [part for part in re.split(r"[,;\n]", raw_categories) if part.strip()]
-    categories: list[str] = []
-    if not isinstance(raw_categories, list) or not all(isinstance(c, str) for c in raw_categories):
-        problems.append("Needs should be a list of words, like `wellbeing, money`.")
-    else:
-        for raw in raw_categories:
-            key = check(category_key, raw)
-            if key and key not in categories:
-                categories.append(key)
-        if not raw_categories:
-            problems.append(f"Say what it helps with: at least one of {', '.join(CATEGORIES)}.")
-    ordered = tuple(k for k in CATEGORIES if k in categories)
-    description = check(_bounded, data.get("description"), "The description", MAX_DESCRIPTION) or ""
-    in_person = check(_bounded, data.get("in_person"), "Where to find it in person", MAX_IN_PERSON) or None
-    values: dict[str, str | None] = {}
-    for key, validator in (("phone", _phone), ("text", _text), ("email", _email), ("web", _web)):
-        raw = data.get(key)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            values[key] = None
-        elif not isinstance(raw, str):
-            problems.append(f"The {key} should be text.")
-        else:
-            values[key] = check(validator, raw)
-    hours = data.get("hours")
-    hours_ok = check(_hours, hours) if isinstance(hours, str) else None
-    if not isinstance(hours, str):
-        problems.append(f"Opening hours are missing. Write them like {HOURS_EXAMPLES}.")
-    flags: dict[str, bool] = {}
-    for key in ("confidential", "independent"):
-        raw_flag = data.get(key, True)
-        if not isinstance(raw_flag, bool):
-            problems.append(f"`{key}` should be true or false.")
-        flags[key] = bool(raw_flag)
-    if not problems and not any(values.values()) and not in_person:
-        problems.append("Add at least one way to reach it: phone, text, email, web or in person.")
-    if problems:
-        label = f"**{name}**: " if name else ""
-        raise UserError(label + " ".join(problems))
-    return ContactDraft(
-        name=name,
-        categories=ordered,
-        hours=hours_ok or "",
-        description=description,
-        phone=values["phone"],
-        text=values["text"],
-        email=values["email"],
-        web=values["web"],
-        in_person=in_person,
-        confidential=flags["confidential"],
-        independent=flags["independent"],
-    )
-
-
-REACH_KEYS = {
-    "phone": "phone",
-    "call": "phone",
-    "tel": "phone",
-    "telephone": "phone",
-    "text": "text",
-    "sms": "text",
-    "email": "email",
-    "e-mail": "email",
-    "web": "web",
-    "website": "web",
-    "link": "web",
-    "url": "web",
-    "in person": "in_person",
-    "in_person": "in_person",
-    "visit": "in_person",
-    "where": "in_person",
-}
-
-
-def parse_reach(text: str) -> dict[str, str]:
-    """Read the "How to reach it" box: one way per line, like ``phone: 0300 123 3393``.
-
-    A line without a label is recognised when it is clearly a link, an email or a number.
-    """
-    found: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        key: str | None = None
-        value = line
-        label, sep, rest = line.partition(":")
-        if sep and label.strip().lower() in REACH_KEYS:
-            key, value = REACH_KEYS[label.strip().lower()], rest.strip()
-        elif line.lower().startswith(("http://", "https://", "www.")):
-            key = "web"
-        elif "@" in line and " " not in line:
-            key = "email"
-        elif re.fullmatch(r"\+?[\d\s()-]{3,}", line):
-            key = "phone"
-        elif re.fullmatch(r"(?:text\s+)?[A-Za-z0-9]{1,20}\s+to\s+\+?[\d ]{3,20}", line, re.I):
-            key = "text"
-        if key is None:
-            raise UserError(
-                f"I couldn't tell what `{line[:60]}` is. Start each line with phone:, text:, email:, web: "
-                "or in person:, for example `in person: Student Hub, ground floor`."
-            )
-        if key in found:
-            raise UserError(f"There are two {key.replace('_', ' ')} lines; keep one per contact.")
-        found[key] = value
-    return found
-
-
-def format_reach(draft: ContactDraft) -> str:
-    """The "How to reach it" box, prefilled for editing."""
-    labels = {"phone": "phone", "text": "text", "email": "email", "web": "web", "in_person": "in person"}
-    return "\n".join(f"{labels[kind]}: {value}" for kind, value in draft.reach())
 
 
 # -- seeds, export and import ---------------------------------------------------------------
@@ -524,152 +111,6 @@ def parse_toml(text: str) -> list[ContactDraft]:
         more = f"\n…and {len(problems) - 8} more." if len(problems) > 8 else ""
         raise UserError(f"Nothing was imported; please fix these and try again:\n{shown}{more}")
     return drafts
-
-
-# -- schedules -------------------------------------------------------------------------------
-
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "second": 2,
-    "2nd": 2,
-    "third": 3,
-    "3rd": 3,
-    "fourth": 4,
-    "4th": 4,
-    "last": -1,
-}
-_WEEKDAYS = {
-    "monday": "MO", "mon": "MO", "tuesday": "TU", "tue": "TU", "tues": "TU", "wednesday": "WE", "wed": "WE",
-    "thursday": "TH", "thu": "TH", "thurs": "TH", "friday": "FR", "fri": "FR", "saturday": "SA", "sat": "SA",
-    "sunday": "SU", "sun": "SU",
-}  # fmt: skip
-_WEEKDAY = (
-    r"(monday|mon|tuesday|tues|tue|wednesday|wed|thursday|thurs|thu|friday|fri|saturday|sat|sunday|sun)s?"
-)
-REPEAT_EXAMPLES = (
-    "`first Monday of each month`, `last Friday of each month`, `every Monday`, "
-    "`every 2 weeks on Wednesday`, `monthly on the 1st`, or an RRULE such as `FREQ=MONTHLY;BYDAY=1MO`"
-)
-
-
-def parse_repeat(text: str) -> str:
-    """An RRULE (without DTSTART) for plain-English repeats; raises UserError otherwise."""
-    raw = " ".join(text.strip().lower().split())
-    if m := re.fullmatch(
-        rf"(?:on )?(?:the )?(first|1st|second|2nd|third|3rd|fourth|4th|last) {_WEEKDAY}"
-        r" (?:of )?(?:each|every|the) month",
-        raw,
-    ):
-        return f"FREQ=MONTHLY;BYDAY={_ORDINALS[m.group(1)]:+d}{_WEEKDAYS[m.group(2)]}"
-    if m := re.fullmatch(rf"(?:every|each) {_WEEKDAY}|weekly on {_WEEKDAY}", raw):
-        day = m.group(1) or m.group(2)
-        return f"FREQ=WEEKLY;BYDAY={_WEEKDAYS[day]}"
-    if m := re.fullmatch(
-        rf"every (other|2|two|3|three|4|four) weeks? on {_WEEKDAY}|every other {_WEEKDAY}", raw
-    ):
-        words = {"other": 2, "2": 2, "two": 2, "3": 3, "three": 3, "4": 4, "four": 4}
-        interval = words[m.group(1)] if m.group(1) else 2
-        day = m.group(2) or m.group(3)
-        return f"FREQ=WEEKLY;INTERVAL={interval};BYDAY={_WEEKDAYS[day]}"
-    if m := re.fullmatch(
-        r"(?:monthly|every month|each month) on (?:the )?(\d{1,2})(?:st|nd|rd|th)?"
-        r"|on (?:the )?(\d{1,2})(?:st|nd|rd|th)? of (?:each|every) month",
-        raw,
-    ):
-        day_of_month = int(m.group(1) or m.group(2))
-        if not 1 <= day_of_month <= 28:
-            raise UserError("Choose a day of the month from 1 to 28, so every month has it.")
-        return f"FREQ=MONTHLY;BYMONTHDAY={day_of_month}"
-    rule = text.strip().removeprefix("RRULE:").removeprefix("rrule:")
-    if "FREQ=" in rule.upper():
-        upper = rule.upper()
-        if "DTSTART" in upper or any(part in upper for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
-            raise UserError("Leave DTSTART and times out of the rule; set the time with the `time` option.")
-        try:
-            rrulestr(upper, dtstart=datetime(2026, 1, 1, 9, 0))
-        except (ValueError, TypeError):
-            raise UserError(f"I couldn't read that rule. Try one of: {REPEAT_EXAMPLES}.") from None
-        return upper
-    raise UserError(f"I couldn't read `{text.strip()[:60]}` as a repeat. Try one of: {REPEAT_EXAMPLES}.")
-
-
-def parse_time_of_day(text: str) -> str:
-    raw = text.strip().lower().replace(" ", "")
-    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?(am|pm)?", raw)
-    if match:
-        hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-        if meridiem:
-            hour = hour % 12 + (12 if meridiem == "pm" else 0) if 1 <= hour <= 12 else 99
-        if hour <= 23 and minute <= 59:
-            return f"{hour:02d}:{minute:02d}"
-    raise UserError(f"I couldn't read `{text.strip()[:20]}` as a time. Write it like `09:00` or `6pm`.")
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    id: int
-    guild_id: int
-    channel_id: int
-    category: str | None
-    rule: str | None
-    dates: tuple[str, ...]
-    time_of_day: str
-    timezone: str
-    anchor: str
-    next_run_at: datetime | None
-    last_run_at: datetime | None
-    last_message_id: int | None
-    last_error: str | None
-    cancelled: bool = False
-
-    def describe(self) -> str:
-        what = CATEGORIES[self.category].label if self.category in CATEGORIES else "the whole directory"
-        when = describe_rule(self.rule) if self.rule else "on " + ", ".join(self.dates)
-        return f"{what}, {when} at {self.time_of_day} ({self.timezone})"
-
-
-def describe_rule(rule: str) -> str:
-    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
-    names = {v: k.capitalize() for k, v in _WEEKDAYS.items() if len(k) > 3}
-    ordinal_names = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-    freq, byday = parts.get("FREQ"), parts.get("BYDAY", "")
-    interval = int(parts.get("INTERVAL", "1"))
-    if freq == "MONTHLY" and (m := re.fullmatch(r"([+-]?\d)([A-Z]{2})", byday)) and len(parts) == 2:
-        return f"the {ordinal_names.get(int(m.group(1)), m.group(1))} {names[m.group(2)]} of each month"
-    if freq == "WEEKLY" and byday in names and set(parts) <= {"FREQ", "BYDAY", "INTERVAL"}:
-        return f"every {names[byday]}" if interval == 1 else f"every {interval} weeks on {names[byday]}"
-    if freq == "MONTHLY" and set(parts) == {"FREQ", "BYMONTHDAY"}:
-        return f"on day {parts['BYMONTHDAY']} of each month"
-    return f"`{rule}`"
-
-
-def next_occurrence(
-    *,
-    rule: str | None,
-    dates: Sequence[str],
-    time_of_day: str,
-    timezone: str,
-    anchor: str,
-    after: datetime,
-) -> datetime | None:
-    """The first local occurrence strictly after ``after`` (aware), as aware UTC; None if none left."""
-    zone = ZoneInfo(timezone)
-    hour, minute = (int(p) for p in time_of_day.split(":"))
-    local_after = after.astimezone(zone).replace(tzinfo=None)
-    if rule:
-        start = datetime.combine(date.fromisoformat(anchor), time(hour, minute))
-        found: datetime | None = rrulestr(rule, dtstart=start).after(local_after, inc=False)
-        candidates = [found] if found is not None else []
-    else:
-        candidates = sorted(datetime.combine(date.fromisoformat(d), time(hour, minute)) for d in dates)
-    for local in candidates:
-        if local is None:
-            continue
-        aware = local.replace(tzinfo=zone)
-        if aware > after:
-            return aware.astimezone(ZoneInfo("UTC"))
-    return None
 
 
 # -- the service ------------------------------------------------------------------------------
@@ -930,17 +371,16 @@ class SignpostService:
             )
         clock_time = parse_time_of_day(time_of_day)
         now = self.clock.now()
-        local_now = now.astimezone(ZoneInfo(timezone))
-        anchor = local_now.date().isoformat()
+        anchor = to_local(now, timezone).date().isoformat()
         rule: str | None = None
         date_list: list[str] = []
         if repeat and repeat.strip():
             rule = parse_repeat(repeat)
-            self._check_rule_spacing(rule, clock_time, anchor)
+            check_rule_spacing(rule, clock_time, anchor)
         else:
             assert dates is not None
-            date_list = self._parse_dates(dates, local_now)
-        first = next_occurrence(
+            date_list = parse_dates(dates, timezone, now)
+        first = next_post(
             rule=rule, dates=date_list, time_of_day=clock_time, timezone=timezone, anchor=anchor, after=now
         )
         if first is None:
@@ -975,53 +415,6 @@ class SignpostService:
             )
         assert result.lastrowid is not None
         return await self.schedule(guild_id, result.lastrowid)
-
-    def _check_rule_spacing(self, rule: str, clock_time: str, anchor: str) -> None:
-        start = datetime.combine(date.fromisoformat(anchor), time.fromisoformat(clock_time))
-        try:
-            parsed = rrulestr(rule, dtstart=start)
-        except (ValueError, TypeError):
-            raise UserError(f"I couldn't read that rule. Try one of: {REPEAT_EXAMPLES}.") from None
-        if isinstance(parsed, rrule) and parsed._freq in (DAILY, HOURLY, MINUTELY, SECONDLY):
-            interval = parsed._interval
-            if parsed._freq != DAILY or interval < 7:
-                raise UserError("Signposts can be posted at most once a week, so they stay worth reading.")
-        upcoming = []
-        for occurrence in parsed:
-            upcoming.append(occurrence)
-            if len(upcoming) >= 6:
-                break
-        if not upcoming:
-            raise UserError("That rule never happens after today. Check it and try again.")
-        for earlier, later in itertools.pairwise(upcoming):
-            if later - earlier < timedelta(days=7):
-                raise UserError("Signposts can be posted at most once a week, so they stay worth reading.")
-
-    def _parse_dates(self, text: str, local_now: datetime) -> list[str]:
-        parts = [p.strip() for p in re.split(r"[;,\n]", text) if p.strip()]
-        if len(parts) > MAX_DATES:
-            raise UserError(f"Give at most {MAX_DATES} dates at a time.")
-        found: list[str] = []
-        for part in parts:
-            parsed = dateparser.parse(
-                part,
-                languages=["en"],
-                settings={
-                    "PREFER_DATES_FROM": "future",
-                    "DATE_ORDER": "DMY",
-                    "RELATIVE_BASE": local_now.replace(tzinfo=None),
-                    "RETURN_AS_TIMEZONE_AWARE": False,
-                },
-            )
-            if parsed is None:
-                raise UserError(
-                    f"I couldn't read `{part[:40]}` as a date. Write dates like `6 Jan 2027` or "
-                    "`2027-01-06`, separated by commas."
-                )
-            day = parsed.date().isoformat()
-            if day not in found:
-                found.append(day)
-        return sorted(found)
 
     async def schedule(self, guild_id: int, schedule_id: int) -> Schedule:
         row = await self.db.fetchone(
@@ -1062,7 +455,7 @@ class SignpostService:
         now = self.clock.now()
         if schedule.next_run_at is None or now - schedule.next_run_at <= self.LATE_GRACE:
             return schedule
-        following = self._following(schedule, now)
+        following = schedule.following(now)
         await self.db.execute(
             "UPDATE signpost_schedules SET next_run_at = ?, last_error = ? WHERE id = ? AND next_run_at = ?",
             (
@@ -1073,16 +466,6 @@ class SignpostService:
             ),
         )
         return replace(schedule, next_run_at=following)
-
-    def _following(self, schedule: Schedule, after: datetime) -> datetime | None:
-        return next_occurrence(
-            rule=schedule.rule,
-            dates=schedule.dates,
-            time_of_day=schedule.time_of_day,
-            timezone=schedule.timezone,
-            anchor=schedule.anchor,
-            after=after,
-        )
 
     async def claim_run(self, schedule_id: int, due: datetime) -> Claim | None:
         """Take the post due at ``due``: moves the schedule on in the same transaction, so the
@@ -1097,7 +480,7 @@ class SignpostService:
             if row is None or due_ts > to_timestamp(now):
                 return None
             schedule = _schedule(row)
-            following = self._following(schedule, max(now, due))
+            following = schedule.following(max(now, due))
             result = await tx.execute(
                 "UPDATE signpost_schedules SET next_run_at = ?, last_run_at = ?, last_error = NULL"
                 " WHERE id = ? AND next_run_at = ?",
@@ -1146,39 +529,36 @@ def _row_values(draft: ContactDraft) -> tuple[Any, ...]:
     )
 
 
+RowT = TypeVar("RowT")
+
+
+def _from_row(cls: type[RowT], row: Any, **converted: Any) -> RowT:
+    """A dataclass from a row whose columns carry the fields' names; ``converted`` gives the rest."""
+    plain = {f.name: row[f.name] for f in fields(cls) if f.name not in converted}  # type: ignore[arg-type]
+    return cls(**plain, **converted)
+
+
 def _contact(row: Any) -> Contact:
-    return Contact(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        position=row["position"],
-        name=row["name"],
+    return _from_row(
+        Contact,
+        row,
         categories=tuple(json.loads(row["categories"])),
-        description=row["description"],
-        phone=row["phone"],
         text=row["sms"],
-        email=row["email"],
-        web=row["web"],
-        in_person=row["in_person"],
-        hours=row["hours"],
         confidential=bool(row["confidential"]),
         independent=bool(row["independent"]),
     )
 
 
+def _timestamp(value: int | None) -> datetime | None:
+    return from_timestamp(value) if value is not None else None
+
+
 def _schedule(row: Any) -> Schedule:
-    return Schedule(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        category=row["category"],
-        rule=row["rule"],
+    return _from_row(
+        Schedule,
+        row,
         dates=tuple(json.loads(row["dates"])) if row["dates"] else (),
-        time_of_day=row["time_of_day"],
-        timezone=row["timezone"],
-        anchor=row["anchor"],
-        next_run_at=from_timestamp(row["next_run_at"]) if row["next_run_at"] is not None else None,
-        last_run_at=from_timestamp(row["last_run_at"]) if row["last_run_at"] is not None else None,
-        last_message_id=row["last_message_id"],
-        last_error=row["last_error"],
+        next_run_at=_timestamp(row["next_run_at"]),
+        last_run_at=_timestamp(row["last_run_at"]),
         cancelled=row["cancelled_at"] is not None,
     )

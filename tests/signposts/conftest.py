@@ -1,9 +1,9 @@
-"""Fixtures for the signposts tests: the seeds from config.example.toml, a service on real SQLite."""
+"""Fixtures for the signposts tests: the seeds from config.example.toml, a service on the shared
+real SQLite ``db`` and ``clock`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +29,6 @@ def example_seeds() -> list[dict[str, Any]]:
 def settings(config_path: Path) -> Settings:
     """The test config plus the seeded contacts from config.example.toml."""
     return Settings.load(config_path, signposts=example_seeds())
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "signposts.sqlite3")
-    await database.open()
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

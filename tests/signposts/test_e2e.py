@@ -9,6 +9,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot.ui import support_payload
 from tests.conftest import BotFactory, World, open_command_to
 
 
@@ -320,8 +321,7 @@ async def test_a_bad_repeat_saves_nothing(world: World, repeat: str) -> None:
 
 async def test_the_support_view_sent_in_a_dm_still_filters_by_need(world: World) -> None:
     """Other features (mentoring check-ins, pulse checks) may send the view by DM."""
-    cog = world.bot.get_cog("Signposts")
-    payload = await cog.support_payload(world.guild.id, "wellbeing")
+    payload = await support_payload(world.bot, world.guild.id, "wellbeing")
     dm = world.student.user.dm_channel
     await world.bot.get_partial_messageable(dm.id).send(**payload)
     await world.env.settle()

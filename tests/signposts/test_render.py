@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import discord
 
-from bot.services.signposts import CATEGORIES, MAX_CONTACTS, Contact, validate_contact
+from bot.services.signposts import MAX_CONTACTS
+from bot.services.signposts_contacts import CATEGORIES, Contact, validate_contact
 from bot.ui import EMBED_FIELD_VALUE_LIMIT, EMBED_FIELDS_LIMIT, EMBED_TOTAL_LIMIT
-from cogs.signposts import card, directory_embeds, need_options, urgent_embed
+from cogs.signposts.render import card, directory_embeds, need_options, urgent_embed
 
 
 def _largest(index: int, categories: list[str]) -> Contact:

@@ -16,18 +16,10 @@ from bot import Settings
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import UserError
-from bot.services.signposts import (
-    CATEGORIES,
-    ContactDraft,
-    SignpostService,
-    dump_toml,
-    next_occurrence,
-    parse_reach,
-    parse_repeat,
-    parse_time_of_day,
-    parse_toml,
-    validate_contact,
-)
+from bot.services.recurrence import localise, to_local
+from bot.services.signposts import SignpostService, dump_toml, parse_toml
+from bot.services.signposts_contacts import CATEGORIES, ContactDraft, parse_reach, validate_contact
+from bot.services.signposts_schedule import Schedule, next_post, parse_repeat, parse_time_of_day
 from tests.signposts.conftest import EXAMPLE_CONFIG, example_seeds
 
 GUILD = 111
@@ -369,7 +361,7 @@ def test_times_of_day() -> None:
 
 
 def test_first_monday_follows_local_time_across_summer_time() -> None:
-    when = next_occurrence(
+    when = next_post(
         rule="FREQ=MONTHLY;BYDAY=+1MO",
         dates=(),
         time_of_day="09:00",
@@ -447,11 +439,9 @@ async def test_bad_schedules_are_refused_and_nothing_is_saved(
     assert await service.schedules(GUILD) == []
 
 
-async def test_a_post_missed_while_offline_is_skipped_not_flooded(
-    service: SignpostService, clock: ManualClock
-) -> None:
-    clock.set(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
-    schedule = await service.create_schedule(
+async def every_monday(service: SignpostService) -> Schedule:
+    """The whole directory every Monday at 09:00 London time, posted to channel 5."""
+    return await service.create_schedule(
         GUILD,
         5,
         category=None,
@@ -460,6 +450,37 @@ async def test_a_post_missed_while_offline_is_skipped_not_flooded(
         time_of_day="09:00",
         timezone="Europe/London",
     )
+
+
+@pytest.mark.parametrize(
+    ("first_local", "after_change_local"),
+    [
+        (datetime(2026, 10, 19, 9, 0), datetime(2026, 10, 26, 9, 0)),  # clocks go back 25 Oct 2026
+        (datetime(2027, 3, 22, 9, 0), datetime(2027, 3, 29, 9, 0)),  # clocks go forward 28 Mar 2027
+    ],
+)
+async def test_a_weekly_post_stays_at_nine_local_across_the_clock_changes(
+    service: SignpostService, clock: ManualClock, first_local: datetime, after_change_local: datetime
+) -> None:
+    clock.set(localise(first_local - timedelta(days=3), "Europe/London"))
+    schedule = await every_monday(service)
+    assert schedule.next_run_at == localise(first_local, "Europe/London")
+
+    clock.set(schedule.next_run_at)
+    claim = await service.claim_run(schedule.id, schedule.next_run_at)
+    assert claim is not None and claim.schedule.next_run_at is not None
+
+    before, after = schedule.next_run_at, claim.schedule.next_run_at
+    assert to_local(before, "Europe/London") == first_local
+    assert to_local(after, "Europe/London") == after_change_local
+    assert after - before != timedelta(days=7)  # a UTC week would have moved the local time by an hour
+
+
+async def test_a_post_missed_while_offline_is_skipped_not_flooded(
+    service: SignpostService, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    schedule = await every_monday(service)
     clock.set(datetime(2026, 1, 20, 12, 0, tzinfo=UTC))  # two Mondays missed
     moved = await service.skip_stale(schedule)
     assert moved.next_run_at == datetime(2026, 1, 26, 9, 0, tzinfo=UTC)
@@ -469,30 +490,14 @@ async def test_a_post_missed_while_offline_is_skipped_not_flooded(
 
 async def test_a_slightly_late_post_is_still_made(service: SignpostService, clock: ManualClock) -> None:
     clock.set(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
-    schedule = await service.create_schedule(
-        GUILD,
-        5,
-        category=None,
-        repeat="every Monday",
-        dates=None,
-        time_of_day="09:00",
-        timezone="Europe/London",
-    )
+    schedule = await every_monday(service)
     assert schedule.next_run_at is not None
     clock.set(schedule.next_run_at + timedelta(hours=2))
     assert (await service.skip_stale(schedule)).next_run_at == schedule.next_run_at
 
 
 async def test_cancelled_schedules_stop(service: SignpostService, clock: ManualClock) -> None:
-    schedule = await service.create_schedule(
-        GUILD,
-        5,
-        category=None,
-        repeat="every Monday",
-        dates=None,
-        time_of_day="09:00",
-        timezone="Europe/London",
-    )
+    schedule = await every_monday(service)
     await service.cancel_schedule(GUILD, schedule.id)
     assert schedule.next_run_at is not None
     assert await service.claim_run(schedule.id, schedule.next_run_at) is None

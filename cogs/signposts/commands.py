@@ -1,0 +1,376 @@
+"""Signposts: the right welfare contact, one command away.
+
+* ``/support`` (everyone): a private view, urgent help first, then a menu by need, each contact
+  a compact card marked when it is independent of the medical school. Nothing is recorded about
+  who looked, and nothing is logged with a member id.
+* ``/signposts ...`` (organisers): keep the directory (forms), export/import it as TOML, post a
+  persistent "Need support?" button, and schedule posts of the directory that pin themselves.
+
+Other features show support with :func:`bot.ui.support_payload`, which reaches this cog through
+:class:`bot.ui.SupportDirectory` (:meth:`Signposts.directory_support`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import discord_time
+from bot.core import ORGANISER, CommonRoomBot, is_organiser
+from bot.errors import UserError
+from bot.services.signposts import MAX_IMPORT_BYTES, SignpostService
+from bot.services.signposts_contacts import CATEGORIES, Contact, parse_reach, validate_contact
+from bot.ui import (
+    CHOICE_NAME_LIMIT,
+    PIN,
+    POST,
+    FormValues,
+    clip,
+    require_bot_permissions,
+    send_private,
+    show_form,
+)
+from cogs.signposts.jobs import ScheduledPosts
+from cogs.signposts.render import button_embed, saved_embed, schedules_embed, support_embeds
+from cogs.signposts.views import (
+    FORM_PATTERN,
+    REMOVE_PATTERN,
+    ContactModal,
+    RemoveModal,
+    button_view,
+    support_view,
+)
+
+NEED_CHOICES = [app_commands.Choice(name=c.label, value=c.key) for c in CATEGORIES.values()]
+ADD_OPTIONS = {
+    "independent": "Is it independent of the medical school? Students look for this.",
+    "confidential": "Is what students tell it kept confidential?",
+    "need": "The main thing it helps with (you can pick more in the form)",
+}
+EDIT_OPTIONS = {
+    "contact": "The contact to change",
+    "independent": "Is it independent of the medical school? (unchanged if left out)",
+    "confidential": "Is it confidential? (unchanged if left out)",
+}
+REPEAT_EXAMPLES = [
+    "first Monday of each month",
+    "last Friday of each month",
+    "every Monday",
+    "every 2 weeks on Wednesday",
+    "monthly on the 1st",
+]
+
+
+def _bot_can_post(channel: discord.TextChannel, *, pin: bool = False) -> None:
+    require_bot_permissions(channel, POST + PIN if pin else POST, then="then try again. Nothing was saved.")
+
+
+class Signposts(commands.Cog):
+    """The support directory; other features reach it through :meth:`directory_support`."""
+
+    signposts = app_commands.Group(
+        name="signposts",
+        description="Keep the support directory students see with /support (organisers)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        extras=ORGANISER,
+    )
+
+    def __init__(self, bot: CommonRoomBot) -> None:
+        self.bot = bot
+        self.service = SignpostService(
+            bot.db, bot.clock, [seed.model_dump() for seed in bot.settings.signposts]
+        )
+        self.posts = ScheduledPosts(bot, self.service)
+
+    async def cog_load(self) -> None:
+        self.bot.forms.add(FORM_PATTERN, self._save_form, where="signposts form")
+        self.bot.forms.add(REMOVE_PATTERN, self._remove_form, where="signposts remove form")
+        await self.posts.rearm()
+
+    async def cog_unload(self) -> None:
+        self.bot.forms.remove_owner(self)
+        self.posts.cancel_all()
+
+    # -- bot.ui.SupportDirectory -------------------------------------------------------------------
+
+    async def directory_support(self, guild_id: int, need: str | None = None) -> dict[str, Any]:
+        """Keyword arguments for ``send_private``/``send``: urgent help first, then the need's
+        contacts (or a menu of needs), with the menu to choose another need."""
+        contacts = await self.service.contacts(guild_id)
+        if need is not None and need not in CATEGORIES:
+            need = None
+        return {"embeds": support_embeds(contacts, need), "view": support_view(guild_id, contacts, need)}
+
+    # -- forms (stateless: read from the submission, so a restart loses nothing typed) -----------
+
+    async def _organiser_guild(self, interaction: discord.Interaction[Any]) -> int:
+        """The server of a form submission by an organiser (forms skip the command tree's check)."""
+        guild_id = interaction.guild_id
+        member = interaction.user
+        if guild_id is None or not isinstance(member, discord.Member):
+            raise UserError("This form works inside a server.")
+        if not is_organiser(member, await self.bot.guild_settings.get(guild_id)):
+            raise UserError("Only organisers can change the support directory. Nothing was changed.")
+        return guild_id
+
+    async def _save_form(
+        self, interaction: discord.Interaction[Any], form: re.Match[str], values: FormValues
+    ) -> None:
+        guild_id = await self._organiser_guild(interaction)
+        data: dict[str, Any] = {
+            "name": values.text("name"),
+            "categories": values.choices("needs"),
+            "description": values.text("description"),
+            "hours": values.text("hours"),
+            "independent": form["independent"] == "1",
+            "confidential": form["confidential"] == "1",
+        }
+        data.update(parse_reach(values.text("reach")))
+        draft = validate_contact(data)
+        contact_id = int(form["contact_id"])
+        if contact_id == 0:
+            contact = await self.service.add(guild_id, draft)
+            verb = "Added"
+        else:
+            contact = await self.service.update(guild_id, contact_id, draft)
+            verb = "Saved"
+        await send_private(
+            interaction, f"{verb}. This is how students will see it:", embed=saved_embed(contact)
+        )
+
+    async def _remove_form(
+        self, interaction: discord.Interaction[Any], form: re.Match[str], values: FormValues
+    ) -> None:
+        guild_id = await self._organiser_guild(interaction)
+        contact = await self.service.get(guild_id, int(form["contact_id"]))
+        if values.text("confirm").strip().casefold() != contact.name.casefold():
+            raise UserError(f"The name didn't match, so **{contact.name}** was kept. Nothing changed.")
+        removed = await self.service.remove(guild_id, contact.id)
+        await send_private(interaction, f"Removed **{removed.name}** from the directory.")
+
+    # -- /support ----------------------------------------------------------------------------------
+
+    @app_commands.command(name="support", description="Find the right support contact, privately")
+    @app_commands.describe(need="What you need help with (you can also choose from the menu)")
+    @app_commands.choices(need=NEED_CHOICES)
+    async def support(self, interaction: discord.Interaction[CommonRoomBot], need: str | None = None) -> None:
+        assert interaction.guild_id is not None
+        await send_private(interaction, **await self.directory_support(interaction.guild_id, need))
+
+    # -- directory ---------------------------------------------------------------------------------
+
+    async def _contact_autocomplete(
+        self, interaction: discord.Interaction[CommonRoomBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        needle = current.casefold().strip()
+        contacts = await self.service.contacts(interaction.guild_id)
+        matching = [c for c in contacts if needle in c.name.casefold()]
+        return [
+            app_commands.Choice(
+                name=clip(
+                    f"{c.name} ({', '.join(CATEGORIES[k].label for k in c.categories)})", CHOICE_NAME_LIMIT
+                ),
+                value=str(c.id),
+            )
+            for c in matching[:25]
+        ]
+
+    async def _find(self, interaction: discord.Interaction[CommonRoomBot], contact: str) -> Contact:
+        assert interaction.guild_id is not None
+        return await self.service.find(interaction.guild_id, contact)
+
+    @signposts.command(name="add", description="Add a contact to the directory (opens a form)")
+    @app_commands.describe(**ADD_OPTIONS)
+    @app_commands.choices(need=NEED_CHOICES)
+    async def add(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        independent: bool,
+        confidential: bool = True,
+        need: str | None = None,
+    ) -> None:
+        needs = (need,) if need else ()
+        form = ContactModal(current=None, independent=independent, confidential=confidential, needs=needs)
+        await show_form(interaction, form)
+
+    @signposts.command(name="edit", description="Change a contact in the directory (opens a form)")
+    @app_commands.describe(**EDIT_OPTIONS)
+    @app_commands.autocomplete(contact=_contact_autocomplete)
+    async def edit(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        contact: str,
+        independent: bool | None = None,
+        confidential: bool | None = None,
+    ) -> None:
+        found = await self._find(interaction, contact)
+        form = ContactModal(
+            current=found,
+            independent=found.independent if independent is None else independent,
+            confidential=found.confidential if confidential is None else confidential,
+            needs=found.categories,
+        )
+        await show_form(interaction, form)
+
+    @signposts.command(name="remove", description="Remove a contact from the directory")
+    @app_commands.describe(contact="The contact to remove")
+    @app_commands.autocomplete(contact=_contact_autocomplete)
+    async def remove(self, interaction: discord.Interaction[CommonRoomBot], contact: str) -> None:
+        await show_form(interaction, RemoveModal(await self._find(interaction, contact)))
+
+    @signposts.command(name="export", description="Download the directory as a TOML file")
+    async def export(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild_id is not None
+        text = await self.service.export_toml(interaction.guild_id)
+        count = len(await self.service.contacts(interaction.guild_id))
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename="signposts.toml")
+        await send_private(
+            interaction,
+            f"The directory ({count} contacts). Edit it and bring it back with `/signposts import`.",
+            file=file,
+        )
+
+    @signposts.command(
+        name="import", description="Load contacts from a TOML file (as /signposts export gives)"
+    )
+    @app_commands.describe(
+        file="A .toml file with [[signposts]] entries",
+        replace="Make the directory exactly the file (removes contacts not in it). Default: merge by name",
+    )
+    async def import_(
+        self, interaction: discord.Interaction[CommonRoomBot], file: discord.Attachment, replace: bool = False
+    ) -> None:
+        assert interaction.guild_id is not None
+        if file.size > MAX_IMPORT_BYTES:
+            raise UserError(f"That file is {file.size // 1024} KB; a directory file is at most 256 KB.")
+        if not file.filename.lower().endswith(".toml"):
+            raise UserError("Please attach a `.toml` file, like the one `/signposts export` gives.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            text = (await file.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise UserError(
+                "That file isn't UTF-8 text. Save it as UTF-8 and try again; nothing changed."
+            ) from None
+        except discord.HTTPException:
+            raise UserError("I couldn't download that file. Please attach it again.") from None
+        result = await self.service.import_toml(interaction.guild_id, text, replace=replace)
+        parts = [f"{result.added} added", f"{result.updated} updated", f"{result.unchanged} unchanged"]
+        if replace:
+            parts.append(f"{result.removed} removed")
+        await send_private(interaction, f"Imported: {', '.join(parts)}. Check it with `/support`.")
+
+    @signposts.command(
+        name="button", description="Post a “Need support?” button that opens /support privately"
+    )
+    @app_commands.describe(
+        channel="Where to post it (a welcome channel is a good place)", text="Text above it"
+    )
+    async def button(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        channel: discord.TextChannel,
+        text: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        _bot_can_post(channel)
+        try:
+            await channel.send(embed=button_embed(text), view=button_view())
+        except discord.Forbidden:
+            raise UserError(
+                f"Discord didn't let me post in {channel.mention}. Check my permissions there and try again."
+            ) from None
+        await send_private(interaction, f"Posted the support button in {channel.mention}.")
+
+    # -- schedules -------------------------------------------------------------------------------
+
+    @signposts.command(
+        name="schedule", description="Post the directory (or one need) to a channel on a schedule"
+    )
+    @app_commands.describe(
+        channel="Where to post; the newest post is pinned and the previous one unpinned",
+        repeat="For example: first Monday of each month",
+        dates="Or given dates, for example: 6 Jan 2027, 28 Apr 2027",
+        time="Time of day in the server's timezone (default 09:00)",
+        need="Post only this need's contacts (default: the whole directory)",
+    )
+    @app_commands.choices(need=NEED_CHOICES)
+    async def schedule(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        channel: discord.TextChannel,
+        repeat: app_commands.Range[str, 1, 200] | None = None,
+        dates: app_commands.Range[str, 1, 400] | None = None,
+        time: app_commands.Range[str, 1, 10] = "09:00",
+        need: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        _bot_can_post(channel, pin=True)
+        config = await self.bot.guild_settings.get(interaction.guild_id)
+        created = await self.service.create_schedule(
+            interaction.guild_id,
+            channel.id,
+            category=need,
+            repeat=repeat,
+            dates=dates,
+            time_of_day=time,
+            timezone=config.timezone,
+        )
+        self.posts.arm(created)
+        assert created.next_run_at is not None
+        await send_private(
+            interaction,
+            f"Scheduled #{created.id}: {created.describe()} in {channel.mention}. "
+            f"First post {discord_time(created.next_run_at, 'F')} "
+            f"({discord_time(created.next_run_at, 'R')}).",
+        )
+
+    @schedule.autocomplete("repeat")
+    async def repeat_autocomplete(
+        self, interaction: discord.Interaction[CommonRoomBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        examples = REPEAT_EXAMPLES
+        shown = [e for e in examples if current.lower() in e] or ([current] if current else examples)
+        return [app_commands.Choice(name=clip(e, CHOICE_NAME_LIMIT), value=e[:200]) for e in shown[:25]]
+
+    @signposts.command(name="schedules", description="List scheduled signpost posts")
+    async def schedules(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild_id is not None
+        found = await self.service.schedules(interaction.guild_id)
+        if not found:
+            await send_private(interaction, "No scheduled posts. Add one with `/signposts schedule`.")
+            return
+        await send_private(interaction, embed=schedules_embed(found))
+
+    @signposts.command(name="unschedule", description="Cancel a scheduled signpost post")
+    @app_commands.describe(schedule="The scheduled post to cancel")
+    async def unschedule(self, interaction: discord.Interaction[CommonRoomBot], schedule: str) -> None:
+        assert interaction.guild_id is not None
+        cleaned = schedule.strip().lstrip("#")
+        if not cleaned.isdigit():
+            raise UserError("Pick a scheduled post from the list as you type.")
+        cancelled = await self.service.cancel_schedule(interaction.guild_id, int(cleaned))
+        self.posts.cancel(cancelled.id)
+        await send_private(
+            interaction,
+            f"Cancelled #{cancelled.id}. Posts already made stay where they are (unpin them if you like).",
+        )
+
+    @unschedule.autocomplete("schedule")
+    async def schedule_autocomplete(
+        self, interaction: discord.Interaction[CommonRoomBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        found = await self.service.schedules(interaction.guild_id)
+        return [
+            app_commands.Choice(name=clip(f"#{s.id} {s.describe()}", CHOICE_NAME_LIMIT), value=str(s.id))
+            for s in found
+            if s.next_run_at is not None and current.lstrip("#") in f"{s.id} {s.describe()}"
+        ][:25]

@@ -1,0 +1,236 @@
+"""How the directory looks: contacts as cards and lines, within Discord's limits. Pure functions."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.clock import discord_time
+from bot.services.signposts_contacts import CATEGORIES, Contact, ContactDraft
+from bot.services.signposts_schedule import Schedule
+from bot.support import urgent_help
+from bot.ui import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_FIELDS_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    SELECT_LABEL_LIMIT,
+    clip,
+)
+
+INDEPENDENT_MARK = "🛡️ independent of your medical school"
+NOT_INDEPENDENT_MARK = "🏫 run by your university or medical school"
+PRIVACY_LINE = "Only you can see this, and Common Room keeps no record of who looks."
+URGENT_COLOUR = discord.Colour.red()
+CARD_COLOUR = discord.Colour.teal()
+BUTTON_TEXT = (
+    "Press the button to see who can help: urgent help, wellbeing, reporting discrimination, "
+    "money, disability, faith and more. Only you will see it, and nobody is told you looked."
+)
+
+
+def reach_lines(contact: ContactDraft) -> list[str]:
+    lines = []
+    talk = [f"📞 {contact.phone}" if contact.phone else "", f"💬 Text {contact.text}" if contact.text else ""]
+    online = [f"✉️ {contact.email}" if contact.email else "", f"🌐 {contact.web}" if contact.web else ""]
+    for group in (talk, online):
+        joined = " · ".join(part for part in group if part)
+        if joined:
+            lines.append(joined)
+    if contact.in_person:
+        lines.append(f"📍 {contact.in_person}")
+    return lines
+
+
+def card(contact: ContactDraft) -> tuple[str, str]:
+    """A contact as an embed field: (name, value), within Discord's limits."""
+    lines = [contact.description] if contact.description else []
+    lines += reach_lines(contact)
+    status = [f"🕒 {contact.hours}"]
+    if contact.confidential:
+        status.append("🔒 confidential")
+    lines.append(" · ".join(status))
+    lines.append(INDEPENDENT_MARK if contact.independent else NOT_INDEPENDENT_MARK)
+    return clip(contact.name, 256), clip("\n".join(lines), EMBED_FIELD_VALUE_LIMIT)
+
+
+def compact_line(contact: ContactDraft, *, mark: bool = True) -> str:
+    """A contact on one line, for the urgent block and public posts."""
+    parts = [f"**{contact.name}**" + (" 🛡️" if mark and contact.independent else "")]
+    if contact.phone:
+        parts.append(f"📞 {contact.phone}")
+    if contact.text:
+        parts.append(f"💬 text {contact.text}")
+    if not contact.phone and not contact.text:
+        if contact.web:
+            parts.append(f"🌐 {contact.web}")
+        elif contact.email:
+            parts.append(f"✉️ {contact.email}")
+        elif contact.in_person:
+            parts.append(f"📍 {contact.in_person}")
+    parts.append(f"🕒 {contact.hours}")
+    return clip(" · ".join(parts), 400)
+
+
+def urgent_embed(contacts: list[Contact], *, full: bool = False) -> discord.Embed:
+    """Urgent help: the directory's urgent contacts (as cards when ``full``), or the national lines."""
+    urgent = [c for c in contacts if "urgent" in c.categories]
+    embed = discord.Embed(title="🆘 Urgent help", colour=URGENT_COLOUR)
+    lines = urgent_help([compact_line(c, mark=False) for c in urgent]).split("\n")
+    if full and urgent:
+        embed.description = lines[0]  # the emergency line urgent_help puts above the contacts
+        _add_cards(embed, urgent, budget=EMBED_TOTAL_LIMIT // 2)
+    else:
+        embed.description = lines_within(lines, EMBED_DESCRIPTION_LIMIT)
+    return embed
+
+
+def lines_within(lines: list[str], limit: int, more: str = "…and {n} more.") -> str:
+    out: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        note = more.format(n=len(lines) - index)
+        if used + len(line) + 1 + len(note) + 1 > limit:
+            out.append(note)
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
+def _add_cards(embed: discord.Embed, contacts: list[Contact], *, budget: int) -> None:
+    used = len(embed)
+    for index, contact in enumerate(contacts):
+        name, value = card(contact)
+        remaining = len(contacts) - index
+        if len(embed.fields) >= EMBED_FIELDS_LIMIT - 1 or used + len(name) + len(value) + 120 > budget:
+            embed.add_field(
+                name=f"…and {remaining} more",
+                value="Choose a narrower need, or ask an organiser for the full list.",
+                inline=False,
+            )
+            return
+        embed.add_field(name=name, value=value, inline=False)
+        used += len(name) + len(value)
+
+
+def need_embed(need: str, contacts: list[Contact], budget: int) -> discord.Embed:
+    category = CATEGORIES[need]
+    chosen = [c for c in contacts if need in c.categories]
+    embed = discord.Embed(title=f"{category.emoji} {category.label}", colour=CARD_COLOUR)
+    if not chosen:
+        embed.description = (
+            f"{category.hint}.\nThere is no contact for this here yet. The urgent lines above are there any "
+            "time, and an organiser can add local services with `/signposts add`."
+        )
+        return embed
+    independent = sum(1 for c in chosen if c.independent)
+    embed.description = f"{category.hint}.\n{independent} of {len(chosen)} marked {INDEPENDENT_MARK}."
+    _add_cards(embed, chosen, budget=budget)
+    embed.set_footer(text=PRIVACY_LINE)
+    return embed
+
+
+def intro_embed(contacts: list[Contact]) -> discord.Embed:
+    counts = {key: sum(1 for c in contacts if key in c.categories) for key in CATEGORIES}
+    lines = [
+        "Choose what you need help with in the menu below; no forms, no referral.",
+        "🛡️ marks contacts that are independent of your medical school.",
+        "",
+    ]
+    lines += [
+        f"{c.emoji} {c.label} ({counts[c.key]})"
+        for c in CATEGORIES.values()
+        if c.key != "urgent" and counts[c.key]
+    ]
+    embed = discord.Embed(title="Find support", description="\n".join(lines), colour=CARD_COLOUR)
+    embed.set_footer(text=PRIVACY_LINE)
+    return embed
+
+
+def support_embeds(contacts: list[Contact], need: str | None) -> list[discord.Embed]:
+    """What ``/support`` shows: urgent help first, then the need's contacts (or the needs)."""
+    first = urgent_embed(contacts, full=need == "urgent")
+    if need is None:
+        return [first, intro_embed(contacts)]
+    if need == "urgent":
+        first.set_footer(text=PRIVACY_LINE)
+        return [first]
+    return [first, need_embed(need, contacts, EMBED_TOTAL_LIMIT - len(first) - 50)]
+
+
+def need_options(contacts: list[Contact], selected: str | None) -> list[discord.SelectOption]:
+    options = []
+    for category in CATEGORIES.values():
+        count = sum(1 for c in contacts if category.key in c.categories)
+        if category.key != "urgent" and count == 0:
+            continue
+        options.append(
+            discord.SelectOption(
+                label=clip(category.label, SELECT_LABEL_LIMIT),
+                value=category.key,
+                emoji=category.emoji,
+                description=clip(f"{count} contact{'s' if count != 1 else ''} · {category.hint}", 100),
+                default=category.key == selected,
+            )
+        )
+    return options
+
+
+def directory_embeds(contacts: list[Contact], category: str | None) -> list[discord.Embed]:
+    """What a scheduled post shows: urgent help first, then the category or the whole directory."""
+    embeds = [urgent_embed(contacts, full=category == "urgent")]
+    if category == "urgent":
+        return embeds
+    budget = EMBED_TOTAL_LIMIT - len(embeds[0]) - 200
+    if category is not None:
+        embed = need_embed(category, contacts, budget)
+        embed.set_footer(text="Press “Need support?” to see this privately, with every detail.")
+        return [*embeds, embed]
+    for key, info in CATEGORIES.items():
+        chosen = [c for c in contacts if key in c.categories]
+        if key == "urgent" or not chosen:
+            continue
+        if budget < 300:
+            break
+        text = lines_within([compact_line(c) for c in chosen], min(EMBED_DESCRIPTION_LIMIT, budget - 100))
+        embed = discord.Embed(title=f"{info.emoji} {info.label}", description=text, colour=CARD_COLOUR)
+        budget -= len(embed)
+        embeds.append(embed)
+    embeds[-1].set_footer(
+        text="🛡️ = independent of your medical school. Press “Need support?” to see every detail "
+        "privately; nobody is told you looked."
+    )
+    return embeds[:10]
+
+
+def saved_embed(contact: Contact) -> discord.Embed:
+    """A contact just saved, as students will see it, and under which needs."""
+    name, value = card(contact)
+    embed = discord.Embed(title=name, description=value, colour=CARD_COLOUR)
+    embed.set_footer(text="Shown under: " + ", ".join(CATEGORIES[k].label for k in contact.categories))
+    return embed
+
+
+def button_embed(text: str | None) -> discord.Embed:
+    return discord.Embed(title="Need support?", description=text or BUTTON_TEXT, colour=CARD_COLOUR)
+
+
+def schedule_line(schedule: Schedule) -> str:
+    line = f"**#{schedule.id}** {schedule.describe()} in <#{schedule.channel_id}>"
+    if schedule.next_run_at is not None:
+        line += f"\n  next: {discord_time(schedule.next_run_at, 'F')}"
+    else:
+        line += "\n  finished"
+    if schedule.last_error:
+        line += f"\n  ⚠️ {schedule.last_error}"
+    return clip(line, 600)
+
+
+def schedules_embed(schedules: list[Schedule]) -> discord.Embed:
+    embed = discord.Embed(
+        title="Scheduled signposts",
+        description=lines_within([schedule_line(s) for s in schedules], EMBED_DESCRIPTION_LIMIT),
+        colour=CARD_COLOUR,
+    )
+    embed.set_footer(text="Cancel one with /signposts unschedule")
+    return embed

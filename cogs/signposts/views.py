@@ -1,0 +1,203 @@
+"""The directory's buttons, menu and forms.
+
+* "Need support?" (``signposts:open``) and the menu by need (``signposts:need:{guild_id}``) are
+  persistent: cards posted long ago keep working after restarts.
+* The contact forms are stateless: their custom ids (``signposts:form:{contact_id}:{independent}:
+  {confidential}``, ``signposts:remove:{contact_id}``) carry what the submission needs, and the
+  cog's form routes read it, so what an organiser typed is saved even if the bot restarted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import UserError
+from bot.services.signposts_contacts import (
+    CATEGORIES,
+    MAX_DESCRIPTION,
+    MAX_HOURS,
+    MAX_NAME,
+    Contact,
+    format_reach,
+)
+from bot.ui import (
+    ID,
+    MODAL_TITLE_LIMIT,
+    PersistentItem,
+    StatelessModal,
+    clip,
+    cog_of,
+    parse_id,
+    send_private,
+    unstored_view,
+)
+from cogs.signposts.render import need_options
+
+if TYPE_CHECKING:
+    from cogs.signposts.commands import Signposts
+
+OPEN_ID = "signposts:open"
+NEED_ID = "signposts:need:{guild_id}"
+FORM_ID = "signposts:form:{contact_id}:{independent:d}:{confidential:d}"
+FORM_PATTERN = rf"signposts:form:(?P<contact_id>{ID}):(?P<independent>[01]):(?P<confidential>[01])"
+REMOVE_ID = "signposts:remove:{contact_id}"
+REMOVE_PATTERN = rf"signposts:remove:(?P<contact_id>{ID})"
+REACH_EXAMPLE = "phone: 0300 123 3393\nweb: https://uni.ac.uk/support\nin person: Student Hub"
+
+
+def _directory(interaction: discord.Interaction[Any]) -> Signposts:
+    from cogs.signposts.commands import Signposts  # the cog module imports this one
+
+    return cog_of(interaction, Signposts)
+
+
+class SupportButton(PersistentItem[discord.ui.Button[Any]], template=re.escape(OPEN_ID)):
+    """The "Need support?" button: anyone who presses it gets the private support view."""
+
+    where = "support button"
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Need support?", style=discord.ButtonStyle.primary, emoji="💬", custom_id=OPEN_ID
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SupportButton:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.guild_id is None:
+            raise UserError("This button works inside a server.")
+        payload = await _directory(interaction).directory_support(interaction.guild_id)
+        await send_private(interaction, **payload)
+
+
+class NeedSelect(PersistentItem[discord.ui.Select[Any]], template=rf"signposts:need:(?P<guild_id>{ID})"):
+    """The menu by need in the private view; carries the server id so it also works in a DM."""
+
+    where = "support menu"
+
+    def __init__(self, guild_id: int, options: list[discord.SelectOption]) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=NEED_ID.format(guild_id=guild_id),
+                placeholder="What do you need help with?",
+                options=options or [discord.SelectOption(label="Urgent help", value="urgent")],
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> NeedSelect:
+        options = list(item.options) if isinstance(item, discord.ui.Select) else []
+        return cls(parse_id(match["guild_id"]), options)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        values = self.item.values
+        need = values[0] if values and values[0] in CATEGORIES else None
+        payload = await _directory(interaction).directory_support(self.guild_id, need)
+        await interaction.response.edit_message(**payload)
+
+
+def support_view(guild_id: int, contacts: list[Contact], need: str | None) -> discord.ui.View:
+    return unstored_view(NeedSelect(guild_id, need_options(contacts, need)))
+
+
+def button_view() -> discord.ui.View:
+    return unstored_view(SupportButton())
+
+
+def _text_field(
+    label: str,
+    custom_id: str,
+    max_length: int,
+    default: str | None,
+    placeholder: str,
+    *,
+    paragraph: bool = False,
+    required: bool = True,
+    description: str | None = None,
+) -> discord.ui.Label[Any]:
+    """A labelled text box of a form."""
+    box: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        custom_id=custom_id,
+        style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+        required=required,
+        max_length=max_length,
+        default=default,
+        placeholder=placeholder,
+    )
+    return discord.ui.Label(text=label, description=description, component=box)
+
+
+class ContactModal(StatelessModal):
+    """Add or edit a contact: name, needs, description, how to reach it, opening hours."""
+
+    def __init__(
+        self, *, current: Contact | None, independent: bool, confidential: bool, needs: tuple[str, ...]
+    ) -> None:
+        title = "Add a support contact" if current is None else f"Edit {current.name}"
+        custom_id = FORM_ID.format(
+            contact_id=current.id if current else 0, independent=independent, confidential=confidential
+        )
+        super().__init__(title=clip(title, MODAL_TITLE_LIMIT), timeout=None, custom_id=custom_id)
+        self.add_item(
+            _text_field(
+                "Name", "name", MAX_NAME, current.name if current else None, "University Wellbeing Service"
+            )
+        )
+        needs_select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id="needs",
+            min_values=1,
+            max_values=len(CATEGORIES),
+            options=[
+                discord.SelectOption(label=c.label, value=c.key, emoji=c.emoji, default=c.key in needs)
+                for c in CATEGORIES.values()
+            ],
+        )
+        self.add_item(discord.ui.Label(text="What it helps with", component=needs_select))
+        description = current.description if current else None
+        self.add_item(
+            _text_field(
+                "Description (optional)", "description", MAX_DESCRIPTION, description,
+                "What it offers, in a sentence or two", paragraph=True, required=False,
+            )
+        )  # fmt: skip
+        self.add_item(
+            _text_field(
+                "How to reach it", "reach", 600, format_reach(current) if current else None, REACH_EXAMPLE,
+                paragraph=True, description="One per line: phone, text, email, web, in person",
+            )
+        )  # fmt: skip
+        self.add_item(
+            _text_field(
+                "Opening hours", "hours", MAX_HOURS, current.hours if current else None,
+                "Mon–Fri 9am–5pm; Sat 10:00–14:00 (term time)",
+            )
+        )  # fmt: skip
+
+
+class RemoveModal(StatelessModal):
+    """Remove a contact: the organiser types its name to confirm."""
+
+    def __init__(self, contact: Contact) -> None:
+        super().__init__(
+            title=clip(f"Remove {contact.name}?", MODAL_TITLE_LIMIT),
+            timeout=None,
+            custom_id=REMOVE_ID.format(contact_id=contact.id),
+        )
+        self.add_item(
+            _text_field(
+                "Type the contact's name to remove it", "confirm", MAX_NAME, None, clip(contact.name, 100),
+                description="Students will no longer see it in /support.",
+            )
+        )  # fmt: skip
