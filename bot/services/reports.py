@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
@@ -52,6 +51,7 @@ from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
+from bot.services.recurrence import localise, to_local
 
 # -- the form ----------------------------------------------------------------------------
 
@@ -93,6 +93,7 @@ URL_MAX: Final = 300
 DEFAULT_RETENTION_MONTHS: Final = 12
 RETENTION_MIN: Final = 1
 RETENTION_MAX: Final = 120
+REPORTS_PER_HOUR: Final = 3  # per member, counted in memory only (ReportRateLimiter)
 
 # -- codes -------------------------------------------------------------------------------
 
@@ -301,7 +302,7 @@ class ReportService:
     # reporting ------------------------------------------------------------------------
 
     def _day(self, timezone: str) -> str:
-        return self.clock.now().astimezone(ZoneInfo(timezone)).date().isoformat()
+        return to_local(self.clock.now(), timezone).date().isoformat()
 
     def _code_hash(self, guild_id: int, normalised: str) -> str:
         return keyed_hash(self._key, "report-code", guild_id, normalised)
@@ -440,31 +441,25 @@ class ReportService:
             for r in rows
         ]
 
+    async def _case_by_number(self, tx: Tx, guild_id: int, number: int) -> Case:
+        row = await tx.fetchone(
+            f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE guild_id = ? AND number = ?",
+            (guild_id, number),
+        )
+        if row is None:
+            raise NotFound(f"There is no case {number} on this server. `/cases list` shows the open ones.")
+        return _case(row)
+
     async def get_case(self, guild_id: int, number: int) -> CaseThread:
         async with self.db.read() as tx:
-            row = await tx.fetchone(
-                f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE guild_id = ? AND number = ?",
-                (guild_id, number),
-            )
-            if row is None:
-                raise NotFound(
-                    f"There is no case {number} on this server. `/cases list` shows the open ones."
-                )
-            return CaseThread(_case(row), await self._messages(tx, row["id"]))
+            case = await self._case_by_number(tx, guild_id, number)
+            return CaseThread(case, await self._messages(tx, case.id))
 
     async def reply(self, guild_id: int, number: int, body: str, *, timezone: str) -> Case:
         """Staff reply on a case; the reporter reads it with their code."""
         text = _clean_text(body, what="The reply", limit=MESSAGE_MAX, required=True)
         async with self.db.transaction() as tx:
-            row = await tx.fetchone(
-                f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE guild_id = ? AND number = ?",
-                (guild_id, number),
-            )
-            if row is None:
-                raise NotFound(
-                    f"There is no case {number} on this server. `/cases list` shows the open ones."
-                )
-            case = _case(row)
+            case = await self._case_by_number(tx, guild_id, number)
             if not case.wants_reply:
                 raise UserError(
                     f"The reporter of case {number} asked for it to be recorded only, so they have no code "
@@ -478,30 +473,26 @@ class ReportService:
             )
         return case
 
-    async def close(self, guild_id: int, number: int, outcome: str) -> Case:
-        """Close a case with an outcome the reporter can read; it is deleted after its retention."""
+    async def close(self, guild_id: int, number: int, outcome: str, *, timezone: str) -> Case:
+        """Close a case with an outcome the reporter can read; it is deleted after its retention.
+
+        The retention is counted in the server's calendar (``timezone``): a case closed at 10:00
+        local time is deleted at 10:00 local time, whether or not the clocks changed meanwhile.
+        """
         text = _clean_text(outcome, what="The outcome", limit=OUTCOME_MAX, required=True)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            row = await tx.fetchone(
-                "SELECT id, status, retention_months FROM report_cases WHERE guild_id = ? AND number = ?",
-                (guild_id, number),
-            )
-            if row is None:
-                raise NotFound(
-                    f"There is no case {number} on this server. `/cases list` shows the open ones."
-                )
-            if row["status"] == "closed":
+            case = await self._case_by_number(tx, guild_id, number)
+            if case.status == "closed":
                 raise UserError(f"Case {number} is already closed.")
-            delete_at = now + relativedelta(months=int(row["retention_months"]))
+            kept = relativedelta(months=case.retention_months)
+            delete_at = localise(to_local(now, timezone) + kept, timezone)
             await tx.execute(
                 "UPDATE report_cases SET status = 'closed', outcome = ?, closed_at = ?, delete_at = ?"
                 " WHERE id = ?",
-                (text, to_timestamp(now), to_timestamp(delete_at), row["id"]),
+                (text, to_timestamp(now), to_timestamp(delete_at), case.id),
             )
-            updated = await tx.fetchone(
-                f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (row["id"],)
-            )
+            updated = await tx.fetchone(f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (case.id,))
         return _case(updated)
 
     # staff-channel posts -------------------------------------------------------------
@@ -593,7 +584,9 @@ class ReportRateLimiter:
     the database, and a restart forgets everything (an accepted trade-off).
     """
 
-    def __init__(self, clock: Clock, key: bytes, *, limit: int = 3, window: float = 3600.0) -> None:
+    def __init__(
+        self, clock: Clock, key: bytes, *, limit: int = REPORTS_PER_HOUR, window: float = 3600.0
+    ) -> None:
         self.clock = clock
         self._key = key
         self.limit = limit
@@ -651,6 +644,7 @@ def wait_words(seconds: float) -> str:
 
 __all__ = [
     "CHARACTERISTICS",
+    "REPORTS_PER_HOUR",
     "SETTINGS",
     "WISHES",
     "WRONG_CODE",

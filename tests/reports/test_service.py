@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,21 +21,13 @@ from bot.services.reports import (
 GUILD = 111
 OTHER_GUILD = 222
 KEY = b"k" * 32
+LONDON = "Europe/London"
 
 
 @pytest.fixture
 def clock() -> ManualClock:
     # 23:30 UTC on 31 Oct is 31 Oct in London (GMT) but 1 Nov in Kolkata: the day is the server's.
     return ManualClock(datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "x.sqlite3")
-    await database.open()
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture
@@ -159,7 +149,7 @@ async def test_a_closed_case_refuses_replies_and_answers_kindly(service: ReportS
     created = await _report(service)
     assert created.code is not None
     thread = await service.open_with_code(GUILD, created.code)
-    closed = await service.close(GUILD, 1, "We spoke to the placement lead.")
+    closed = await service.close(GUILD, 1, "We spoke to the placement lead.", timezone=LONDON)
     assert closed.delete_at == datetime(2027, 10, 31, 23, 30, tzinfo=UTC)  # 12 months by default
 
     with pytest.raises(UserError, match="closed"):
@@ -168,12 +158,12 @@ async def test_a_closed_case_refuses_replies_and_answers_kindly(service: ReportS
     with pytest.raises(UserError, match=r"has been closed.*`/report new`"):
         await service.answer(GUILD, closed.id, thread.answer_tag, "Thanks", timezone="Europe/London")
     with pytest.raises(UserError, match="already closed"):
-        await service.close(GUILD, 1, "again")
+        await service.close(GUILD, 1, "again", timezone=LONDON)
     # The reporter can still read the outcome.
     reread = await service.open_with_code(GUILD, created.code)
     assert reread.case.outcome == "We spoke to the placement lead."
     with pytest.raises(NotFound):
-        await service.close(GUILD, 99, "nothing")
+        await service.close(GUILD, 99, "nothing", timezone=LONDON)
 
 
 async def test_retention_deletes_a_closed_case_only_when_due(
@@ -186,7 +176,7 @@ async def test_retention_deletes_a_closed_case_only_when_due(
     await service.add_post(created.case.id, 555, 666)
     # The period told to the reporter sticks, even if the server changes it later.
     await service.update_settings(GUILD, retention_months=24)
-    closed = await service.close(GUILD, 1, "Done")
+    closed = await service.close(GUILD, 1, "Done", timezone=LONDON)
     assert closed.delete_at == clock.now() + timedelta(days=92)  # 31 Oct + 3 months = 31 Jan
     assert await service.due_deletions() == [(closed.id, closed.delete_at)]
 
@@ -253,7 +243,7 @@ def test_rate_limit_release_gives_back_a_failed_report(clock: ManualClock) -> No
 
 def test_very_long_conversations_are_paged_within_discord_limits() -> None:
     from bot.services.reports import Case, CaseMessage, CaseThread
-    from cogs.reports import MAX_PAGES, thread_pages
+    from cogs.reports.render import MAX_PAGES, thread_pages
 
     case = Case(
         1, GUILD, 1, "2026-10-31", "online", None, None, True, "b" * BODY_MAX, 12, "open", None, None, None

@@ -1,0 +1,375 @@
+"""Anonymous reports: /report for any member, /cases for organisers.
+
+Discord glue only; the rules live in :mod:`bot.services.reports`. What this package adds:
+
+* the reporter never appears anywhere: the case is posted to the staff channel by the bot with
+  no author, mention, avatar or timestamp field (:mod:`cogs.reports.render`);
+* a case is never posted in a channel @everyone can read (:mod:`cogs.reports.jobs`);
+* the rate limit lives in this cog's memory only;
+* retention jobs are re-armed from the database when the cog loads.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import discord_time
+from bot.core import ORGANISER, CommonRoomBot
+from bot.errors import UserError
+from bot.services.reports import (
+    MESSAGE_MAX,
+    OUTCOME_MAX,
+    REPORTS_PER_HOUR,
+    RETENTION_MAX,
+    RETENTION_MIN,
+    URL_MAX,
+    ReportRateLimiter,
+    ReportService,
+)
+from bot.ui import (
+    MESSAGE_LIMIT,
+    FormValues,
+    report_unexpected,
+    send_private,
+    show_form,
+    support_payload,
+    unstored_view,
+)
+from cogs.reports.jobs import CaseJobs
+from cogs.reports.render import (
+    answer_embed,
+    case_list_embed,
+    case_note,
+    closed_embed,
+    explanation,
+    new_case_embed,
+    rate_message,
+    receipt,
+    reply_embed,
+    settings_text,
+    thread_pages,
+)
+from cogs.reports.views import (
+    ANSWER_FORM,
+    CODE_FORM_ID,
+    NEED,
+    REPORT_FORM_ID,
+    AnswerCase,
+    BeginReport,
+    CodeForm,
+    ReportSupport,
+)
+
+
+async def give_back(interaction: discord.Interaction[Any], why: str, body: str) -> None:
+    """Refuse a report privately and hand the student's words back, whole, so nothing is lost."""
+    await send_private(interaction, f"{why}\n\nHere is what you wrote, to keep:")
+    text = body.strip()
+    chunk = MESSAGE_LIMIT - 10
+    for start in range(0, len(text), chunk):
+        await send_private(interaction, ">>> " + text[start : start + chunk])
+
+
+async def send_pages(
+    interaction: discord.Interaction[Any],
+    pages: list[list[discord.Embed]],
+    note: str | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Send every page privately, each its own message; the note and the view go with the last."""
+    for index, page in enumerate(pages):
+        last = index == len(pages) - 1
+        await send_private(
+            interaction,
+            note if last else None,
+            embeds=page,
+            view=view if last and view is not None else discord.utils.MISSING,
+        )
+
+
+def _guild(interaction: discord.Interaction[Any]) -> discord.Guild:
+    if interaction.guild is None:
+        raise UserError("Reports work inside a server. Please use `/report new` there.")
+    return interaction.guild
+
+
+class Reports(commands.Cog):
+    # Reports hold anonymous text linked to no member: export and forget find nothing by design
+    # (see bot.services.reports), and these are the tables that promise covers.
+    personal_tables: ClassVar[frozenset[str]] = frozenset({"report_cases", "report_messages"})
+
+    report = app_commands.Group(name="report", description="Tell the welfare team what happened, anonymously")
+    cases = app_commands.Group(
+        name="cases",
+        description="Anonymous report cases (organisers)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        extras=ORGANISER,
+    )
+
+    def __init__(self, bot: CommonRoomBot) -> None:
+        self.bot = bot
+        self.service = ReportService(bot.db, bot.clock, bot.secret_key)
+        self.rate = ReportRateLimiter(bot.clock, bot.secret_key, limit=REPORTS_PER_HOUR, window=3600.0)
+        self.jobs = CaseJobs(bot, self.service)
+
+    async def cog_load(self) -> None:
+        # The forms are stateless, so their submissions survive a restart (cogs.reports.views).
+        self.bot.forms.add(re.escape(REPORT_FORM_ID), self.report_form, where="report form")
+        self.bot.forms.add(re.escape(CODE_FORM_ID), self.code_form, where="report code form")
+        self.bot.forms.add(ANSWER_FORM, self.answer_form, where="report answer form")
+        await self.jobs.rearm()
+
+    async def cog_unload(self) -> None:
+        self.bot.forms.remove_owner(self)
+
+    # -- privacy (found by the /privacy cog) --------------------------------------------
+
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        """Always empty: reports are not linked to members (see bot.services.reports)."""
+        return await self.service.export_member(member_id)
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        """Nothing to erase: no report can be matched to a member (see bot.services.reports)."""
+        return await self.service.forget_member(member_id)
+
+    # -- helpers --------------------------------------------------------------------
+
+    def check_rate(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        wait = self.rate.retry_after(interaction.guild_id, interaction.user.id)
+        if wait > 0:
+            raise UserError(rate_message(self.rate.limit, wait))
+
+    async def _timezone(self, guild_id: int) -> str:
+        return (await self.bot.guild_settings.get(guild_id)).timezone
+
+    async def _tell_staff(
+        self, interaction: discord.Interaction[Any], guild: discord.Guild, case_id: int, embed: discord.Embed
+    ) -> bool:
+        """Acknowledge privately (posting may take a moment), then post about the case to staff."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        return await self.jobs.post_to_staff(guild, case_id, embed=embed)
+
+    # -- the forms --------------------------------------------------------------------
+
+    async def report_form(
+        self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
+    ) -> None:
+        await self.receive_report(
+            interaction,
+            body=values.text("report:what"),
+            setting=values.first("report:where") or "",
+            happened_when=values.optional_text("report:when"),
+            characteristic=values.first("report:characteristic"),
+            wants_reply=values.first("report:wish") == "reply",
+        )
+
+    async def code_form(
+        self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
+    ) -> None:
+        await self.show_case(interaction, values.text("report:code"))
+
+    async def answer_form(
+        self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
+    ) -> None:
+        await self.receive_answer(
+            interaction, int(match["case_id"]), match["tag"], values.text("report:answer-text")
+        )
+
+    # -- /report (any member) ---------------------------------------------------------
+
+    @report.command(
+        name="new", description="Report discrimination or harassment to the welfare team, anonymously"
+    )
+    async def report_new(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild_id is not None
+        self.check_rate(interaction)
+        settings = await self.service.get_settings(interaction.guild_id)
+        items: list[discord.ui.Item[Any]] = [BeginReport(), ReportSupport()]
+        if settings.reporting_url:
+            items.append(discord.ui.Button(label="University reporting page", url=settings.reporting_url))
+        await send_private(
+            interaction, embed=explanation(settings, per_hour=self.rate.limit), view=unstored_view(*items)
+        )
+
+    async def receive_report(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        body: str,
+        setting: str,
+        happened_when: str | None,
+        characteristic: str | None,
+        wants_reply: bool,
+    ) -> None:
+        guild = _guild(interaction)
+        wait = self.rate.acquire(guild.id, interaction.user.id)
+        if wait > 0:
+            await give_back(interaction, rate_message(self.rate.limit, wait), body)
+            return
+        timezone = await self._timezone(guild.id)
+        try:
+            created = await self.service.create_case(
+                guild.id,
+                timezone=timezone,
+                setting=setting,
+                body=body,
+                happened_when=happened_when,
+                characteristic=characteristic,
+                wants_reply=wants_reply,
+            )
+        except UserError:
+            self.rate.release(guild.id, interaction.user.id)
+            raise
+        except Exception as error:
+            self.rate.release(guild.id, interaction.user.id)
+            await report_unexpected(interaction, error, "report form")
+            await give_back(interaction, "Your report was not saved.", body)
+            return
+        case = created.case
+        posted = await self._tell_staff(interaction, guild, case.id, new_case_embed(case))
+        await send_private(
+            interaction,
+            receipt(case, created.code, posted=posted),
+            **await support_payload(self.bot, guild.id, NEED),
+        )
+
+    @report.command(
+        name="check", description="Read replies to your report and answer, with your private code"
+    )
+    @app_commands.describe(code="Your private code (leave it out to type it into a private form instead)")
+    async def report_check(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        code: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        if code is None:
+            await show_form(interaction, CodeForm())
+            return
+        await self.show_case(interaction, code)
+
+    async def show_case(self, interaction: discord.Interaction[Any], code: str) -> None:
+        """The case a code opens, privately, with a way to answer while it is open."""
+        thread = await self.service.open_with_code(_guild(interaction).id, code)
+        view: discord.ui.View | None = None
+        if thread.case.is_open and thread.answer_tag is not None:
+            view = unstored_view(AnswerCase(thread.case.id, thread.answer_tag))
+        await send_pages(interaction, thread_pages(thread, for_staff=False), case_note(thread), view)
+
+    async def receive_answer(
+        self, interaction: discord.Interaction[Any], case_id: int, tag: str, body: str
+    ) -> None:
+        guild = _guild(interaction)
+        timezone = await self._timezone(guild.id)
+        case = await self.service.answer(guild.id, case_id, tag, body, timezone=timezone)
+        await self._tell_staff(interaction, guild, case.id, answer_embed(case, body))
+        await send_private(
+            interaction,
+            f"Sent. Your message is added to case {case.number}, without your name. Check back with "
+            "`/report check` to see replies.",
+        )
+
+    # -- /cases (organisers) ----------------------------------------------------------
+
+    @cases.command(name="list", description="Open anonymous report cases (and closed ones, if you ask)")
+    @app_commands.describe(include_closed="Also list closed cases waiting for deletion")
+    async def cases_list(
+        self, interaction: discord.Interaction[CommonRoomBot], include_closed: bool = False
+    ) -> None:
+        assert interaction.guild_id is not None
+        summaries = await self.service.list_cases(interaction.guild_id, include_closed=include_closed)
+        if not summaries:
+            await send_private(
+                interaction, "There are no open cases." if not include_closed else "There are no cases."
+            )
+            return
+        await send_private(interaction, embed=case_list_embed(summaries))
+
+    @cases.command(name="show", description="Read a case and its conversation")
+    @app_commands.describe(case="The case number")
+    async def cases_show(
+        self, interaction: discord.Interaction[CommonRoomBot], case: app_commands.Range[int, 1, 10**9]
+    ) -> None:
+        assert interaction.guild_id is not None
+        thread = await self.service.get_case(interaction.guild_id, case)
+        await send_pages(interaction, thread_pages(thread, for_staff=True))
+
+    @cases.command(name="reply", description="Reply to the reporter of a case (they read it with their code)")
+    @app_commands.describe(
+        case="The case number", text="Your reply; the reporter sees it as from the welfare team"
+    )
+    async def cases_reply(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        case: app_commands.Range[int, 1, 10**9],
+        text: app_commands.Range[str, 1, MESSAGE_MAX],
+    ) -> None:
+        guild = _guild(interaction)
+        timezone = await self._timezone(guild.id)
+        updated = await self.service.reply(guild.id, case, text, timezone=timezone)
+        by = interaction.user.mention
+        await self._tell_staff(interaction, guild, updated.id, reply_embed(updated, text, by=by))
+        await send_private(
+            interaction,
+            f"Sent. The reporter of case {updated.number} will see your reply the next time they check "
+            "with their code; the bot can't notify them, because it doesn't know who they are.",
+        )
+
+    @cases.command(name="close", description="Close a case with an outcome the reporter can read")
+    @app_commands.describe(
+        case="The case number", outcome="What happened as a result; the reporter can read this"
+    )
+    async def cases_close(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        case: app_commands.Range[int, 1, 10**9],
+        outcome: app_commands.Range[str, 1, OUTCOME_MAX],
+    ) -> None:
+        guild = _guild(interaction)
+        timezone = await self._timezone(guild.id)
+        closed = await self.service.close(guild.id, case, outcome, timezone=timezone)
+        assert closed.delete_at is not None
+        self.jobs.arm(closed.id, closed.delete_at)
+        by = interaction.user.mention
+        await self._tell_staff(interaction, guild, closed.id, closed_embed(closed, by=by))
+        await send_private(
+            interaction,
+            f"Case {closed.number} is closed. The reporter can read the outcome with their code. The case "
+            f"and its messages will be deleted {discord_time(closed.delete_at, 'D')}.",
+        )
+
+    @cases.command(
+        name="settings", description="The official reporting page and how long closed cases are kept"
+    )
+    @app_commands.describe(
+        reporting_url="The university's official reporting page (https://…), shown before a student reports",
+        retention_months=f"Months to keep a case after it's closed ({RETENTION_MIN}-{RETENTION_MAX})",
+        clear_url="Remove the reporting page link",
+    )
+    async def cases_settings(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        reporting_url: app_commands.Range[str, 1, URL_MAX] | None = None,
+        retention_months: app_commands.Range[int, RETENTION_MIN, RETENTION_MAX] | None = None,
+        clear_url: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None
+        if reporting_url is not None and clear_url:
+            raise UserError("Give a new reporting page or clear it, not both.")
+        if reporting_url is None and retention_months is None and not clear_url:
+            settings = await self.service.get_settings(interaction.guild_id)
+            intro = "Current settings for reports:"
+        else:
+            settings = await self.service.update_settings(
+                interaction.guild_id,
+                reporting_url=reporting_url,
+                clear_url=clear_url,
+                retention_months=retention_months,
+            )
+            intro = "Saved."
+        await send_private(interaction, settings_text(settings, intro))
