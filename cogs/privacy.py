@@ -10,7 +10,7 @@ import io
 import json
 import logging
 from collections import defaultdict
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -111,13 +111,31 @@ class ForgetMeView(BaseView):
         await interaction.response.edit_message(content="Cancelled. Nothing was erased.", view=None)
 
 
+class OwedMessages:
+    """The outbox (core, not a feature): direct messages not yet delivered, and their traces."""
+
+    personal_tables: ClassVar[frozenset[str]] = frozenset({"outbox"})
+
+    def __init__(self, bot: CommonRoomBot) -> None:
+        self.bot = bot
+
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        return {"messages": await self.bot.outbox.service.export_member(member_id)}
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        return {"messages owed or sent": await self.bot.outbox.service.forget_member(member_id)}
+
+
 class Privacy(commands.GroupCog, group_name="privacy", group_description="See, download or erase your data"):
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
 
     def providers(self) -> list[tuple[str, MemberData]]:
-        """Every loaded feature that holds something about members, by cog name."""
-        return [(name, cog) for name, cog in sorted(self.bot.cogs.items()) if isinstance(cog, MemberData)]
+        """Every loaded feature that holds something about members, by cog name, and the outbox."""
+        found: list[tuple[str, MemberData]] = [
+            (name, cog) for name, cog in sorted(self.bot.cogs.items()) if isinstance(cog, MemberData)
+        ]
+        return [*found, ("Messages owed to you", OwedMessages(self.bot))]
 
     async def export(self, guild_id: int, member_id: int) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from bot.db import Database
+from bot.member_data import MemberData
 from bot.privacy import NOT_PERSONAL, PERSONAL, classified, unclassified
 from cogs.privacy import notice_markdown
+from tests.conftest import World
 
 SHIPPED = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -78,3 +81,17 @@ def test_docs_privacy_shows_the_current_inventory() -> None:
     doc = Path(__file__).resolve().parents[1] / "docs" / "privacy.md"
     text = doc.read_text(encoding="utf-8")
     assert render_into(text) == text, "Run: python -m bot.privacy docs/privacy.md"
+
+
+async def test_every_personal_table_is_reached_by_privacy_through_a_feature(world: World) -> None:
+    """/privacy reaches features only through MemberData; a personal table no feature covers
+    would be left out of my-data and forget-me, so it fails here."""
+    # discord.py loads each extension as a fresh module, so the class is looked at by name.
+    privacy: Any = world.bot.get_cog("Privacy")
+    assert type(privacy).__name__ == "Privacy"
+    providers: dict[str, Any] = dict(privacy.providers())
+    covered = set().union(*(feature.personal_tables for feature in providers.values()))
+    assert {item.table for item in PERSONAL} <= covered, sorted({item.table for item in PERSONAL} - covered)
+    # Every feature cog that declares personal tables really implements the contract.
+    assert {"Communities", "Events", "Mentoring", "Pulse", "Reports"} <= set(providers)
+    assert all(isinstance(cog, MemberData) for cog in providers.values())
