@@ -2,7 +2,7 @@
 
     python -m bench.mentoring [--mentors 400] [--mentees 1200]
 
-Times the pure algorithm (``bot.services.matching.match``) and a full matching run against
+Times the pure algorithm (``bot.services.mentoring_matching.match``) and a full matching run against
 SQLite (read every sign-up and the keyed pair history, match, write the pairings), which is what
 a student waits for after ``/mentor request`` and what a scheduled run costs.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.services.matching import MenteeAsk, MentorSlot, match
 from bot.services.mentoring import DEFAULT_EXPERIENCES, MentoringService, slug
+from bot.services.mentoring_matching import MenteeAsk, MentorSlot, match
 
 GUILD = 1
 

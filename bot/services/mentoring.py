@@ -1,29 +1,11 @@
 """Peer mentoring: older-year mentors matched with younger-year mentees by shared experiences.
 
-No Discord here: the cog in ``cogs/mentoring.py`` renders what this service returns.
+No Discord here: the cog (``cogs/mentoring/``) renders what this service returns. The pieces:
 
-Privacy inventory (tables holding a member id or personal free text)
---------------------------------------------------------------------
-* ``mentoring_profiles``: ``member_id``, ``role`` (mentor/mentee), ``year``, ``capacity``,
-  ``require_shared``, ``paused``, ``created_at``, ``waiting_since`` and ``note`` (free text: a
-  mentor's hello, or what a mentee would like help with; shown only to the people they are
-  paired with). Purpose: matching and introductions. Kept while the member takes part; deleted
-  by ``/mentor leave`` and by ``forget_member``.
-* ``mentoring_declarations``: ``member_id`` with each ``experience_key`` they declared
-  (sensitive). Purpose: matching only; never logged; organisers never see it, not even as counts
-  per experience. Deleted with the profile (leave, forget), and when the server removes that
-  experience from its list.
-* ``mentoring_matches``: ``mentor_id``, ``mentee_id``, ``shared`` (the experience keys both
-  declared), times, ``thread_id`` of the private introduction thread, and each person's check-in
-  answer. Purpose: introductions, check-ins, ``/mentor status``. Kept until either person
-  leaves mentoring (or is forgotten), then deleted.
-* ``mentoring_pair_history``: ``mentor_hash``, ``mentee_hash``: HMAC-SHA256 of (guild, member)
-  under the bot's key, which lives outside the database. Purpose: never pair the same two
-  people twice, even after one leaves and comes back. Not reversible from the database alone;
-  kept after ``/mentor leave``; erased by ``forget_member``.
-
-Not member data: ``mentoring_settings`` and ``mentoring_experiences`` (server settings), and
-``mentoring_checkin_counts`` (anonymous counters of check-in answers, no member id).
+* :mod:`bot.services.mentoring_model`: limits, default experiences and the records returned;
+* :mod:`bot.services.mentoring_matching`: the pure matching algorithm;
+* :mod:`bot.services.mentoring_schedule`: when scheduled matching runs (local wall-clock time);
+* :mod:`bot.services.mentoring_privacy`: what is stored about a member, exported or erased.
 
 Nothing in this module logs a declared experience, a note or a check-in answer next to a member.
 """
@@ -31,226 +13,54 @@ Nothing in this module logs a declared experience, a note or a check-in answer n
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from dateutil.rrule import DAILY, WEEKLY, rrule
-
-from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.clock import Clock, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
-from bot.services.matching import MenteeAsk, MentorSlot, Pairing, match, why_waiting
+from bot.services.mentoring_matching import MenteeAsk, MentorSlot, Pairing, match, why_waiting
+from bot.services.mentoring_model import (
+    CHECKIN_AFTER,
+    CHECKIN_ANSWERS,
+    DEFAULT_EXPERIENCES,
+    EXPERIENCE_LABEL_LIMIT,
+    HELLO_LIMIT,
+    HELP_LIMIT,
+    MAX_CAPACITY,
+    MAX_EXPERIENCES,
+    MAX_YEAR,
+    MIN_CAPACITY,
+    MIN_YEAR,
+    WAIT_BANDS,
+    CheckinResult,
+    Ended,
+    Experience,
+    ExperienceChange,
+    Forgotten,
+    LeaveResult,
+    Match,
+    MemberStatus,
+    Overview,
+    Profile,
+    RunResult,
+    Schedule,
+    match_from_row,
+    slug,
+)
+from bot.services.mentoring_privacy import erase_member, export_member
+from bot.services.mentoring_schedule import FREQUENCIES, next_run, parse_minute
+
+__all__ = ["DEFAULT_EXPERIENCES", "MentoringService", "next_run", "slug"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EXPERIENCES: tuple[str, ...] = (
-    "First in family at university",
-    "Care-experienced",
-    "Estranged from family",
-    "Young carer or carer",
-    "Mature student",
-    "Disabled or neurodivergent",
-    "LGBTQ+",
-    "Faith",
-    "Ethnic minority",
-    "International",
-    "Commuter",
-    "Working alongside study",
-    "Widening participation route",
+ALREADY_MATCHED = (
+    "You already have a mentor. `/mentor status` shows who; if it isn't working out, "
+    "`/mentor rematch` finds you someone else."
 )
-MAX_EXPERIENCES = 25  # one select menu
-EXPERIENCE_LABEL_LIMIT = 80
-MIN_YEAR, MAX_YEAR = 1, 7
-MIN_CAPACITY, MAX_CAPACITY = 1, 3
-HELLO_LIMIT = 300
-HELP_LIMIT = 500
-CHECKIN_AFTER = timedelta(days=14)
-CHECKIN_ANSWERS = ("met", "not_yet", "different", "wrong")
-FREQUENCIES = ("off", "daily", "weekly")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WAIT_BANDS = (("under 1 week", 7), ("1 to 4 weeks", 28), ("over 4 weeks", None))
-
-
-def slug(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "experience"
-
-
-@dataclass(frozen=True, slots=True)
-class Experience:
-    key: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    guild_id: int
-    member_id: int
-    role: str
-    year: int
-    capacity: int | None
-    require_shared: bool
-    note: str
-    paused: bool
-    created_at: int
-    waiting_since: int | None
-    experiences: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    id: int
-    guild_id: int
-    mentor_id: int
-    mentee_id: int
-    shared: tuple[str, ...]
-    created_at: int
-    intro_sent_at: int | None
-    thread_id: int | None
-    checkin_due_at: int
-    checkin_sent_at: int | None
-    mentor_checkin: str | None
-    mentee_checkin: str | None
-    ended_at: int | None
-    end_reason: str | None
-
-    @property
-    def active(self) -> bool:
-        return self.ended_at is None
-
-    def role_of(self, member_id: int) -> str:
-        if member_id == self.mentor_id:
-            return "mentor"
-        if member_id == self.mentee_id:
-            return "mentee"
-        raise NotFound("That pairing isn't yours.")
-
-    def partner_of(self, member_id: int) -> int:
-        return self.mentee_id if self.role_of(member_id) == "mentor" else self.mentor_id
-
-
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    member_id: int
-    reason: str  # no_older / full / no_shared / paused
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    new_matches: list[Match]
-    waiting: dict[int, str]
-
-
-@dataclass(frozen=True, slots=True)
-class MemberStatus:
-    profiles: dict[str, Profile]
-    matches: list[Match]  # active ones
-    waiting_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Ended:
-    match: Match
-    requeued_mentee: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LeaveResult:
-    removed: dict[str, int]
-    ended: list[Match]
-    thread_ids: list[int] = field(default_factory=list)  # introduction threads to clear
-
-
-@dataclass(frozen=True, slots=True)
-class CheckinResult:
-    match: Match
-    answer: str
-    ended: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    guild_id: int
-    frequency: str
-    weekday: int | None
-    minute: int | None
-    next_run_at: int | None
-    intro_channel_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ExperienceChange:
-    added: list[str]
-    removed: list[str]
-    experiences: list[Experience]
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    mentors_active: int
-    mentors_paused: int
-    capacity_total: int
-    capacity_used: int
-    mentees_waiting: int
-    mentees_paused: int
-    waiting_bands: dict[str, int]
-    longest_wait_days: int | None
-    waiting_without_older_mentor: int
-    pairings_active: int
-    pairings_ended: int
-    checkins: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def capacity_free(self) -> int:
-        return max(0, self.capacity_total - self.capacity_used)
-
-
-def next_run(frequency: str, weekday: int | None, minute: int, timezone: str, after: datetime) -> datetime:
-    """The first scheduled instant strictly after ``after``, in the server's local time."""
-    zone = ZoneInfo(timezone)
-    local = after.astimezone(zone).replace(tzinfo=None)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if frequency == "weekly":
-        rule = rrule(
-            WEEKLY,
-            dtstart=start,
-            byweekday=weekday or 0,
-            byhour=minute // 60,
-            byminute=minute % 60,
-            bysecond=0,
-        )
-    else:
-        rule = rrule(DAILY, dtstart=start, byhour=minute // 60, byminute=minute % 60, bysecond=0)
-    candidate: datetime | None = rule.after(local)
-    while candidate is not None:
-        aware = candidate.replace(tzinfo=zone)
-        if aware > after:
-            return aware.astimezone(after.tzinfo)
-        candidate = rule.after(candidate)
-    raise ValueError("no next run")  # pragma: no cover - rrule without an end never stops
-
-
-def _match(row: Any) -> Match:
-    return Match(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        mentor_id=row["mentor_id"],
-        mentee_id=row["mentee_id"],
-        shared=tuple(k for k in row["shared"].split(",") if k),
-        created_at=row["created_at"],
-        intro_sent_at=row["intro_sent_at"],
-        thread_id=row["thread_id"],
-        checkin_due_at=row["checkin_due_at"],
-        checkin_sent_at=row["checkin_sent_at"],
-        mentor_checkin=row["mentor_checkin"],
-        mentee_checkin=row["mentee_checkin"],
-        ended_at=row["ended_at"],
-        end_reason=row["end_reason"],
-    )
 
 
 class MentoringService:
@@ -413,10 +223,7 @@ class MentoringService:
             require_shared = False
         async with self.db.transaction() as tx:
             if await self._active_match(tx, guild_id, member_id, "mentee") is not None:
-                raise UserError(
-                    "You already have a mentor. `/mentor status` shows who; if it isn't working out, "
-                    "`/mentor rematch` finds you someone else."
-                )
+                raise UserError(ALREADY_MATCHED)
             keys = await self._check_keys(tx, guild_id, experiences)
             existing = await self._profile(tx, guild_id, member_id, "mentee")
             since = existing.waiting_since if existing and existing.waiting_since else self._now()
@@ -424,6 +231,16 @@ class MentoringService:
                 tx, guild_id, member_id, "mentee", year, None, require_shared, help_with, keys, since
             )
             return await self._profile(tx, guild_id, member_id, "mentee")  # type: ignore[return-value]
+
+    async def signup_start(
+        self, guild_id: int, member_id: int, role: str
+    ) -> tuple[list[Experience], Profile | None]:
+        """What a sign-up starts from: the server's experiences and the member's earlier sign-up
+        as ``role`` (mentor or mentee). A mentee who already has a mentor is sent to rematch."""
+        async with self.db.transaction() as tx:
+            if role == "mentee" and await self._active_match(tx, guild_id, member_id, "mentee") is not None:
+                raise UserError(ALREADY_MATCHED)
+            return await self._experiences(tx, guild_id), await self._profile(tx, guild_id, member_id, role)
 
     async def _save_profile(
         self,
@@ -501,7 +318,7 @@ class MentoringService:
             " ORDER BY id LIMIT 1",
             (guild_id, member_id),
         )
-        return None if row is None else _match(row)
+        return None if row is None else match_from_row(row)
 
     # -- matching -----------------------------------------------------------------------
 
@@ -623,7 +440,7 @@ class MentoringService:
         )
         row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (result.lastrowid,))
         assert row is not None
-        return _match(row)
+        return match_from_row(row)
 
     # -- status, pause, leave, rematch ------------------------------------------------------
 
@@ -639,7 +456,7 @@ class MentoringService:
                 " AND (mentor_id = ? OR mentee_id = ?) ORDER BY id",
                 (guild_id, member_id, member_id),
             )
-            matches = [_match(r) for r in rows]
+            matches = [match_from_row(r) for r in rows]
             reason = None
             mentee = profiles.get("mentee")
             if mentee is not None and not any(m.mentee_id == member_id for m in matches):
@@ -690,7 +507,7 @@ class MentoringService:
                 "SELECT * FROM mentoring_matches WHERE guild_id = ? AND (mentor_id = ? OR mentee_id = ?)",
                 (guild_id, member_id, member_id),
             )
-            ended = [_match(r) for r in rows if r["ended_at"] is None]
+            ended = [match_from_row(r) for r in rows if r["ended_at"] is None]
             for m in ended:
                 if m.mentor_id == member_id:
                     await self._requeue(tx, guild_id, m.mentee_id, now)
@@ -726,14 +543,11 @@ class MentoringService:
             (now, guild_id, mentee_id),
         )
 
-    async def active_matches(self, guild_id: int, member_id: int) -> list[Match]:
-        return (await self.status(guild_id, member_id)).matches
-
     async def get_match(self, match_id: int) -> Match:
         row = await self.db.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         if row is None:
             raise NotFound("That pairing has ended and its details were deleted.")
-        return _match(row)
+        return match_from_row(row)
 
     async def end_match(self, match_id: int, by_member_id: int, reason: str) -> Ended:
         """End a pairing at one person's wish. The mentee goes back to waiting (never the same pair)."""
@@ -742,7 +556,7 @@ class MentoringService:
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
             if row is None:
                 raise NotFound("That pairing has ended and its details were deleted.")
-            current = _match(row)
+            current = match_from_row(row)
             current.role_of(by_member_id)
             if not current.active:
                 raise UserError("That pairing has already ended. `/mentor status` shows where you are now.")
@@ -753,52 +567,48 @@ class MentoringService:
             await self._requeue(tx, current.guild_id, current.mentee_id, now)
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
-        return Ended(_match(row), requeued_mentee=True)
+        return Ended(match_from_row(row), requeued_mentee=True)
 
     # -- introductions and check-ins ----------------------------------------------------------
 
     async def pending_intros(self) -> list[Match]:
+        return await self._unsent("intro_sent_at")
+
+    async def pending_checkins(self) -> list[Match]:
+        return await self._unsent("checkin_sent_at")
+
+    async def _unsent(self, column: str) -> list[Match]:
         rows = await self.db.fetchall(
-            "SELECT * FROM mentoring_matches WHERE intro_sent_at IS NULL AND ended_at IS NULL ORDER BY id"
+            f"SELECT * FROM mentoring_matches WHERE {column} IS NULL AND ended_at IS NULL ORDER BY id"
         )
-        return [_match(r) for r in rows]
+        return [match_from_row(r) for r in rows]
 
     async def claim_intro(self, match_id: int) -> Match | None:
         """Mark the introduction as sent (once); None if it was already sent or the pairing ended."""
+        return await self._claim(match_id, "intro_sent_at")
+
+    async def claim_checkin(self, match_id: int) -> Match | None:
+        """Mark the two-week check-in as sent if it is due (once)."""
+        return await self._claim(match_id, "checkin_sent_at", due_only=True)
+
+    async def _claim(self, match_id: int, column: str, *, due_only: bool = False) -> Match | None:
+        now = self._now()
+        due = " AND checkin_due_at <= ?" if due_only else ""
         async with self.db.transaction() as tx:
             result = await tx.execute(
-                "UPDATE mentoring_matches SET intro_sent_at = ? WHERE id = ? AND intro_sent_at IS NULL"
-                " AND ended_at IS NULL",
-                (self._now(), match_id),
+                f"UPDATE mentoring_matches SET {column} = ? WHERE id = ? AND {column} IS NULL"
+                f" AND ended_at IS NULL{due}",
+                (now, match_id, now) if due_only else (now, match_id),
             )
             if result.rowcount == 0:
                 return None
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
-        return None if row is None else _match(row)
+        return None if row is None else match_from_row(row)
 
     async def set_thread(self, match_id: int, thread_id: int) -> None:
         await self.db.execute(
             "UPDATE mentoring_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id)
         )
-
-    async def pending_checkins(self) -> list[Match]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM mentoring_matches WHERE checkin_sent_at IS NULL AND ended_at IS NULL ORDER BY id"
-        )
-        return [_match(r) for r in rows]
-
-    async def claim_checkin(self, match_id: int) -> Match | None:
-        """Mark the two-week check-in as sent if it is due (once)."""
-        async with self.db.transaction() as tx:
-            result = await tx.execute(
-                "UPDATE mentoring_matches SET checkin_sent_at = ? WHERE id = ? AND checkin_sent_at IS NULL"
-                " AND ended_at IS NULL AND checkin_due_at <= ?",
-                (self._now(), match_id, self._now()),
-            )
-            if result.rowcount == 0:
-                return None
-            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
-        return None if row is None else _match(row)
 
     async def record_checkin(self, match_id: int, member_id: int, answer: str) -> CheckinResult:
         if answer not in CHECKIN_ANSWERS:
@@ -810,7 +620,7 @@ class MentoringService:
                 raise NotFound(
                     "That pairing has ended and its details were deleted, so there's nothing to check in on."
                 )
-            current = _match(row)
+            current = match_from_row(row)
             role = current.role_of(member_id)
             column = "mentor_checkin" if role == "mentor" else "mentee_checkin"
             previous = row[column]
@@ -831,7 +641,7 @@ class MentoringService:
                 ended = True
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
-        return CheckinResult(_match(row), answer, ended)
+        return CheckinResult(match_from_row(row), answer, ended)
 
     # -- schedule and settings -------------------------------------------------------------
 
@@ -869,15 +679,7 @@ class MentoringService:
             weekday = None
             upcoming: int | None = None
         else:
-            found = re.fullmatch(r"\s*(\d{1,2})(?::|\.|h)?(\d{2})?\s*", time_text or "")
-            hour = int(found.group(1)) if found else -1
-            mins = int(found.group(2) or 0) if found else -1
-            if not found or not (0 <= hour <= 23 and 0 <= mins <= 59):
-                raise UserError(
-                    f"I couldn't read `{(time_text or '')[:20]}` as a time. "
-                    "Use 24-hour time, for example `09:00` or `18:30`."
-                )
-            minute = hour * 60 + mins
+            minute = parse_minute(time_text)
             if frequency == "weekly":
                 weekday = 0 if weekday is None else weekday
                 if not 0 <= weekday <= 6:
@@ -981,112 +783,36 @@ class MentoringService:
     async def export_member(self, member_id: int) -> dict[str, Any]:
         """Everything stored about the member's mentoring, on every server, as plain JSON."""
         async with self.db.read() as tx:
-            profiles = await tx.fetchall(
-                "SELECT * FROM mentoring_profiles WHERE member_id = ? ORDER BY guild_id, role", (member_id,)
-            )
-            declarations = await tx.fetchall(
-                "SELECT d.guild_id, d.role, d.experience_key, e.label FROM mentoring_declarations d"
-                " LEFT JOIN mentoring_experiences e ON e.guild_id = d.guild_id AND e.key = d.experience_key"
-                " WHERE d.member_id = ? ORDER BY d.guild_id, d.role, d.experience_key",
-                (member_id,),
-            )
-            matches = await tx.fetchall(
-                "SELECT * FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ? ORDER BY id",
-                (member_id, member_id),
-            )
-            label_of = {
-                (r["guild_id"], r["key"]): r["label"]
-                for r in await tx.fetchall("SELECT guild_id, key, label FROM mentoring_experiences")
-            }
-            guilds = [r[0] for r in await tx.fetchall("SELECT DISTINCT guild_id FROM mentoring_pair_history")]
-            history = 0
-            for guild_id in guilds:
-                digest = self.member_hash(guild_id, member_id)
-                history += int(
-                    await tx.fetchval(
-                        "SELECT COUNT(*) FROM mentoring_pair_history WHERE guild_id = ?"
-                        " AND (mentor_hash = ? OR mentee_hash = ?)",
-                        (guild_id, digest, digest),
-                    )
-                    or 0
-                )
-
-        def when(value: int | None) -> str | None:
-            return None if value is None else from_timestamp(value).isoformat()
-
-        return {
-            "profiles": [
-                {
-                    "guild_id": r["guild_id"],
-                    "role": r["role"],
-                    "year": r["year"],
-                    "capacity": r["capacity"],
-                    "only_match_on_shared_experience": bool(r["require_shared"]),
-                    "note": r["note"],
-                    "paused": bool(r["paused"]),
-                    "signed_up_at": when(r["created_at"]),
-                    "waiting_since": when(r["waiting_since"]),
-                    "experiences": [
-                        d["label"] or d["experience_key"]
-                        for d in declarations
-                        if d["guild_id"] == r["guild_id"] and d["role"] == r["role"]
-                    ],
-                }
-                for r in profiles
-            ],
-            "pairings": [
-                {
-                    "guild_id": r["guild_id"],
-                    "your_role": "mentor" if r["mentor_id"] == member_id else "mentee",
-                    "partner_id": r["mentee_id"] if r["mentor_id"] == member_id else r["mentor_id"],
-                    "shared_experiences": [
-                        label_of.get((r["guild_id"], k), k) for k in r["shared"].split(",") if k
-                    ],
-                    "paired_at": when(r["created_at"]),
-                    "introduction_thread_id": r["thread_id"],
-                    "your_checkin_answer": r["mentor_checkin"]
-                    if r["mentor_id"] == member_id
-                    else r["mentee_checkin"],
-                    "ended_at": when(r["ended_at"]),
-                }
-                for r in matches
-            ],
-            "past_pairs_remembered_as_keyed_hashes": history,
-        }
+            return await export_member(tx, member_id, self.member_hash)
 
     async def forget_member(self, member_id: int) -> dict[str, int]:
         """Erase the member's mentoring data everywhere, including the keyed pair history."""
+        return (await self._erase(member_id))[0]
+
+    async def forget(self, member_id: int) -> Forgotten:
+        """Erase the member (as :meth:`forget_member`), then match again on every server where
+        a pairing of theirs was active, so a mentee who lost their mentor is not left waiting.
+
+        Returns what the cog must still do on Discord: tell each partner, clear the introduction
+        threads, introduce the new pairs.
+        """
+        counts, ended, thread_ids = await self._erase(member_id)
+        new_matches: list[Match] = []
+        for guild_id in sorted({m.guild_id for m in ended}):
+            new_matches += (await self.run_matching(guild_id)).new_matches
+        return Forgotten(counts, ended, thread_ids, new_matches)
+
+    async def _erase(self, member_id: int) -> tuple[dict[str, int], list[Match], list[int]]:
         now = self._now()
         async with self.db.transaction() as tx:
-            mentored = await tx.fetchall(
-                "SELECT guild_id, mentee_id FROM mentoring_matches WHERE mentor_id = ? AND ended_at IS NULL",
-                (member_id,),
+            rows = await tx.fetchall(
+                "SELECT * FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ? ORDER BY id",
+                (member_id, member_id),
             )
-            for row in mentored:
-                await self._requeue(tx, row["guild_id"], row["mentee_id"], now)
-            counts = {
-                "mentoring_declarations": (
-                    await tx.execute("DELETE FROM mentoring_declarations WHERE member_id = ?", (member_id,))
-                ).rowcount,
-                "mentoring_profiles": (
-                    await tx.execute("DELETE FROM mentoring_profiles WHERE member_id = ?", (member_id,))
-                ).rowcount,
-                "mentoring_matches": (
-                    await tx.execute(
-                        "DELETE FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ?",
-                        (member_id, member_id),
-                    )
-                ).rowcount,
-            }
-            history = 0
-            for (guild_id,) in await tx.fetchall("SELECT DISTINCT guild_id FROM mentoring_pair_history"):
-                digest = self.member_hash(guild_id, member_id)
-                history += (
-                    await tx.execute(
-                        "DELETE FROM mentoring_pair_history"
-                        " WHERE guild_id = ? AND (mentor_hash = ? OR mentee_hash = ?)",
-                        (guild_id, digest, digest),
-                    )
-                ).rowcount
-            counts["mentoring_pair_history"] = history
-        return counts
+            ended = [match_from_row(r) for r in rows if r["ended_at"] is None]
+            for m in ended:
+                if m.mentor_id == member_id:
+                    await self._requeue(tx, m.guild_id, m.mentee_id, now)
+            counts = await erase_member(tx, member_id, self.member_hash)
+        threads = sorted({r["thread_id"] for r in rows if r["thread_id"] is not None})
+        return counts, [replace(m, ended_at=now, end_reason="forgotten") for m in ended], threads

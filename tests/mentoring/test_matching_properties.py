@@ -7,7 +7,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.matching import MenteeAsk, MentorSlot, eligible, match
+from bot.services.mentoring_matching import MenteeAsk, MentorSlot, eligible, match
 
 EXPERIENCES = ["first-gen", "carer", "lgbtq", "faith", "mature", "commuter"]
 experience_sets = st.frozensets(st.sampled_from(EXPERIENCES), max_size=4)

@@ -182,7 +182,7 @@ async def test_schedule_next_run_in_server_time(service: MentoringService, clock
         GUILD, "weekly", time_text="18:30", weekday=2, timezone="Europe/London"
     )
     assert schedule.next_run_at is not None
-    # 1 Oct 2026 is a Thursday, 09:00 UTC; the next Wednesday 18:30 BST is 7 Oct 17:30 UTC.
+    # 5 Oct 2026 is a Monday, 09:00 UTC; the next Wednesday 18:30 BST is 7 Oct 17:30 UTC.
     assert schedule.next_run_at == to_timestamp(clock.now().replace(day=7, hour=17, minute=30))
     with pytest.raises(UserError, match="24-hour"):
         await service.set_schedule(GUILD, "daily", time_text="25:00", timezone="Europe/London")

@@ -1,0 +1,183 @@
+"""What mentoring stores and returns: the limits, the server's default experiences, and the
+records the service hands to the cog. No Discord, no SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from typing import Any
+
+from bot.errors import NotFound
+
+DEFAULT_EXPERIENCES: tuple[str, ...] = (
+    "First in family at university",
+    "Care-experienced",
+    "Estranged from family",
+    "Young carer or carer",
+    "Mature student",
+    "Disabled or neurodivergent",
+    "LGBTQ+",
+    "Faith",
+    "Ethnic minority",
+    "International",
+    "Commuter",
+    "Working alongside study",
+    "Widening participation route",
+)
+MAX_EXPERIENCES = 25  # one select menu
+EXPERIENCE_LABEL_LIMIT = 80
+MIN_YEAR, MAX_YEAR = 1, 7
+MIN_CAPACITY, MAX_CAPACITY = 1, 3
+HELLO_LIMIT = 300
+HELP_LIMIT = 500
+CHECKIN_AFTER = timedelta(days=14)
+CHECKIN_ANSWERS = ("met", "not_yet", "different", "wrong")
+WAIT_BANDS = (("under 1 week", 7), ("1 to 4 weeks", 28), ("over 4 weeks", None))
+
+
+def slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "experience"
+
+
+@dataclass(frozen=True, slots=True)
+class Experience:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    guild_id: int
+    member_id: int
+    role: str
+    year: int
+    capacity: int | None
+    require_shared: bool
+    note: str
+    paused: bool
+    created_at: int
+    waiting_since: int | None
+    experiences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    id: int
+    guild_id: int
+    mentor_id: int
+    mentee_id: int
+    shared: tuple[str, ...]
+    created_at: int
+    intro_sent_at: int | None
+    thread_id: int | None
+    checkin_due_at: int
+    checkin_sent_at: int | None
+    mentor_checkin: str | None
+    mentee_checkin: str | None
+    ended_at: int | None
+    end_reason: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+    def role_of(self, member_id: int) -> str:
+        if member_id == self.mentor_id:
+            return "mentor"
+        if member_id == self.mentee_id:
+            return "mentee"
+        raise NotFound("That pairing isn't yours.")
+
+    def partner_of(self, member_id: int) -> int:
+        return self.mentee_id if self.role_of(member_id) == "mentor" else self.mentor_id
+
+
+_MATCH_COLUMNS = tuple(f.name for f in fields(Match))
+
+
+def match_from_row(row: Any) -> Match:
+    """A ``mentoring_matches`` row as a :class:`Match` (``shared`` is stored comma-separated)."""
+    values = {name: row[name] for name in _MATCH_COLUMNS}
+    values["shared"] = tuple(k for k in row["shared"].split(",") if k)
+    return Match(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    new_matches: list[Match]
+    waiting: dict[int, str]  # member id -> no_older / full / no_shared / paused
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStatus:
+    profiles: dict[str, Profile]
+    matches: list[Match]  # active ones
+    waiting_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    match: Match
+    requeued_mentee: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveResult:
+    removed: dict[str, int]
+    ended: list[Match]
+    thread_ids: list[int] = field(default_factory=list)  # introduction threads to clear
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """A member erased everywhere: what was removed, and what Discord still shows or must be told."""
+
+    counts: dict[str, int]
+    ended: list[Match]  # their pairings that were active: each partner is told it ended
+    thread_ids: list[int]  # introduction threads to clear
+    new_matches: list[Match]  # mentees who lost their mentor, matched again
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinResult:
+    match: Match
+    answer: str
+    ended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    guild_id: int
+    frequency: str
+    weekday: int | None
+    minute: int | None
+    next_run_at: int | None
+    intro_channel_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExperienceChange:
+    added: list[str]
+    removed: list[str]
+    experiences: list[Experience]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    mentors_active: int
+    mentors_paused: int
+    capacity_total: int
+    capacity_used: int
+    mentees_waiting: int
+    mentees_paused: int
+    waiting_bands: dict[str, int]
+    longest_wait_days: int | None
+    waiting_without_older_mentor: int
+    pairings_active: int
+    pairings_ended: int
+    checkins: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def capacity_free(self) -> int:
+        return max(0, self.capacity_total - self.capacity_used)

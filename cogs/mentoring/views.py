@@ -1,0 +1,296 @@
+"""Mentoring's buttons, menus and forms.
+
+Signing up is a private conversation kept in memory (selects, then a form for the free text).
+The two-week check-in buttons and the rematch buttons are persistent: their custom ids
+(``mentor:checkin:{match_id}:{answer}``, ``mentor:rematch:{match_id}``) carry the pairing, so
+buttons sent weeks ago keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+
+from bot.errors import UserError
+from bot.services.mentoring_model import (
+    HELLO_LIMIT,
+    HELP_LIMIT,
+    MAX_CAPACITY,
+    MAX_YEAR,
+    MIN_CAPACITY,
+    MIN_YEAR,
+    Experience,
+    Match,
+    Profile,
+)
+from bot.ui import (
+    BUTTON_LABEL_LIMIT,
+    ID,
+    SELECT_LABEL_LIMIT,
+    SELECT_OPTIONS_LIMIT,
+    TEXT_INPUT_VALUE_LIMIT,
+    BaseModal,
+    OwnedView,
+    PersistentItem,
+    clip,
+    cog_of,
+    parse_id,
+    unstored_view,
+)
+
+if TYPE_CHECKING:
+    from cogs.mentoring.commands import Mentoring
+
+FLOW_TIMEOUT = 20 * 60
+
+
+def mentoring(interaction: discord.Interaction[Any]) -> Mentoring:
+    """The running Mentoring cog (imported here, not at the top: the cog imports these views)."""
+    from cogs.mentoring.commands import Mentoring
+
+    return cog_of(interaction, Mentoring)
+
+
+# -- signing up: selects, then a form for the free text ------------------------------------------
+
+
+def year_options(selected: int | None) -> list[discord.SelectOption]:
+    return [
+        discord.SelectOption(label=f"Year {y}", value=str(y), default=selected == y)
+        for y in range(MIN_YEAR, MAX_YEAR + 1)
+    ]
+
+
+def experience_options(experiences: list[Experience], chosen: tuple[str, ...]) -> list[discord.SelectOption]:
+    return [
+        discord.SelectOption(label=clip(e.label, SELECT_LABEL_LIMIT), value=e.key, default=e.key in chosen)
+        for e in experiences[:SELECT_OPTIONS_LIMIT]
+    ]
+
+
+class SignupView(OwnedView):
+    """Year and experiences (and capacity, or what matters), then Continue opens the form."""
+
+    def __init__(
+        self, role: str, owner_id: int, experiences: list[Experience], existing: Profile | None
+    ) -> None:
+        super().__init__(owner_id, timeout=FLOW_TIMEOUT)
+        self.role = role
+        self.existing = existing
+        self.year: int | None = existing.year if existing else None
+        self.chosen: list[str] = list(existing.experiences) if existing else []
+        self.capacity: int | None = existing.capacity if existing else None
+        self.require_shared: bool = existing.require_shared if existing else False
+        prefix = f"mentor:{role}"
+
+        year = discord.ui.Select[SignupView](
+            custom_id=f"{prefix}:year",
+            placeholder="Your year of study",
+            options=year_options(self.year),
+            row=0,
+        )
+        year.callback = self._on_year  # type: ignore[method-assign]
+        self.add_item(year)
+        if experiences:
+            placeholder = (
+                "Experiences you're willing to share (optional)"
+                if role == "offer"
+                else "Shared experiences that matter to you (optional)"
+            )
+            exp = discord.ui.Select[SignupView](
+                custom_id=f"{prefix}:experiences",
+                placeholder=placeholder,
+                min_values=0,
+                max_values=min(len(experiences), SELECT_OPTIONS_LIMIT),
+                options=experience_options(experiences, tuple(self.chosen)),
+                row=1,
+            )
+            exp.callback = self._on_experiences  # type: ignore[method-assign]
+            self.add_item(exp)
+        if role == "offer":
+            cap = discord.ui.Select[SignupView](
+                custom_id=f"{prefix}:capacity",
+                placeholder="How many students you could mentor",
+                options=[
+                    discord.SelectOption(
+                        label=f"{n} student{'s' if n > 1 else ''}", value=str(n), default=self.capacity == n
+                    )
+                    for n in range(MIN_CAPACITY, MAX_CAPACITY + 1)
+                ],
+                row=2,
+            )
+            cap.callback = self._on_capacity  # type: ignore[method-assign]
+            self.add_item(cap)
+        else:
+            need = discord.ui.Select[SignupView](
+                custom_id=f"{prefix}:shared",
+                placeholder="Who would you be happy with?",
+                options=[
+                    discord.SelectOption(
+                        label="Anyone from an older year",
+                        value="any",
+                        description="Shared experiences are preferred, not required",
+                        default=not self.require_shared,
+                    ),
+                    discord.SelectOption(
+                        label="Only someone who shares an experience I chose",
+                        value="shared",
+                        description="You may wait longer",
+                        default=self.require_shared,
+                    ),
+                ],
+                row=2,
+            )
+            need.callback = self._on_shared  # type: ignore[method-assign]
+            self.add_item(need)
+        go = discord.ui.Button[SignupView](
+            label="Continue", style=discord.ButtonStyle.primary, custom_id=f"{prefix}:continue", row=3
+        )
+        go.callback = self._on_continue  # type: ignore[method-assign]
+        self.add_item(go)
+
+    @staticmethod
+    def _values(interaction: discord.Interaction[Any]) -> list[str]:
+        data: Any = interaction.data or {}
+        return [str(v) for v in data.get("values", [])]
+
+    async def _on_year(self, interaction: discord.Interaction[Any]) -> None:
+        self.year = int(self._values(interaction)[0])
+        await interaction.response.defer()
+
+    async def _on_experiences(self, interaction: discord.Interaction[Any]) -> None:
+        self.chosen = self._values(interaction)
+        await interaction.response.defer()
+
+    async def _on_capacity(self, interaction: discord.Interaction[Any]) -> None:
+        self.capacity = int(self._values(interaction)[0])
+        await interaction.response.defer()
+
+    async def _on_shared(self, interaction: discord.Interaction[Any]) -> None:
+        self.require_shared = self._values(interaction)[0] == "shared"
+        await interaction.response.defer()
+
+    async def _on_continue(self, interaction: discord.Interaction[Any]) -> None:
+        if self.year is None:
+            raise UserError("Please choose your year of study first, then press Continue.")
+        if self.role == "offer" and self.capacity is None:
+            raise UserError("Please choose how many students you could mentor (1 to 3), then press Continue.")
+        if self.role == "request" and self.require_shared and not self.chosen:
+            raise UserError(
+                "You asked for someone who shares an experience, but didn't choose any. Choose at least one "
+                "experience, or choose “Anyone from an older year”."
+            )
+        await interaction.response.send_modal(SignupModal(self))
+
+
+class SignupModal(BaseModal):
+    def __init__(self, view: SignupView) -> None:
+        offering = view.role == "offer"
+        super().__init__(title="Offer to mentor" if offering else "Ask for a mentor", timeout=FLOW_TIMEOUT)
+        self.view = view
+        self.text = discord.ui.TextInput[SignupModal](
+            custom_id="text",
+            label="A short hello (your mentees see it)" if offering else "What would you like help with?",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=HELLO_LIMIT if offering else HELP_LIMIT,
+            default=view.existing.note if view.existing else None,
+            placeholder=(
+                "Who you are, what you're happy to talk about"
+                if offering
+                else "Optional. Only your mentor will see it, e.g. settling in, placements, exams"
+            ),
+        )
+        self.add_item(self.text)
+
+    async def submit(self, interaction: discord.Interaction[Any]) -> None:
+        await mentoring(interaction).finish_signup(interaction, self.view, self.text.value or "")
+
+
+# -- organisers: the list of experiences --------------------------------------------------------
+
+
+class ExperiencesModal(BaseModal, title="Experiences students can declare"):
+    def __init__(self, current: list[Experience]) -> None:
+        super().__init__(timeout=FLOW_TIMEOUT)
+        self.text = discord.ui.TextInput[ExperiencesModal](
+            custom_id="experiences",
+            label="One per line (at most 25)",
+            style=discord.TextStyle.paragraph,
+            max_length=TEXT_INPUT_VALUE_LIMIT,
+            default="\n".join(e.label for e in current),
+        )
+        self.add_item(self.text)
+
+    async def submit(self, interaction: discord.Interaction[Any]) -> None:
+        await mentoring(interaction).experiences_saved(interaction, self.text.value)
+
+
+# -- persistent: rematch and the two-week check-in --------------------------------------------------
+
+
+class RematchButton(PersistentItem[discord.ui.Button[Any]], template=rf"mentor:rematch:(?P<match_id>{ID})"):
+    """End one pairing (the service checks it is the presser's)."""
+
+    where = "mentoring rematch"
+
+    def __init__(self, match_id: int, label: str = "End this pairing") -> None:
+        self.match_id = match_id
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label, BUTTON_LABEL_LIMIT),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"mentor:rematch:{match_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RematchButton:
+        return cls(parse_id(match["match_id"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await mentoring(interaction).rematch(interaction, self.match_id)
+
+
+def rematch_view(choices: list[tuple[Match, str]]) -> discord.ui.View:
+    return unstored_view(*(RematchButton(m.id, label) for m, label in choices[:SELECT_OPTIONS_LIMIT]))
+
+
+class CheckinButton(
+    PersistentItem[discord.ui.Button[Any]],
+    template=rf"mentor:checkin:(?P<match_id>{ID}):(?P<answer>met|not_yet|different|wrong)",
+):
+    where = "mentoring check-in"
+    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
+        "met": ("We've met", discord.ButtonStyle.success),
+        "not_yet": ("Not yet", discord.ButtonStyle.secondary),
+        "different": ("I'd like a different mentor", discord.ButtonStyle.secondary),
+        "wrong": ("Something's wrong", discord.ButtonStyle.danger),
+    }
+
+    def __init__(self, match_id: int, answer: str, role: str = "mentee") -> None:
+        self.match_id = match_id
+        self.answer = answer
+        label, style = self.LABELS[answer]
+        if answer == "different" and role == "mentor":
+            label = "I'd like to end this pairing"
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"mentor:checkin:{match_id}:{answer}")
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> CheckinButton:
+        return cls(parse_id(match["match_id"]), match["answer"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await mentoring(interaction).checkin_answered(interaction, self.match_id, self.answer)
+
+
+def checkin_view(match_id: int, role: str) -> discord.ui.View:
+    return unstored_view(*(CheckinButton(match_id, answer, role) for answer in CheckinButton.LABELS))
