@@ -1,10 +1,10 @@
 """Events: alcohol-free socials and workshop series, RSVPs, a fair waiting list, reminders.
 
-Plain async Python (no Discord): takes ids and values, owns its SQL, returns dataclasses and
-raises :class:`~bot.errors.UserError` for anything a person can fix. Every change to RSVPs
-happens in one ``BEGIN IMMEDIATE`` transaction, and the database lock is first-come
-first-served, so a burst of Going presses is served in the order they arrived: the first
-``capacity`` are going, the rest wait in that order.
+Plain async Python (no Discord): takes ids and values, owns its SQL, returns the dataclasses of
+:mod:`bot.services.events_model` and raises :class:`~bot.errors.UserError` for anything a person
+can fix. Every change to RSVPs happens in one ``BEGIN IMMEDIATE`` transaction, and the database
+lock is first-come first-served, so a burst of Going presses is served in the order they
+arrived: the first ``capacity`` are going, the rest wait in that order.
 
 Member data held here (privacy inventory; used by ``export_member`` / ``forget_member``):
 
@@ -26,12 +26,12 @@ Nothing here is logged with a member id.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.clock import Clock, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.services.events_dates import (
@@ -42,211 +42,48 @@ from bot.services.events_dates import (
     parse_when,
     plan_series,
 )
+from bot.services.events_model import (
+    CLEAR,
+    LABELS,
+    LIMITS,
+    TEXT_FIELDS,
+    Attendees,
+    ChangeOutcome,
+    EventChanges,
+    EventDraft,
+    EventInfo,
+    EventSettings,
+    MyEvent,
+    PendingReminder,
+    ReminderClaim,
+    RsvpOutcome,
+    Status,
+)
 
-Kind = Literal["social", "workshop"]
-Choice = Literal["going", "maybe", "not_going"]
-Status = Literal["going", "waiting", "maybe", "not_going"]
+__all__ = [
+    "LIMITS",
+    "Attendees",
+    "ChangeOutcome",
+    "EventChanges",
+    "EventDraft",
+    "EventInfo",
+    "EventService",
+    "EventSettings",
+    "MyEvent",
+    "PendingReminder",
+    "ReminderClaim",
+    "RsvpOutcome",
+]
 
-DEFAULT_LEAD_TIMES: tuple[int, ...] = (24 * 3600, 3600)
 # A reminder sent more than this after its due time says so ("sent late").
 LATE_AFTER_SECONDS = 120
 MAX_LEAD_TIMES = 4
-
-# Text limits, chosen to fit Discord's (scheduled event name 100, location 100, description
-# 1000; embed field values 1024; embed total 6000) with room for the card's own words.
-LIMITS: dict[str, int] = {
-    "title": 100,
-    "description": 1000,
-    "place": 100,
-    "online_link": 300,
-    "cost": 100,
-    "food": 200,
-    "accessibility": 300,
-    "facilitators": 500,
-    "theme": 100,
-}
-LABELS: dict[str, str] = {
-    "title": "title",
-    "description": "description",
-    "place": "place",
-    "online_link": "online link",
-    "cost": "cost",
-    "food": "food",
-    "accessibility": "accessibility",
-    "facilitators": "facilitators",
-    "theme": "theme",
-}
-TEXT_FIELDS = tuple(LIMITS)
-CLEAR = "-"
 
 _EVENT_COLUMNS = (
     "event_id, guild_id, series_id, kind, title, description, starts_at, ends_at, place, online_link,"
     " cost, food, accessibility, facilitators, theme, capacity, community_channel_id, channel_id,"
     " message_id, scheduled_event_id, status"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class EventSettings:
-    guild_id: int
-    lead_times: tuple[int, ...] = DEFAULT_LEAD_TIMES
-    remind_maybe: bool = False
-    mirror: bool = True
-
-
-@dataclass(slots=True)
-class EventDraft:
-    """What an organiser typed to create an event (validated by :meth:`EventService.create`)."""
-
-    kind: str
-    title: str
-    start: str
-    duration: str | None = None
-    end: str | None = None
-    place: str | None = None
-    online_link: str | None = None
-    description: str = ""
-    cost: str | None = None
-    food: str | None = None
-    accessibility: str | None = None
-    facilitators: str | None = None
-    theme: str | None = None
-    capacity: int | None = None
-    community_channel_id: int | None = None
-    alcohol_free: bool = False
-
-
-@dataclass(slots=True)
-class EventChanges:
-    """What an organiser wants to change (None: unchanged; ``"-"`` clears an optional text)."""
-
-    title: str | None = None
-    start: str | None = None
-    duration: str | None = None
-    place: str | None = None
-    online_link: str | None = None
-    description: str | None = None
-    cost: str | None = None
-    food: str | None = None
-    accessibility: str | None = None
-    facilitators: str | None = None
-    theme: str | None = None
-    capacity: int | None = None
-    remove_capacity: bool = False
-
-    def is_empty(self) -> bool:
-        names = ("start", "duration", "capacity", *TEXT_FIELDS)
-        return all(getattr(self, name) is None for name in names) and not self.remove_capacity
-
-
-@dataclass(frozen=True, slots=True)
-class EventInfo:
-    event_id: int
-    guild_id: int
-    series_id: int | None
-    kind: str
-    title: str
-    description: str
-    starts_at: int
-    ends_at: int
-    place: str | None
-    online_link: str | None
-    cost: str | None
-    food: str | None
-    accessibility: str | None
-    facilitators: str | None
-    theme: str | None
-    capacity: int | None
-    community_channel_id: int | None
-    channel_id: int | None
-    message_id: int | None
-    scheduled_event_id: int | None
-    status: str
-    going: int = 0
-    waiting: int = 0
-    maybe: int = 0
-
-    @property
-    def start(self) -> datetime:
-        return from_timestamp(self.starts_at)
-
-    @property
-    def end(self) -> datetime:
-        return from_timestamp(self.ends_at)
-
-    @property
-    def spaces_left(self) -> int | None:
-        return None if self.capacity is None else max(0, self.capacity - self.going)
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status == "cancelled"
-
-    def details(self) -> list[tuple[str, str]]:
-        """The inclusive details, in the order students decide on them."""
-        rows = [("Alcohol-free", "Yes, always")]
-        rows.append(("Cost", self.cost or "Free"))
-        if self.food:
-            rows.append(("Food", self.food))
-        if self.accessibility:
-            rows.append(("Accessibility", self.accessibility))
-        rows.append(("Online option", (self.online_link and "Yes") or "No, in person only"))
-        if self.theme:
-            rows.append(("Theme", self.theme))
-        if self.facilitators:
-            rows.append(("Facilitators", self.facilitators))
-        return rows
-
-
-@dataclass(frozen=True, slots=True)
-class RsvpOutcome:
-    event: EventInfo
-    status: Status
-    previous: Status | None
-    waiting_position: int | None = None
-    promoted: list[int] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Attendees:
-    going: list[int]
-    waiting: list[int]
-    maybe: list[int]
-
-
-@dataclass(frozen=True, slots=True)
-class MyEvent:
-    event: EventInfo
-    status: Status
-    waiting_position: int | None
-    promoted: bool
-    promotion_dm: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeOutcome:
-    """An event after an edit or cancellation, and who must be told."""
-
-    event: EventInfo
-    notify: list[int]
-    promoted: list[int] = field(default_factory=list)
-    time_changed: bool = False
-    reminders: list[tuple[int, int]] = field(default_factory=list)  # (lead_seconds, due_at)
-
-
-@dataclass(frozen=True, slots=True)
-class PendingReminder:
-    event_id: int
-    lead_seconds: int
-    due_at: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderClaim:
-    event: EventInfo
-    lead_seconds: int
-    outcome: Literal["sent", "late", "skipped", "cancelled"]
-    recipients: list[int]
 
 
 def _clean(value: str | None) -> str | None:
@@ -531,12 +368,21 @@ class EventService:
             )
             return [_row_to_event(row, await self._counts(tx, row["event_id"])) for row in rows]
 
-    async def series_events(self, series_id: int) -> list[EventInfo]:
-        async with self.db.read() as tx:
-            rows = await tx.fetchall(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE series_id = ? ORDER BY starts_at", (series_id,)
-            )
-            return [_row_to_event(row, await self._counts(tx, row["event_id"])) for row in rows]
+    async def series_rule(self, series_id: int | None) -> str | None:
+        """The RRULE line of a series (None for a single event)."""
+        if series_id is None:
+            return None
+        value = await self.db.fetchval("SELECT rule FROM event_series WHERE series_id = ?", (series_id,))
+        return None if value is None else str(value)
+
+    async def awaiting_card(self) -> list[tuple[int, int]]:
+        """(event_id, starts_at) of future scheduled events whose card is not posted yet."""
+        rows = await self.db.fetchall(
+            "SELECT event_id, starts_at FROM events WHERE status = 'scheduled' AND message_id IS NULL AND"
+            " starts_at > ?",
+            (self._now(),),
+        )
+        return [(r["event_id"], r["starts_at"]) for r in rows]
 
     async def attendees(self, event_id: int, guild_id: int | None = None) -> tuple[EventInfo, Attendees]:
         async with self.db.read() as tx:
@@ -807,10 +653,18 @@ class EventService:
 
     # -- reminders -----------------------------------------------------------------------
 
-    async def pending_reminders(self) -> list[PendingReminder]:
+    async def pending_reminders(self, event_id: int | None = None) -> list[PendingReminder]:
+        """Reminders still to send (of one event, or of all), soonest first."""
+        where, args = (
+            ("status = 'pending'", ())
+            if event_id is None
+            else (
+                "status = 'pending' AND event_id = ?",
+                (event_id,),
+            )
+        )
         rows = await self.db.fetchall(
-            "SELECT event_id, lead_seconds, due_at FROM event_reminders WHERE status = 'pending' ORDER BY"
-            " due_at"
+            f"SELECT event_id, lead_seconds, due_at FROM event_reminders WHERE {where} ORDER BY due_at", args
         )
         return [PendingReminder(r["event_id"], r["lead_seconds"], r["due_at"]) for r in rows]
 

@@ -1,29 +1,27 @@
 """Dates for events: what people type, in the server's timezone, and repeating series.
 
-Parsing uses ``dateparser`` (day-month order, as in the UK; relative to now in the server's
-timezone). Series use ``dateutil.rrule`` on *local wall-clock* times, each occurrence then
-placed in the server's timezone, so a series at 18:00 stays at 18:00 when the clocks change.
+Reading dates and placing wall-clock times in the server's timezone is
+:mod:`bot.services.recurrence` (the one home for both). Series use ``dateutil.rrule`` on *local
+wall-clock* times, each occurrence then placed in the server's timezone, so a series at 18:00
+stays at 18:00 when the clocks change.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-import dateparser
-from dateutil.rrule import MONTHLY, WEEKLY, rrule, rrulestr
+from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from bot.errors import UserError
+from bot.services.recurrence import localise, parse_local, to_local
 
 DATE_EXAMPLES = "`2026-12-03 18:30`, `3 Dec 18:30` or `tomorrow 6pm`"
 MAX_DURATION = timedelta(hours=12)
 MAX_SERIES_SPAN = timedelta(days=366)
 MAX_OCCURRENCES = 60
 
-Repeat = Literal["weekly", "fortnightly", "monthly"]
 REPEATS: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
 
 _TIME_HINT = re.compile(r"\d{1,2}[:.h]\d{2}|\d\s*(am|pm)\b|\b(noon|midday|midnight)\b", re.IGNORECASE)
@@ -34,28 +32,12 @@ _DURATION = re.compile(
 )
 
 
-def _parser_settings(tz: str, now: datetime) -> dict[str, Any]:
-    local_now = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-    return {
-        "TIMEZONE": tz,
-        "RETURN_AS_TIMEZONE_AWARE": False,
-        "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": local_now,
-        "DATE_ORDER": "DMY",
-    }
-
-
-def localise(naive: datetime, tz: str) -> datetime:
-    """A wall-clock time in ``tz`` as an aware UTC datetime."""
-    return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
 def parse_when(text: str, tz: str, now: datetime, *, what: str = "start") -> datetime:
     """A date and time typed by a person, understood in the server's timezone (aware UTC)."""
     cleaned = (text or "").strip()
     if not cleaned or len(cleaned) > 100:
         raise UserError(f"Please give the {what} as a date and time, for example {DATE_EXAMPLES}.")
-    parsed = dateparser.parse(cleaned, languages=["en"], settings=_parser_settings(tz, now))
+    parsed = parse_local(cleaned, tz, now)
     if parsed is None:
         raise UserError(
             f"I couldn't read `{cleaned[:60]}` as a date and time. Try {DATE_EXAMPLES} "
@@ -72,9 +54,7 @@ def parse_when(text: str, tz: str, now: datetime, *, what: str = "start") -> dat
 def parse_date(text: str, tz: str, now: datetime) -> datetime:
     """A date (for 'repeat until'): the end of that day in the server's timezone."""
     cleaned = (text or "").strip()
-    parsed = (
-        dateparser.parse(cleaned, languages=["en"], settings=_parser_settings(tz, now)) if cleaned else None
-    )
+    parsed = parse_local(cleaned, tz, now) if cleaned else None
     if parsed is None:
         raise UserError(f"I couldn't read `{cleaned[:60]}` as a date. Try `2026-12-17` or `17 Dec`.")
     return localise(parsed.replace(hour=23, minute=59, second=59, microsecond=0), tz)
@@ -126,10 +106,9 @@ def plan_series(
         raise UserError("A series needs at least 2 occurrences. For a single event, leave `repeat` empty.")
     if count is not None and count > MAX_OCCURRENCES:
         raise UserError(f"A series can have up to {MAX_OCCURRENCES} occurrences.")
-    zone = ZoneInfo(tz)
-    local_start = first_start.astimezone(zone).replace(tzinfo=None)
+    local_start = to_local(first_start, tz)
     freq, interval = {"weekly": (WEEKLY, 1), "fortnightly": (WEEKLY, 2), "monthly": (MONTHLY, 1)}[repeat]
-    local_until = until.astimezone(zone).replace(tzinfo=None) if until is not None else None
+    local_until = to_local(until, tz) if until is not None else None
     if local_until is not None and local_until < local_start:
         raise UserError("The series ends before it starts. Give an `until` date after the first event.")
     if local_until is not None and local_until - local_start > MAX_SERIES_SPAN:
@@ -146,16 +125,3 @@ def plan_series(
         raise UserError("A series can run for up to a year. Use fewer occurrences.")
     text = str(rule).split("\n")[-1]  # the RRULE line (DTSTART is stored with the events)
     return SeriesPlan(rule=text, starts=[localise(s, tz) for s in local_starts])
-
-
-def describe_rule(rule: str) -> str:
-    """'every 2 weeks, 6 times' from an RRULE line, for people."""
-    try:
-        parsed = rrulestr(rule, dtstart=datetime(2000, 1, 1))
-    except (ValueError, TypeError):
-        return "repeating"
-    interval = getattr(parsed, "_interval", 1)
-    freq = getattr(parsed, "_freq", WEEKLY)
-    if freq == MONTHLY:
-        return "monthly"
-    return "fortnightly" if interval == 2 else "weekly"

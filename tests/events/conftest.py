@@ -1,10 +1,7 @@
-"""Fixtures for the events feature: a real SQLite service with a hand-moved clock."""
+"""Fixtures for the events feature: the service over the shared real SQLite ``db`` and ``clock``
+(Monday 5 October 2026, 09:00 UTC: 10:00 in London, BST)."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,21 +12,6 @@ from bot.services.events import EventDraft, EventService
 GUILD = 1000
 ORGANISER = 2000
 TZ = "Europe/London"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    # Monday 5 October 2026, 09:00 UTC (10:00 in London, BST)
-    return ManualClock(datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "events.sqlite3")
-    await database.open()
-    await database.migrate()
-    yield database
-    await database.close()
 
 
 @pytest.fixture

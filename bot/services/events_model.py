@@ -1,0 +1,207 @@
+"""What the events feature works with: drafts, changes, events as people see them, outcomes.
+
+Plain dataclasses and the text limits (no Discord, no SQL); :mod:`bot.services.events` fills
+them from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.clock import from_timestamp
+
+Status = Literal["going", "waiting", "maybe", "not_going"]
+
+DEFAULT_LEAD_TIMES: tuple[int, ...] = (24 * 3600, 3600)
+
+# Text limits, chosen to fit Discord's (scheduled event name 100, location 100, description
+# 1000; embed field values 1024; embed total 6000) with room for the card's own words.
+LIMITS: dict[str, int] = {
+    "title": 100,
+    "description": 1000,
+    "place": 100,
+    "online_link": 300,
+    "cost": 100,
+    "food": 200,
+    "accessibility": 300,
+    "facilitators": 500,
+    "theme": 100,
+}
+LABELS: dict[str, str] = {
+    "title": "title",
+    "description": "description",
+    "place": "place",
+    "online_link": "online link",
+    "cost": "cost",
+    "food": "food",
+    "accessibility": "accessibility",
+    "facilitators": "facilitators",
+    "theme": "theme",
+}
+TEXT_FIELDS = tuple(LIMITS)
+CLEAR = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class EventSettings:
+    guild_id: int
+    lead_times: tuple[int, ...] = DEFAULT_LEAD_TIMES
+    remind_maybe: bool = False
+    mirror: bool = True
+
+
+@dataclass(slots=True)
+class EventDraft:
+    """What an organiser typed to create an event (validated by :meth:`EventService.create`)."""
+
+    kind: str
+    title: str
+    start: str
+    duration: str | None = None
+    end: str | None = None
+    place: str | None = None
+    online_link: str | None = None
+    description: str = ""
+    cost: str | None = None
+    food: str | None = None
+    accessibility: str | None = None
+    facilitators: str | None = None
+    theme: str | None = None
+    capacity: int | None = None
+    community_channel_id: int | None = None
+    alcohol_free: bool = False
+
+
+@dataclass(slots=True)
+class EventChanges:
+    """What an organiser wants to change (None: unchanged; ``"-"`` clears an optional text)."""
+
+    title: str | None = None
+    start: str | None = None
+    duration: str | None = None
+    place: str | None = None
+    online_link: str | None = None
+    description: str | None = None
+    cost: str | None = None
+    food: str | None = None
+    accessibility: str | None = None
+    facilitators: str | None = None
+    theme: str | None = None
+    capacity: int | None = None
+    remove_capacity: bool = False
+
+    def is_empty(self) -> bool:
+        names = ("start", "duration", "capacity", *TEXT_FIELDS)
+        return all(getattr(self, name) is None for name in names) and not self.remove_capacity
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    event_id: int
+    guild_id: int
+    series_id: int | None
+    kind: str
+    title: str
+    description: str
+    starts_at: int
+    ends_at: int
+    place: str | None
+    online_link: str | None
+    cost: str | None
+    food: str | None
+    accessibility: str | None
+    facilitators: str | None
+    theme: str | None
+    capacity: int | None
+    community_channel_id: int | None
+    channel_id: int | None
+    message_id: int | None
+    scheduled_event_id: int | None
+    status: str
+    going: int = 0
+    waiting: int = 0
+    maybe: int = 0
+
+    @property
+    def start(self) -> datetime:
+        return from_timestamp(self.starts_at)
+
+    @property
+    def end(self) -> datetime:
+        return from_timestamp(self.ends_at)
+
+    @property
+    def spaces_left(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.going)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def details(self) -> list[tuple[str, str]]:
+        """The inclusive details, in the order students decide on them."""
+        rows = [("Alcohol-free", "Yes, always")]
+        rows.append(("Cost", self.cost or "Free"))
+        if self.food:
+            rows.append(("Food", self.food))
+        if self.accessibility:
+            rows.append(("Accessibility", self.accessibility))
+        rows.append(("Online option", (self.online_link and "Yes") or "No, in person only"))
+        if self.theme:
+            rows.append(("Theme", self.theme))
+        if self.facilitators:
+            rows.append(("Facilitators", self.facilitators))
+        return rows
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpOutcome:
+    event: EventInfo
+    status: Status
+    previous: Status | None
+    waiting_position: int | None = None
+    promoted: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Attendees:
+    going: list[int]
+    waiting: list[int]
+    maybe: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class MyEvent:
+    event: EventInfo
+    status: Status
+    waiting_position: int | None
+    promoted: bool
+    promotion_dm: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOutcome:
+    """An event after an edit or cancellation, and who must be told."""
+
+    event: EventInfo
+    notify: list[int]
+    promoted: list[int] = field(default_factory=list)
+    time_changed: bool = False
+    reminders: list[tuple[int, int]] = field(default_factory=list)  # (lead_seconds, due_at)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReminder:
+    event_id: int
+    lead_seconds: int
+    due_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderClaim:
+    event: EventInfo
+    lead_seconds: int
+    outcome: Literal["sent", "late", "skipped", "cancelled"]
+    recipients: list[int]

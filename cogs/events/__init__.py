@@ -1,0 +1,19 @@
+"""/event: alcohol-free socials and workshop series, with RSVPs, a waiting list and reminders.
+
+``commands`` (the cog), ``views`` (the card's persistent buttons, the create form), ``render``
+(what people see), ``jobs`` (cards, reminders, DMs, the Events tab). The rules and the data
+are :mod:`bot.services.events`.
+"""
+
+from __future__ import annotations
+
+from bot.core import CommonRoomBot
+from cogs.events.commands import Events
+from cogs.events.views import EventButton
+
+__all__ = ["EventButton", "Events", "setup"]
+
+
+async def setup(bot: CommonRoomBot) -> None:
+    bot.add_dynamic_items(EventButton)
+    await bot.add_cog(Events(bot))

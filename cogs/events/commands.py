@@ -1,0 +1,437 @@
+"""/event: alcohol-free socials and workshop series. Slash commands and autocomplete.
+
+Each command validates what was typed, asks :class:`~bot.services.events.EventService`, and
+shows the result with :mod:`cogs.events.render`. Cards and their buttons are in
+:mod:`cogs.events.views`; reminders, card posts and the Events tab mirror in
+:mod:`cogs.events.jobs`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from functools import partial
+from typing import Any, ClassVar, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import to_timestamp
+from bot.core import ORGANISER, CommonRoomBot
+from bot.errors import UserError
+from bot.services.communities import CommunityService, channel_slug
+from bot.services.events import EventChanges, EventDraft, EventService
+from bot.services.events_ics import calendar_bytes
+from bot.ui import (
+    AUTOCOMPLETE_CHOICES_LIMIT,
+    CHOICE_NAME_LIMIT,
+    POST,
+    clip,
+    require_bot_permissions,
+    send_paged,
+    send_private,
+)
+from cogs.events.jobs import EventJobs
+from cogs.events.render import (
+    attendees_embed,
+    changed_dm,
+    created_reply,
+    list_pages,
+    local_when,
+    mine_embed,
+)
+from cogs.events.views import CreateModal, NewEvent, check_can_join
+
+_MENTION = re.compile(r"^<#(\d+)>$")
+# A subcommand only organisers can run (the command tree checks ``extras``).
+organiser_command = partial(app_commands.command, extras=ORGANISER)
+
+
+class Events(commands.GroupCog, group_name="event", group_description="Alcohol-free socials and workshops"):
+    personal_tables: ClassVar[frozenset[str]] = frozenset(
+        {"event_rsvps", "event_reminder_optouts", "event_series", "events"}
+    )
+
+    def __init__(self, bot: CommonRoomBot) -> None:
+        self.bot = bot
+        self.service = EventService(bot.db, bot.clock)
+        self.communities = CommunityService(bot.db, bot.clock)
+        self.jobs = EventJobs(bot, self.service)
+
+    async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
+        """For /privacy my-data: RSVPs and reminder preferences."""
+        return await self.service.export_member(member_id)
+
+    async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
+        """For /privacy forget-me: RSVPs (the waiting list moves up) and reminder preferences."""
+        return await self.service.forget_member(member_id)
+
+    async def cog_load(self) -> None:
+        await self.jobs.rearm()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def _tz(self, guild_id: int) -> str:
+        return (await self.bot.guild_settings.get(guild_id)).timezone
+
+    async def _find_community(self, guild: discord.Guild, text: str) -> discord.TextChannel:
+        """A community's channel, by mention, id, community name or channel name."""
+        cleaned = text.strip()
+        match = _MENTION.match(cleaned)
+        channel: Any = None
+        if match or cleaned.isdigit():
+            channel = guild.get_channel(int(match[1] if match else cleaned))
+        else:
+            name = cleaned.lstrip("#").strip()
+            try:
+                community = await self.communities.find(guild.id, name)
+            except UserError:
+                community = None
+            if community is not None and community.channel_id is not None:
+                channel = guild.get_channel(community.channel_id)
+            if channel is None:
+                slug = channel_slug(name)
+                channel = next((c for c in guild.text_channels if c.name.lower() == slug), None)
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError(
+                f"I can't find a community channel called `{clip(cleaned, 60)}`. Give the channel's name "
+                "(for example `#faith-and-belief`) or leave `community` empty for an event open to everyone."
+            )
+        return channel
+
+    # -- autocomplete ----------------------------------------------------------------------
+
+    async def event_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild is None:
+            return []
+        tz = await self._tz(interaction.guild.id)
+        needle = current.strip().lower()
+        choices = []
+        for event in await self.service.upcoming(interaction.guild.id):
+            name = f"{event.title} · {local_when(event, tz)} (#{event.event_id})"
+            if needle and needle not in name.lower():
+                continue
+            choices.append(app_commands.Choice(name=clip(name, CHOICE_NAME_LIMIT), value=event.event_id))
+            if len(choices) >= AUTOCOMPLETE_CHOICES_LIMIT:
+                break
+        return choices
+
+    # -- commands: organisers --------------------------------------------------------------
+
+    @organiser_command(name="create", description="Schedule an alcohol-free social or workshop (organisers)")
+    @app_commands.describe(
+        kind="A social or a workshop",
+        title="A short title",
+        start="Date and time in the server's timezone, e.g. 3 Dec 18:30 or tomorrow 6pm",
+        duration="How long, e.g. 2h or 90 min (default 2h)",
+        end="Or an end time instead of a duration, e.g. 20:30",
+        place="Where (room, building)",
+        online_link="A link to join online",
+        capacity="Most people who can come (empty: no limit)",
+        cost="Free, or an amount",
+        food="Food offered, e.g. halal, vegetarian, vegan",
+        accessibility="e.g. step-free, quiet space, captions",
+        community="Only for this community: its channel (the card goes there)",
+        repeat="Make it a series",
+        times="For a series: how many times",
+        until="For a series: the last date, e.g. 17 Dec",
+    )
+    @app_commands.rename(online_link="online-link")
+    async def create(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        kind: Literal["social", "workshop"],
+        title: app_commands.Range[str, 1, 100],
+        start: str,
+        duration: str | None = None,
+        end: str | None = None,
+        place: str | None = None,
+        online_link: str | None = None,
+        capacity: int | None = None,
+        cost: str | None = None,
+        food: str | None = None,
+        accessibility: str | None = None,
+        community: str | None = None,
+        repeat: Literal["weekly", "fortnightly", "monthly"] | None = None,
+        times: app_commands.Range[int, 2, 60] | None = None,
+        until: str | None = None,
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        config = await self.bot.guild_settings.get(guild.id)
+        community_id = None
+        if community:
+            channel = await self._find_community(guild, community)
+            require_bot_permissions(channel, POST)
+            community_id = channel.id
+        elif config.channel("announcements") is None:
+            raise UserError(
+                "I don't know where to post event cards yet. A server admin can choose the channel with "
+                "`/setup channel purpose:announcements`."
+            )
+        draft = EventDraft(
+            kind=kind,
+            title=title,
+            start=start,
+            duration=duration,
+            end=end,
+            place=place,
+            online_link=online_link,
+            cost=cost,
+            food=food,
+            accessibility=accessibility,
+            capacity=capacity,
+            community_channel_id=community_id,
+            alcohol_free=True,
+        )
+        # Check everything typed so far before asking for the long text.
+        self.service.validate(replace(draft), config.timezone)
+        if (until or times) and not repeat:
+            raise UserError(
+                "`until` and `times` are for a series: choose how it repeats too (weekly, fortnightly...)."
+            )
+        draft.alcohol_free = False
+        new = NewEvent(draft, config.timezone, repeat, until, times)
+        await interaction.response.send_modal(CreateModal(self, new))
+
+    async def finish_create(self, interaction: discord.Interaction[Any], new: NewEvent) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        # Validate before deferring so a refusal is a direct private reply.
+        self.service.validate(replace(new.draft), new.tz)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        events = await self.service.create(
+            guild.id,
+            interaction.user.id,
+            new.draft,
+            new.tz,
+            repeat=new.repeat,
+            until=new.until,
+            count=new.count,
+        )
+        first = events[0]
+        if not await self.jobs.post_card(first):
+            await self.service.delete_unposted([e.event_id for e in events])
+            raise UserError(
+                "I couldn't post the event card, so I haven't saved the event. Check that I can send"
+                " messages "
+                "and embed links in the announcements (or community) channel, then try again."
+            )
+        problems = await self.jobs.created(events)
+        text = created_reply(events, await self.service.get(first.event_id), new.repeat)
+        if problems:
+            text += "\n" + " ".join(sorted(problems))
+        await send_private(interaction, text)
+
+    @organiser_command(name="edit", description="Change an event's time, place or details (organisers)")
+    @app_commands.describe(
+        event="The event to change",
+        start="New date and time, e.g. 3 Dec 18:30",
+        duration="New length, e.g. 2h",
+        place="New place (- to remove)",
+        online_link="New online link (- to remove)",
+        capacity="New capacity",
+        no_limit="Remove the capacity limit",
+        description="New description (- to remove)",
+        cost="New cost (- for free)",
+        food="Food (- to remove)",
+        accessibility="Accessibility (- to remove)",
+        facilitators="Facilitators (- to remove)",
+        theme="Theme (- to remove)",
+        title="New title",
+    )
+    @app_commands.rename(online_link="online-link", no_limit="no-limit")
+    @app_commands.autocomplete(event=event_autocomplete)
+    async def edit(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        event: int,
+        start: str | None = None,
+        duration: str | None = None,
+        place: str | None = None,
+        online_link: str | None = None,
+        capacity: int | None = None,
+        no_limit: bool = False,
+        description: str | None = None,
+        cost: str | None = None,
+        food: str | None = None,
+        accessibility: str | None = None,
+        facilitators: str | None = None,
+        theme: str | None = None,
+        title: str | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        changes = EventChanges(
+            title=title,
+            start=start,
+            duration=duration,
+            place=place,
+            online_link=online_link,
+            description=description,
+            cost=cost,
+            food=food,
+            accessibility=accessibility,
+            facilitators=facilitators,
+            theme=theme,
+            capacity=capacity,
+            remove_capacity=no_limit,
+        )
+        tz = await self._tz(interaction.guild.id)
+        outcome = await self.service.edit(event, interaction.guild.id, changes, tz)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        updated = outcome.event
+        if outcome.time_changed:
+            self.jobs.rescheduled(outcome)
+        await self.jobs.refresh_card(updated)
+        problem = await self.jobs.mirror(updated)
+        told = await self.jobs.tell(outcome.notify, changed_dm(updated, outcome.time_changed))
+        await self.jobs.tell_promoted(updated, outcome.promoted)
+        text = (
+            f"Saved. The card is updated and I told {told} of {len(outcome.notify)} people going or "
+            "waiting by DM."
+        )
+        if outcome.promoted:
+            text += f" {len(outcome.promoted)} moved up from the waiting list."
+        await send_private(interaction, text + (f"\n{problem}" if problem else ""))
+
+    @organiser_command(name="cancel", description="Cancel an event, or the rest of its series (organisers)")
+    @app_commands.describe(event="The event to cancel", scope="Just this event, or this and every later one")
+    @app_commands.choices(
+        scope=[
+            app_commands.Choice(name="Just this event", value="this"),
+            app_commands.Choice(name="This and the rest of the series", value="rest"),
+        ]
+    )
+    @app_commands.autocomplete(event=event_autocomplete)
+    async def cancel(
+        self, interaction: discord.Interaction[CommonRoomBot], event: int, scope: str = "this"
+    ) -> None:
+        assert interaction.guild is not None
+        outcomes = await self.service.cancel(event, interaction.guild.id, scope)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        told = 0
+        notified = 0
+        for outcome in outcomes:
+            told += await self.jobs.cancelled(outcome)
+            notified += len(outcome.notify)
+        names = "1 event" if len(outcomes) == 1 else f"{len(outcomes)} events"
+        await send_private(
+            interaction,
+            f"Cancelled {names}. The cards say so, the Events tab follows, and I told {told} of {notified} "
+            "people going or waiting by DM.",
+        )
+
+    @organiser_command(name="attendees", description="Who is going, waiting or maybe (organisers, private)")
+    @app_commands.describe(event="The event")
+    @app_commands.autocomplete(event=event_autocomplete)
+    async def attendees(self, interaction: discord.Interaction[CommonRoomBot], event: int) -> None:
+        assert interaction.guild is not None
+        info, people = await self.service.attendees(event, interaction.guild.id)
+        await send_private(interaction, embed=attendees_embed(info, people))
+
+    @organiser_command(
+        name="settings", description="Reminder times, Maybe reminders, Events tab mirror (organisers)"
+    )
+    @app_commands.describe(
+        reminder_hours="Hours before each event to remind, comma separated (default 24, 1)",
+        remind_maybe="Also remind people who said Maybe",
+        mirror="Also list events in Discord's Events tab",
+    )
+    @app_commands.rename(reminder_hours="reminder-hours", remind_maybe="remind-maybe")
+    async def settings_command(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        reminder_hours: str | None = None,
+        remind_maybe: bool | None = None,
+        mirror: bool | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        hours = None
+        if reminder_hours is not None:
+            try:
+                hours = [float(h) for h in reminder_hours.replace(";", ",").split(",") if h.strip()]
+            except ValueError:
+                raise UserError(
+                    "Give reminder times as hours, separated by commas, for example `24, 1`."
+                ) from None
+        settings = await self.service.update_settings(
+            interaction.guild.id, lead_hours=hours, remind_maybe=remind_maybe, mirror=mirror
+        )
+        leads = ", ".join(f"{s / 3600:g} h" for s in settings.lead_times) or "none"
+        await send_private(
+            interaction,
+            f"Event settings: reminders {leads} before (for new and edited events); Maybe "
+            f"{'included' if settings.remind_maybe else 'not included'}; Events tab "
+            f"{'on' if settings.mirror else 'off'}.",
+        )
+
+    # -- commands: everyone ----------------------------------------------------------------
+
+    @app_commands.command(name="list", description="Upcoming alcohol-free events (only you see this)")
+    async def list_events(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        guild = interaction.guild
+        assert guild is not None and isinstance(interaction.user, discord.Member)
+        member = interaction.user
+        visible = []
+        for event in await self.service.upcoming(guild.id):
+            try:
+                check_can_join(guild, member, event)
+            except UserError:
+                continue
+            visible.append(event)
+        if not visible:
+            await send_private(
+                interaction,
+                "Nothing is scheduled yet. Organisers post new events in the announcements channel.",
+            )
+            return
+        await send_paged(interaction, list_pages(guild.id, visible))
+
+    @app_commands.command(
+        name="mine", description="My upcoming events and my place in each (only you see this)"
+    )
+    async def mine(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild is not None
+        # Cancelled events stay listed (as cancelled) so someone whose DMs are closed still finds out.
+        items = await self.service.mine(interaction.guild.id, interaction.user.id)
+        if not items:
+            await send_private(
+                interaction, "You haven't replied to any upcoming events. `/event list` shows what's on."
+            )
+            return
+        on = await self.service.reminders_on(interaction.guild.id, interaction.user.id)
+        await send_private(interaction, embed=mine_embed(items, on))
+
+    @app_commands.command(
+        name="calendar", description="A calendar file with every upcoming event you're going to"
+    )
+    async def calendar(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild is not None
+        events = await self.service.going_events(interaction.guild.id, interaction.user.id)
+        if not events:
+            raise UserError(
+                "You aren't going to any upcoming events yet. Press Going on an event card first."
+            )
+        data = calendar_bytes(events, to_timestamp(self.bot.clock.now()))
+        await send_private(
+            interaction,
+            f"Your {len(events)} upcoming event{'s' if len(events) != 1 else ''}, as a calendar file. Only"
+            " you can see this.",
+            file=discord.File(io.BytesIO(data), filename="common-room-events.ics"),
+        )
+
+    @app_commands.command(name="reminders", description="Turn event reminder DMs on or off for you")
+    async def reminders(
+        self, interaction: discord.Interaction[CommonRoomBot], state: Literal["on", "off"]
+    ) -> None:
+        assert interaction.guild is not None
+        await self.service.set_reminders(interaction.guild.id, interaction.user.id, state == "on")
+        if state == "on":
+            text = "Reminders are on: I'll DM you before events you're going to."
+        else:
+            text = "Reminders are off. You won't get reminder DMs; `/event mine` still shows your events."
+        await send_private(interaction, text)

@@ -1,0 +1,164 @@
+"""The event card's persistent buttons and the create form.
+
+The card's buttons are :class:`~bot.ui.PersistentItem` s: the custom id (``event:going:12``)
+carries the event id, so cards posted long ago keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.clock import to_timestamp
+from bot.errors import UserError
+from bot.services.events import LIMITS, EventDraft, EventInfo
+from bot.services.events_ics import calendar_bytes
+from bot.ui import ID, BaseModal, PersistentItem, cog_of, parse_id, send_private, unstored_view
+from cogs.events.render import rsvp_reply
+
+if TYPE_CHECKING:
+    from cogs.events.commands import Events
+
+CHOICES = ("going", "maybe", "no", "ics")
+CHOICE_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Can't go", "ics": "Add to calendar"}
+CHOICE_STYLES = {
+    "going": discord.ButtonStyle.success,
+    "maybe": discord.ButtonStyle.primary,
+    "no": discord.ButtonStyle.secondary,
+    "ics": discord.ButtonStyle.secondary,
+}
+
+
+def check_can_join(guild: discord.Guild, member: discord.Member, event: EventInfo) -> None:
+    """A community's event is for those who can see the community's channel."""
+    if event.community_channel_id is None:
+        return
+    channel = guild.get_channel(event.community_channel_id)
+    if channel is None or not channel.permissions_for(member).view_channel:
+        raise UserError(
+            "This event is for members of a community. If you'd like to join it, `/community` shows "
+            "the communities you can join privately."
+        )
+
+
+class EventButton(
+    PersistentItem[discord.ui.Button[Any]],
+    template=rf"event:(?P<choice>going|maybe|no|ics):(?P<event_id>{ID})",
+):
+    """Going / Maybe / Can't go / Add to calendar on an event card."""
+
+    where = "event button"
+
+    def __init__(self, event_id: int, choice: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=CHOICE_LABELS[choice],
+                style=CHOICE_STYLES[choice],
+                emoji="📅" if choice == "ics" else None,
+                custom_id=f"event:{choice}:{event_id}",
+            )
+        )
+        self.event_id = event_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> EventButton:
+        return cls(parse_id(match["event_id"]), match["choice"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs.events.commands import Events  # the cog imports this module
+
+        cog = cog_of(interaction, Events)
+        member = interaction.user
+        if interaction.guild is None or not isinstance(member, discord.Member):
+            raise UserError("Events work inside the server.")
+        event = await cog.service.get(self.event_id, interaction.guild.id)
+        check_can_join(interaction.guild, member, event)
+        if self.choice == "ics":
+            data = calendar_bytes([event], to_timestamp(cog.bot.clock.now()), name=event.title)
+            await send_private(
+                interaction,
+                "Here's a calendar file: open it to add the event to your calendar. Only you can see this.",
+                file=discord.File(io.BytesIO(data), filename=f"event-{event.event_id}.ics"),
+            )
+            return
+        choice = "not_going" if self.choice == "no" else self.choice
+        outcome = await cog.service.rsvp(self.event_id, member.id, choice)
+        await send_private(interaction, rsvp_reply(outcome))
+        await cog.jobs.refresh_card(outcome.event)
+        if outcome.promoted:
+            await cog.jobs.tell_promoted(outcome.event, outcome.promoted)
+
+
+def card_view(event: EventInfo) -> discord.ui.View | None:
+    """The card's buttons (none once the event is cancelled)."""
+    if event.cancelled:
+        return None
+    return unstored_view(*(EventButton(event.event_id, choice) for choice in CHOICES))
+
+
+@dataclass(slots=True)
+class NewEvent:
+    """An ``/event create`` waiting for its form: what was typed, and how it repeats."""
+
+    draft: EventDraft
+    tz: str
+    repeat: str | None = None
+    until: str | None = None
+    count: int | None = None
+
+
+def _text_input(
+    label: str, name: str, *, paragraph: bool = False, placeholder: str | None = None
+) -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(
+        label=label,
+        style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+        required=False,
+        max_length=LIMITS[name],
+        custom_id=name,
+        placeholder=placeholder,
+    )
+
+
+class CreateModal(BaseModal):
+    """The long text of ``/event create``, and the organiser's alcohol-free confirmation."""
+
+    def __init__(self, cog: Events, new: NewEvent) -> None:
+        super().__init__(title="New alcohol-free " + new.draft.kind, timeout=15 * 60)
+        self.cog, self.new = cog, new
+        self.description = _text_input(
+            "Description",
+            "description",
+            paragraph=True,
+            placeholder="What happens, who it's for, what to bring",
+        )
+        self.facilitators = _text_input(
+            "Facilitators (graduates, role models)", "facilitators", paragraph=True
+        )
+        self.theme = _text_input("Theme (for workshops)", "theme", placeholder="e.g. Difficult conversations")
+        self.alcohol_free: discord.ui.Checkbox[Any] = discord.ui.Checkbox(custom_id="alcohol_free")
+        self.add_item(self.description)
+        self.add_item(self.facilitators)
+        self.add_item(self.theme)
+        self.add_item(
+            discord.ui.Label(
+                text="This event is alcohol-free",
+                description="No drinking at or around it, so everyone can come.",
+                component=self.alcohol_free,
+            )
+        )
+
+    async def submit(self, interaction: discord.Interaction[Any]) -> None:
+        draft = self.new.draft
+        draft.description = self.description.value or ""
+        draft.facilitators = self.facilitators.value or None
+        draft.theme = self.theme.value or None
+        draft.alcohol_free = bool(self.alcohol_free.value)
+        await self.cog.finish_create(interaction, self.new)
