@@ -196,6 +196,7 @@ class CommonRoomBot(commands.Bot):
         self.forms = FormRouter()
         # Everything the bot owes someone (DMs, posts): recorded first, delivered, resumed after a crash.
         self.outbox = Outbox(self, OutboxService(self.db, self.clock))
+        self.outbox.register_core_topics()
         self.retention = RetentionService(self.db, self.clock)
         self.synced = False
         self._secret_key: bytes | None = None

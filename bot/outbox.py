@@ -49,6 +49,7 @@ BATCH = 20
 #: How far back in a channel a post interrupted by a crash is looked for.
 RECONCILE_HISTORY = 50
 
+ALERT_TOPIC = "core.alert"
 DMS_CLOSED = "dms-closed"
 NO_ACCESS = "no-access"
 GONE = "gone"
@@ -85,6 +86,31 @@ class Outbox:
     def forget_topics(self, prefix: str) -> None:
         for name in [n for n in self.topics if n.startswith(prefix)]:
             del self.topics[name]
+
+    def register_core_topics(self) -> None:
+        self.topic(ALERT_TOPIC, _render_alert)
+
+    async def alert(self, guild_id: int, problem: str, text: str) -> bool:
+        """Tell the organisers' channel about a problem, once per ``problem`` key (not once per
+        student it affects). False if there is no organisers' channel or it was already said.
+
+        ``text`` must hold counts and channel names only, never a member's id or words.
+        """
+        config = await self.bot.guild_settings.get(guild_id)
+        channel_id = config.channel("organisers")
+        if channel_id is None:
+            log.warning("No organisers' channel to tell about %s (guild %s)", problem, guild_id)
+            return False
+        added = await self.service.enqueue(
+            guild_id=guild_id,
+            key=f"{ALERT_TOPIC}:{guild_id}:{problem}",
+            topic=ALERT_TOPIC,
+            channel_id=channel_id,
+            payload={"text": text[:1900]},
+        )
+        if added:
+            self.kick()
+        return added
 
     # -- running -----------------------------------------------------------------------------
 
@@ -239,6 +265,11 @@ class Outbox:
         log.info("Outbox item %s (%s) failed for good: %s (%s)", item.item_id, item.topic, reason, error)
         if topic.on_failed is not None:
             await topic.on_failed(item, reason)
+
+
+async def _render_alert(item: OutboxItem) -> dict[str, Any] | None:
+    text = item.payload.get("text")
+    return {"content": str(text)} if text else None
 
 
 def _carries(message: discord.Message, marker: str) -> bool:

@@ -226,3 +226,28 @@ async def test_sending_to_many_does_not_hold_up_anyone_s_command(world: World) -
     assert result.ephemeral and result.response.embeds
     await world.env.advance_time(0)
     assert all(len(dms(s)) == 1 for s in students)
+
+
+async def test_organisers_hear_about_a_problem_once_not_once_per_student(world: World) -> None:
+    staff = world.guild.create_text_channel("organisers")
+    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=staff)
+
+    @app_commands.command(name="alert-test", description="Raise an alert (test only)")
+    async def alert_test(interaction: discord.Interaction, problem: str) -> None:
+        assert interaction.guild_id is not None
+        await world.bot.outbox.alert(
+            interaction.guild_id, problem, f"3 reminders could not be sent ({problem})"
+        )
+        await interaction.response.send_message("ok", ephemeral=True)
+
+    world.bot.tree.add_command(alert_test)
+    await world.bot.tree.sync()
+    for _ in range(3):
+        await world.admin.slash(world.general, "alert-test", problem="no-access:123")
+    await world.admin.slash(world.general, "alert-test", problem="another")
+    await world.env.advance_time(0)
+    said = [m.content for m in staff.history(viewer=world.admin) if m.author.id == world.bot.user.id]
+    assert sorted(said) == [
+        "3 reminders could not be sent (another)",
+        "3 reminders could not be sent (no-access:123)",
+    ]
