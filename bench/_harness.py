@@ -7,6 +7,9 @@ settling adds ~50 ms of real time to every ephemeral reply, which would swamp th
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
 import statistics
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -34,6 +37,14 @@ class Row:
     @classmethod
     def of(cls, label: str, samples: list[float]) -> Row:
         return cls(label, len(samples), statistics.median(samples) * 1000, percentile(samples, 0.99) * 1000)
+
+
+def run_cli(doc: str | None, main: Callable[[int], Awaitable[None]], default: int, what: str) -> None:
+    """``python -m bench.<name> [-n N]``: parse ``-n``, quiet the logs, run ``main(n)``."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=default, help=f"{what} (default {default})")
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main(parser.parse_args().n))
 
 
 def print_table(rows: list[Row], baseline: Row | None = None) -> None:

@@ -10,11 +10,7 @@ leave sends one overwrite, never the whole list.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
-
-from bench._harness import Row, Stage, about_baseline, print_table, run_common_room
+from bench._harness import Row, Stage, about_baseline, print_table, run_cli, run_common_room
 
 
 def _new(samples: list[float], before: int) -> list[float]:
@@ -50,9 +46,4 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("-n", type=int, default=200, help="students joining and leaving (default 200)")
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(parser.parse_args().n))
+    run_cli(__doc__, main, 200, "students joining and leaving")

@@ -8,11 +8,7 @@ Prints median and p99 handling time (receipt to first response, measured inside 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
-
-from bench._harness import about_baseline, print_table
+from bench._harness import about_baseline, print_table, run_cli
 
 
 async def main(n: int) -> None:
@@ -25,9 +21,4 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("-n", type=int, default=300, help="interactions per bot (default 300)")
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(parser.parse_args().n))
+    run_cli(__doc__, main, 300, "interactions per bot")

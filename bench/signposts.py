@@ -10,14 +10,11 @@ baseline of the same run.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from bench._harness import Row, Stage, about_baseline, print_table, run_common_room
+from bench._harness import Row, Stage, about_baseline, print_table, run_cli, run_common_room
 from bot.services.signposts import MAX_CONTACTS, dump_toml
 from bot.services.signposts_contacts import CATEGORIES, validate_contact
 
@@ -78,9 +75,4 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("-n", type=int, default=100, help="students (default 100)")
-    logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(parser.parse_args().n))
+    run_cli(__doc__, main, 100, "students")
