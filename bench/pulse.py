@@ -24,6 +24,7 @@ import asyncio
 import secrets
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +37,30 @@ from bot.services.pulse import PulseService, RunOpened
 from bot.services.pulse_model import belonging_template
 
 MEMBER_BASE = 900_000_000_000_000_000
+
+
+async def timed(
+    answer: Callable[[int], Awaitable[object]], members: int, *, burst: bool
+) -> tuple[list[float], float]:
+    """Run ``answer`` for every member, all at once (``burst``) or one at a time.
+
+    Each sample is measured from the start of the burst (so it includes queueing), or from the
+    start of that answer alone. Returns the samples and the total elapsed time.
+    """
+    samples: list[float] = []
+    start = time.perf_counter()
+
+    async def one(index: int) -> None:
+        began = start if burst else time.perf_counter()
+        await answer(index)
+        samples.append(time.perf_counter() - began)
+
+    if burst:
+        await asyncio.gather(*(one(i) for i in range(members)))
+    else:
+        for i in range(members):
+            await one(i)
+    return samples, time.perf_counter() - start
 
 
 async def pulse_burst(directory: Path, members: int, *, burst: bool = True) -> tuple[list[float], float]:
@@ -56,20 +81,10 @@ async def pulse_burst(directory: Path, members: int, *, burst: bool = True) -> t
     run_id = opened.run.run_id
     clock.advance(timedelta(minutes=1))
 
-    samples: list[float] = []
-    start = time.perf_counter()
-
     async def one(index: int) -> None:
-        began = start if burst else time.perf_counter()
         await service.answer(run_id, MEMBER_BASE + index, [index % 6, index % 3, (index * 7) % 6])
-        samples.append(time.perf_counter() - began)
 
-    if burst:
-        await asyncio.gather(*(one(i) for i in range(members)))
-    else:
-        for i in range(members):
-            await one(i)
-    elapsed = time.perf_counter() - start
+    samples, elapsed = await timed(one, members, burst=burst)
     counted = await db.fetchval("SELECT answers FROM pulse_runs WHERE run_id = ?", (run_id,))
     assert counted == members, f"counted {counted} of {members}"
     await db.close()
@@ -88,11 +103,8 @@ async def plain_burst(directory: Path, members: int, *, burst: bool = True) -> t
         "INSERT INTO counts VALUES (1, ?, ?, 0)", [(q, o) for q in range(3) for o in range(6)]
     )
     lock = asyncio.Lock()
-    samples: list[float] = []
-    start = time.perf_counter()
 
     async def one(index: int) -> None:
-        began = start if burst else time.perf_counter()
         async with lock:
             await conn.execute("BEGIN IMMEDIATE")
             await conn.execute(
@@ -100,14 +112,8 @@ async def plain_burst(directory: Path, members: int, *, burst: bool = True) -> t
                 (index % 6,),
             )
             await conn.execute("COMMIT")
-        samples.append(time.perf_counter() - began)
 
-    if burst:
-        await asyncio.gather(*(one(i) for i in range(members)))
-    else:
-        for i in range(members):
-            await one(i)
-    elapsed = time.perf_counter() - start
+    samples, elapsed = await timed(one, members, burst=burst)
     await conn.close()
     return samples, elapsed
 

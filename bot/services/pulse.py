@@ -28,12 +28,10 @@ data about students. So :meth:`PulseService.export_member` returns nothing and
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, from_timestamp, to_timestamp
@@ -47,12 +45,14 @@ from bot.services.pulse_model import (
     Question,
     dump_questions,
     load_questions,
-    next_occurrence,
+    occurrences_rule,
     safe_partition,
     validate_open_hours,
     validate_threshold,
     validate_title,
 )
+from bot.services.pulse_results import GroupResult, RunResults, Trend, TrendPoint, question_results
+from bot.services.recurrence import next_occurrence
 
 log = logging.getLogger(__name__)
 
@@ -111,95 +111,33 @@ class AnswerOutcome:
     needs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class OptionResult:
-    label: str
-    count: int
-    share: float  # of everyone who answered the run (0..1)
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionResult:
-    number: int
-    text: str
-    kind: str
-    options: list[OptionResult]
-    mean: float | None  # scales: mean of the points chosen (Prefer not to say left out)
-    rated: int  # scales: how many chose a point
-
-
-@dataclass(frozen=True, slots=True)
-class GroupResult:
-    name: str
-    answers: int | None  # None when withheld
-    questions: list[QuestionResult] = field(default_factory=list)
-    withheld_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RunResults:
-    pulse: Pulse
-    run: Run
-    threshold: int
-    shown: bool
-    reason: str | None
-    questions: list[QuestionResult]
-    groups: list[GroupResult]
-
-
-@dataclass(frozen=True, slots=True)
-class TrendPoint:
-    run_number: int
-    opened: datetime
-    answers: int
-    audience_size: int | None
-    questions: list[QuestionResult]
-
-
-@dataclass(frozen=True, slots=True)
-class Trend:
-    pulse: Pulse
-    threshold: int
-    points: list[TrendPoint]
-    withheld_runs: int
-
-
 STRUGGLING_NEEDS = {"scale": "wellbeing", "choice": "discrimination"}
 
 
 def _pulse(row: sqlite3.Row) -> Pulse:
+    stored = {name: row[name] for name in Pulse.__dataclass_fields__}
     return Pulse(
-        pulse_id=row["pulse_id"],
-        guild_id=row["guild_id"],
-        title=row["title"],
-        questions=load_questions(row["questions"]),
-        channel_id=row["channel_id"],
-        audience_channel_id=row["audience_channel_id"],
-        breakdown_channel_id=row["breakdown_channel_id"],
-        repeat=row["repeat"],
-        first_run_local=datetime.fromisoformat(row["first_run_local"]),
-        open_seconds=row["open_seconds"],
-        offer_support=bool(row["offer_support"]),
-        status=row["status"],
-        next_run_at=None if row["next_run_at"] is None else from_timestamp(row["next_run_at"]),
-        runs_made=row["runs_made"],
+        **stored
+        | {
+            "questions": load_questions(row["questions"]),
+            "first_run_local": datetime.fromisoformat(row["first_run_local"]),
+            "offer_support": bool(row["offer_support"]),
+            "next_run_at": None if row["next_run_at"] is None else from_timestamp(row["next_run_at"]),
+        }
     )
 
 
 def _run(row: sqlite3.Row) -> Run:
+    stored = {name: row[name] for name in Run.__dataclass_fields__}
     return Run(
-        run_id=row["run_id"],
-        pulse_id=row["pulse_id"],
-        guild_id=row["guild_id"],
-        number=row["number"],
-        opens_at=from_timestamp(row["opens_at"]),
-        closes_at=from_timestamp(row["closes_at"]),
-        status=row["status"],
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        audience_size=row["audience_size"],
-        answers=row["answers"],
+        **stored
+        | {"opens_at": from_timestamp(row["opens_at"]), "closes_at": from_timestamp(row["closes_at"])}
     )
+
+
+def _next_run(first_local: datetime, repeat: str, tz: str, after: datetime) -> datetime | None:
+    """The first run at or after ``after``, as aware UTC (None when none is left)."""
+    return next_occurrence(occurrences_rule(first_local, repeat), tz, after, inclusive=True)
 
 
 class PulseService:
@@ -270,7 +208,7 @@ class PulseService:
             )
         tz = await self.timezone(guild_id)
         now = self.clock.now()
-        first = next_occurrence(first_run_local, repeat, tz, now)
+        first = _next_run(first_run_local, repeat, tz, now)
         if first is None:
             raise UserError(
                 "That schedule never fires: the first run would be in the past. Choose a start time "
@@ -308,6 +246,11 @@ class PulseService:
             raise NotFound("I can't find that pulse check on this server. `/pulse list` shows them all.")
         return _pulse(row)
 
+    async def find(self, pulse_id: int) -> Pulse | None:
+        """A pulse check on any server (for scheduled jobs), or None if it was deleted."""
+        row = await self.db.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,))
+        return None if row is None else _pulse(row)
+
     async def all(self, guild_id: int) -> list[Pulse]:
         rows = await self.db.fetchall(
             "SELECT * FROM pulses WHERE guild_id = ? ORDER BY pulse_id", (guild_id,)
@@ -328,7 +271,7 @@ class PulseService:
         if pulse.status != "paused":
             raise UserError(f"**{pulse.title}** isn't paused (it is {pulse.status}).")
         tz = await self.timezone(guild_id)
-        upcoming = next_occurrence(pulse.first_run_local, pulse.repeat, tz, self.clock.now())
+        upcoming = _next_run(pulse.first_run_local, pulse.repeat, tz, self.clock.now())
         if upcoming is None:
             raise UserError(
                 f"**{pulse.title}** has no runs left to schedule (it ran once). "
@@ -379,10 +322,10 @@ class PulseService:
         (or after a restart) opens a run once. A run whose whole answering window was missed
         (the bot was off) is skipped rather than opened late.
         """
-        row = await self.db.fetchone("SELECT guild_id FROM pulses WHERE pulse_id = ?", (pulse_id,))
-        if row is None:
+        found = await self.find(pulse_id)
+        if found is None:
             return None
-        tz = await self.timezone(row["guild_id"])
+        tz = await self.timezone(found.guild_id)
         now = self.clock.now()
         async with self.db.transaction() as tx:
             prow = await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,))
@@ -394,7 +337,7 @@ class PulseService:
             scheduled = pulse.next_run_at
             closes = scheduled + timedelta(seconds=pulse.open_seconds)
             after = max(now, scheduled + timedelta(seconds=1))
-            following = next_occurrence(pulse.first_run_local, pulse.repeat, tz, after)
+            following = _next_run(pulse.first_run_local, pulse.repeat, tz, after)
             status = "active" if following is not None else "finished"
             next_at = None if following is None else to_timestamp(following)
             if closes <= now:
@@ -545,13 +488,6 @@ class PulseService:
 
     # -- results -------------------------------------------------------------------------
 
-    async def runs(self, guild_id: int, pulse_id: int) -> list[Run]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM pulse_runs WHERE guild_id = ? AND pulse_id = ? ORDER BY number",
-            (guild_id, pulse_id),
-        )
-        return [_run(r) for r in rows]
-
     async def results(self, guild_id: int, pulse_id: int, run_number: int | None = None) -> RunResults:
         """Results of a closed run (the latest closed one by default), shown only when safe."""
         pulse = await self.get(guild_id, pulse_id)
@@ -592,7 +528,7 @@ class PulseService:
                 [],
                 [],
             )
-        overall = _question_results(pulse.questions, counts.get(0, {}), run.answers)
+        overall = question_results(pulse.questions, counts.get(0, {}), run.answers)
         groups: list[GroupResult] = []
         if pulse.breakdown_channel_id is not None:
             inside = counts.get(1, {})
@@ -602,7 +538,7 @@ class PulseService:
             for name, cells in (("in", inside), ("out", outside)):
                 if name in decision.shown:
                     groups.append(
-                        GroupResult(name, sizes[name], _question_results(pulse.questions, cells, sizes[name]))
+                        GroupResult(name, sizes[name], question_results(pulse.questions, cells, sizes[name]))
                     )
                 else:
                     groups.append(GroupResult(name, None, [], decision.withheld.get(name, "withheld")))
@@ -631,7 +567,7 @@ class PulseService:
                         run.opens_at,
                         run.answers,
                         run.audience_size,
-                        _question_results(pulse.questions, counts.get(0, {}), run.answers),
+                        question_results(pulse.questions, counts.get(0, {}), run.answers),
                     )
                 )
         return Trend(pulse, threshold, points, withheld)
@@ -681,65 +617,3 @@ async def _counts(tx: Tx, run_id: int) -> dict[int, dict[tuple[int, int], int]]:
     for row in rows:
         result.setdefault(row["in_group"], {})[(row["question"], row["option"])] = row["count"]
     return result
-
-
-def _question_results(
-    questions: list[Question], cells: dict[tuple[int, int], int], answers: int
-) -> list[QuestionResult]:
-    results = []
-    for q, question in enumerate(questions):
-        options = []
-        total_points = 0
-        rated = 0
-        for o in range(len(question.options)):
-            count = cells.get((q, o), 0)
-            options.append(OptionResult(question.option_label(o), count, count / answers if answers else 0.0))
-            if question.kind == "scale" and question.options[o].isdigit():
-                total_points += int(question.options[o]) * count
-                rated += count
-        mean = (total_points / rated) if (question.kind == "scale" and rated) else None
-        results.append(QuestionResult(q + 1, question.text, question.kind, options, mean, rated))
-    return results
-
-
-def _cell(text: str) -> str:
-    """Organiser text made safe for spreadsheets: never read as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def trend_csv(trend: Trend) -> str:
-    """The trend's aggregates as CSV: one row per run, question and option."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "run",
-            "opened_utc",
-            "answers",
-            "audience_size",
-            "question_number",
-            "question",
-            "option",
-            "count",
-            "share_percent",
-            "mean",
-        ]
-    )
-    for point in trend.points:
-        for question in point.questions:
-            for option in question.options:
-                writer.writerow(
-                    [
-                        point.run_number,
-                        point.opened.strftime("%Y-%m-%d %H:%M"),
-                        point.answers,
-                        "" if point.audience_size is None else point.audience_size,
-                        question.number,
-                        _cell(question.text),
-                        _cell(option.label),
-                        option.count,
-                        f"{option.share * 100:.1f}",
-                        "" if question.mean is None else f"{question.mean:.2f}",
-                    ]
-                )
-    return buffer.getvalue()

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from typing import Any, Literal, get_args
 
-import dateparser
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from bot.errors import UserError
+from bot.services.recurrence import parse_local
 
 # Limits (a modal shows each question as a select's description: at most 100 characters).
 MAX_QUESTIONS = 3
@@ -36,7 +35,7 @@ PREFER_NOT = "Prefer not to say"
 
 Kind = Literal["scale", "choice"]
 Repeat = Literal["once", "daily", "weekly", "fortnightly", "monthly"]
-REPEATS: tuple[str, ...] = ("once", "daily", "weekly", "fortnightly", "monthly")
+REPEATS: tuple[str, ...] = get_args(Repeat)
 REPEAT_PERIOD = {
     "daily": timedelta(days=1),
     "weekly": timedelta(days=7),
@@ -60,10 +59,6 @@ class Question:
     low_label: str = ""
     high_label: str = ""
     concern: tuple[int, ...] = ()
-
-    @property
-    def prefer_not_index(self) -> int | None:
-        return self.options.index(PREFER_NOT) if PREFER_NOT in self.options else None
 
     def option_label(self, index: int) -> str:
         """What a member sees for an option (scale ends carry their labels)."""
@@ -245,41 +240,27 @@ def validate_threshold(value: int) -> int:
 # -- schedules ---------------------------------------------------------------------------
 
 
-def local_now(now: datetime, tz: str) -> datetime:
-    return now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-
-
-def localise(naive: datetime, tz: str) -> datetime:
-    """A wall-clock time in ``tz`` as an aware UTC datetime (correct across clock changes)."""
-    return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
 def parse_start(text: str | None, tz: str, now: datetime) -> datetime:
     """When the first run opens, as typed by an organiser; a naive local (server) time."""
     cleaned = (text or "").strip()
     if not cleaned or len(cleaned) > 100:
         raise UserError(f"Say when the first run opens, for example {START_EXAMPLES}.")
-    parsed = dateparser.parse(
-        cleaned,
-        languages=["en"],
-        settings={
-            "TIMEZONE": tz,
-            "RETURN_AS_TIMEZONE_AWARE": False,
-            "PREFER_DATES_FROM": "future",
-            "RELATIVE_BASE": local_now(now, tz),
-            "DATE_ORDER": "DMY",
-        },
-    )
-    if not isinstance(parsed, datetime):
+    parsed = parse_local(cleaned, tz, now)
+    if parsed is None:
         raise UserError(f"I couldn't read `{cleaned[:60]}` as a date and time. Try {START_EXAMPLES}.")
     if not _TIME_HINT.search(cleaned):
         raise UserError(f"Please include a time of day, for example {START_EXAMPLES}.")
     return parsed.replace(second=0, microsecond=0)
 
 
-def occurrences_rule(first_local: datetime, repeat: str) -> rrule | None:
+def occurrences_rule(first_local: datetime, repeat: str) -> rrule:
+    """Every run's opening as local wall-clock times (a one-off is a rule with one occurrence).
+
+    :func:`bot.services.recurrence.next_occurrence` places them in the server's timezone, so
+    "every Monday 10:00" stays at 10:00 when the clocks change in October and March.
+    """
     if repeat == "once":
-        return None
+        return rrule(DAILY, dtstart=first_local, count=1)
     if repeat == "daily":
         return rrule(DAILY, dtstart=first_local)
     if repeat == "weekly":
@@ -289,26 +270,6 @@ def occurrences_rule(first_local: datetime, repeat: str) -> rrule | None:
     if repeat == "monthly":
         return rrule(MONTHLY, dtstart=first_local)
     raise UserError(f"`{repeat[:20]}` is not a schedule. Choose one of: {', '.join(REPEATS)}.")
-
-
-def next_occurrence(first_local: datetime, repeat: str, tz: str, after: datetime) -> datetime | None:
-    """The first run at or after ``after`` (aware), as aware UTC; None when none is left.
-
-    Each occurrence is a local wall-clock time placed in the server's timezone, so "every
-    Monday 10:00" stays at 10:00 when the clocks change in October and March.
-    """
-    rule = occurrences_rule(first_local, repeat)
-    if rule is None:
-        when = localise(first_local, tz)
-        return when if when >= after else None
-    # Step back a day of wall-clock time so an occurrence during a clock change is not skipped.
-    candidate = rule.after(local_now(after, tz) - timedelta(days=1), inc=True)
-    while candidate is not None:
-        when = localise(candidate, tz)
-        if when >= after:
-            return when
-        candidate = rule.after(candidate)
-    return None
 
 
 # -- safe results ----------------------------------------------------------------------

@@ -6,14 +6,15 @@ SimCord's virtual clock starts on 1 January 2026 (UTC, which is London time in w
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 import discord
 import pytest
 
 from bot.secrets import keyed_hash
 from tests.conftest import BotFactory, World, open_command_to
+from tests.pulse.test_service import every_value
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -31,19 +32,18 @@ async def organiser_role_set(world: World) -> None:
     await open_command_to(world, "pulse", world.organiser)
 
 
+def members_only_channel(world: World, name: str, *who: Any) -> Any:
+    """A text channel hidden from everyone but ``who`` (members, roles), like a community's."""
+    overwrites = {world.guild.default_role: discord.PermissionOverwrite(view_channel=False)}
+    overwrites.update({target: discord.PermissionOverwrite(view_channel=True) for target in who})
+    return world.guild.create_text_channel(name, overwrites=overwrites)
+
+
 async def organisers_ready(world: World) -> discord.abc.GuildChannel:
     await organiser_role_set(world)
     me = world.guild.me
     assert me is not None
-    private = world.guild.create_text_channel(
-        "organisers",
-        overwrites={
-            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            world.organiser_role: discord.PermissionOverwrite(view_channel=True),
-            world.admin: discord.PermissionOverwrite(view_channel=True),
-            me: discord.PermissionOverwrite(view_channel=True),
-        },
-    )
+    private = members_only_channel(world, "organisers", world.organiser_role, world.admin, me)
     await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=private)
     return private
 
@@ -124,14 +124,7 @@ async def test_struggling_answers_show_support_privately_and_content_ones_do_not
 
 async def test_only_the_audience_can_answer_others_get_a_kind_message(world: World) -> None:
     outsider = world.guild.add_member(world.env.create_user("ola_outsider"))
-    community = world.guild.create_text_channel(
-        "care-leavers",
-        overwrites={
-            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            world.student: discord.PermissionOverwrite(view_channel=True),
-            world.organiser: discord.PermissionOverwrite(view_channel=True),
-        },
-    )
+    community = members_only_channel(world, "care-leavers", world.student, world.organiser)
     await organiser_role_set(world)
     await start_template(world, audience=community)
     await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
@@ -175,22 +168,44 @@ async def test_a_restart_keeps_the_one_answer_rule_and_the_run_closes_on_time(
     assert late == "closed"
 
 
-async def test_a_weekly_pulse_posts_at_server_time_across_the_october_clock_change(world: World) -> None:
-    await start_template(world, start="12 Oct 2026 10:00", repeat="weekly", open_hours=48)
+@pytest.mark.parametrize(
+    ("start", "timeline"),
+    [
+        pytest.param(
+            "12 Oct 2026 10:00",
+            # The clocks go back on Sunday 25 October: 10:00 in London is 09:00 UTC, then 10:00 UTC.
+            [
+                ((2026, 10, 12, 8, 59), 0),
+                ((2026, 10, 12, 9, 0), 1),
+                ((2026, 10, 19, 9, 0), 2),
+                ((2026, 10, 26, 9, 59), 2),
+                ((2026, 10, 26, 10, 0), 3),
+            ],
+            id="october",
+        ),
+        pytest.param(
+            "22 Mar 2027 10:00",
+            # The clocks go forward on Sunday 28 March: 10:00 in London is 10:00 UTC, then 09:00 UTC.
+            [
+                ((2027, 3, 22, 9, 59), 0),
+                ((2027, 3, 22, 10, 0), 1),
+                ((2027, 3, 29, 8, 59), 1),
+                ((2027, 3, 29, 9, 0), 2),
+            ],
+            id="march",
+        ),
+    ],
+)
+async def test_a_weekly_pulse_posts_at_server_time_across_the_clock_changes(
+    world: World, start: str, timeline: list[tuple[tuple[int, ...], int]]
+) -> None:
+    await start_template(world, start=start, repeat="weekly", open_hours=48)
 
-    await advance_to(world, datetime(2026, 10, 12, 8, 59, tzinfo=UTC))
-    assert cards(world) == []
-    await advance_to(world, datetime(2026, 10, 12, 9, 0, tzinfo=UTC))  # 10:00 BST
-    assert len(world.general.history(viewer=world.student)) == 1
-    await advance_to(world, datetime(2026, 10, 19, 9, 0, tzinfo=UTC))
-    assert len(world.general.history(viewer=world.student)) == 2
-    # The clocks go back on Sunday 25 October: 10:00 in London is now 10:00 UTC.
-    await advance_to(world, datetime(2026, 10, 26, 9, 59, tzinfo=UTC))
-    assert len(world.general.history(viewer=world.student)) == 2
-    await advance_to(world, datetime(2026, 10, 26, 10, 0, tzinfo=UTC))
-    posted = world.general.history(viewer=world.student)
-    assert len(posted) == 3
-    assert posted[-1].created_at == datetime(2026, 10, 26, 10, 0, tzinfo=UTC)
+    for when, posted in timeline:
+        await advance_to(world, datetime(*when, tzinfo=UTC))
+        assert len(world.general.history(viewer=world.student)) == posted, when
+    last = world.general.history(viewer=world.student)[-1]
+    assert last.created_at == datetime(*timeline[-1][0], tzinfo=UTC)
 
 
 async def test_linkage_after_twenty_answers_no_member_in_the_database_file(world: World) -> None:
@@ -203,20 +218,7 @@ async def test_linkage_after_twenty_answers_no_member_in_the_database_file(world
     ids = {m.id for m in members}
     path = world.bot.db.path
 
-    def every_value() -> list[tuple[str, str, object]]:
-        conn = sqlite3.connect(path)
-        try:
-            found = []
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            for table in tables:
-                columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-                for row in conn.execute(f"SELECT * FROM {table}"):
-                    found.extend((table, c, v) for c, v in zip(columns, row, strict=True))
-            return found
-        finally:
-            conn.close()
-
-    values = every_value()
+    values = every_value(path)
     assert not [(t, c) for t, c, v in values if v in ids or str(v) in {str(i) for i in ids}]
     run_id = await world.bot.db.fetchval("SELECT run_id FROM pulse_runs")
     tokens = {v for t, c, v in values if (t, c) == ("pulse_answered", "token")}
@@ -227,7 +229,7 @@ async def test_linkage_after_twenty_answers_no_member_in_the_database_file(world
     assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 20
 
     await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
-    assert not [v for t, c, v in every_value() if t == "pulse_answered"]
+    assert not [v for t, c, v in every_value(path) if t == "pulse_answered"]
     raw = path.read_bytes()
     wal = path.with_name(path.name + "-wal")
     raw += wal.read_bytes() if wal.exists() else b""
@@ -451,7 +453,7 @@ async def test_my_data_says_pulse_keeps_nothing_about_a_student(world: World) ->
     await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     await answer(world, world.student, card, ["3", "1", "3"])
-    cog = world.bot.get_cog("PulseCog")
+    cog = world.bot.get_cog("Pulse")
     assert cog is not None
     exported = await cog.export_member_data(world.guild.id, world.student.id)  # type: ignore[attr-defined]
     assert list(exported) == ["about"] and "anonymous" in exported["about"]
@@ -482,14 +484,7 @@ async def test_a_community_breakdown_is_shown_only_when_no_group_can_be_worked_o
     world: World, outside: int
 ) -> None:
     members = [world.guild.add_member(world.env.create_user(f"m{i:02d}")) for i in range(10 + outside)]
-    community = world.guild.create_text_channel(
-        "first-gen",
-        overwrites={
-            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            world.organiser: discord.PermissionOverwrite(view_channel=True),
-            **{m: discord.PermissionOverwrite(view_channel=True) for m in members[:10]},
-        },
-    )
+    community = members_only_channel(world, "first-gen", world.organiser, *members[:10])
     await start_template(world, breakdown=community)
     await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cogs.pulse import results_embed
+from cogs.pulse.render import results_embed
 
 
 def withheld_results(answers: int, audience: int | None) -> Any:

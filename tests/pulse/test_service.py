@@ -6,8 +6,10 @@ import asyncio
 import csv
 import hashlib
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,9 +17,11 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import UserError
 from bot.secrets import keyed_hash
-from bot.services.pulse import PulseService, RunOpened, trend_csv
+from bot.services.pulse import Pulse, PulseService, RunOpened
 from bot.services.pulse_chart import trend_png
-from bot.services.pulse_model import belonging_template, make_question, safe_partition
+from bot.services.pulse_model import belonging_template, make_question, occurrences_rule, safe_partition
+from bot.services.pulse_results import trend_csv
+from bot.services.recurrence import next_occurrence
 from tests.pulse.conftest import GUILD
 
 MEMBERS = [900_000_000_000_000_000 + i for i in range(200)]
@@ -46,6 +50,34 @@ async def open_template_run(
 async def close(service: PulseService, clock: ManualClock, opened: RunOpened) -> None:
     clock.set(opened.run.closes_at)
     assert await service.close_run(opened.run.run_id) is not None
+
+
+async def weekly_pulse(service: PulseService, first_run_local: datetime) -> Pulse:
+    question = make_question(1, "How are you?", "scale")
+    return await service.create(
+        GUILD,
+        title="Weekly",
+        questions=[question],
+        channel_id=5,
+        first_run_local=first_run_local,
+        repeat="weekly",
+    )
+
+
+async def run_each_week(
+    service: PulseService, clock: ManualClock, pulse: Pulse, until: datetime
+) -> list[datetime]:
+    """Open and close every run of ``pulse`` due before ``until``; when each opened (UTC)."""
+    opened_at = []
+    while pulse.next_run_at is not None and pulse.next_run_at < until:
+        clock.set(pulse.next_run_at)
+        opened = await service.open_run(pulse.pulse_id)
+        assert isinstance(opened, RunOpened)
+        opened_at.append(opened.run.opens_at)
+        pulse = opened.pulse
+        clock.set(opened.run.closes_at)
+        await service.close_run(opened.run.run_id)
+    return opened_at
 
 
 def every_value(path: Path) -> list[tuple[str, str, object]]:
@@ -268,49 +300,24 @@ async def test_bad_input_saves_nothing(service: PulseService, clock: ManualClock
         make_question(1, "Which?", "choice", "only one")
     question = make_question(1, "Which?", "choice", "Yes; No")
     assert question.options == ("Yes", "No", "Prefer not to say")
-    with pytest.raises(UserError, match="never fires"):
-        await service.create(
-            GUILD,
-            title="Past",
-            questions=[question],
-            channel_id=5,
-            first_run_local=datetime(2026, 9, 1, 10, 0),
-        )
-    with pytest.raises(UserError, match="close before the next run"):
-        await service.create(
-            GUILD,
-            title="Too long open",
-            questions=[question],
-            channel_id=5,
-            first_run_local=datetime(2026, 10, 5, 10, 0),
-            repeat="daily",
-            open_hours=30,
-        )
+    refused: list[tuple[str, dict[str, Any]]] = [
+        ("never fires", {"first_run_local": datetime(2026, 9, 1, 10, 0)}),
+        (
+            "close before the next run",
+            {"first_run_local": datetime(2026, 10, 5, 10, 0), "repeat": "daily", "open_hours": 30},
+        ),
+    ]
+    for expected, options in refused:
+        with pytest.raises(UserError, match=expected):
+            await service.create(GUILD, title="Check-in", questions=[question], channel_id=5, **options)
     assert await db.fetchval("SELECT COUNT(*) FROM pulses") == 0
 
 
 async def test_weekly_runs_keep_server_time_across_the_october_clock_change(
     service: PulseService, clock: ManualClock
 ) -> None:
-    question = make_question(1, "How are you?", "scale")
-    pulse = await service.create(
-        GUILD,
-        title="Weekly",
-        questions=[question],
-        channel_id=5,
-        first_run_local=datetime(2026, 10, 12, 10, 0),
-        repeat="weekly",
-    )
-    opened_at = []
-    for _ in range(4):
-        assert pulse.next_run_at is not None
-        clock.set(pulse.next_run_at)
-        opened = await service.open_run(pulse.pulse_id)
-        assert isinstance(opened, RunOpened)
-        opened_at.append(opened.run.opens_at)
-        pulse = opened.pulse
-        clock.set(opened.run.closes_at)
-        await service.close_run(opened.run.run_id)
+    pulse = await weekly_pulse(service, datetime(2026, 10, 12, 10, 0))
+    opened_at = await run_each_week(service, clock, pulse, until=datetime(2026, 11, 3, tzinfo=UTC))
     # 10:00 in London: 09:00 UTC in summer time, 10:00 UTC after the clocks go back on 25 Oct.
     assert [(d.month, d.day, d.hour) for d in opened_at] == [
         (10, 12, 9),
@@ -318,6 +325,33 @@ async def test_weekly_runs_keep_server_time_across_the_october_clock_change(
         (10, 26, 10),
         (11, 2, 10),
     ]
+
+
+async def test_a_weekly_monday_pulse_stays_at_ten_in_london_across_both_clock_changes(
+    service: PulseService, clock: ManualClock
+) -> None:
+    pulse = await weekly_pulse(service, datetime(2026, 10, 19, 10, 0))  # a Monday, summer time
+    opened_at = await run_each_week(service, clock, pulse, until=datetime(2027, 4, 6, tzinfo=UTC))
+    london = ZoneInfo("Europe/London")
+    local = [when.astimezone(london) for when in opened_at]
+    assert local[0].date().isoformat() == "2026-10-19" and local[-1].date().isoformat() == "2027-04-05"
+    assert len(local) == 25  # one run every week: none skipped or doubled at a change
+    assert {(d.weekday(), d.hour, d.minute) for d in local} == {(0, 10, 0)}
+    # In UTC the run moves: 09:00 in summer time, 10:00 in winter, 09:00 again from 28 March.
+    utc_hours = {when.date().isoformat(): when.hour for when in opened_at}
+    assert utc_hours["2026-10-19"] == 9 and utc_hours["2026-10-26"] == 10
+    assert utc_hours["2027-03-22"] == 10 and utc_hours["2027-03-29"] == 9
+
+
+def test_the_next_run_is_at_or_after_the_moment_asked_about() -> None:
+    rule = occurrences_rule(datetime(2027, 3, 22, 10, 0), "weekly")
+    first = next_occurrence(rule, "Europe/London", datetime(2027, 3, 22, 10, 0, tzinfo=UTC), inclusive=True)
+    assert first == datetime(2027, 3, 22, 10, 0, tzinfo=UTC)  # at: it counts
+    after = next_occurrence(rule, "Europe/London", first + timedelta(seconds=1), inclusive=True)
+    assert after == datetime(2027, 3, 29, 9, 0, tzinfo=UTC)  # 10:00 BST, after the change
+    once = occurrences_rule(datetime(2026, 10, 25, 10, 0), "once")
+    assert next_occurrence(once, "Europe/London", datetime(2026, 10, 25, 10, 0, tzinfo=UTC), inclusive=True)
+    assert next_occurrence(once, "Europe/London", datetime(2026, 10, 25, 10, 1, tzinfo=UTC)) is None
 
 
 async def test_trend_csv_and_png_only_use_runs_with_enough_answers(

@@ -1,0 +1,197 @@
+"""Scheduled work for pulse checks: open each run on time, post its card, close it, retire the card.
+
+The database says what is due (:meth:`PulseJobs.rearm` at start). Job ids: ``pulse:open:{pulse}``,
+``pulse:close:{run}`` and ``pulse:card:{run}``. Every job logs and swallows its own errors: one
+server's problem must never stop another's schedule.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.services.pulse import PulseService, Run, RunOpened, Skipped
+from cogs.pulse.render import card_embed, closed_note
+from cogs.pulse.views import card_view
+
+if TYPE_CHECKING:
+    from bot.core import CommonRoomBot
+
+log = logging.getLogger(__name__)
+
+WITHDRAWN = "This check-in was withdrawn by the organisers."
+
+
+def audience_size(guild: discord.Guild, channel_id: int | None) -> int | None:
+    """About how many members can answer: the server, or those who can see a community's channel.
+
+    Without the members intent the bot can't list members, so a community is counted from its
+    channel's permission overwrites (members given access, and cached members of roles given access).
+    """
+    if channel_id is None:
+        return guild.member_count
+    channel = guild.get_channel(channel_id)
+    if channel is None:
+        return None
+    if channel.permissions_for(guild.default_role).view_channel:
+        return guild.member_count
+    me = guild.me.id if guild.me is not None else None
+    ids: set[int] = set()
+    for target, overwrite in channel.overwrites.items():
+        if overwrite.view_channel is not True:
+            continue
+        if isinstance(target, discord.Role):
+            if not target.is_default():
+                ids.update(m.id for m in target.members if not m.bot)
+        elif target.id != me:
+            ids.add(target.id)
+    return len(ids)
+
+
+class PulseJobs:
+    """Opening and closing runs, and the cards that go with them."""
+
+    def __init__(self, bot: CommonRoomBot, service: PulseService) -> None:
+        self.bot = bot
+        self.service = service
+
+    async def rearm(self) -> None:
+        """At start: arm every pulse's next run and every open run's close."""
+        for _guild_id, pulse_id, when in await self.service.due_pulses():
+            self.arm_open(pulse_id, when)
+        for run in await self.service.open_runs():
+            self.arm_close(run.run_id, run.closes_at)
+            if run.message_id is None:
+                # Opened, but the bot stopped before its card was posted: post it now.
+                self.bot.scheduler.at(
+                    f"pulse:card:{run.run_id}", self.bot.clock.now(), self.card_job, run.run_id
+                )
+
+    def arm_open(self, pulse_id: int, when: datetime) -> None:
+        self.bot.scheduler.at(
+            f"pulse:open:{pulse_id}", max(when, self.bot.clock.now()), self.open_job, pulse_id
+        )
+
+    def arm_close(self, run_id: int, when: datetime) -> None:
+        self.bot.scheduler.at(
+            f"pulse:close:{run_id}", max(when, self.bot.clock.now()), self.close_job, run_id
+        )
+
+    def cancel(self, pulse_id: int, runs: Sequence[Run] = ()) -> None:
+        """Forget the pulse's next opening (paused) and its runs' closes (deleted)."""
+        self.bot.scheduler.cancel(f"pulse:open:{pulse_id}")
+        for run in runs:
+            self.bot.scheduler.cancel(f"pulse:close:{run.run_id}")
+
+    async def card_job(self, run_id: int) -> None:
+        try:
+            await self.bot.wait_until_ready()
+            pulse, run = await self.service.get_run(run_id)
+            if run.status == "open" and run.message_id is None and run.closes_at > self.bot.clock.now():
+                await self.post_card(RunOpened(pulse, run))
+        except Exception:
+            log.exception("Could not post the card of pulse run %s", run_id)
+
+    async def open_job(self, pulse_id: int) -> None:
+        try:
+            await self.bot.wait_until_ready()
+            pulse = await self.service.find(pulse_id)
+            if pulse is None:
+                return
+            guild = self.bot.get_guild(pulse.guild_id)
+            size = audience_size(guild, pulse.audience_channel_id) if guild is not None else None
+            outcome = await self.service.open_run(pulse_id, audience_size=size)
+            if isinstance(outcome, RunOpened):
+                self.arm_close(outcome.run.run_id, outcome.run.closes_at)
+                await self.post_card(outcome)
+                pulse = outcome.pulse
+            elif isinstance(outcome, Skipped):
+                pulse = outcome.pulse
+            if pulse.status == "active" and pulse.next_run_at is not None:
+                self.arm_open(pulse.pulse_id, pulse.next_run_at)
+        except Exception:
+            log.exception("Could not open a run of pulse %s", pulse_id)
+
+    async def post_card(self, opened: RunOpened) -> None:
+        pulse, run = opened.pulse, opened.run
+        threshold = await self.service.threshold(pulse.guild_id)
+        channel = self.bot.get_channel(run.channel_id)
+        problem = None
+        if not isinstance(channel, discord.TextChannel):
+            problem = "its channel no longer exists"
+        else:
+            try:
+                message = await channel.send(
+                    embed=card_embed(pulse, run.closes_at, threshold),
+                    view=card_view(run.run_id),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except discord.HTTPException as error:
+                problem = f"I couldn't post in {channel.mention} ({error.status})"
+            else:
+                await self.service.set_card(run.run_id, message.id)
+                return
+        log.warning("Could not post the card of pulse run %s: %s", run.run_id, problem)
+        await self.tell_organisers(
+            pulse.guild_id,
+            f"Run {run.number} of the pulse check **{pulse.title}** opened, but {problem}, so no one can "
+            "answer it. Check the channel and my permissions there.",
+        )
+
+    async def tell_organisers(self, guild_id: int, text: str) -> None:
+        config = await self.bot.guild_settings.get(guild_id)
+        channel_id = config.channel("organisers")
+        channel = self.bot.get_channel(channel_id) if channel_id else None
+        if isinstance(channel, discord.TextChannel):
+            try:
+                await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+            except discord.HTTPException:
+                log.warning("Could not post to the organisers' channel of guild %s", guild_id)
+
+    async def close_job(self, run_id: int) -> None:
+        try:
+            closed = await self.service.close_run(run_id)
+            if closed is None:
+                return
+            await self.bot.wait_until_ready()
+            pulse = await self.service.find(closed.pulse_id)
+            if pulse is None:
+                return
+            threshold = await self.service.threshold(pulse.guild_id)
+            if closed.message_id is not None:
+                await self.retire_card(
+                    closed.channel_id,
+                    closed.message_id,
+                    embed=card_embed(pulse, closed.closes_at, threshold, closed_answers=closed.answers),
+                )
+            await self.tell_organisers(pulse.guild_id, closed_note(pulse, closed, threshold))
+        except Exception:
+            log.exception("Could not close pulse run %s", run_id)
+
+    async def withdraw_cards(self, runs: list[Run]) -> None:
+        """Replace the cards of a deleted pulse's open runs with a note."""
+        for run in runs:
+            if run.status == "open" and run.message_id is not None:
+                await self.retire_card(run.channel_id, run.message_id, WITHDRAWN)
+
+    async def retire_card(
+        self, channel_id: int, message_id: int, note: str | None = None, *, embed: discord.Embed | None = None
+    ) -> None:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            message = channel.get_partial_message(message_id)
+            kwargs: dict[str, Any] = {"view": None}
+            if embed is not None:
+                kwargs["embed"] = embed
+            if note is not None:
+                kwargs["content"] = note
+                kwargs["embeds"] = []
+            await message.edit(**kwargs)
+        except discord.HTTPException:
+            log.warning("Could not update a pulse card (message %s)", message_id)

@@ -1,0 +1,112 @@
+"""The Answer button on a run's card and the private answer form.
+
+The button is persistent (its custom id ``pulse:answer:{run_id}`` carries the run), so cards
+posted long ago keep working after a restart. The form is stateless: its submission
+(``pulse:form:{run_id}:{form}``) is counted by the cog's form route from the submitted values
+alone, so a form open while the bot restarted still counts. Nothing about an answer is kept here.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+import discord
+
+from bot.errors import UserError
+from bot.services.pulse import Pulse as PulseCheck
+from bot.ui import (
+    ID,
+    MODAL_TITLE_LIMIT,
+    SELECT_LABEL_LIMIT,
+    FormValues,
+    PersistentItem,
+    StatelessModal,
+    clip,
+    cog_of,
+    parse_id,
+)
+
+#: A submitted answer form: the run, then a random number per form (see :class:`AnswerModal`).
+FORM_ROUTE = rf"pulse:form:(?P<run_id>{ID}):\d{{1,15}}"
+
+
+class AnswerButton(PersistentItem[discord.ui.Button[Any]], template=rf"pulse:answer:(?P<run_id>{ID})"):
+    """The Answer button on a run's card. Works after a restart (the run id is in its custom id)."""
+
+    where = "button pulse:answer"
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        super().__init__(
+            discord.ui.Button(
+                label="Answer",
+                emoji="📝",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pulse:answer:{run_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerButton:
+        return cls(parse_id(match["run_id"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs.pulse.commands import Pulse  # the cog's module imports this one
+
+        await cog_of(interaction, Pulse).begin_answer(interaction, self.run_id)
+
+
+def card_view(run_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnswerButton(run_id))
+    return view
+
+
+class AnswerModal(StatelessModal):
+    """The private form: one select per question, custom ids ``q1``, ``q2``, ``q3``.
+
+    Each form gets its own custom id (a random number, which metrics labels leave out): a
+    student may have two open (two devices), and each must be answerable on its own.
+    """
+
+    def __init__(self, pulse: PulseCheck, run_id: int) -> None:
+        form = secrets.randbelow(10**15)
+        super().__init__(title=clip(pulse.title, MODAL_TITLE_LIMIT), custom_id=f"pulse:form:{run_id}:{form}")
+        self.add_item(
+            discord.ui.TextDisplay(
+                "Only you see this form. Your answer is added to a count and never linked to you, so it "
+                "can't be changed once sent."
+            )
+        )
+        for number, question in enumerate(pulse.questions, start=1):
+            select = discord.ui.Select[Any](
+                custom_id=f"q{number}",
+                placeholder="Choose an answer",
+                options=[
+                    discord.SelectOption(
+                        label=clip(question.option_label(i), SELECT_LABEL_LIMIT), value=str(i)
+                    )
+                    for i in range(len(question.options))
+                ],
+                required=True,
+            )
+            self.add_item(
+                discord.ui.Label(
+                    text=f"Question {number}", description=clip(question.text, 100), component=select
+                )
+            )
+
+
+def submitted_choices(values: FormValues, questions: int) -> list[int]:
+    """The option chosen for each question: exactly one value, all digits, per question."""
+    choices = []
+    for number in range(1, questions + 1):
+        chosen = values.choices(f"q{number}")
+        if len(chosen) != 1 or not chosen[0].isdecimal():
+            raise UserError('Please answer every question ("Prefer not to say" is fine where offered).')
+        choices.append(int(chosen[0]))
+    return choices
