@@ -14,8 +14,8 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
 
-from bot.services.pulse import Trend
 from bot.services.pulse_model import PREFER_NOT
+from bot.services.pulse_results import Trend
 
 
 def trend_png(trend: Trend) -> bytes:
