@@ -36,11 +36,14 @@ def cog_of(interaction: discord.Interaction[Any], cog_type: type[CogT]) -> CogT:
 
 
 def parse_id(text: str) -> int:
-    """A row or Discord id from a custom id's captured digits (bounded by the template)."""
-    value = int(text)
-    if not 0 < value < 2**63:
-        raise UserError("That button is out of date. Please use the newest message.")
-    return value
+    """A row or Discord id from a custom id's captured digits (bounded by the template).
+
+    Never raises: it runs in ``from_custom_id``, outside the guard, where an exception would leave
+    the person with "This interaction failed". An id out of range becomes 0, which no row has,
+    so :meth:`PersistentItem.run` answers it kindly as not found.
+    """
+    value = int(text) if text.isdecimal() and len(text) <= 19 else 0
+    return value if 0 < value < 2**63 else 0
 
 
 class PersistentItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
