@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from bot.clock import Clock, to_timestamp
+from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
@@ -52,8 +52,16 @@ from bot.services.mentoring_model import (
 )
 from bot.services.mentoring_privacy import erase_member, export_member
 from bot.services.mentoring_schedule import FREQUENCIES, next_run, parse_minute
+from bot.services.outbox import enqueue
 
 __all__ = ["DEFAULT_EXPERIENCES", "MentoringService", "next_run", "slug"]
+
+# Outbox topics (docs/outbox.md): every message mentoring sends on its own is promised in the
+# transaction of the change that creates it, and delivered by bot/outbox.py.
+INTRO_TOPIC = "mentoring.intro"  # a DM introduction, to each of the two
+THREAD_TOPIC = "mentoring.thread"  # the introduction posted in the pair's private thread
+CHECKIN_TOPIC = "mentoring.checkin"  # the two-week check-in DM, to each of the two
+ENDED_TOPIC = "mentoring.ended"  # "your pairing has come to an end", to the other person
 
 log = logging.getLogger(__name__)
 
@@ -438,9 +446,56 @@ class MentoringService:
                 self.member_hash(guild_id, pairing.mentee_id),
             ),
         )
-        row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (result.lastrowid,))
+        match_id = result.lastrowid
+        assert match_id is not None
+        for member_id in (pairing.mentor_id, pairing.mentee_id):
+            await enqueue(
+                tx,
+                self.clock.now(),
+                guild_id=guild_id,
+                key=f"{CHECKIN_TOPIC}:{match_id}",
+                topic=CHECKIN_TOPIC,
+                recipient_id=member_id,
+                payload={"match_id": match_id},
+                not_before=from_timestamp(due),
+            )
+        channel_id = await tx.fetchval(
+            "SELECT intro_channel_id FROM mentoring_settings WHERE guild_id = ?", (guild_id,)
+        )
+        if channel_id is None:
+            # Introduced by DM: promised here, with the pairing itself.
+            await self._promise_dm_intros(tx, match_id, guild_id, (pairing.mentor_id, pairing.mentee_id))
+            await tx.execute("UPDATE mentoring_matches SET intro_sent_at = ? WHERE id = ?", (now, match_id))
+        row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
         return match_from_row(row)
+
+    async def _promise_dm_intros(
+        self, tx: Tx, match_id: int, guild_id: int, members: tuple[int, int]
+    ) -> None:
+        for member_id in members:
+            await enqueue(
+                tx,
+                self.clock.now(),
+                guild_id=guild_id,
+                key=f"{INTRO_TOPIC}:{match_id}",
+                topic=INTRO_TOPIC,
+                recipient_id=member_id,
+                payload={"match_id": match_id},
+            )
+
+    async def _promise_ended_notice(self, tx: Tx, m: Match, by_member_id: int) -> None:
+        """Tell the other person their pairing ended (the DM is owed from this commit on)."""
+        partner = m.partner_of(by_member_id)
+        await enqueue(
+            tx,
+            self.clock.now(),
+            guild_id=m.guild_id,
+            key=f"{ENDED_TOPIC}:{m.id}",
+            topic=ENDED_TOPIC,
+            recipient_id=partner,
+            payload={"match_id": m.id, "to_mentee": partner == m.mentee_id},
+        )
 
     # -- status, pause, leave, rematch ------------------------------------------------------
 
@@ -511,6 +566,7 @@ class MentoringService:
             for m in ended:
                 if m.mentor_id == member_id:
                     await self._requeue(tx, guild_id, m.mentee_id, now)
+                await self._promise_ended_notice(tx, m, member_id)
             removed = {
                 "mentoring_declarations": (
                     await tx.execute(
@@ -565,6 +621,7 @@ class MentoringService:
                 (now, reason, match_id),
             )
             await self._requeue(tx, current.guild_id, current.mentee_id, now)
+            await self._promise_ended_notice(tx, current, by_member_id)
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
         return Ended(match_from_row(row), requeued_mentee=True)
@@ -572,43 +629,84 @@ class MentoringService:
     # -- introductions and check-ins ----------------------------------------------------------
 
     async def pending_intros(self) -> list[Match]:
-        return await self._unsent("intro_sent_at")
-
-    async def pending_checkins(self) -> list[Match]:
-        return await self._unsent("checkin_sent_at")
-
-    async def _unsent(self, column: str) -> list[Match]:
+        """Active pairings not introduced yet: those waiting for their private thread."""
         rows = await self.db.fetchall(
-            f"SELECT * FROM mentoring_matches WHERE {column} IS NULL AND ended_at IS NULL ORDER BY id"
+            "SELECT * FROM mentoring_matches WHERE intro_sent_at IS NULL AND ended_at IS NULL ORDER BY id"
         )
         return [match_from_row(r) for r in rows]
 
-    async def claim_intro(self, match_id: int) -> Match | None:
-        """Mark the introduction as sent (once); None if it was already sent or the pairing ended."""
-        return await self._claim(match_id, "intro_sent_at")
-
-    async def claim_checkin(self, match_id: int) -> Match | None:
-        """Mark the two-week check-in as sent if it is due (once)."""
-        return await self._claim(match_id, "checkin_sent_at", due_only=True)
-
-    async def _claim(self, match_id: int, column: str, *, due_only: bool = False) -> Match | None:
+    async def intro_by_thread(self, match_id: int, thread_id: int, marker: str) -> bool:
+        """The pair's private thread is open: record it and promise the introduction posted in it,
+        in one transaction. False if the pairing was already introduced or has ended."""
         now = self._now()
-        due = " AND checkin_due_at <= ?" if due_only else ""
         async with self.db.transaction() as tx:
             result = await tx.execute(
-                f"UPDATE mentoring_matches SET {column} = ? WHERE id = ? AND {column} IS NULL"
-                f" AND ended_at IS NULL{due}",
-                (now, match_id, now) if due_only else (now, match_id),
+                "UPDATE mentoring_matches SET intro_sent_at = ?, thread_id = ?"
+                " WHERE id = ? AND intro_sent_at IS NULL AND ended_at IS NULL",
+                (now, thread_id, match_id),
             )
             if result.rowcount == 0:
-                return None
-            row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+                return False
+            guild_id = await tx.fetchval("SELECT guild_id FROM mentoring_matches WHERE id = ?", (match_id,))
+            await enqueue(
+                tx,
+                self.clock.now(),
+                guild_id=int(guild_id),
+                key=f"{THREAD_TOPIC}:{match_id}",
+                topic=THREAD_TOPIC,
+                channel_id=thread_id,
+                payload={"match_id": match_id},
+                marker=marker,
+            )
+        return True
+
+    async def intro_by_dm(self, match_id: int, *, fallback: bool = False) -> bool:
+        """Introduce the pair by DM: record it and promise both DMs in one transaction.
+
+        ``fallback``: the thread's introduction could not be posted; the DMs are owed even though
+        the pairing is already marked introduced. False if the pairing has ended (or, without
+        ``fallback``, was already introduced).
+        """
+        now = self._now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT * FROM mentoring_matches WHERE id = ? AND ended_at IS NULL", (match_id,)
+            )
+            if row is None or (row["intro_sent_at"] is not None and not fallback):
+                return False
+            m = match_from_row(row)
+            await tx.execute(
+                "UPDATE mentoring_matches SET intro_sent_at = COALESCE(intro_sent_at, ?) WHERE id = ?",
+                (now, match_id),
+            )
+            await self._promise_dm_intros(tx, match_id, m.guild_id, (m.mentor_id, m.mentee_id))
+        return True
+
+    async def active_match(self, match_id: int) -> Match | None:
+        """The pairing if it still exists and has not ended (what a message about it needs)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM mentoring_matches WHERE id = ? AND ended_at IS NULL", (match_id,)
+        )
         return None if row is None else match_from_row(row)
 
-    async def set_thread(self, match_id: int, thread_id: int) -> None:
-        await self.db.execute(
-            "UPDATE mentoring_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id)
-        )
+    async def find_match(self, match_id: int) -> Match | None:
+        row = await self.db.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+        return None if row is None else match_from_row(row)
+
+    async def checkin_going_out(self, match_id: int) -> Match | None:
+        """The check-in of an active pairing is being sent: mark it (so ``/mentor status`` offers
+        its buttons even if the DM can't be delivered). None if the pairing has ended."""
+        now = self._now()
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE mentoring_matches SET checkin_sent_at = COALESCE(checkin_sent_at, ?)"
+                " WHERE id = ? AND ended_at IS NULL",
+                (now, match_id),
+            )
+            row = await tx.fetchone(
+                "SELECT * FROM mentoring_matches WHERE id = ? AND ended_at IS NULL", (match_id,)
+            )
+        return None if row is None else match_from_row(row)
 
     async def record_checkin(self, match_id: int, member_id: int, answer: str) -> CheckinResult:
         if answer not in CHECKIN_ANSWERS:
@@ -638,6 +736,7 @@ class MentoringService:
                     (now, f"{role}_asked", match_id),
                 )
                 await self._requeue(tx, current.guild_id, current.mentee_id, now)
+                await self._promise_ended_notice(tx, current, member_id)
                 ended = True
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
@@ -813,6 +912,7 @@ class MentoringService:
             for m in ended:
                 if m.mentor_id == member_id:
                     await self._requeue(tx, m.guild_id, m.mentee_id, now)
+                await self._promise_ended_notice(tx, m, member_id)
             counts = await erase_member(tx, member_id, self.member_hash)
         threads = sorted({r["thread_id"] for r in rows if r["thread_id"] is not None})
         return counts, [replace(m, ended_at=now, end_reason="forgotten") for m in ended], threads

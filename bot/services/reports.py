@@ -51,6 +51,7 @@ from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
+from bot.services.outbox import enqueue
 from bot.services.recurrence import localise, to_local
 
 # -- the form ----------------------------------------------------------------------------
@@ -253,6 +254,17 @@ def validate_url(value: str) -> str:
 # -- the service -------------------------------------------------------------------------
 
 
+#: The outbox topic of the bot's posts about cases in the staff channel
+#: (key ``reports.staff:{case_id}:{kind}:{message_id}``, kind: new, answer, reply, closed).
+STAFF_TOPIC = "reports.staff"
+
+
+def staff_marker(case_id: int, kind: str, message_id: int) -> str:
+    """What a staff-channel post carries in its footer, unique to it: ids of the case and its
+    message, nothing about the reporter."""
+    return f"Ref. C{case_id}-{kind}-{message_id}"
+
+
 class ReportService:
     def __init__(self, db: Database, clock: Clock, key: bytes) -> None:
         self.db = db
@@ -317,8 +329,13 @@ class ReportService:
         happened_when: str | None,
         characteristic: str | None,
         wants_reply: bool,
+        staff_channel_id: int | None = None,
     ) -> NewCase:
-        """Record a report. Takes no member: there is nothing to link it to anyone."""
+        """Record a report. Takes no member: there is nothing to link it to anyone.
+
+        With ``staff_channel_id``, the post telling staff about it is promised in the same
+        transaction (the outbox delivers it; it carries the case, never the reporter).
+        """
         text = _clean_text(body, what="What happened", limit=BODY_MAX, required=True)
         assert text is not None
         when = _clean_text(happened_when, what="Roughly when", limit=WHEN_MAX, required=False)
@@ -359,6 +376,8 @@ class ReportService:
             row = await tx.fetchone(
                 f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (result.lastrowid,)
             )
+            assert row is not None
+            await self._promise_staff_post(tx, guild_id, row["id"], "new", 0, staff_channel_id)
         return NewCase(_case(row), code)
 
     # the reporter's side, by code -------------------------------------------------------
@@ -388,7 +407,16 @@ class ReportService:
         # tag never reaches them.
         return str(int(keyed_hash(self._key, "report-answer", case_id, code_hash)[:32], 16))
 
-    async def answer(self, guild_id: int, case_id: int, tag: str, body: str, *, timezone: str) -> Case:
+    async def answer(
+        self,
+        guild_id: int,
+        case_id: int,
+        tag: str,
+        body: str,
+        *,
+        timezone: str,
+        staff_channel_id: int | None = None,
+    ) -> Case:
         """Add the reporter's answer to their case (the tag proves they opened it with the code)."""
         text = _clean_text(body, what="Your message", limit=MESSAGE_MAX, required=True)
         assert text is not None
@@ -409,11 +437,12 @@ class ReportService:
                     "what you shared. If something new has happened, you can start a new report with "
                     "`/report new`."
                 )
-            await tx.execute(
+            added = await tx.execute(
                 "INSERT INTO report_messages (case_id, author, body, written_on)"
                 " VALUES (?, 'reporter', ?, ?)",
                 (case_id, text, self._day(timezone)),
             )
+            await self._promise_staff_post(tx, guild_id, case_id, "answer", added.lastrowid, staff_channel_id)
         return case
 
     # the staff's side -----------------------------------------------------------------
@@ -455,8 +484,18 @@ class ReportService:
             case = await self._case_by_number(tx, guild_id, number)
             return CaseThread(case, await self._messages(tx, case.id))
 
-    async def reply(self, guild_id: int, number: int, body: str, *, timezone: str) -> Case:
-        """Staff reply on a case; the reporter reads it with their code."""
+    async def reply(
+        self,
+        guild_id: int,
+        number: int,
+        body: str,
+        *,
+        timezone: str,
+        staff_channel_id: int | None = None,
+        by: int | None = None,
+    ) -> Case:
+        """Staff reply on a case; the reporter reads it with their code. With ``staff_channel_id``
+        the note to staff (naming ``by``, the organiser) is promised in the same transaction."""
         text = _clean_text(body, what="The reply", limit=MESSAGE_MAX, required=True)
         async with self.db.transaction() as tx:
             case = await self._case_by_number(tx, guild_id, number)
@@ -467,13 +506,25 @@ class ReportService:
                 )
             if not case.is_open:
                 raise UserError(f"Case {number} is closed, so it can't take new replies. Nothing was sent.")
-            await tx.execute(
+            added = await tx.execute(
                 "INSERT INTO report_messages (case_id, author, body, written_on) VALUES (?, 'staff', ?, ?)",
                 (case.id, text, self._day(timezone)),
             )
+            await self._promise_staff_post(
+                tx, guild_id, case.id, "reply", added.lastrowid, staff_channel_id, by=by
+            )
         return case
 
-    async def close(self, guild_id: int, number: int, outcome: str, *, timezone: str) -> Case:
+    async def close(
+        self,
+        guild_id: int,
+        number: int,
+        outcome: str,
+        *,
+        timezone: str,
+        staff_channel_id: int | None = None,
+        by: int | None = None,
+    ) -> Case:
         """Close a case with an outcome the reporter can read; it is deleted after its retention.
 
         The retention is counted in the server's calendar (``timezone``): a case closed at 10:00
@@ -493,9 +544,54 @@ class ReportService:
                 (text, to_timestamp(now), to_timestamp(delete_at), case.id),
             )
             updated = await tx.fetchone(f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (case.id,))
+            await self._promise_staff_post(tx, guild_id, case.id, "closed", 0, staff_channel_id, by=by)
         return _case(updated)
 
     # staff-channel posts -------------------------------------------------------------
+
+    async def _promise_staff_post(
+        self,
+        tx: Tx,
+        guild_id: int,
+        case_id: int,
+        kind: str,
+        message_id: int | None,
+        channel_id: int | None,
+        *,
+        by: int | None = None,
+    ) -> None:
+        """Promise a post about a case to the staff channel (the outbox delivers it).
+
+        The payload holds ids only (the case, its message, the organiser who acted), never the
+        report's text and never anything about the reporter, which the bot doesn't know.
+        """
+        if channel_id is None:
+            return
+        payload: dict[str, Any] = {"case_id": case_id, "kind": kind, "message_id": message_id or 0}
+        if by is not None:
+            payload["by"] = by
+        await enqueue(
+            tx,
+            self.clock.now(),
+            guild_id=guild_id,
+            key=f"{STAFF_TOPIC}:{case_id}:{kind}:{message_id or 0}",
+            topic=STAFF_TOPIC,
+            channel_id=channel_id,
+            payload=payload,
+            marker=staff_marker(case_id, kind, message_id or 0),
+        )
+
+    async def case_by_id(self, case_id: int) -> Case | None:
+        """A case by its id (None once deleted), for a post about it."""
+        row = await self.db.fetchone(f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (case_id,))
+        return None if row is None else _case(row)
+
+    async def message_body(self, case_id: int, message_id: int) -> str | None:
+        """The text of one message of a case (None once deleted)."""
+        body = await self.db.fetchval(
+            "SELECT body FROM report_messages WHERE case_id = ? AND id = ?", (case_id, message_id)
+        )
+        return None if body is None else str(body)
 
     async def add_post(self, case_id: int, channel_id: int, message_id: int) -> bool:
         """Remember a bot message about a case, so it is deleted with the case.
@@ -508,7 +604,14 @@ class ReportService:
             " SELECT id, ?, ? FROM report_cases WHERE id = ? ON CONFLICT DO NOTHING",
             (channel_id, message_id, case_id),
         )
-        return stored > 0
+        if stored > 0:
+            return True
+        # Already remembered (a post found again after a crash) counts as stored.
+        known = await self.db.fetchval(
+            "SELECT 1 FROM report_posts WHERE case_id = ? AND channel_id = ? AND message_id = ?",
+            (case_id, channel_id, message_id),
+        )
+        return known is not None
 
     # retention ------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ import tomli_w
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.services.outbox import enqueue
 from bot.services.recurrence import to_local
 from bot.services.signposts_contacts import CATEGORIES, Contact, ContactDraft, category_key, validate_contact
 from bot.services.signposts_schedule import (
@@ -126,7 +127,7 @@ class ImportResult:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A scheduled post this caller now owns (nobody else will make it)."""
+    """A scheduled post this caller claimed; the post itself is owed in the outbox (``POST_TOPIC``)."""
 
     schedule: Schedule
     due: datetime
@@ -137,6 +138,16 @@ class Claim:
 class _SeedState:
     drafts: list[ContactDraft] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+#: The outbox topic of scheduled directory posts (key ``signposts.post:{schedule_id}:{due}``).
+POST_TOPIC = "signposts.post"
+
+
+def post_marker(schedule_id: int, due_ts: int) -> str:
+    """What a scheduled post carries in its last embed's footer, unique to that post (the button's
+    custom id, ``signposts:open``, is shared by every post)."""
+    return f"Ref. S{schedule_id}-{due_ts}"
 
 
 class SignpostService:
@@ -488,6 +499,19 @@ class SignpostService:
             )
             if result.rowcount != 1:
                 return None
+            # The post is owed from this commit on: the outbox delivers it, and finds it by its
+            # marker if the bot died between posting it and recording it (docs/outbox.md).
+            await enqueue(
+                tx,
+                now,
+                guild_id=schedule.guild_id,
+                key=f"{POST_TOPIC}:{schedule_id}:{due_ts}",
+                topic=POST_TOPIC,
+                channel_id=schedule.channel_id,
+                payload={"schedule_id": schedule_id, "due": due_ts},
+                marker=post_marker(schedule_id, due_ts),
+                not_after=max(now, due) + self.LATE_GRACE,
+            )
         updated = replace(schedule, next_run_at=following, last_run_at=due)
         return Claim(updated, due, schedule.last_message_id)
 
@@ -496,6 +520,11 @@ class SignpostService:
             "UPDATE signpost_schedules SET last_message_id = ?, last_error = ? WHERE id = ?",
             (message_id, problem, schedule_id),
         )
+
+    async def get_schedule(self, schedule_id: int) -> Schedule | None:
+        """A schedule by id, cancelled or not (None once it is deleted)."""
+        row = await self.db.fetchone("SELECT * FROM signpost_schedules WHERE id = ?", (schedule_id,))
+        return None if row is None else _schedule(row)
 
     async def record_failure(self, schedule_id: int, problem: str) -> None:
         await self.db.execute(

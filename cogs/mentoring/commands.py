@@ -43,7 +43,11 @@ class Mentoring(commands.Cog):
     # -- start-up: re-arm what the database says must happen -----------------------------------
 
     async def cog_load(self) -> None:
+        self.jobs.register_topics()
         await self.jobs.rearm()
+
+    async def cog_unload(self) -> None:
+        self.jobs.forget_topics()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -162,8 +166,6 @@ class Mentoring(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         left = await self.service.leave(interaction.guild_id, interaction.user.id)
-        for m in left.ended:
-            await self.jobs.tell_partner_ended(m, interaction.user.id)
         for thread_id in left.thread_ids:
             await self.jobs.clear_introduction(thread_id)
         result = await self.service.run_matching(interaction.guild_id)
@@ -204,7 +206,7 @@ class Mentoring(commands.Cog):
         await self._finish_ending(interaction, ended.match, me)
 
     async def _finish_ending(self, interaction: discord.Interaction[Any], m: Match, me: int) -> None:
-        await self.jobs.tell_partner_ended(m, me)
+        # The partner's notice was promised with the ending; after_run kicks the sender.
         result = await self.service.run_matching(m.guild_id)
         await self.jobs.after_run(result.new_matches)
         found = [n for n in result.new_matches if n.mentee_id == me]
@@ -259,8 +261,6 @@ class Mentoring(commands.Cog):
         forgotten = await self.service.forget(member_id)
         for thread_id in forgotten.thread_ids:
             await self.jobs.clear_introduction(thread_id)
-        for m in forgotten.ended:
-            await self.jobs.tell_partner_ended(m, member_id)
         await self.jobs.after_run(forgotten.new_matches)
         return forgotten.counts
 

@@ -1,8 +1,20 @@
 """Mentoring's scheduled work and what it sends: matching rounds, introductions and the two-week
-check-ins, re-armed from the database at start, and the DMs and private threads they use.
+check-ins, and the notice that a pairing ended.
 
-Job ids: ``mentoring:run:{guild_id}``, ``mentoring:intro:{match_id}``, ``mentoring:checkin:{match_id}``.
-Each job reads its row and claims it in the service, so a restart neither loses nor repeats one.
+Everything sent on the bot's own goes through the outbox (docs/outbox.md), promised by the service
+in the transaction of the change that creates it:
+
+* ``mentoring.intro`` (key ``mentoring.intro:{match_id}``, a DM to each of the two): promised
+  with the pairing when there is no introduction channel, or when a thread can't be used;
+* ``mentoring.thread`` (key ``mentoring.thread:{match_id}``, a post in the pair's private
+  thread): promised with the thread's id once the thread is open. Opening the thread itself is
+  not a plain send and stays direct (see :meth:`MentoringJobs.introduce`);
+* ``mentoring.checkin`` (key ``mentoring.checkin:{match_id}``, a DM to each, not before the
+  check-in is due): promised with the pairing;
+* ``mentoring.ended`` (key ``mentoring.ended:{match_id}``, a DM to the other person): promised
+  with the pairing's end (rematch, leave, a "different mentor" check-in, erasure).
+
+Job ids: ``mentoring:run:{guild_id}``, ``mentoring:intro:{match_id}`` (a thread still to open).
 """
 
 from __future__ import annotations
@@ -15,8 +27,9 @@ import discord
 from bot.clock import from_timestamp
 from bot.core import CommonRoomBot
 from bot.errors import UserError
-from bot.services.mentoring import MentoringService
+from bot.services.mentoring import CHECKIN_TOPIC, ENDED_TOPIC, INTRO_TOPIC, THREAD_TOPIC, MentoringService
 from bot.services.mentoring_model import Match
+from bot.services.outbox import OutboxItem
 from cogs.mentoring import render
 from cogs.mentoring.views import checkin_view
 
@@ -28,6 +41,78 @@ class MentoringJobs:
         self.bot = bot
         self.service = service
 
+    # -- the outbox topics ------------------------------------------------------------------------
+
+    def register_topics(self) -> None:
+        outbox = self.bot.outbox
+        outbox.topic(INTRO_TOPIC, self.render_intro, on_failed=self.dm_failed)
+        outbox.topic(THREAD_TOPIC, self.render_thread_intro, on_failed=self.thread_intro_failed)
+        outbox.topic(CHECKIN_TOPIC, self.render_checkin, on_failed=self.dm_failed)
+        outbox.topic(ENDED_TOPIC, self.render_ended, on_failed=self.dm_failed)
+
+    def forget_topics(self) -> None:
+        self.bot.outbox.forget_topics("mentoring.")
+
+    async def render_intro(self, item: OutboxItem) -> dict[str, Any] | None:
+        m = await self.service.active_match(int(item.payload["match_id"]))
+        if m is None or item.recipient_id not in (m.mentor_id, m.mentee_id):
+            return None  # the pairing ended (or was erased) before it was introduced
+        role = "mentor" if item.recipient_id == m.mentor_id else "mentee"
+        hello, help_with = await self._notes(m)
+        partner = m.mentee_id if role == "mentor" else m.mentor_id
+        name = await self.member_name(self.bot.get_guild(m.guild_id), partner, "them")
+        note = help_with if role == "mentor" else hello
+        labels = await self.service.labels(m.guild_id)
+        return {"embed": render.intro_embed(m, role, name, labels, note, _icebreaker(m))}
+
+    async def render_thread_intro(self, item: OutboxItem) -> dict[str, Any] | None:
+        m = await self.service.active_match(int(item.payload["match_id"]))
+        if m is None:
+            return None
+        hello, help_with = await self._notes(m)
+        labels = await self.service.labels(m.guild_id)
+        return {
+            "content": render.thread_intro(m, labels, hello, help_with, _icebreaker(m)),
+            "allowed_mentions": discord.AllowedMentions(
+                everyone=False,
+                roles=False,
+                users=[discord.Object(m.mentor_id), discord.Object(m.mentee_id)],
+            ),
+        }
+
+    async def render_checkin(self, item: OutboxItem) -> dict[str, Any] | None:
+        m = await self.service.checkin_going_out(int(item.payload["match_id"]))
+        if m is None or item.recipient_id not in (m.mentor_id, m.mentee_id):
+            return None  # the pairing ended before its check-in: nothing to ask
+        role = "mentor" if item.recipient_id == m.mentor_id else "mentee"
+        labels = await self.service.labels(m.guild_id)
+        return {"embed": render.checkin_embed(m, role, labels), "view": checkin_view(m.id, role)}
+
+    async def render_ended(self, item: OutboxItem) -> dict[str, Any] | None:
+        m = await self.service.find_match(int(item.payload["match_id"]))
+        if m is not None and item.recipient_id in (m.mentor_id, m.mentee_id):
+            assert item.recipient_id is not None
+            return {"content": render.partner_ended(m, m.partner_of(item.recipient_id))}
+        # The other person left or was erased, and the pairing with them: say so without naming them.
+        return {"content": render.partner_gone(bool(item.payload.get("to_mentee")))}
+
+    async def dm_failed(self, item: OutboxItem, reason: str) -> None:
+        # As before: a closed DM is not an error. The check-in stays answerable in /mentor status.
+        log.info("Could not deliver a mentoring message (%s): %s", item.topic, reason)
+
+    async def thread_intro_failed(self, item: OutboxItem, reason: str) -> None:
+        """The thread's introduction can't be posted: introduce the two by DM instead."""
+        log.warning("Could not post a mentoring introduction in its thread (%s); using DMs", reason)
+        if await self.service.intro_by_dm(int(item.payload["match_id"]), fallback=True):
+            self.bot.outbox.kick()
+
+    async def _notes(self, m: Match) -> tuple[str, str]:
+        mentor_profile = (await self.service.status(m.guild_id, m.mentor_id)).profiles.get("mentor")
+        mentee_profile = (await self.service.status(m.guild_id, m.mentee_id)).profiles.get("mentee")
+        hello = mentor_profile.note if mentor_profile else ""
+        help_with = mentee_profile.note if mentee_profile else ""
+        return hello, help_with
+
     # -- arming ---------------------------------------------------------------------------------
 
     async def rearm(self) -> None:
@@ -36,8 +121,6 @@ class MentoringJobs:
         soon = self.bot.clock.now()
         for pending in await self.service.pending_intros():
             self.bot.scheduler.at(f"mentoring:intro:{pending.id}", soon, self._intro_job, pending.id)
-        for pending in await self.service.pending_checkins():
-            self.arm_checkin(pending)
 
     def arm_run(self, guild_id: int, when: int | None) -> None:
         job_id = f"mentoring:run:{guild_id}"
@@ -45,11 +128,6 @@ class MentoringJobs:
             self.bot.scheduler.cancel(job_id)
         else:
             self.bot.scheduler.at(job_id, from_timestamp(when), self._scheduled_run, guild_id)
-
-    def arm_checkin(self, m: Match) -> None:
-        self.bot.scheduler.at(
-            f"mentoring:checkin:{m.id}", from_timestamp(m.checkin_due_at), self._checkin_job, m.id
-        )
 
     # -- the jobs -------------------------------------------------------------------------------
 
@@ -76,67 +154,38 @@ class MentoringJobs:
         except UserError:
             return
         await self.introduce(m)
-
-    async def _checkin_job(self, match_id: int) -> None:
-        if not self.bot.is_ready():
-            return  # on_ready re-arms it
-        claimed = await self.service.claim_checkin(match_id)
-        if claimed is None:
-            return
-        labels = await self.service.labels(claimed.guild_id)
-        for member_id, role in ((claimed.mentor_id, "mentor"), (claimed.mentee_id, "mentee")):
-            await self.dm(
-                member_id,
-                embed=render.checkin_embed(claimed, role, labels),
-                view=checkin_view(claimed.id, role),
-            )
+        self.bot.outbox.kick()
 
     # -- delivery -------------------------------------------------------------------------------
 
     async def after_run(self, matches: list[Match]) -> dict[int, str | None]:
-        """Arm each new pairing's check-in and introduce it; where each was introduced, by id."""
+        """Introduce each new pairing (its check-in is already owed); where each was introduced."""
         places: dict[int, str | None] = {}
         for m in matches:
-            self.arm_checkin(m)
             places[m.id] = await self.introduce(m)
+        self.bot.outbox.kick()
         return places
 
-    async def dm(self, member_id: int, **kwargs: Any) -> bool:
-        kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
-        try:
-            user = self.bot.get_user(member_id) or await self.bot.fetch_user(member_id)
-            await user.send(**kwargs)
-        except discord.HTTPException as error:
-            log.info("Could not DM a mentoring message (HTTP %s)", error.status)
-            return False
-        return True
-
     async def introduce(self, m: Match) -> str | None:
-        """Introduce the pair privately, once. Returns the thread mention, "dm", or None."""
-        claimed = await self.service.claim_intro(m.id)
-        if claimed is None:
-            return None
-        labels = await self.service.labels(m.guild_id)
-        mentor_profile = (await self.service.status(m.guild_id, m.mentor_id)).profiles.get("mentor")
-        mentee_profile = (await self.service.status(m.guild_id, m.mentee_id)).profiles.get("mentee")
-        hello = mentor_profile.note if mentor_profile else ""
-        help_with = mentee_profile.note if mentee_profile else ""
-        icebreaker = render.ICEBREAKERS[m.id % len(render.ICEBREAKERS)]
+        """Introduce the pair privately, once. Returns the thread mention, "dm", or None.
+
+        By DM, the introductions were promised with the pairing. With an introduction channel,
+        the private thread is opened here, directly (opening a thread is not a plain send), and
+        its introduction is then promised with the thread's id; a crash between opening the
+        thread and recording it leaves that thread empty and opens another after the restart.
+        """
+        if m.intro_sent_at is not None:
+            return "dm" if m.thread_id is None else f"<#{m.thread_id}>"
         schedule = await self.service.schedule(m.guild_id)
         if schedule.intro_channel_id is not None:
-            text = render.thread_intro(m, labels, hello, help_with, icebreaker)
-            thread = await self._thread_intro(m, schedule.intro_channel_id, text)
+            thread = await self._open_thread(m, schedule.intro_channel_id)
             if thread is not None:
-                return thread
-        guild = self.bot.get_guild(m.guild_id)
-        for member_id, role in ((m.mentor_id, "mentor"), (m.mentee_id, "mentee")):
-            partner = m.mentee_id if role == "mentor" else m.mentor_id
-            name = await self.member_name(guild, partner, "them")
-            note = help_with if role == "mentor" else hello
-            await self.dm(member_id, embed=render.intro_embed(m, role, name, labels, note, icebreaker))
-        return "dm"
+                if await self.service.intro_by_thread(m.id, thread.id, render.THREAD_MARKER):
+                    return thread.mention
+                return None
+        return "dm" if await self.service.intro_by_dm(m.id) else None
 
-    async def _thread_intro(self, m: Match, channel_id: int, text: str) -> str | None:
+    async def _open_thread(self, m: Match, channel_id: int) -> discord.Thread | None:
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return None
@@ -154,21 +203,12 @@ class MentoringJobs:
             )
             for member_id in (m.mentor_id, m.mentee_id):
                 await thread.add_user(discord.Object(member_id))
-            await thread.send(
-                text,
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False,
-                    roles=False,
-                    users=[discord.Object(m.mentor_id), discord.Object(m.mentee_id)],
-                ),
-            )
         except discord.HTTPException as error:
             log.warning(
                 "Could not open a private mentoring thread in channel %s (HTTP %s)", channel_id, error.status
             )
             return None
-        await self.service.set_thread(m.id, thread.id)
-        return thread.mention
+        return thread
 
     async def member_name(self, guild: discord.Guild | None, member_id: int, fallback: str) -> str:
         if guild is not None:
@@ -181,9 +221,6 @@ class MentoringJobs:
             if member is not None:
                 return member.display_name
         return fallback
-
-    async def tell_partner_ended(self, m: Match, by_member_id: int) -> None:
-        await self.dm(m.partner_of(by_member_id), content=render.partner_ended(m, by_member_id))
 
     async def clear_introduction(self, thread_id: int) -> None:
         """Delete the bot's introduction (shared experiences, notes) from a thread and close it.
@@ -201,3 +238,7 @@ class MentoringJobs:
             await thread.edit(archived=True, locked=True)
         except discord.HTTPException as error:
             log.warning("Could not clear a mentoring introduction thread (HTTP %s)", error.status)
+
+
+def _icebreaker(m: Match) -> str:
+    return render.ICEBREAKERS[m.id % len(render.ICEBREAKERS)]

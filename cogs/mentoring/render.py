@@ -171,6 +171,11 @@ def intro_embed(
     return embed
 
 
+#: In every thread introduction, once: how the outbox finds one already posted after a crash
+#: (a private thread holds one introduction from the bot).
+THREAD_MARKER = "This thread is private to the two of you."
+
+
 def thread_intro(m: Match, labels: Mapping[str, str], hello: str, help_with: str, icebreaker: str) -> str:
     lines = [
         f"<@{m.mentee_id}>, meet <@{m.mentor_id}>: they're from an older year and offered to mentor. "
@@ -186,7 +191,7 @@ def thread_intro(m: Match, labels: Mapping[str, str], hello: str, help_with: str
         "",
         f"**To get started:** {icebreaker}",
         "",
-        "This thread is private to the two of you. In two weeks I'll check in with each of you by DM.",
+        THREAD_MARKER + " In two weeks I'll check in with each of you by DM.",
     ]
     return clip("\n".join(lines), MESSAGE_LIMIT)
 
@@ -216,6 +221,20 @@ def partner_ended(m: Match, by_member_id: int) -> str:
         )
     return (
         f"Your mentoring pairing with <@{by_member_id}> has come to an end. Thank you for your time "
+        "with them. Your place is free again for someone new."
+    )
+
+
+def partner_gone(to_mentee: bool) -> str:
+    """What the other person is told when someone left mentoring or was erased (no name kept)."""
+    if to_mentee:
+        return (
+            "Your mentoring pairing with your mentor has come to an end. Nothing you did caused this "
+            "on our side, and it happens. I'll look for another mentor for you and introduce you "
+            "privately; `/mentor status` shows where things are."
+        )
+    return (
+        "Your mentoring pairing with one of your mentees has come to an end. Thank you for your time "
         "with them. Your place is free again for someone new."
     )
 

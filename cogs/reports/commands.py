@@ -42,15 +42,11 @@ from bot.ui import (
 )
 from cogs.reports.jobs import CaseJobs
 from cogs.reports.render import (
-    answer_embed,
     case_list_embed,
     case_note,
-    closed_embed,
     explanation,
-    new_case_embed,
     rate_message,
     receipt,
-    reply_embed,
     settings_text,
     thread_pages,
 )
@@ -122,10 +118,12 @@ class Reports(commands.Cog):
         self.bot.forms.add(re.escape(REPORT_FORM_ID), self.report_form, where="report form")
         self.bot.forms.add(re.escape(CODE_FORM_ID), self.code_form, where="report code form")
         self.bot.forms.add(ANSWER_FORM, self.answer_form, where="report answer form")
+        self.jobs.register_topics()
         await self.jobs.rearm()
 
     async def cog_unload(self) -> None:
         self.bot.forms.remove_owner(self)
+        self.jobs.forget_topics()
 
     # -- privacy (found by the /privacy cog) --------------------------------------------
 
@@ -148,12 +146,9 @@ class Reports(commands.Cog):
     async def _timezone(self, guild_id: int) -> str:
         return (await self.bot.guild_settings.get(guild_id)).timezone
 
-    async def _tell_staff(
-        self, interaction: discord.Interaction[Any], guild: discord.Guild, case_id: int, embed: discord.Embed
-    ) -> bool:
-        """Acknowledge privately (posting may take a moment), then post about the case to staff."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        return await self.jobs.post_to_staff(guild, case_id, embed=embed)
+    def _tell_staff(self) -> None:
+        """The post to staff was promised with the change: send it now, in the background."""
+        self.bot.outbox.kick()
 
     # -- the forms --------------------------------------------------------------------
 
@@ -213,6 +208,7 @@ class Reports(commands.Cog):
             await give_back(interaction, rate_message(self.rate.limit, wait), body)
             return
         timezone = await self._timezone(guild.id)
+        staff_channel_id = await self.jobs.staff_channel_id(guild)
         try:
             created = await self.service.create_case(
                 guild.id,
@@ -222,6 +218,7 @@ class Reports(commands.Cog):
                 happened_when=happened_when,
                 characteristic=characteristic,
                 wants_reply=wants_reply,
+                staff_channel_id=staff_channel_id,
             )
         except UserError:
             self.rate.release(guild.id, interaction.user.id)
@@ -232,10 +229,10 @@ class Reports(commands.Cog):
             await give_back(interaction, "Your report was not saved.", body)
             return
         case = created.case
-        posted = await self._tell_staff(interaction, guild, case.id, new_case_embed(case))
+        self._tell_staff()
         await send_private(
             interaction,
-            receipt(case, created.code, posted=posted),
+            receipt(case, created.code, posted=staff_channel_id is not None),
             **await support_payload(self.bot, guild.id, NEED),
         )
 
@@ -266,8 +263,15 @@ class Reports(commands.Cog):
     ) -> None:
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
-        case = await self.service.answer(guild.id, case_id, tag, body, timezone=timezone)
-        await self._tell_staff(interaction, guild, case.id, answer_embed(case, body))
+        case = await self.service.answer(
+            guild.id,
+            case_id,
+            tag,
+            body,
+            timezone=timezone,
+            staff_channel_id=await self.jobs.staff_channel_id(guild),
+        )
+        self._tell_staff()
         await send_private(
             interaction,
             f"Sent. Your message is added to case {case.number}, without your name. Check back with "
@@ -311,9 +315,15 @@ class Reports(commands.Cog):
     ) -> None:
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
-        updated = await self.service.reply(guild.id, case, text, timezone=timezone)
-        by = interaction.user.mention
-        await self._tell_staff(interaction, guild, updated.id, reply_embed(updated, text, by=by))
+        updated = await self.service.reply(
+            guild.id,
+            case,
+            text,
+            timezone=timezone,
+            staff_channel_id=await self.jobs.staff_channel_id(guild),
+            by=interaction.user.id,
+        )
+        self._tell_staff()
         await send_private(
             interaction,
             f"Sent. The reporter of case {updated.number} will see your reply the next time they check "
@@ -332,11 +342,17 @@ class Reports(commands.Cog):
     ) -> None:
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
-        closed = await self.service.close(guild.id, case, outcome, timezone=timezone)
+        closed = await self.service.close(
+            guild.id,
+            case,
+            outcome,
+            timezone=timezone,
+            staff_channel_id=await self.jobs.staff_channel_id(guild),
+            by=interaction.user.id,
+        )
         assert closed.delete_at is not None
         self.jobs.arm(closed.id, closed.delete_at)
-        by = interaction.user.mention
-        await self._tell_staff(interaction, guild, closed.id, closed_embed(closed, by=by))
+        self._tell_staff()
         await send_private(
             interaction,
             f"Case {closed.number} is closed. The reporter can read the outcome with their code. The case "

@@ -1,6 +1,10 @@
 """The bot's posts about cases in the staff channel, and their deletion at the end of retention.
 
 * A case is never posted in a channel @everyone can read (it stays in ``/cases`` instead).
+* Every post (a new report, the reporter's answer, a staff reply, a closing) is promised in the
+  outbox (topic ``reports.staff``, key ``reports.staff:{case_id}:{kind}:{message_id}``) in the
+  transaction that records it, and carries a marker in its footer so a post interrupted by a
+  crash is adopted, never made twice. It carries the case, never the reporter.
 * Every post is remembered with its case, so both go together when the case's retention ends;
   the deletion jobs are re-armed from the database when the cog loads.
 """
@@ -14,7 +18,9 @@ from typing import Any
 import discord
 
 from bot.core import CommonRoomBot
-from bot.services.reports import ReportService
+from bot.services.outbox import OutboxItem
+from bot.services.reports import STAFF_TOPIC, ReportService, staff_marker
+from cogs.reports.render import answer_embed, closed_embed, new_case_embed, reply_embed
 
 log = logging.getLogger(__name__)
 
@@ -65,21 +71,67 @@ class CaseJobs:
             return channel
         return None
 
-    async def post_to_staff(self, guild: discord.Guild, case_id: int, **kwargs: Any) -> bool:
-        """Post about a case in the staff channel; False if there is none (or it failed)."""
+    async def staff_channel_id(self, guild: discord.Guild) -> int | None:
+        """Where posts about this server's cases go (None: they stay in /cases only)."""
         config = await self.bot.guild_settings.get(guild.id)
         channel = self.staff_channel(guild, config.channels)
-        if channel is None:
-            return False
-        try:
-            message = await channel.send(allowed_mentions=discord.AllowedMentions.none(), **kwargs)
-        except discord.HTTPException as error:
-            log.warning("Could not post a report update in channel %s (HTTP %s)", channel.id, error.status)
-            return False
-        if not await self.service.add_post(case_id, channel.id, message.id):
-            await self.delete_post(channel.id, message.id)  # the case was deleted meanwhile
-            return False
-        return True
+        return None if channel is None else channel.id
+
+    # -- the outbox topic -----------------------------------------------------------------
+
+    def register_topics(self) -> None:
+        self.bot.outbox.topic(STAFF_TOPIC, self.render, after_post=self.posted, on_failed=self.failed)
+
+    def forget_topics(self) -> None:
+        self.bot.outbox.forget_topics("reports.")
+
+    async def render(self, item: OutboxItem) -> dict[str, Any] | None:
+        case_id, kind = int(item.payload["case_id"]), str(item.payload["kind"])
+        message_id = int(item.payload.get("message_id") or 0)
+        case = await self.service.case_by_id(case_id)
+        if case is None:
+            return None  # deleted at the end of its retention meanwhile
+        assert item.channel_id is not None
+        channel = self.bot.get_channel(item.channel_id)
+        if (
+            isinstance(channel, discord.TextChannel)
+            and channel.permissions_for(channel.guild.default_role).view_channel
+        ):
+            log.warning("Not posting a report in channel %s: everyone on the server can read it", channel.id)
+            return None
+        by = f"<@{item.payload['by']}>" if item.payload.get("by") else "an organiser"
+        if kind == "new":
+            embed = new_case_embed(case)
+        elif kind == "closed":
+            if case.delete_at is None:
+                return None
+            embed = closed_embed(case, by=by)
+        else:
+            body = await self.service.message_body(case_id, message_id)
+            if body is None:
+                return None
+            embed = answer_embed(case, body) if kind == "answer" else reply_embed(case, body, by=by)
+        marker = staff_marker(case_id, kind, message_id)
+        footer = embed.footer.text
+        embed.set_footer(text=f"{footer} · {marker}" if footer else marker)
+        return {"embed": embed, "allowed_mentions": discord.AllowedMentions.none()}
+
+    async def posted(self, item: OutboxItem, message_id: int) -> None:
+        assert item.channel_id is not None
+        if not await self.service.add_post(int(item.payload["case_id"]), item.channel_id, message_id):
+            await self.delete_post(item.channel_id, message_id)  # the case was deleted meanwhile
+
+    async def failed(self, item: OutboxItem, reason: str) -> None:
+        """A post refused for good: the case is still in /cases; organisers are told once."""
+        log.warning("Could not post a report update in channel %s (%s)", item.channel_id, reason)
+        channel = self.bot.get_channel(item.channel_id or 0)
+        where = f"#{channel.name}" if isinstance(channel, discord.TextChannel) else "the reports channel"
+        await self.bot.outbox.alert(
+            item.guild_id,
+            f"reports.staff:{reason}:{item.channel_id}",
+            f"I couldn't post report updates in {where} ({reason}). Cases are all in `/cases list`; "
+            "check I can view the channel, send messages and embed links there.",
+        )
 
     async def delete_post(self, channel_id: int, message_id: int) -> None:
         channel = self.bot.get_channel(channel_id)

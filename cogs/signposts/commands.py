@@ -90,11 +90,13 @@ class Signposts(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.forms.add(FORM_PATTERN, self._save_form, where="signposts form")
         self.bot.forms.add(REMOVE_PATTERN, self._remove_form, where="signposts remove form")
+        self.posts.register_topics()
         await self.posts.rearm()
 
     async def cog_unload(self) -> None:
         self.bot.forms.remove_owner(self)
         self.posts.cancel_all()
+        self.posts.forget_topics()
 
     # -- bot.ui.SupportDirectory -------------------------------------------------------------------
 

@@ -1,20 +1,27 @@
 """Scheduled posts of the directory: armed at start, each post made once, pinned, the last unpinned.
 
-Each post is claimed in the database before it is made (:meth:`SignpostService.claim_run`), so a
-restart or a second arming never doubles it; whatever goes wrong is recorded for organisers to
-see in ``/signposts schedules``, and the next post still comes.
+Each post is claimed in the database (:meth:`SignpostService.claim_run`), which moves the
+schedule on and, in the same transaction, promises the post in the outbox (topic
+``signposts.post``, key ``signposts.post:{schedule_id}:{due}``). The outbox delivers it; the post
+carries a marker unique to it in its last embed's footer, so a post interrupted by a crash is
+found and adopted rather than made twice. Once it exists, :meth:`ScheduledPosts.posted` pins it,
+unpins the previous one and records it; whatever goes wrong is recorded for organisers to see in
+``/signposts schedules``, and the next post still comes.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import discord
 
 from bot.clock import from_timestamp, to_timestamp
 from bot.core import CommonRoomBot
-from bot.services.signposts import Claim, SignpostService
+from bot.outbox import GONE
+from bot.services.outbox import OutboxItem
+from bot.services.signposts import POST_TOPIC, SignpostService, post_marker
 from bot.services.signposts_schedule import Schedule
 from cogs.signposts.render import directory_embeds
 from cogs.signposts.views import button_view
@@ -64,49 +71,74 @@ class ScheduledPosts:
             return
         if claim is None:
             return
-        try:
-            await self.post(claim)
-        except Exception:
-            log.exception("Scheduled signpost %s failed", schedule_id)
-            await self.service.record_failure(
-                schedule_id, "Something went wrong posting; it will try next time."
-            )
-        finally:
-            self.arm(claim.schedule)
+        self.bot.outbox.kick()  # the post was promised with the claim
+        self.arm(claim.schedule)
 
-    async def post(self, claim: Claim) -> None:
-        schedule = claim.schedule
-        channel = self.bot.get_channel(schedule.channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            await self.service.record_failure(
-                schedule.id, "The channel is gone or I can't see it. Cancel this and schedule it again."
-            )
-            return
+    # -- the outbox topic -------------------------------------------------------------------
+
+    def register_topics(self) -> None:
+        self.bot.outbox.topic(POST_TOPIC, self.render, after_post=self.posted, on_failed=self.failed)
+
+    def forget_topics(self) -> None:
+        self.bot.outbox.forget_topics("signposts.")
+
+    async def render(self, item: OutboxItem) -> dict[str, Any] | None:
+        schedule = await self.service.get_schedule(int(item.payload["schedule_id"]))
+        if schedule is None or schedule.cancelled:
+            return None  # cancelled after it was claimed: no longer wanted
         contacts = await self.service.contacts(schedule.guild_id)
-        try:
-            message = await channel.send(
-                embeds=directory_embeds(contacts, schedule.category), view=button_view()
-            )
-        except discord.HTTPException as error:
-            log.warning("Scheduled signpost %s could not post (HTTP %s)", schedule.id, error.status)
-            await self.service.record_failure(
-                schedule.id,
-                f"I couldn't post in #{channel.name}: check I can send messages and embed links there.",
-            )
+        embeds = directory_embeds(contacts, schedule.category)
+        marker = post_marker(schedule.id, int(item.payload["due"]))
+        footer = embeds[-1].footer.text
+        embeds[-1].set_footer(text=f"{footer} · {marker}" if footer else marker)
+        return {"embeds": embeds, "view": button_view()}
+
+    async def posted(self, item: OutboxItem, message_id: int) -> None:
+        """The post exists (just made, or found after a crash): pin it, unpin the last, record it."""
+        schedule = await self.service.get_schedule(int(item.payload["schedule_id"]))
+        if schedule is None:
             return
-        problem = await self._pin(channel, message, claim.previous_message_id)
-        await self.service.record_post(schedule.id, message.id, problem)
+        problem: str | None = None
+        channel = await self._channel(schedule.channel_id)
+        if channel is not None:
+            problem = await self._pin(channel, message_id, schedule.last_message_id)
+        await self.service.record_post(schedule.id, message_id, problem)
+
+    async def failed(self, item: OutboxItem, reason: str) -> None:
+        """A post refused for good: shown in /signposts schedules, and organisers told once."""
+        schedule_id = int(item.payload["schedule_id"])
+        assert item.channel_id is not None
+        channel = self.bot.get_channel(item.channel_id)
+        name = getattr(channel, "name", None)
+        if reason == GONE or name is None:
+            problem = "The channel is gone or I can't see it. Cancel this and schedule it again."
+            alert = "A scheduled signpost post failed: its channel is gone or I can't see it."
+        else:
+            problem = f"I couldn't post in #{name}: check I can send messages and embed links there."
+            alert = f"A scheduled signpost post failed: I couldn't post in #{name}."
+        log.warning("Scheduled signpost %s could not post (%s)", schedule_id, reason)
+        await self.service.record_failure(schedule_id, problem)
+        await self.bot.outbox.alert(item.guild_id, f"signposts.post:{reason}:{item.channel_id}", alert)
+
+    async def _channel(self, channel_id: int) -> discord.TextChannel | None:
+        channel: Any = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException:
+                return None
+        return channel if isinstance(channel, discord.TextChannel) else None
 
     async def _pin(
-        self, channel: discord.TextChannel, message: discord.Message, previous_id: int | None
+        self, channel: discord.TextChannel, message_id: int, previous_id: int | None
     ) -> str | None:
         """Pin the new post and unpin the previous one; what went wrong, for organisers."""
         problem: str | None = None
         try:
-            await message.pin(reason="Newest scheduled signpost")
+            await channel.get_partial_message(message_id).pin(reason="Newest scheduled signpost")
         except discord.HTTPException:
             problem = f"Posted, but couldn't pin it: I need Pin Messages in #{channel.name}."
-        if previous_id and previous_id != message.id:
+        if previous_id and previous_id != message_id:
             try:
                 await channel.get_partial_message(previous_id).unpin(reason="A newer signpost is pinned")
             except discord.NotFound:

@@ -445,6 +445,7 @@ async def test_forget_member_erases_data_and_the_introduction_and_rematches_the_
     cog: Any = world.bot.get_cog("Mentoring")
 
     counts = await cog.forget_member(mentor.id)
+    await world.bot.outbox.drain()  # called from outside the bot's world: wait for what it owes
 
     assert counts["mentoring_profiles"] == 1 and counts["mentoring_pair_history"] == 1
     assert await cog.export_member(mentor.id) == {

@@ -120,14 +120,21 @@ async def test_leave_deletes_everything_but_the_keyed_history(service: Mentoring
     assert status.matches == [] and status.profiles["mentee"].note == "exams"
 
 
-async def test_checkin_claimed_once_only_when_due(service: MentoringService, clock: ManualClock) -> None:
+async def test_checkin_claimed_once_only_when_due(service: MentoringService, clock: ManualClock, db) -> None:  # type: ignore[no-untyped-def]
+    # The check-in is promised (to the outbox) with the pairing, once, due in two weeks.
     await service.offer(GUILD, 1, year=4, experiences=[], capacity=1, hello="")
     await service.request(GUILD, 9, year=1, experiences=[], require_shared=False, help_with="")
     [made] = (await service.run_matching(GUILD)).new_matches
-    assert await service.claim_checkin(made.id) is None
+    rows = await db.fetchall("SELECT * FROM outbox WHERE topic = 'mentoring.checkin' ORDER BY item_key")
+    assert [r["item_key"] for r in rows] == [
+        f"mentoring.checkin:{made.id}@1",
+        f"mentoring.checkin:{made.id}@9",
+    ]
+    assert all(r["not_before"] == to_timestamp(clock.now() + timedelta(days=14)) for r in rows)
+    assert (await service.get_match(made.id)).checkin_sent_at is None
     clock.advance(timedelta(days=14))
-    assert await service.claim_checkin(made.id) is not None
-    assert await service.claim_checkin(made.id) is None
+    assert await service.checkin_going_out(made.id) is not None
+    assert (await service.get_match(made.id)).checkin_sent_at is not None
 
 
 async def test_checkin_different_ends_the_pairing_and_counts_anonymously(
