@@ -568,6 +568,19 @@ PERSONAL += [
         retention_days=7,
         purge="DELETE FROM outbox WHERE ended_at IS NOT NULL AND ended_at < :cutoff",
     ),
+    Personal(
+        "outbox",
+        "payload",
+        Kind.MEMBER_ID,
+        OUTBOX,
+        "what a queued message is about (ids of events, runs, cases, pairings, schedules) and, for a "
+        "note to staff on a report case, which organiser replied or closed it; never a pulse answer's "
+        "choices, a report's text or anything about who reported",
+        "to write the message when it is sent, from what is current then",
+        "deleted 7 days after the message is delivered or given up",
+        retention_days=7,
+        purge="DELETE FROM outbox WHERE ended_at IS NOT NULL AND ended_at < :cutoff",
+    ),
 ]
 
 NOT_PERSONAL += [
@@ -588,11 +601,6 @@ NOT_PERSONAL += [
         "message_id",
     ),
     NotPersonal("outbox", "channel_id", "where a post goes (a channel's id)"),
-    NotPersonal(
-        "outbox",
-        "payload",
-        "what to render (ids of events, runs, cases); never a pulse answer's choices or report text",
-    ),
     NotPersonal("outbox", "marker", "a custom id the posted card carries, to find it after a crash"),
 ]
 

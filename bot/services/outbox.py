@@ -240,8 +240,8 @@ class OutboxService:
         """Messages still owed to this member (what /privacy my-data shows)."""
         rows = await self.db.fetchall(
             "SELECT topic, status, created_at FROM outbox WHERE recipient_id = ? OR item_key LIKE ?"
-            " ORDER BY item_id",
-            (member_id, f"%@{member_id}"),
+            " OR payload LIKE ? ORDER BY item_id",
+            (member_id, f"%@{member_id}", f'%"by":{member_id}%'),
         )
         return [
             {
@@ -253,9 +253,11 @@ class OutboxService:
         ]
 
     async def forget_member(self, member_id: int) -> int:
-        """Drop every message owed to this member, and every trace of ones already sent."""
+        """Drop every message owed to this member, every trace of ones already sent, and every
+        queued note that names them as the organiser who acted."""
         return await self.db.execute(
-            "DELETE FROM outbox WHERE recipient_id = ? OR item_key LIKE ?", (member_id, f"%@{member_id}")
+            "DELETE FROM outbox WHERE recipient_id = ? OR item_key LIKE ? OR payload LIKE ?",
+            (member_id, f"%@{member_id}", f'%"by":{member_id}%'),
         )
 
     async def counts(self) -> dict[str, int]:
