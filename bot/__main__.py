@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,9 @@ from typing import Any
 from bot.errors import ConfigError, MigrationError
 
 EXIT_CONFIG = 2
+# Everything the bot writes (database, -wal/-shm, backups, key file, logs it may write) holds
+# personal data or secrets: readable by the bot's user only, whatever the shell's umask.
+PRIVATE_UMASK = 0o077
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,11 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def fail(problems: Sequence[str]) -> int:
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        line = " ".join(problem.splitlines())  # one line each, whatever the problem's text holds
+        print(f"error: {line}", file=sys.stderr)
     return EXIT_CONFIG
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)  # for callers in the same process (tests); the bot's own run has ended
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from bot.logs import configure_logging
     from bot.settings import Settings
@@ -97,6 +110,7 @@ def check_config(settings: Any) -> int:
 async def migrate(settings: Any) -> int:
     from bot.db import Database
 
+    prepare_files(settings)  # the data folder, file modes and the key file, as `run` would
     db = Database(settings.database.path)
     await db.open()
     try:
@@ -111,12 +125,48 @@ async def migrate(settings: Any) -> int:
 
 
 def backup(settings: Any, dest: Path) -> int:
+    """Back up the database to ``dest`` and the key file to ``dest.key`` (both 0600)."""
+    from bot.secrets import copy_key, key_backup_path, read_key
+
     source = Path(settings.database.path)
+    key_file = Path(settings.security.key_file)
+    key_dest = key_backup_path(dest)
     if not source.exists():
         return fail([f"database.path: {source} does not exist, so there is nothing to back up."])
     if dest.exists():
         return fail([f"{dest} already exists. Choose a new file name so no backup is overwritten."])
-    return asyncio.run(_backup(source, dest))
+    if key_dest.exists():
+        return fail([f"{key_dest} already exists. Choose a new backup name so no key file is overwritten."])
+    if not key_file.exists():
+        return fail(
+            [
+                f"security.key_file: {key_file} does not exist, and without it a restored backup's report "
+                "codes would not work. If the bot has never run, run `python -m bot migrate` (it creates the "
+                "key), then back up again; if the key was lost, restore it from an earlier backup first."
+            ]
+        )
+    try:
+        read_key(key_file)
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        return fail([f"security.key_file: {key_file} cannot be copied into the backup ({reason})."])
+    status = asyncio.run(_backup(source, dest))
+    if status != 0:
+        return status
+    try:
+        copy_key(key_file, key_dest)
+    except (OSError, ValueError) as error:
+        dest.unlink(missing_ok=True)
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        return fail(
+            [
+                f"Could not write the key file beside the backup at {key_dest} ({reason}), so the "
+                f"backup was removed. Free some space or choose another folder, then try again."
+            ]
+        )
+    print(f"Backup written to {dest} and verified (integrity_check: ok).")
+    print(f"Key file copied to {key_dest}. Keep the two together: restoring needs both (docs/backup.md).")
+    return 0
 
 
 async def _backup(source: Path, dest: Path) -> int:
@@ -126,6 +176,15 @@ async def _backup(source: Path, dest: Path) -> int:
     await db.open()
     try:
         verdict = await db.backup(dest)
+    except FileExistsError:
+        return fail([f"{dest} already exists. Choose a new file name so no backup is overwritten."])
+    except OSError as error:
+        return fail(
+            [
+                f"Cannot write the backup at {dest} ({error.strerror or error}). "
+                "Choose a folder the bot's user may write to."
+            ]
+        )
     finally:
         await db.close()
     if verdict != "ok":
@@ -141,6 +200,7 @@ def run(settings: Any, *, sync: bool) -> int:
     from bot.core import create_bot
 
     token = settings.require_token()
+    prepare_files(settings)
     bot = create_bot(settings, sync=sync)
     try:
         bot.run(token, log_handler=None)
@@ -157,6 +217,38 @@ def run(settings: Any, *, sync: bool) -> int:
         print(f"error: could not reach Discord ({error}). Check the network and try again.", file=sys.stderr)
         return 1
     return 0
+
+
+def prepare_files(settings: Any) -> None:
+    """Before connecting: the data directory, the database's file modes and the key file.
+
+    Raises ConfigError (one line each) for what the admin must fix, rather than a traceback later.
+    """
+    from bot.db import prepare_database_path
+    from bot.secrets import load_or_create_key
+
+    database = Path(settings.database.path)
+    try:
+        prepare_database_path(database)
+    except OSError as error:
+        raise ConfigError(
+            [
+                f"database.path: cannot use {database} ({error.strerror or error}). Check that its folder "
+                "exists or can be created, and that the bot's user may write there."
+            ]
+        ) from None
+    key_file = Path(settings.security.key_file)
+    try:
+        load_or_create_key(key_file)
+    except OSError as error:
+        raise ConfigError(
+            [
+                f"security.key_file: cannot use {key_file} ({error.strerror or error}). Check that its "
+                "folder exists or can be created, and that the bot's user may read and write there."
+            ]
+        ) from None
+    except ValueError as error:
+        raise ConfigError([f"security.key_file: {error}."]) from None
 
 
 if __name__ == "__main__":

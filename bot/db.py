@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import importlib.resources
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from typing import Any
 import aiosqlite
 
 from bot.errors import MigrationError
+from bot.secrets import make_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,75 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 BUSY_TIMEOUT_MS = 5000
 
 Params = Sequence[Any] | dict[str, Any]
+
+# The database and the files SQLite keeps beside it; all hold personal data, so all are 0600.
+DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+_warned_wide: set[Path] = set()
+
+
+# -- files only the bot can read ---------------------------------------------------------------
+
+
+def create_private_file(path: Path) -> bool:
+    """Create an empty ``path`` with mode 0600 unless it exists; True if this call created it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def tighten_database_files(path: Path) -> list[Path]:
+    """Make the database and its ``-wal``/``-shm``/``-journal`` files 0600 where they are wider.
+
+    Returns the files changed. Logs one warning naming them (once per file per process), and one
+    naming any it could not change (for example, owned by another user).
+    """
+    path = Path(path)
+    changed: list[Path] = []
+    stuck: list[str] = []
+    for suffix in DATABASE_SUFFIXES:
+        file = path.with_name(path.name + suffix)
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if not mode & 0o077:
+            continue
+        try:
+            os.chmod(file, 0o600)
+        except OSError as error:
+            stuck.append(f"{file} ({oct(mode)}: {error.strerror})")
+        else:
+            changed.append(file)
+    fresh = [file for file in changed if file not in _warned_wide]
+    if fresh:
+        _warned_wide.update(fresh)
+        log.warning(
+            "Database files were readable by other users of this computer; they are now 0600 "
+            "(only the bot's user): %s",
+            ", ".join(str(file) for file in fresh),
+        )
+    if stuck:
+        log.warning(
+            "Database files are readable by other users and could not be made private: %s. "
+            "Run `chmod 600` on them as their owner.",
+            ", ".join(stuck),
+        )
+    return changed
+
+
+def prepare_database_path(path: Path) -> None:
+    """Before opening: the data directory exists (created 0700), the database file exists (created
+    0600, so SQLite gives its ``-wal`` and ``-shm`` files the same mode), and files from before
+    are tightened to 0600."""
+    path = Path(path)
+    if str(path) == ":memory:":
+        return
+    make_private_dir(path.parent)
+    create_private_file(path)
+    tighten_database_files(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +211,7 @@ class Database:
     async def open(self) -> None:
         if self._conn is not None:
             return
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_database_path(self.path)
         # isolation_level=None: no implicit transactions; we issue BEGIN/COMMIT ourselves.
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -288,15 +359,20 @@ class Database:
     async def backup(self, dest: Path) -> str:
         """Copy the live database to ``dest`` (online) and verify the copy.
 
-        Returns the copy's ``PRAGMA integrity_check`` verdict (``"ok"`` when sound).
+        ``dest`` must not exist (FileExistsError); it is created 0600, in a folder created 0700
+        if missing. Returns the copy's ``PRAGMA integrity_check`` verdict (``"ok"`` when sound).
         """
         conn = self._require()
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(dest.parent)
+        if not create_private_file(dest):
+            raise FileExistsError(f"{dest} already exists")
         async with self._lock:
             target = await aiosqlite.connect(dest)
             try:
                 await conn.backup(target)
+                # One self-contained file: no -wal/-shm beside the copy to lose or leave readable.
+                await target.execute_fetchall("PRAGMA journal_mode = DELETE")
             finally:
                 await target.close()
         return await asyncio.to_thread(integrity_check, dest)

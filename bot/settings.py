@@ -8,6 +8,7 @@ line per problem, naming the key, where its value came from and how to fix it.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
@@ -17,9 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
+    SettingsError,
 )
 
 from bot.errors import ConfigError
@@ -29,7 +31,9 @@ CONFIG_ENV = "COMMONROOM_CONFIG"
 DEFAULT_CONFIG = Path("config.toml")
 TOKEN_PLACEHOLDER = "paste-your-bot-token-here"
 
-_toml_path: ContextVar[Path | None] = ContextVar("commonroom_toml_path", default=None)
+# The config file's contents, parsed once by Settings.load: pydantic-settings is handed the data,
+# never the path, so it cannot re-read the file and fail in its own (uncaught) way.
+_toml_data: ContextVar[dict[str, Any] | None] = ContextVar("commonroom_toml_data", default=None)
 
 
 def validate_timezone(name: str) -> str:
@@ -156,9 +160,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = _toml_path.get()
-        if path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        data = _toml_data.get()
+        if data is not None:
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=data))
         return tuple(sources)
 
     # -- loading -----------------------------------------------------------------------
@@ -180,32 +184,20 @@ class Settings(BaseSettings):
         Keyword arguments win over both. Raises :class:`ConfigError` listing every problem.
         """
         toml_path, explicit = cls.resolve_path(path)
-        file_data: dict[str, Any] = {}
-        if toml_path.exists():
-            try:
-                file_data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as error:
-                raise ConfigError(
-                    [f"{toml_path}: not valid TOML ({error}). Fix the syntax and try again."]
-                ) from None
-            except OSError as error:
-                raise ConfigError([f"{toml_path}: cannot be read ({error.strerror})."]) from None
-        elif explicit:
-            raise ConfigError(
-                [
-                    f"{toml_path}: config file not found. "
-                    f"Copy config.example.toml to {toml_path} or fix the path."
-                ]
-            )
-        problems = _unknown_environment()
-        token = _toml_path.set(toml_path if toml_path.exists() else None)
+        data = read_toml(toml_path, explicit=explicit)
+        file_data = data or {}
+        problems = _environment_problems()
+        token = _toml_data.set(data)
         try:
             settings = cls(**overrides)
         except ValidationError as error:
             problems += [_describe(err, toml_path, file_data, overrides) for err in error.errors()]
             raise ConfigError(problems) from None
+        except SettingsError as error:
+            problems.append(_describe_settings_error(error))
+            raise ConfigError(problems) from None
         finally:
-            _toml_path.reset(token)
+            _toml_data.reset(token)
         if settings.signposts:
             # Seeds are validated like the directory itself (phones, links, hours), so a bad seed is
             # reported here rather than skipped when the bot starts.
@@ -215,7 +207,7 @@ class Settings(BaseSettings):
             problems += [f"{problem} Fix it in {toml_path}." for problem in seed_problems]
         if problems:
             raise ConfigError(problems)
-        settings._source = toml_path if toml_path.exists() else None
+        settings._source = toml_path if data is not None else None
         return settings
 
     _source: Path | None = None
@@ -244,11 +236,80 @@ class Settings(BaseSettings):
         return data
 
 
-def _unknown_environment() -> list[str]:
+def read_toml(path: Path, *, explicit: bool) -> dict[str, Any] | None:
+    """The config file's settings; None when there is none and none was named.
+
+    Raises :class:`ConfigError` with one line for a file that is missing (when named), cannot be
+    read, is not UTF-8, has a carriage return on its own (old Mac line endings, which TOML
+    forbids) or is not valid TOML. A UTF-8 byte order mark, which some Windows editors write, is
+    ignored.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if not explicit:
+            return None
+        raise ConfigError(
+            [f"{path}: config file not found. Copy config.example.toml to {path} or fix the path."]
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a folder, not a config file. Name the TOML file itself."]) from None
+    except OSError as error:
+        raise ConfigError(
+            [f"{path}: cannot be read ({error.strerror or error}). Check its permissions."]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            [
+                f"{path}: line {line} is not valid UTF-8 text (byte 0x{raw[error.start]:02x}). "
+                "Save the file as UTF-8 and try again."
+            ]
+        ) from None
+    text = text.removeprefix("\ufeff")
+    lone_cr = re.search(r"\r(?!\n)", text)
+    if lone_cr is not None:
+        line = text.count("\n", 0, lone_cr.start()) + 1
+        raise ConfigError(
+            [
+                f"{path}: line {line} ends with a carriage return on its own, which TOML does not allow. "
+                "Save the file with Unix (LF) or Windows (CRLF) line endings."
+            ]
+        )
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        reason = " ".join(str(error).split())
+        raise ConfigError([f"{path}: not valid TOML ({reason}). Fix the syntax and try again."]) from None
+
+
+def _printable(text: str) -> str:
+    """``text`` with undecodable bytes (surrogate escapes) shown as ``\\xff``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _environment_problems() -> list[str]:
+    """Unknown COMMONROOM_ variables, and values that are not UTF-8 text."""
     known = {name.upper() for name in Settings.model_fields} | {"CONFIG"}
     problems = []
     for name in sorted(os.environ):
         if not name.startswith(ENV_PREFIX):
+            continue
+        if not _is_text(name) or not _is_text(os.environ[name]):
+            problems.append(
+                f"{_printable(name)} (environment): not valid UTF-8 text. Set it again as plain text "
+                "(check the shell's locale), or remove it."
+            )
             continue
         section = name[len(ENV_PREFIX) :].split("__", 1)[0]
         if section not in known:
@@ -257,6 +318,23 @@ def _unknown_environment() -> list[str]:
                 "config.example.toml (sections: " + ", ".join(sorted(Settings.model_fields)) + ")."
             )
     return problems
+
+
+def _describe_settings_error(error: SettingsError) -> str:
+    """One line for a value pydantic-settings could not parse (a whole section as bad JSON)."""
+    match = re.search(r'field "([^"]+)"', str(error))
+    field = match.group(1) if match else ""
+    if field in Settings.model_fields:
+        env_name = ENV_PREFIX + field.upper()
+        annotation = Settings.model_fields[field].annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            example = next(iter(annotation.model_fields), "KEY").upper()
+            hint = f"Set one key at a time instead, such as {env_name}__{example}, or write valid JSON."
+        else:
+            hint = f"Write it as JSON, or set [[{field}]] in the config file instead."
+        return f"{env_name} (environment): cannot be read as JSON for [{field}]. {hint}"
+    reason = " ".join(str(error).split())
+    return f"Settings from the environment cannot be read ({reason}). Check the COMMONROOM_ variables."
 
 
 def _describe(error: Any, toml_path: Path, file_data: dict[str, Any], overrides: dict[str, Any]) -> str:
@@ -273,6 +351,8 @@ def _describe(error: Any, toml_path: Path, file_data: dict[str, Any], overrides:
         origin = "passed in code"
     elif env_name in os.environ:
         origin = f"environment variable {env_name}"
+    elif nested := sorted(name for name in os.environ if name.startswith(env_name + "__")):
+        origin = f"environment variable {nested[0]}"
     elif _dig(file_data, loc):
         origin = str(toml_path)
     else:

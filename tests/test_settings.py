@@ -139,3 +139,138 @@ def test_a_seed_contact_that_would_not_validate_is_a_settings_problem(tmp_path: 
         Settings.load(path)
     (line,) = caught.value.problems
     assert line.startswith("signposts[1] (Broken line)") and str(path) in line
+
+
+# -- hostile and malformed files and environments (issue 16): one line each, never a traceback ------
+
+
+def test_a_lone_carriage_return_is_one_line_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'[logging]\nlevel = "INFO"\r[database]\npath = "x"\n')
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(path)
+    (line,) = caught.value.problems
+    assert line.startswith(f"{path}: line 2 ") and "carriage return" in line and "\n" not in line
+
+
+def test_crlf_line_endings_and_a_byte_order_mark_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'\xef\xbb\xbf[logging]\r\nlevel = "ERROR"\r\n')
+    settings = Settings.load(path)
+    assert settings.logging.level == "ERROR" and settings.source == path
+
+
+def test_an_undecodable_file_is_one_line_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'[privacy]\ncontroller_name = "Universit\xe9 of Somewhere"\n')  # Latin-1
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(path)
+    (line,) = caught.value.problems
+    assert line.startswith(f"{path}: line 2 is not valid UTF-8") and "Save the file as UTF-8" in line
+
+
+def test_a_folder_or_unreadable_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "folder.toml").mkdir()
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(tmp_path / "folder.toml")
+    (line,) = caught.value.problems
+    assert "is a folder" in line
+
+
+def test_an_undecodable_environment_value_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMONROOM_DISCORD__TOKEN", "abc\udcff")  # the byte 0xff, as os.environ holds it
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(write_config(tmp_path))
+    (line,) = caught.value.problems
+    assert line.startswith("COMMONROOM_DISCORD__TOKEN (environment): not valid UTF-8")
+    assert "abc" not in line  # a secret's value is never echoed
+
+
+def test_a_section_from_the_environment_that_is_not_json_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMONROOM_LOGGING", "{level: INFO")
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(write_config(tmp_path))
+    (line,) = caught.value.problems
+    assert line.startswith("COMMONROOM_LOGGING (environment)") and "COMMONROOM_LOGGING__LEVEL" in line
+
+
+def test_the_file_is_read_once_and_never_re_read_by_pydantic_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_config(tmp_path, '[logging]\nlevel = "WARNING"\n')
+    reads: list[Path] = []
+    real_open = Path.open
+
+    def counting(self: Path) -> bytes:
+        reads.append(self)
+        with real_open(self, "rb") as handle:
+            return handle.read()
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(Path, "open", lambda *a, **k: pytest.fail("the config file was opened again"))
+    assert Settings.load(path).logging.level == "WARNING"
+    assert reads == [path]
+
+
+TOML_FRAGMENTS = [
+    b"[discord]\n",
+    b'token = "abc"\n',
+    b"[logging]\n",
+    b'level = "INFO"\n',
+    b"level = 3\n",
+    b"[database]\n",
+    b'path = "db.sqlite3"\n',
+    b"[defaults]\n",
+    b'timezone = "Mars/Base"\n',
+    b"[metrics]\n",
+    b"prometheus_port = 99999\n",
+    b"[[signposts]]\n",
+    b'name = "Line"\n',
+    b'phone = "not a number"\n',
+    b'categories = ["urgent"]\n',
+    b"[bogus]\n",
+    b"x = [\n",
+    b'"\\ud800"\n',
+    b"\r",
+    b"\r\n",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"\x00",
+    b"=",
+    b'"',
+]
+
+
+def _load_any_bytes(path: Path, raw: bytes) -> None:
+    path.write_bytes(raw)
+    try:
+        Settings.load(path)
+    except ConfigError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert "\n" not in problem and "\r" not in problem, problem
+
+
+@pytest.mark.parametrize(
+    "examples", [pytest.param(300, id="fast"), pytest.param(10_000, id="slow", marks=pytest.mark.slow)]
+)
+def test_any_config_file_loads_or_is_explained_one_line_per_problem(tmp_path: Path, examples: int) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    files = st.one_of(
+        st.binary(max_size=200),
+        st.lists(st.sampled_from(TOML_FRAGMENTS), max_size=12).map(b"".join),
+    )
+    path = tmp_path / "config.toml"
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(files)
+    def check(raw: bytes) -> None:
+        _load_any_bytes(path, raw)
+
+    check()
