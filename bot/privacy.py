@@ -584,6 +584,13 @@ PERSONAL += [
 ]
 
 NOT_PERSONAL += [
+    NotPersonal("events", "revision", "how many times an event was edited (keys its change notices)"),
+    NotPersonal(
+        "events", "card_attempt", "how many times posting an event's card was refused (keys its next try)"
+    ),
+]
+
+NOT_PERSONAL += [
     *_not_personal(
         "outbox",
         "delivery bookkeeping",

@@ -10,8 +10,10 @@ Member data held here (privacy inventory; used by ``export_member`` / ``forget_m
 
 * ``event_rsvps.member_id`` (with ``status``, ``seq``, ``updated_at``, ``promoted_at``,
   ``promotion_dm``): a student's answer to one event, so places, the waiting list, reminders and
-  ``/event mine`` work. Kept while the event exists; erased by ``forget_member``. Never shown
-  publicly: the card shows counts only; names are shown to organisers alone (``/event attendees``).
+  ``/event mine`` work. ``promotion_dm`` is ``failed`` when the DM telling them about their place
+  could not be delivered (so ``/event mine`` tells them instead). Kept while the event exists;
+  erased by ``forget_member``. Never shown publicly: the card shows counts only; names are shown
+  to organisers alone (``/event attendees``).
 * ``event_reminder_optouts.member_id``: the member turned reminders off on that server. Kept until
   they turn reminders back on or are forgotten.
 * ``events.created_by`` and ``event_series.created_by``: the organiser who created the event
@@ -20,7 +22,17 @@ Member data held here (privacy inventory; used by ``export_member`` / ``forget_m
   theme) is written by organisers about the event for everyone to read; it is not about a member.
   Facilitators' names are public by design (role models students can expect to meet).
 
-Nothing here is logged with a member id.
+Everything this feature sends on its own is a promise in the outbox (:mod:`bot.services.outbox`),
+written in the same transaction as the change that creates it, with a stable key:
+
+* ``events.reminder:{event_id}:{lead}`` (one DM per recipient; dropped once the event starts),
+* ``events.promoted:{event_id}:{seq}`` (a waiting-list place; ``seq`` is that RSVP's),
+* ``events.changed:{event_id}:{revision}`` and ``events.cancelled:{event_id}`` (notices),
+* ``events.card:{event_id}:{card_attempt}`` (a card posted in a channel; marker
+  ``event:going:{event_id}``, its Going button's custom id).
+
+The ``*_due`` methods say, from the current state, whether a promise is still worth keeping
+(the outbox drops it otherwise). Nothing here is logged with a member id.
 """
 
 from __future__ import annotations
@@ -31,7 +43,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from bot.clock import Clock, to_timestamp
+from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.services.events_dates import (
@@ -59,9 +71,16 @@ from bot.services.events_model import (
     RsvpOutcome,
     Status,
 )
+from bot.services.outbox import enqueue, stored_key
 
 __all__ = [
+    "CANCELLED_TOPIC",
+    "CARD_TOPIC",
+    "CARD_WINDOW",
+    "CHANGED_TOPIC",
     "LIMITS",
+    "PROMOTED_TOPIC",
+    "REMINDER_TOPIC",
     "Attendees",
     "ChangeOutcome",
     "EventChanges",
@@ -78,11 +97,34 @@ __all__ = [
 # A reminder sent more than this after its due time says so ("sent late").
 LATE_AFTER_SECONDS = 120
 MAX_LEAD_TIMES = 4
+# Later occurrences of a series get their card this long before they start (RSVPs open then).
+CARD_WINDOW = timedelta(days=14)
+
+# The outbox topics of this feature (see the module docstring for their keys).
+REMINDER_TOPIC = "events.reminder"
+PROMOTED_TOPIC = "events.promoted"
+CHANGED_TOPIC = "events.changed"
+CANCELLED_TOPIC = "events.cancelled"
+CARD_TOPIC = "events.card"
+
+
+def card_key(event_id: int, attempt: int = 0) -> str:
+    return f"{CARD_TOPIC}:{event_id}:{attempt}"
+
+
+def reminder_key(event_id: int, lead_seconds: int) -> str:
+    return f"{REMINDER_TOPIC}:{event_id}:{lead_seconds}"
+
+
+def card_marker(event_id: int) -> str:
+    """What a posted card carries (its Going button's custom id), to find it after a crash."""
+    return f"event:going:{event_id}"
+
 
 _EVENT_COLUMNS = (
     "event_id, guild_id, series_id, kind, title, description, starts_at, ends_at, place, online_link,"
     " cost, food, accessibility, facilitators, theme, capacity, community_channel_id, channel_id,"
-    " message_id, scheduled_event_id, status"
+    " message_id, scheduled_event_id, status, revision"
 )
 
 
@@ -236,8 +278,14 @@ class EventService:
         repeat: str | None = None,
         until: str | None = None,
         count: int | None = None,
+        card_channel_id: int | None = None,
     ) -> list[EventInfo]:
-        """Create one event, or every occurrence of a series. Nothing is saved if anything is wrong."""
+        """Create one event, or every occurrence of a series. Nothing is saved if anything is wrong.
+
+        With ``card_channel_id``, the cards due now (the first event's, and any occurrence within
+        :data:`CARD_WINDOW`) are owed to that channel in the same transaction (the outbox posts
+        them); later occurrences' cards are queued by :meth:`queue_card` when their time comes.
+        """
         start, end = self.validate(draft, tz)
         length = end - start
         starts = [start]
@@ -296,7 +344,62 @@ class EventService:
                 assert result.lastrowid is not None
                 ids.append(result.lastrowid)
                 await self._insert_reminders(tx, result.lastrowid, starts_at, settings.lead_times, now)
+                if card_channel_id is not None and (len(ids) == 1 or each - CARD_WINDOW <= self.clock.now()):
+                    await self._owe_card(
+                        tx, guild_id, result.lastrowid, 0, card_channel_id, first=len(ids) == 1
+                    )
         return [await self.get(event_id) for event_id in ids]
+
+    async def _owe_card(
+        self, tx: Tx, guild_id: int, event_id: int, attempt: int, channel_id: int, *, first: bool = False
+    ) -> bool:
+        payload: dict[str, Any] = {"event_id": event_id}
+        if first:
+            payload["first"] = True
+        return await enqueue(
+            tx,
+            self.clock.now(),
+            guild_id=guild_id,
+            key=card_key(event_id, attempt),
+            topic=CARD_TOPIC,
+            channel_id=channel_id,
+            marker=card_marker(event_id),
+            payload=payload,
+        )
+
+    async def queue_card(self, event_id: int, channel_id: int) -> bool:
+        """Owe the card of an event whose replies open now; False if it needs none (posted,
+        cancelled, started, gone). Calling it again while the same card is owed changes nothing."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT guild_id, status, starts_at, message_id, card_attempt FROM events WHERE event_id = ?",
+                (event_id,),
+            )
+            if (
+                row is None
+                or row["status"] != "scheduled"
+                or row["message_id"] is not None
+                or row["starts_at"] <= self._now()
+            ):
+                return False
+            await self._owe_card(tx, row["guild_id"], event_id, row["card_attempt"], channel_id)
+        return True
+
+    async def card_failed(self, event_id: int) -> None:
+        """The card could not be posted (no access, channel gone): the next try is a new promise."""
+        await self.db.execute(
+            "UPDATE events SET card_attempt = card_attempt + 1 WHERE event_id = ?", (event_id,)
+        )
+
+    async def card_due(self, event_id: int) -> EventInfo | None:
+        """The event whose card is owed, or None if it no longer needs one."""
+        try:
+            event = await self.get(event_id)
+        except NotFound:
+            return None
+        if event.status != "scheduled" or event.message_id is not None or event.starts_at <= self._now():
+            return None
+        return event
 
     @staticmethod
     async def _insert_reminders(
@@ -498,9 +601,10 @@ class EventService:
 
     @staticmethod
     async def _promote(tx: Tx, event_id: int, now: int) -> list[int]:
-        """Fill free places from the waiting list, first come first served."""
+        """Fill free places from the waiting list, first come first served; each person moved up
+        is owed a DM (in this transaction), dropped if not sent before the event starts."""
         row = await tx.fetchone(
-            "SELECT capacity, status, starts_at FROM events WHERE event_id = ?", (event_id,)
+            "SELECT guild_id, capacity, status, starts_at FROM events WHERE event_id = ?", (event_id,)
         )
         if row is None or row["status"] != "scheduled" or row["starts_at"] <= now:
             return []
@@ -509,24 +613,53 @@ class EventService:
         )
         free = None if row["capacity"] is None else row["capacity"] - going
         waiting = await tx.fetchall(
-            "SELECT member_id FROM event_rsvps WHERE event_id = ? AND status = 'waiting' ORDER BY seq"
+            "SELECT member_id, seq FROM event_rsvps WHERE event_id = ? AND status = 'waiting' ORDER BY seq"
             + ("" if free is None else " LIMIT ?"),
             (event_id,) if free is None else (event_id, max(0, free)),
         )
         promoted = [r["member_id"] for r in waiting]
-        for member_id in promoted:
+        for place in waiting:
             await tx.execute(
                 "UPDATE event_rsvps SET status = 'going', promoted_at = ?, updated_at = ?, promotion_dm ="
                 " NULL"
                 " WHERE event_id = ? AND member_id = ?",
-                (now, now, event_id, member_id),
+                (now, now, event_id, place["member_id"]),
+            )
+            await enqueue(
+                tx,
+                from_timestamp(now),
+                guild_id=row["guild_id"],
+                key=f"{PROMOTED_TOPIC}:{event_id}:{place['seq']}",
+                topic=PROMOTED_TOPIC,
+                recipient_id=place["member_id"],
+                payload={"event_id": event_id, "seq": place["seq"]},
+                not_after=from_timestamp(row["starts_at"]),
             )
         return promoted
 
-    async def record_promotion_dm(self, event_id: int, member_id: int, delivered: bool) -> None:
+    async def promotion_due(self, event_id: int, member_id: int, seq: int) -> EventInfo | None:
+        """The event, if this member still has the place they were moved up to (same RSVP)."""
+        async with self.db.read() as tx:
+            row = await tx.fetchone(
+                "SELECT status, seq, promoted_at FROM event_rsvps WHERE event_id = ? AND member_id = ?",
+                (event_id, member_id),
+            )
+            if row is None or row["status"] != "going" or row["seq"] != seq or row["promoted_at"] is None:
+                return None
+            event = await self._get(tx, event_id)
+        return None if event.cancelled else event
+
+    async def record_promotion_dm(
+        self, event_id: int, member_id: int, delivered: bool, seq: int | None = None
+    ) -> None:
+        """Whether the DM about a place got through (``failed``: ``/event mine`` tells them).
+
+        With ``seq``, only for that RSVP: an answer given since is not marked by an older DM.
+        """
         await self.db.execute(
-            "UPDATE event_rsvps SET promotion_dm = ? WHERE event_id = ? AND member_id = ?",
-            ("sent" if delivered else "failed", event_id, member_id),
+            "UPDATE event_rsvps SET promotion_dm = ? WHERE event_id = ? AND member_id = ?"
+            + ("" if seq is None else " AND seq = ?"),
+            ("sent" if delivered else "failed", event_id, member_id, *(() if seq is None else (seq,))),
         )
 
     # -- changes -------------------------------------------------------------------------
@@ -591,7 +724,7 @@ class EventService:
         async with self.db.transaction() as tx:
             sets = ", ".join(f"{name} = ?" for name in updates)
             await tx.execute(
-                f"UPDATE events SET {sets}, updated_at = ? WHERE event_id = ?",
+                f"UPDATE events SET {sets}, revision = revision + 1, updated_at = ? WHERE event_id = ?",
                 (*updates.values(), now, event_id),
             )
             if time_changed:
@@ -600,11 +733,54 @@ class EventService:
                     tx, event_id, updates["starts_at"], settings.lead_times, now
                 )
             promoted = await self._promote(tx, event_id, now) if "capacity" in updates else []
-            notify = await self._going_and_waiting(tx, event_id)
             event = await self._get(tx, event_id)
-        return ChangeOutcome(
-            event, [m for m in notify if m not in promoted], promoted, time_changed, reminders
+            notify = [m for m in await self._going_and_waiting(tx, event_id) if m not in promoted]
+            key = f"{CHANGED_TOPIC}:{event_id}:{event.revision}"
+            for member_id in notify:
+                await enqueue(
+                    tx,
+                    now_dt,
+                    guild_id=event.guild_id,
+                    key=key,
+                    topic=CHANGED_TOPIC,
+                    recipient_id=member_id,
+                    payload={"event_id": event_id, "time_changed": time_changed},
+                    not_after=event.end,
+                )
+            seqs = await self._seqs(tx, event_id, promoted)
+        notices = [stored_key(key, m) for m in notify]
+        notices += [stored_key(f"{PROMOTED_TOPIC}:{event_id}:{seqs[m]}", m) for m in promoted]
+        return ChangeOutcome(event, notify, promoted, time_changed, reminders, notices)
+
+    @staticmethod
+    async def _seqs(tx: Tx, event_id: int, members: list[int]) -> dict[int, int]:
+        if not members:
+            return {}
+        rows = await tx.fetchall(
+            f"SELECT member_id, seq FROM event_rsvps WHERE event_id = ? AND member_id IN"
+            f" ({','.join('?' * len(members))})",
+            (event_id, *members),
         )
+        return {r["member_id"]: r["seq"] for r in rows}
+
+    async def notice_due(self, event_id: int, member_id: int) -> EventInfo | None:
+        """The event, if this member is still going or waiting and it still goes ahead."""
+        async with self.db.read() as tx:
+            status = await tx.fetchval(
+                "SELECT status FROM event_rsvps WHERE event_id = ? AND member_id = ?", (event_id, member_id)
+            )
+            if status not in ("going", "waiting"):
+                return None
+            event = await self._get(tx, event_id)
+        return None if event.cancelled else event
+
+    async def cancellation_due(self, event_id: int) -> EventInfo | None:
+        """The event, if it is (still) cancelled."""
+        try:
+            event = await self.get(event_id)
+        except NotFound:
+            return None
+        return event if event.cancelled else None
 
     @staticmethod
     async def _going_and_waiting(tx: Tx, event_id: int) -> list[int]:
@@ -646,8 +822,22 @@ class EventService:
                     " status = 'pending'",
                     (now, each),
                 )
+                cancelled = await self._get(tx, each)
+                notify = await self._going_and_waiting(tx, each)
+                key = f"{CANCELLED_TOPIC}:{each}"
+                for member_id in notify:
+                    await enqueue(
+                        tx,
+                        from_timestamp(now),
+                        guild_id=cancelled.guild_id,
+                        key=key,
+                        topic=CANCELLED_TOPIC,
+                        recipient_id=member_id,
+                        payload={"event_id": each},
+                        not_after=cancelled.end,
+                    )
                 outcomes.append(
-                    ChangeOutcome(await self._get(tx, each), await self._going_and_waiting(tx, each))
+                    ChangeOutcome(cancelled, notify, notices=[stored_key(key, m) for m in notify])
                 )
         return outcomes
 
@@ -668,12 +858,14 @@ class EventService:
         )
         return [PendingReminder(r["event_id"], r["lead_seconds"], r["due_at"]) for r in rows]
 
-    async def claim_reminder(self, event_id: int, lead_seconds: int) -> ReminderClaim | None:
-        """Decide a due reminder once: mark it done and return who to DM (None if not pending).
+    async def queue_reminder(self, event_id: int, lead_seconds: int) -> ReminderClaim | None:
+        """Decide a due reminder once, and owe its DMs: None if it is not pending (or not due).
 
-        Marked in the same transaction that reads it, so it is never sent twice, even across a
-        restart. Late (after downtime) reminders are marked ``late``; if the event has already
-        started, the reminder is ``skipped`` and nobody is messaged.
+        In one transaction: the reminder is marked ``queued`` (``late`` after downtime) and one
+        outbox item per recipient is written, keyed ``events.reminder:{event_id}:{lead}``, so a
+        job that runs again (after a restart) owes nothing twice and a crash loses no one. Each
+        item is dropped, not sent, once the event has started. If the event has already
+        started, the reminder is ``skipped`` and nobody is owed anything.
         """
         async with self.db.transaction() as tx:
             now = self._now()
@@ -685,7 +877,7 @@ class EventService:
                 return None
             event = await self._get(tx, event_id)
             recipients: list[int] = []
-            outcome: Literal["sent", "late", "skipped", "cancelled"]
+            outcome: Literal["queued", "late", "skipped", "cancelled"]
             if event.cancelled:
                 outcome = "cancelled"
             elif event.starts_at <= now:
@@ -696,26 +888,62 @@ class EventService:
             ):
                 outcome = "skipped"  # after downtime, only the most recent missed reminder is sent
             else:
-                outcome = "late" if now - reminder["due_at"] > LATE_AFTER_SECONDS else "sent"
-                settings_row = await tx.fetchone(
-                    "SELECT lead_times, remind_maybe, mirror FROM event_settings WHERE guild_id = ?",
-                    (event.guild_id,),
-                )
-                settings = self._settings_from(event.guild_id, settings_row)
-                statuses = ("going", "maybe") if settings.remind_maybe else ("going",)
-                rows = await tx.fetchall(
-                    "SELECT member_id FROM event_rsvps WHERE event_id = ?"
-                    f" AND status IN ({', '.join('?' * len(statuses))})"
-                    " AND member_id NOT IN (SELECT member_id FROM event_reminder_optouts WHERE guild_id = ?)"
-                    " ORDER BY seq",
-                    (event_id, *statuses, event.guild_id),
-                )
-                recipients = [r["member_id"] for r in rows]
+                outcome = "late" if now - reminder["due_at"] > LATE_AFTER_SECONDS else "queued"
+                recipients = await self._reminder_recipients(tx, event)
+                for member_id in recipients:
+                    await enqueue(
+                        tx,
+                        from_timestamp(now),
+                        guild_id=event.guild_id,
+                        key=reminder_key(event_id, lead_seconds),
+                        topic=REMINDER_TOPIC,
+                        recipient_id=member_id,
+                        payload={
+                            "event_id": event_id,
+                            "lead": lead_seconds,
+                            "starts_at": event.starts_at,
+                            "late": outcome == "late",
+                        },
+                        not_after=event.start,
+                    )
             await tx.execute(
                 "UPDATE event_reminders SET status = ?, done_at = ? WHERE event_id = ? AND lead_seconds = ?",
                 (outcome, now, event_id, lead_seconds),
             )
         return ReminderClaim(event, lead_seconds, outcome, recipients)
+
+    async def _reminder_recipients(self, tx: Tx, event: EventInfo, member_id: int | None = None) -> list[int]:
+        """Who a reminder of this event is for now (going, or maybe if the server says so; not
+        those who turned reminders off), in reply order; or whether ``member_id`` is."""
+        settings_row = await tx.fetchone(
+            "SELECT lead_times, remind_maybe, mirror FROM event_settings WHERE guild_id = ?",
+            (event.guild_id,),
+        )
+        settings = self._settings_from(event.guild_id, settings_row)
+        statuses = ("going", "maybe") if settings.remind_maybe else ("going",)
+        rows = await tx.fetchall(
+            "SELECT member_id FROM event_rsvps WHERE event_id = ?"
+            f" AND status IN ({', '.join('?' * len(statuses))})"
+            " AND member_id NOT IN (SELECT member_id FROM event_reminder_optouts WHERE guild_id = ?)"
+            + ("" if member_id is None else " AND member_id = ?")
+            + " ORDER BY seq",
+            (event.event_id, *statuses, event.guild_id, *(() if member_id is None else (member_id,))),
+        )
+        return [r["member_id"] for r in rows]
+
+    async def reminder_due(self, event_id: int, member_id: int, starts_at: int) -> EventInfo | None:
+        """The event, if this member should still get a reminder queued for a start at
+        ``starts_at``: it still goes ahead at that time and they still want one."""
+        async with self.db.read() as tx:
+            try:
+                event = await self._get(tx, event_id)
+            except NotFound:
+                return None
+            if event.cancelled or event.starts_at != starts_at or event.starts_at <= self._now():
+                return None
+            if not await self._reminder_recipients(tx, event, member_id):
+                return None
+        return event
 
     async def set_reminders(self, guild_id: int, member_id: int, on: bool) -> None:
         if on:

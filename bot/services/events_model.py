@@ -120,6 +120,7 @@ class EventInfo:
     message_id: int | None
     scheduled_event_id: int | None
     status: str
+    revision: int = 0  # how many times it was edited (the key of its change notices)
     going: int = 0
     waiting: int = 0
     maybe: int = 0
@@ -183,13 +184,18 @@ class MyEvent:
 
 @dataclass(frozen=True, slots=True)
 class ChangeOutcome:
-    """An event after an edit or cancellation, and who must be told."""
+    """An event after an edit or cancellation, and who is owed a DM about it.
+
+    ``notices`` are the outbox keys (as stored, one per recipient) of the notices and
+    waiting-list places this change promised, so the organiser can be told how many arrived.
+    """
 
     event: EventInfo
     notify: list[int]
     promoted: list[int] = field(default_factory=list)
     time_changed: bool = False
     reminders: list[tuple[int, int]] = field(default_factory=list)  # (lead_seconds, due_at)
+    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +207,10 @@ class PendingReminder:
 
 @dataclass(frozen=True, slots=True)
 class ReminderClaim:
+    """A due reminder, decided once: ``queued`` (or ``late``) with one outbox item per recipient,
+    or ``skipped`` / ``cancelled`` with none."""
+
     event: EventInfo
     lead_seconds: int
-    outcome: Literal["sent", "late", "skipped", "cancelled"]
+    outcome: Literal["queued", "late", "skipped", "cancelled"]
     recipients: list[int]

@@ -22,7 +22,7 @@ from bot.clock import to_timestamp
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
 from bot.services.communities import CommunityService, channel_slug
-from bot.services.events import EventChanges, EventDraft, EventService
+from bot.services.events import EventChanges, EventDraft, EventService, card_key
 from bot.services.events_ics import calendar_bytes
 from bot.ui import (
     AUTOCOMPLETE_CHOICES_LIMIT,
@@ -36,15 +36,17 @@ from bot.ui import (
 from cogs.events.jobs import EventJobs
 from cogs.events.render import (
     attendees_embed,
-    changed_dm,
     created_reply,
     list_pages,
     local_when,
     mine_embed,
+    told_later,
 )
 from cogs.events.views import CreateModal, NewEvent, check_can_join
 
 _MENTION = re.compile(r"^<#(\d+)>$")
+# An outbox item still on its way (Discord said "later", or it hasn't been tried yet).
+OWED = ("pending", "sending")
 # A subcommand only organisers can run (the command tree checks ``extras``).
 organiser_command = partial(app_commands.command, extras=ORGANISER)
 
@@ -66,10 +68,16 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
 
     async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
         """For /privacy forget-me: RSVPs (the waiting list moves up) and reminder preferences."""
-        return await self.service.forget_member(member_id)
+        counts = await self.service.forget_member(member_id)
+        self.bot.outbox.kick()  # whoever moved up into their place is owed a DM
+        return counts
 
     async def cog_load(self) -> None:
+        self.jobs.register()
         await self.jobs.rearm()
+
+    async def cog_unload(self) -> None:
+        self.jobs.unregister()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -204,6 +212,13 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         # Validate before deferring so a refusal is a direct private reply.
         self.service.validate(replace(new.draft), new.tz)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        config = await self.bot.guild_settings.get(guild.id)
+        card_channel_id = new.draft.community_channel_id or config.channel("announcements")
+        if card_channel_id is None:
+            raise UserError(
+                "I don't know where to post event cards yet. A server admin can choose the channel with "
+                "`/setup channel purpose:announcements`."
+            )
         events = await self.service.create(
             guild.id,
             interaction.user.id,
@@ -212,9 +227,18 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
             repeat=new.repeat,
             until=new.until,
             count=new.count,
+            card_channel_id=card_channel_id,
         )
         first = events[0]
-        if not await self.jobs.post_card(first):
+        # The first card is owed with the event; wait a moment for it, so that if I can't post in
+        # the channel at all, nothing is saved and the organiser is told why.
+        self.jobs.creating.add(first.event_id)
+        try:
+            key = card_key(first.event_id)
+            card = (await self.jobs.deliver([key])).get(key)
+        finally:
+            self.jobs.creating.discard(first.event_id)
+        if card == "failed":
             await self.service.delete_unposted([e.event_id for e in events])
             raise UserError(
                 "I couldn't post the event card, so I haven't saved the event. Check that I can send"
@@ -222,7 +246,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
                 "and embed links in the announcements (or community) channel, then try again."
             )
         problems = await self.jobs.created(events)
-        text = created_reply(events, await self.service.get(first.event_id), new.repeat)
+        text = created_reply(events, await self.service.get(first.event_id), new.repeat, card_channel_id)
         if problems:
             text += "\n" + " ".join(sorted(problems))
         await send_private(interaction, text)
@@ -288,12 +312,15 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
             self.jobs.rescheduled(outcome)
         await self.jobs.refresh_card(updated)
         problem = await self.jobs.mirror(updated)
-        told = await self.jobs.tell(outcome.notify, changed_dm(updated, outcome.time_changed))
-        await self.jobs.tell_promoted(updated, outcome.promoted)
+        # The notices were owed with the change; wait a moment to say how many have arrived.
+        status = await self.jobs.deliver(outcome.notices)
+        told = sum(status.get(key) == "delivered" for key in outcome.notices[: len(outcome.notify)])
+        owed = sum(status.get(key) in OWED for key in outcome.notices[: len(outcome.notify)])
         text = (
             f"Saved. The card is updated and I told {told} of {len(outcome.notify)} people going or "
             "waiting by DM."
         )
+        text += told_later(owed)
         if outcome.promoted:
             text += f" {len(outcome.promoted)} moved up from the waiting list."
         await send_private(interaction, text + (f"\n{problem}" if problem else ""))
@@ -313,16 +340,19 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         assert interaction.guild is not None
         outcomes = await self.service.cancel(event, interaction.guild.id, scope)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        told = 0
-        notified = 0
+        notices: list[str] = []
         for outcome in outcomes:
-            told += await self.jobs.cancelled(outcome)
-            notified += len(outcome.notify)
+            await self.jobs.cancelled(outcome)
+            notices += outcome.notices
+        # The notices were owed with the cancellation; wait a moment to say how many have arrived.
+        status = await self.jobs.deliver(notices)
+        told = sum(status.get(key) == "delivered" for key in notices)
+        owed = sum(status.get(key) in OWED for key in notices)
         names = "1 event" if len(outcomes) == 1 else f"{len(outcomes)} events"
         await send_private(
             interaction,
-            f"Cancelled {names}. The cards say so, the Events tab follows, and I told {told} of {notified} "
-            "people going or waiting by DM.",
+            f"Cancelled {names}. The cards say so, the Events tab follows, and I told {told} of"
+            f" {len(notices)} people going or waiting by DM.{told_later(owed)}",
         )
 
     @organiser_command(name="attendees", description="Who is going, waiting or maybe (organisers, private)")

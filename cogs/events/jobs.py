@@ -1,13 +1,24 @@
 """Scheduled and outgoing work for events: cards, reminders, DMs and the Events tab mirror.
 
-* Reminders, card posts for later occurrences of a series, and everything else that must
-  happen later are stored in the database and re-armed at start-up (:meth:`EventJobs.rearm`).
+* Everything this feature sends on its own goes through the outbox (``docs/outbox.md``): the
+  service writes each promise with the change that creates it, and this module registers how
+  each topic is delivered: reminders, waiting-list places, edit and cancel notices (DMs), and
+  event cards (posts, found again by their Going button's custom id after a crash, their
+  message id saved in ``after_post``).
+* Reminders and card posts for later occurrences of a series are stored in the database and
+  re-armed at start-up (:meth:`EventJobs.rearm`); when they fall due they only write promises.
+* Refreshing a card after a reply or an edit is an edit of the message already posted, sent
+  directly: it is redrawn from the current state every time, so a lost edit is repaired by the
+  next one, and it never makes a new message.
 * Each occurrence is mirrored as a Discord scheduled event (unless the server turned it off,
   or the event is restricted to a community: the Events tab is visible to the whole server).
+  The mirror is a call to the Events tab, not a message, so it stays direct too.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -18,16 +29,37 @@ import discord
 from bot.clock import from_timestamp
 from bot.core import CommonRoomBot
 from bot.errors import UserError
-from bot.services.events import ChangeOutcome, EventInfo, EventService
+from bot.services.events import (
+    CANCELLED_TOPIC,
+    CARD_TOPIC,
+    CARD_WINDOW,
+    CHANGED_TOPIC,
+    PROMOTED_TOPIC,
+    REMINDER_TOPIC,
+    ChangeOutcome,
+    EventInfo,
+    EventService,
+)
+from bot.services.outbox import OutboxItem, Status
 from bot.ui import MESSAGE_LIMIT, clip
-from cogs.events.render import cancelled_dm, mirror_fields, promoted_dm, reminder_dm, render_card
+from cogs.events.render import (
+    cancelled_dm,
+    changed_dm,
+    mirror_fields,
+    promoted_dm,
+    reminder_dm,
+    render_card,
+)
 from cogs.events.views import card_view
 
 log = logging.getLogger("cogs.events")
 
-# Later occurrences of a series get their card this long before they start (RSVPs open then).
-CARD_WINDOW = timedelta(days=14)
+__all__ = ["CARD_RETRY", "CARD_WINDOW", "DELIVERY_WAIT", "EventJobs"]
+
 CARD_RETRY = timedelta(minutes=15)
+#: How long a command waits for its own messages before answering the organiser (the rest go on
+#: in the background; the answer says how many have arrived).
+DELIVERY_WAIT = 10.0
 
 
 class EventJobs:
@@ -36,6 +68,96 @@ class EventJobs:
     def __init__(self, bot: CommonRoomBot, service: EventService) -> None:
         self.bot = bot
         self.service = service
+        # Events whose creation is waiting for its first card (the command reports a failure).
+        self.creating: set[int] = set()
+
+    # -- outbox topics ---------------------------------------------------------------------
+
+    def register(self) -> None:
+        outbox = self.bot.outbox
+        outbox.topic(REMINDER_TOPIC, self.render_reminder)
+        outbox.topic(PROMOTED_TOPIC, self.render_promoted, on_failed=self.promotion_failed)
+        outbox.topic(CHANGED_TOPIC, self.render_changed)
+        outbox.topic(CANCELLED_TOPIC, self.render_cancelled)
+        outbox.topic(CARD_TOPIC, self.render_card, after_post=self.card_posted, on_failed=self.card_failed)
+
+    def unregister(self) -> None:
+        self.bot.outbox.forget_topics("events.")
+
+    async def render_reminder(self, item: OutboxItem) -> dict[str, Any] | None:
+        assert item.recipient_id is not None
+        payload = item.payload
+        event = await self.service.reminder_due(
+            int(payload["event_id"]), item.recipient_id, int(payload["starts_at"])
+        )
+        if event is None:
+            return None
+        return {"content": clip(reminder_dm(event, late=bool(payload.get("late"))), MESSAGE_LIMIT)}
+
+    async def render_promoted(self, item: OutboxItem) -> dict[str, Any] | None:
+        assert item.recipient_id is not None
+        event = await self.service.promotion_due(
+            int(item.payload["event_id"]), item.recipient_id, int(item.payload["seq"])
+        )
+        return None if event is None else {"content": clip(promoted_dm(event), MESSAGE_LIMIT)}
+
+    async def promotion_failed(self, item: OutboxItem, reason: str) -> None:
+        """Their DMs are closed (or Discord never took it): ``/event mine`` tells them instead."""
+        assert item.recipient_id is not None
+        await self.service.record_promotion_dm(
+            int(item.payload["event_id"]), item.recipient_id, False, int(item.payload["seq"])
+        )
+
+    async def render_changed(self, item: OutboxItem) -> dict[str, Any] | None:
+        assert item.recipient_id is not None
+        event = await self.service.notice_due(int(item.payload["event_id"]), item.recipient_id)
+        if event is None:
+            return None
+        return {"content": clip(changed_dm(event, bool(item.payload.get("time_changed"))), MESSAGE_LIMIT)}
+
+    async def render_cancelled(self, item: OutboxItem) -> dict[str, Any] | None:
+        event = await self.service.cancellation_due(int(item.payload["event_id"]))
+        return None if event is None else {"content": clip(cancelled_dm(event), MESSAGE_LIMIT)}
+
+    async def render_card(self, item: OutboxItem) -> dict[str, Any] | None:
+        event = await self.service.card_due(int(item.payload["event_id"]))
+        return None if event is None else await self._card_kwargs(event)
+
+    async def card_posted(self, item: OutboxItem, message_id: int) -> None:
+        assert item.channel_id is not None
+        event_id = int(item.payload["event_id"])
+        await self.service.set_card(event_id, item.channel_id, message_id)
+        if item.status == "sending":
+            # Adopted after a crash: replies given since it was drawn are not on it yet.
+            with contextlib.suppress(UserError):
+                await self.refresh_card(await self.service.get(event_id))
+
+    async def card_failed(self, item: OutboxItem, reason: str) -> None:
+        """No access to the channel (or it is gone): organisers hear once; tried again later."""
+        event_id = int(item.payload["event_id"])
+        if event_id in self.creating:
+            return  # the organiser creating it is told, and nothing is saved
+        await self.service.card_failed(event_id)
+        self._retry_card(event_id)
+        await self.bot.outbox.alert(
+            item.guild_id,
+            f"{CARD_TOPIC}:{reason}:{item.channel_id}",
+            f"I couldn't post an event card in <#{item.channel_id}> ({reason}). I need View Channel, "
+            "Send Messages and Embed Links there; I'll keep trying every 15 minutes.",
+        )
+
+    async def deliver(self, keys: Sequence[str]) -> dict[str, Status]:
+        """Start the sender and wait a little for these items (stored keys): their status now.
+
+        Used by commands to tell the organiser what happened; whatever is not delivered yet
+        goes on in the background.
+        """
+        if not keys:
+            return {}
+        drain = asyncio.ensure_future(self.bot.outbox.drain())
+        await asyncio.wait({drain}, timeout=DELIVERY_WAIT)
+        outcomes = await self.bot.outbox.service.outcomes(list(keys))
+        return {key: status for key, (status, _) in outcomes.items()}
 
     # -- arming ----------------------------------------------------------------------------
 
@@ -65,23 +187,19 @@ class EventJobs:
                 self.bot.scheduler.cancel(job.id)
 
     async def created(self, events: Sequence[EventInfo]) -> set[str]:
-        """After creation (the first card is posted): arm reminders, post or arm the later cards,
-        mirror each occurrence. Returns the problems to report to the organiser."""
-        first = events[0]
+        """After creation (the cards due now are owed already): arm reminders and the later
+        cards, mirror each occurrence. Returns the problems to report to the organiser."""
         problems = set()
-        now = self.bot.clock.now()
         for event in events:
             for reminder in await self.service.pending_reminders(event.event_id):
                 self.arm_reminder(event.event_id, reminder.lead_seconds, reminder.due_at)
-            if event.event_id != first.event_id:
-                if event.start - CARD_WINDOW <= now:
-                    if not await self.post_card(event):
-                        self._retry_card(event.event_id)
-                else:
-                    self.arm_card(event.event_id, event.starts_at)
+            if event.event_id != events[0].event_id:
+                # A card already owed is owed once: the job's promise has the same key.
+                self.arm_card(event.event_id, event.starts_at)
             problem = await self.mirror(await self.service.get(event.event_id))
             if problem:
                 problems.add(problem)
+        self.bot.outbox.kick()
         return problems
 
     def rescheduled(self, outcome: ChangeOutcome) -> None:
@@ -93,13 +211,13 @@ class EventJobs:
         if event.message_id is None:
             self.arm_card(event.event_id, event.starts_at)
 
-    async def cancelled(self, outcome: ChangeOutcome) -> int:
-        """After a cancellation: nothing more is sent, the card and mirror say so, people are told."""
+    async def cancelled(self, outcome: ChangeOutcome) -> None:
+        """After a cancellation (the notices are owed already): nothing more is armed, the card
+        and the mirror say so."""
         event = outcome.event
         self.disarm(event.event_id)
         await self.refresh_card(event)
         await self.mirror(event)
-        return await self.tell(outcome.notify, cancelled_dm(event))
 
     # -- cards -----------------------------------------------------------------------------
 
@@ -107,7 +225,14 @@ class EventJobs:
         rule = await self.service.series_rule(event.series_id)
         return {"embed": render_card(event, series_rule=rule), "view": card_view(event)}
 
+    async def card_channel(self, event: EventInfo) -> int | None:
+        """Where an event's card goes: its community's channel, or the announcements channel."""
+        if event.community_channel_id is not None:
+            return event.community_channel_id
+        return (await self.bot.guild_settings.get(event.guild_id)).channel("announcements")
+
     async def refresh_card(self, event: EventInfo) -> None:
+        """Redraw a posted card from the current state (a direct edit; see the module docstring)."""
         if event.channel_id is None or event.message_id is None:
             return
         message = self.bot.get_partial_messageable(event.channel_id).get_partial_message(event.message_id)
@@ -116,22 +241,6 @@ class EventJobs:
         except discord.HTTPException as error:
             log.warning("Could not update the card of event %s (HTTP %s)", event.event_id, error.status)
 
-    async def post_card(self, event: EventInfo) -> bool:
-        if event.channel_id is not None or event.cancelled:
-            return True
-        config = await self.bot.guild_settings.get(event.guild_id)
-        channel_id = event.community_channel_id or config.channel("announcements")
-        if channel_id is None:
-            return False
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=event.guild_id)
-        try:
-            message = await channel.send(**await self._card_kwargs(event))
-        except discord.HTTPException as error:
-            log.warning("Could not post the card of event %s (HTTP %s)", event.event_id, error.status)
-            return False
-        await self.service.set_card(event.event_id, channel_id, message.id)
-        return True
-
     async def _card_job(self, event_id: int) -> None:
         try:
             event = await self.service.get(event_id)
@@ -139,42 +248,27 @@ class EventJobs:
             return
         if event.status != "scheduled" or event.message_id is not None or event.start <= self.bot.clock.now():
             return
-        if not await self.post_card(event):
+        channel_id = await self.card_channel(event)
+        if channel_id is None:
             self._retry_card(event_id)
-
-    # -- direct messages -------------------------------------------------------------------
-
-    async def dm(self, member_id: int, content: str, **kwargs: Any) -> bool:
-        """A private message; False if their DMs are closed (never an error)."""
-        try:
-            channel = await self.bot.create_dm(discord.Object(id=member_id))
-            await channel.send(
-                clip(content, MESSAGE_LIMIT), allowed_mentions=discord.AllowedMentions.none(), **kwargs
+            await self.bot.outbox.alert(
+                event.guild_id,
+                f"{CARD_TOPIC}:no-channel",
+                "I have event cards to post but no announcements channel. A server admin can choose it "
+                "with `/setup channel purpose:announcements`.",
             )
-        except discord.HTTPException:
-            return False
-        return True
+            return
+        if await self.service.queue_card(event_id, channel_id):
+            self.bot.outbox.kick()
 
-    async def tell(self, member_ids: Sequence[int], content: str) -> int:
-        """DM each member; returns how many were delivered."""
-        delivered = 0
-        for member_id in member_ids:
-            delivered += await self.dm(member_id, content)
-        return delivered
-
-    async def tell_promoted(self, event: EventInfo, promoted: Sequence[int]) -> None:
-        for member_id in promoted:
-            delivered = await self.dm(member_id, promoted_dm(event))
-            await self.service.record_promotion_dm(event.event_id, member_id, delivered)
+    # -- reminders -------------------------------------------------------------------------
 
     async def _reminder_job(self, event_id: int, lead: int) -> None:
-        claim = await self.service.claim_reminder(event_id, lead)
-        if claim is None or claim.outcome not in ("sent", "late"):
+        claim = await self.service.queue_reminder(event_id, lead)
+        if claim is None or claim.outcome not in ("queued", "late"):
             return
-        sent = await self.tell(claim.recipients, reminder_dm(claim.event, late=claim.outcome == "late"))
-        log.info(
-            "Event %s reminder (%s s before): %d of %d delivered", event_id, lead, sent, len(claim.recipients)
-        )
+        log.info("Event %s reminder (%s s before): %d DMs owed", event_id, lead, len(claim.recipients))
+        self.bot.outbox.kick()
 
     # -- mirror in Discord's Events tab ----------------------------------------------------
 

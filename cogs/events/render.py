@@ -225,15 +225,33 @@ def cancelled_dm(event: EventInfo) -> str:
     )
 
 
-def created_reply(events: Sequence[EventInfo], first: EventInfo, repeat: str | None) -> str:
-    """What the organiser is told after ``/event create``."""
-    where = f"<#{first.channel_id}>"
+def created_reply(events: Sequence[EventInfo], first: EventInfo, repeat: str | None, channel_id: int) -> str:
+    """What the organiser is told after ``/event create`` (the first card may still be on its way
+    if Discord asked the bot to wait)."""
+    where = f"<#{channel_id}>"
+    posted = first.message_id is not None
     if len(events) == 1:
+        if not posted:
+            return (
+                f"Saved: **{first.title}**, {short_when(first)}. Discord asked me to wait, so its card"
+                f" will appear in {where} in a moment."
+            )
         return f"Done: **{first.title}** is posted in {where}, {short_when(first)}."
+    first_card = (
+        f"The first card is in {where}" if posted else f"The first card will appear in {where} shortly"
+    )
     return (
         f"Done: a {repeat} series of {len(events)} events, **{first.title}**, from"
         f" {short_when(first)} "
-        f"to {short_when(events[-1])}. The first card is in {where}; each later card is posted two"
+        f"to {short_when(events[-1])}. {first_card}; each later card is posted two"
         " weeks "
         "before its date, so students can reply to each occurrence separately."
     )
+
+
+def told_later(owed: int) -> str:
+    """After 'I told X of N': how many DMs are still on their way (Discord asked the bot to wait)."""
+    if not owed:
+        return ""
+    people = "person" if owed == 1 else "people"
+    return f" The other {owed} {people} will get it as soon as Discord lets me send it."

@@ -91,9 +91,9 @@ class EventButton(
         choice = "not_going" if self.choice == "no" else self.choice
         outcome = await cog.service.rsvp(self.event_id, member.id, choice)
         await send_private(interaction, rsvp_reply(outcome))
-        await cog.jobs.refresh_card(outcome.event)
         if outcome.promoted:
-            await cog.jobs.tell_promoted(outcome.event, outcome.promoted)
+            cog.bot.outbox.kick()  # whoever moved up is owed a DM (written with the change)
+        await cog.jobs.refresh_card(outcome.event)
 
 
 def card_view(event: EventInfo) -> discord.ui.View | None:

@@ -199,19 +199,19 @@ async def test_reminder_is_claimed_once_late_or_skipped(service: EventService, c
     await service.rsvp(event.event_id, 2, "maybe")
     await service.rsvp(event.event_id, 3, "going")
     await service.set_reminders(GUILD, 3, on=False)
-    assert await service.claim_reminder(event.event_id, 86400) is None  # not due yet
+    assert await service.queue_reminder(event.event_id, 86400) is None  # not due yet
     clock.set(event.start - timedelta(hours=24))
-    claim = await service.claim_reminder(event.event_id, 86400)
-    assert claim is not None and claim.outcome == "sent" and claim.recipients == [1]
-    assert await service.claim_reminder(event.event_id, 86400) is None  # never twice
+    claim = await service.queue_reminder(event.event_id, 86400)
+    assert claim is not None and claim.outcome == "queued" and claim.recipients == [1]
+    assert await service.queue_reminder(event.event_id, 86400) is None  # never twice
     await service.update_settings(GUILD, remind_maybe=True)
     clock.set(event.start - timedelta(minutes=30))  # the 1 h reminder is half an hour late
-    late = await service.claim_reminder(event.event_id, 3600)
+    late = await service.queue_reminder(event.event_id, 3600)
     assert late is not None and late.outcome == "late" and late.recipients == [1, 2]
 
     [other] = await service.create(GUILD, ORGANISER, draft(start="2026-10-20 18:00"), TZ)
     clock.set(other.start + timedelta(minutes=5))
-    skipped = await service.claim_reminder(other.event_id, 3600)
+    skipped = await service.queue_reminder(other.event_id, 3600)
     assert skipped is not None and skipped.outcome == "skipped" and skipped.recipients == []
 
 
@@ -266,9 +266,9 @@ async def test_after_long_downtime_only_the_latest_missed_reminder_is_sent(
     [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
     await service.rsvp(event.event_id, 1, "going")
     clock.set(event.start - timedelta(minutes=30))  # both the 24 h and the 1 h reminders were missed
-    early = await service.claim_reminder(event.event_id, 86400)
+    early = await service.queue_reminder(event.event_id, 86400)
     assert early is not None and early.outcome == "skipped" and early.recipients == []
-    late = await service.claim_reminder(event.event_id, 3600)
+    late = await service.queue_reminder(event.event_id, 3600)
     assert late is not None and late.outcome == "late" and late.recipients == [1]
 
 
@@ -278,7 +278,7 @@ async def test_missed_reminders_collapse_whatever_order_the_jobs_run_in(
     [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
     await service.rsvp(event.event_id, 1, "going")
     clock.set(event.start - timedelta(minutes=30))
-    late = await service.claim_reminder(event.event_id, 3600)
-    early = await service.claim_reminder(event.event_id, 86400)
+    late = await service.queue_reminder(event.event_id, 3600)
+    early = await service.queue_reminder(event.event_id, 86400)
     assert late is not None and late.outcome == "late"
     assert early is not None and early.outcome == "skipped"
