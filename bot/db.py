@@ -354,6 +354,26 @@ class Database:
             raise
         await conn.execute("COMMIT")
 
+    # -- the write-ahead log -----------------------------------------------------------
+
+    async def truncate_wal(self) -> bool:
+        """Copy the write-ahead log into the database file and empty it, without waiting.
+
+        Returns False when a reader (a backup, another process) still holds an older snapshot,
+        so old page versions stay in the log for now; the caller retries later. Waiting here
+        would hold every other database user behind the lock.
+        """
+        conn = self._require()
+        async with self._lock:
+            await conn.execute_fetchall("PRAGMA busy_timeout = 0")
+            try:
+                rows = list(await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+            except sqlite3.OperationalError:
+                return False
+            finally:
+                await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return bool(rows) and rows[0][0] == 0
+
     # -- backup ------------------------------------------------------------------------
 
     async def backup(self, dest: Path) -> str:

@@ -57,8 +57,9 @@ def notice_markdown(controller_name: str, controller_contact: str) -> str:
         "",
         "## What is never stored",
         "- Who is in an identity community: Discord holds that access, the bot keeps no list.",
-        "- Who answered what in a pulse check: answers are counters only, and results are shown "
-        "only when enough people answered.",
+        "- Who answered what in a pulse check: answers are counters only, written in batches of "
+        "five or more, and results are shown only when enough people answered. (Discord itself "
+        "receives your button press and form on their way to the bot.)",
         "- Who made a report: reports carry no id, name or exact time; a reply code is stored "
         "only as a hash.",
         "",

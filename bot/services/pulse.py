@@ -28,8 +28,12 @@ data about students. So :meth:`PulseService.export_member` returns nothing and
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
+import random
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,6 +55,7 @@ from bot.services.pulse_model import (
     validate_threshold,
     validate_title,
 )
+from bot.services.pulse_pool import AnswerPool, Pending
 from bot.services.pulse_results import GroupResult, RunResults, Trend, TrendPoint, question_results
 from bot.services.recurrence import next_occurrence
 
@@ -140,6 +145,16 @@ def _next_run(first_local: datetime, repeat: str, tz: str, after: datetime) -> d
     return next_occurrence(occurrences_rule(first_local, repeat), tz, after, inclusive=True)
 
 
+@dataclass(slots=True)
+class _OpenRun:
+    """An open run as last written, kept in memory while it is open (see ``PulseService._open``)."""
+
+    pulse: Pulse
+    run: Run
+    tokens: set[bytes]
+    threshold: int
+
+
 class PulseService:
     """Pulse checks for every server. ``key`` returns the bot's secret key (outside the DB)."""
 
@@ -150,10 +165,18 @@ class PulseService:
         key: KeySource,
         default_timezone: str = "Europe/London",
         guilds: GuildSettingsService | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self._key = key
+        # Answers wait here, in memory only, until they can be written in batches (pulse_pool).
+        self.pool = AnswerPool(rng)
+        self._answering = asyncio.Lock()
+        self._loading = asyncio.Lock()
+        # Open runs as last written: their pulse, stored markers and threshold, so an answer
+        # needs no database read (a burst of a thousand answers must fit in Discord's 3 s).
+        self._open: dict[int, _OpenRun] = {}
         # Per-server settings (the timezone) belong to the guild settings service.
         self.guilds = guilds or GuildSettingsService(db, clock, default_timezone)
 
@@ -172,6 +195,9 @@ class PulseService:
             " ON CONFLICT (guild_id) DO UPDATE SET min_answers = excluded.min_answers",
             (guild_id, value),
         )
+        for state in self._open.values():
+            if state.run.guild_id == guild_id:
+                state.threshold = value
         return value
 
     async def timezone(self, guild_id: int) -> str:
@@ -291,7 +317,10 @@ class PulseService:
                 _run(r) for r in await tx.fetchall("SELECT * FROM pulse_runs WHERE pulse_id = ?", (pulse_id,))
             ]
             await tx.execute("DELETE FROM pulses WHERE pulse_id = ?", (pulse_id,))
-        await self._truncate_wal()
+        for run in runs:
+            self.forget_pool(run.run_id)
+            self._open.pop(run.run_id, None)
+        await self.truncate_wal()
         return pulse, runs
 
     # -- scheduling ----------------------------------------------------------------------
@@ -387,6 +416,9 @@ class PulseService:
         await self.db.execute("UPDATE pulse_runs SET message_id = ? WHERE run_id = ?", (message_id, run_id))
 
     async def get_run(self, run_id: int) -> tuple[Pulse, Run]:
+        state = self._open.get(run_id)
+        if state is not None:
+            return state.pulse, state.run
         row = await self.db.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
         if row is None:
             raise NotFound("This pulse check no longer exists: it was deleted by an organiser.")
@@ -394,48 +426,80 @@ class PulseService:
         return await self.get(run.guild_id, run.pulse_id), run
 
     async def close_run(self, run_id: int) -> Run | None:
-        """Close a run that is due to close: forget who answered, keep only the counters.
+        """Close a run that is due to close: write the pooled answers, forget who answered.
 
-        Returns the closed run, or None when it was not open or not yet due (a repeated job).
+        The pool is written in the closing commit if the run reached its results threshold;
+        otherwise only how many answered is stored, never what they chose. Returns the closed
+        run, or None when it was not open or not yet due (a repeated job).
         """
         now = to_timestamp(self.clock.now())
-        async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
-            if row is None or row["status"] != "open" or row["closes_at"] > now:
+        async with self._answering:
+            row = await self.db.fetchone("SELECT guild_id FROM pulse_runs WHERE run_id = ?", (run_id,))
+            if row is None:
                 return None
-            await tx.execute("UPDATE pulse_runs SET status = 'closed' WHERE run_id = ?", (run_id,))
-            await tx.execute("DELETE FROM pulse_answered WHERE run_id = ?", (run_id,))
-            closed = _run(await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,)))  # type: ignore[arg-type]
-        await self._truncate_wal()
+            threshold = await self.threshold(row["guild_id"])
+            async with self.db.transaction() as tx:
+                row = await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
+                if row is None or row["status"] != "open" or row["closes_at"] > now:
+                    return None
+                pooled = self.pool.drain(run_id)
+                self._open.pop(run_id, None)
+                if row["answers"] + len(pooled) >= threshold:
+                    await _write_batch(tx, run_id, pooled)
+                elif pooled:
+                    # Too few to ever show: keep how many answered, never what they chose.
+                    await tx.execute(
+                        "UPDATE pulse_runs SET answers = answers + ? WHERE run_id = ?", (len(pooled), run_id)
+                    )
+                await tx.execute("UPDATE pulse_runs SET status = 'closed' WHERE run_id = ?", (run_id,))
+                await tx.execute("DELETE FROM pulse_answered WHERE run_id = ?", (run_id,))
+                closed = _run(await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,)))  # type: ignore[arg-type]
         log.info("Closed pulse run %s", run_id)
         return closed
 
-    async def _truncate_wal(self) -> None:
-        """Copy the write-ahead log into the database and empty it, so old page versions go."""
-        try:
-            await self.db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error:
-            log.warning("Could not checkpoint the write-ahead log after closing a pulse run")
+    async def truncate_wal(self) -> bool:
+        """Empty the write-ahead log, so the page versions of earlier states go (after a close
+        or a delete). False when a reader kept it from finishing: the caller retries later and
+        tells the organisers if it never succeeds."""
+        done = await self.db.truncate_wal()
+        if not done:
+            log.warning("The write-ahead log was busy; it will be truncated on a later try")
+        return done
 
     # -- answering -----------------------------------------------------------------------
 
     def _token(self, run_id: int, member_id: int) -> bytes:
         return bytes.fromhex(keyed_hash(self._key(), "pulse-answered", run_id, member_id))
 
+    async def _open_run(self, run_id: int) -> _OpenRun:
+        """The open run's state, read from the database once and kept while it is open."""
+        state = self._open.get(run_id)
+        if state is None:
+            async with self._loading:  # one read for a burst, not one per waiting answer
+                state = self._open.get(run_id)
+                if state is None:
+                    pulse, run = await self.get_run(run_id)
+                    self._require_open(run)
+                    rows = await self.db.fetchall(
+                        "SELECT token FROM pulse_answered WHERE run_id = ?", (run_id,)
+                    )
+                    threshold = await self.threshold(run.guild_id)
+                    state = _OpenRun(pulse, run, {bytes(row[0]) for row in rows}, threshold)
+                    self._open[run_id] = state
+        self._require_open(state.run)
+        return state
+
     async def has_answered(self, run_id: int, member_id: int) -> bool:
-        value = await self.db.fetchval(
-            "SELECT 1 FROM pulse_answered WHERE run_id = ? AND token = ?",
-            (run_id, self._token(run_id, member_id)),
-        )
-        return value is not None
+        token = self._token(run_id, member_id)
+        state = await self._open_run(run_id)
+        return token in state.tokens or self.pool.holds(run_id, token)
 
     async def check_can_answer(self, run_id: int, member_id: int) -> tuple[Pulse, Run]:
         """The run, if this member may still answer it; a kind UserError otherwise."""
-        pulse, run = await self.get_run(run_id)
-        self._require_open(run)
+        state = await self._open_run(run_id)
         if await self.has_answered(run_id, member_id):
             raise UserError(ALREADY_ANSWERED)
-        return pulse, run
+        return state.pulse, state.run
 
     def _require_open(self, run: Run) -> None:
         if run.status != "open" or run.closes_at <= self.clock.now():
@@ -444,47 +508,49 @@ class PulseService:
     async def answer(
         self, run_id: int, member_id: int, choices: list[int], *, in_group: bool = False
     ) -> AnswerOutcome:
-        """Count one member's answers to a run, once. ``choices``: an option index per question.
+        """Accept one member's answers to a run, once. ``choices``: an option index per question.
 
-        The member id is used only to compute the keyed "already answered" token; the answer
-        itself only increments counters. Both happen in one transaction, so concurrent
-        submissions by the same member count once.
+        The member id is used only to compute the keyed "already answered" marker. The answer
+        waits in the pool with its marker and is written later with others (see
+        :mod:`bot.services.pulse_pool`); the one-answer rule checks the pool and the table.
         """
         token = self._token(run_id, member_id)
-        now = to_timestamp(self.clock.now())
-        async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
-            if row is None:
-                raise NotFound("This pulse check no longer exists: it was deleted by an organiser.")
-            run = _run(row)
-            if run.status != "open" or to_timestamp(run.closes_at) <= now:
-                raise UserError(CLOSED)
-            prow = await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (run.pulse_id,))
-            assert prow is not None
-            pulse = _pulse(prow)
-            _validate_choices(pulse.questions, choices)
-            inserted = await tx.execute(
-                "INSERT OR IGNORE INTO pulse_answered (run_id, token) VALUES (?, ?)", (run_id, token)
-            )
-            if inserted.rowcount == 0:
+        state = await self._open_run(run_id)
+        pulse = state.pulse
+        _validate_choices(pulse.questions, choices)
+        async with self._answering:
+            state = await self._open_run(run_id)  # it may have closed while this one waited
+            if token in state.tokens or self.pool.holds(run_id, token):
                 raise UserError(ALREADY_ANSWERED)
-            groups = (0, 1) if (in_group and pulse.breakdown_channel_id is not None) else (0,)
-            await tx.executemany(
-                "UPDATE pulse_counts SET count = count + 1"
-                " WHERE run_id = ? AND in_group = ? AND question = ? AND option = ?",
-                [(run_id, g, q, choice) for g in groups for q, choice in enumerate(choices)],
-            )
-            await tx.execute(
-                "UPDATE pulse_runs SET answers = answers + 1, group_answers = group_answers + ?"
-                " WHERE run_id = ?",
-                (1 if len(groups) == 2 else 0, run_id),
-            )
+            flag = in_group and pulse.breakdown_channel_id is not None
+            self.pool.add(run_id, Pending(token, tuple(choices), flag))
+            await self._flush(state)
         needs = tuple(
             STRUGGLING_NEEDS[q.kind]
             for q, choice in zip(pulse.questions, choices, strict=True)
             if choice in q.concern
         )
         return AnswerOutcome(concern=bool(needs), needs=tuple(dict.fromkeys(needs)))
+
+    async def _flush(self, state: _OpenRun) -> None:
+        """Write a batch of pooled answers if the pool's rules allow one now (under the lock)."""
+        run_id = state.run.run_id
+        batch = self.pool.take_batch(run_id, state.run.answers, state.threshold)
+        if not batch:
+            return
+        try:
+            async with self.db.transaction() as tx:
+                await _write_batch(tx, run_id, batch)
+        except BaseException:
+            self.pool.put_back(run_id, batch)
+            self._open.pop(run_id, None)  # read it afresh next time
+            raise
+        state.tokens.update(p.token for p in batch)
+        state.run = dataclasses.replace(state.run, answers=state.run.answers + len(batch))
+
+    def forget_pool(self, run_id: int) -> None:
+        """A deleted run's pooled answers go with it (they were never stored)."""
+        self.pool.drain(run_id)
 
     # -- results -------------------------------------------------------------------------
 
@@ -607,6 +673,31 @@ def _validate_choices(questions: list[Question], choices: list[int]) -> None:
     for number, (question, choice) in enumerate(zip(questions, choices, strict=True), start=1):
         if not 0 <= choice < len(question.options):
             raise UserError(f"I couldn't read your answer to question {number}. Please try again.")
+
+
+async def _write_batch(tx: Tx, run_id: int, batch: list[Pending]) -> None:
+    """Write pooled answers in the caller's commit: markers in token order (unrelated to arrival),
+    counters raised by their sums, so the commit shows only the batch's multiset of answers."""
+    if not batch:
+        return
+    await tx.executemany(
+        "INSERT INTO pulse_answered (run_id, token) VALUES (?, ?)",
+        [(run_id, token) for token in sorted(p.token for p in batch)],
+    )
+    raised: Counter[tuple[int, int, int]] = Counter()
+    for pending in batch:
+        for group in (0, 1) if pending.in_group else (0,):
+            for question, choice in enumerate(pending.choices):
+                raised[(group, question, choice)] += 1
+    await tx.executemany(
+        "UPDATE pulse_counts SET count = count + ?"
+        " WHERE run_id = ? AND in_group = ? AND question = ? AND option = ?",
+        [(n, run_id, g, q, o) for (g, q, o), n in sorted(raised.items())],
+    )
+    await tx.execute(
+        "UPDATE pulse_runs SET answers = answers + ?, group_answers = group_answers + ? WHERE run_id = ?",
+        (len(batch), sum(1 for p in batch if p.in_group), run_id),
+    )
 
 
 async def _counts(tx: Tx, run_id: int) -> dict[int, dict[tuple[int, int], int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -50,6 +50,16 @@ def audience_size(guild: discord.Guild, channel_id: int | None) -> int | None:
         elif target.id != me:
             ids.add(target.id)
     return len(ids)
+
+
+# After a run closes, how long to wait before each new try at emptying the write-ahead log.
+TRUNCATE_RETRIES = (60, 300, 900, 3600)
+WAL_BUSY = (
+    "A pulse check closed, but I could not clear the database's write-ahead log: something kept "
+    "reading the database (a long backup, for example). Until it is cleared, a copy of the "
+    "database files could still show which groups of answers arrived together (never one "
+    "person's answer). Restarting the bot, or the next pulse check closing, clears it."
+)
 
 
 class PulseJobs:
@@ -157,6 +167,7 @@ class PulseJobs:
             closed = await self.service.close_run(run_id)
             if closed is None:
                 return
+            await self.truncate_job(closed.guild_id, 0)
             await self.bot.wait_until_ready()
             pulse = await self.service.find(closed.pulse_id)
             if pulse is None:
@@ -171,6 +182,18 @@ class PulseJobs:
             await self.tell_organisers(pulse.guild_id, closed_note(pulse, closed, threshold))
         except Exception:
             log.exception("Could not close pulse run %s", run_id)
+
+    async def truncate_job(self, guild_id: int, attempt: int) -> None:
+        """Empty the write-ahead log after a close; retry with back-off if a reader blocks it."""
+        if await self.service.truncate_wal():
+            return
+        if attempt < len(TRUNCATE_RETRIES):
+            when = self.bot.clock.now() + timedelta(seconds=TRUNCATE_RETRIES[attempt])
+            self.bot.scheduler.at(
+                f"pulse:truncate:{guild_id}", when, self.truncate_job, guild_id, attempt + 1
+            )
+            return
+        await self.bot.outbox.alert(guild_id, "pulse-wal-busy", WAL_BUSY)
 
     async def withdraw_cards(self, runs: list[Run]) -> None:
         """Replace the cards of a deleted pulse's open runs with a note."""

@@ -20,8 +20,8 @@ from bot.ui import EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_VALUE_LIMIT, clip
 COLOUR = discord.Colour.teal()
 
 THANKS = (
-    "Thank you, your answer is counted. It's anonymous: it only added one to a count, and nothing "
-    "links it to you."
+    "Thank you, your answer is in. It is added to the totals together with other people's answers, "
+    "so no one can tell it apart: nothing links it to you, not even for the people running the bot."
 )
 STRUGGLING = (
     " Some of your answers suggest things might be hard right now. If you'd like support, "

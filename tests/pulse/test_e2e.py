@@ -52,6 +52,14 @@ def cards(world: World, viewer=None) -> list[discord.Message]:  # type: ignore[n
     return [m for m in world.general.history(viewer=viewer or world.student) if m.embeds and m.components]
 
 
+async def counted(world: World, run_id: int = 1) -> int:
+    """Answers a run holds: written to the file, plus those still waiting in memory to be written
+    together with others (bot.services.pulse_pool)."""
+    cog: Any = world.env.bot.get_cog("Pulse")
+    stored = await world.env.bot.db.fetchval("SELECT answers FROM pulse_runs WHERE run_id = ?", (run_id,))
+    return int(stored) + cog.service.pool.size(run_id)
+
+
 async def answer(world: World, member, card: discord.Message, values: list[str]):  # type: ignore[no-untyped-def]
     shown = await member.click(card, label="Answer")
     assert shown.modal is not None, shown.response.content if shown.response else shown
@@ -148,24 +156,56 @@ async def test_a_restart_keeps_the_one_answer_rule_and_the_run_closes_on_time(
     await start_template(world)
     await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
-    await answer(world, world.student, card, ["3", "1", "3"])
+    students = [world.student, *(world.guild.add_member(world.env.create_user(f"s{i}")) for i in range(9))]
+    for student in students:
+        await answer(world, student, card, ["3", "1", "3"])
+    # Ten answers reached the threshold: five, chosen at random, were written together; five wait
+    # in memory and are lost in the restart.
+    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 5
 
     await world.env.restart_bot(make_bot())
 
-    again = await world.student.click(card, label="Answer")
-    assert "already answered" in again.response.content
+    refused = 0
+    for student in students:
+        again = await student.click(card, label="Answer")
+        if again.modal is None:
+            assert "already answered" in again.response.content
+            refused += 1
+        else:  # an answer lost with the pool: answering again counts it, once
+            await student.submit_modal(again, {"q1": ["3"], "q2": ["1"], "q3": ["3"]})
+    assert refused == 5
+    twice = await world.student.click(card, label="Answer")
+    assert twice.modal is None and "already answered" in twice.response.content
     await advance_to(world, datetime(2026, 1, 4, 9, 59, tzinfo=UTC))
     assert cards(world)[0].components  # still open one minute before closing
     await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     closed = world.general.history(viewer=world.student)[0]
     assert closed.components == []
-    assert "closed with 1 answer" in " ".join(f.value for f in closed.embeds[0].fields)
+    assert "closed with 10 answers" in " ".join(f.value for f in closed.embeds[0].fields)
     note = private.history(viewer=world.organiser)[-1]
-    assert "closed with 1 answer." in note.content and "under the 10 needed" in note.content
+    assert "closed with 10 answers" in note.content
     # After close nothing records who answered.
     assert await world.bot.db.fetchval("SELECT COUNT(*) FROM pulse_answered") == 0
     late = await world.env.bot.db.fetchval("SELECT status FROM pulse_runs")
     assert late == "closed"
+
+
+async def test_a_run_under_the_threshold_keeps_only_how_many_answered(world: World) -> None:
+    private = await organisers_ready(world)
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    await answer(world, world.student, card, ["3", "1", "3"])
+    again = await world.student.click(card, label="Answer")
+    assert "already answered" in again.response.content  # the pool keeps the one-answer rule
+    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    closed = world.general.history(viewer=world.student)[0]
+    assert "closed with 1 answer" in " ".join(f.value for f in closed.embeds[0].fields)
+    note = private.history(viewer=world.organiser)[-1]
+    assert "closed with 1 answer." in note.content and "under the 10 needed" in note.content
+    # What the student chose never reached the file: every counter is still zero.
+    assert await world.bot.db.fetchval("SELECT SUM(count) FROM pulse_counts") == 0
+    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 1
 
 
 @pytest.mark.parametrize(
@@ -222,18 +262,19 @@ async def test_linkage_after_twenty_answers_no_member_in_the_database_file(world
     assert not [(t, c) for t, c, v in values if v in ids or str(v) in {str(i) for i in ids}]
     run_id = await world.bot.db.fetchval("SELECT run_id FROM pulse_runs")
     tokens = {v for t, c, v in values if (t, c) == ("pulse_answered", "token")}
-    # Only the bot's secret key (outside the database) recomputes them.
-    assert tokens == {
-        bytes.fromhex(keyed_hash(world.bot.secret_key, "pulse-answered", run_id, m)) for m in ids
-    }
-    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 20
+    # Only the bot's secret key (outside the database) recomputes them; they are written in
+    # batches of five, so fifteen are stored and five still wait in memory.
+    every_token = {bytes.fromhex(keyed_hash(world.bot.secret_key, "pulse-answered", run_id, m)) for m in ids}
+    assert tokens < every_token and len(tokens) == 15
+    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 15
 
     await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 20
     assert not [v for t, c, v in every_value(path) if t == "pulse_answered"]
     raw = path.read_bytes()
     wal = path.with_name(path.name + "-wal")
     raw += wal.read_bytes() if wal.exists() else b""
-    assert not any(token in raw for token in tokens)
+    assert not any(token in raw for token in every_token)
 
 
 async def test_results_and_trend_for_organisers(world: World) -> None:
@@ -442,10 +483,9 @@ async def test_two_students_with_the_form_open_at_once_are_both_counted(world: W
 
     assert "Thank you" in done_first.response.content
     assert "Thank you" in done_second.response.content
-    counts = await world.bot.db.fetchall(
-        "SELECT option, count FROM pulse_counts WHERE question = 0 AND count > 0 ORDER BY option"
-    )
-    assert [tuple(r) for r in counts] == [(2, 1), (4, 1)]
+    assert await counted(world) == 2
+    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 2
 
 
 async def test_my_data_says_pulse_keeps_nothing_about_a_student(world: World) -> None:
@@ -473,7 +513,7 @@ async def test_a_form_open_during_a_restart_still_counts_once(world: World, make
     assert "Thank you" in done.response.content
     refused = await world.student.submit_modal(twice, {"q1": ["0"], "q2": ["0"], "q3": ["0"]})
     assert "already answered" in refused.response.content
-    assert await world.env.bot.db.fetchval("SELECT answers FROM pulse_runs") == 1
+    assert await counted(world) == 1
     # Metrics label the form by its kind only: no run or form number.
     keys = [s.key for s in world.env.bot.timings.summary()]
     assert "modal:pulse:form" in keys
@@ -542,3 +582,24 @@ async def test_nothing_about_an_answer_is_logged(world: World, caplog: pytest.Lo
     for message in ours:  # ...never who answered or what
         assert str(world.student.id) not in message and world.student.name not in message
         assert "Not at all connected" not in message and "Prefer not" not in message
+
+
+async def test_organisers_are_told_once_if_the_log_can_never_be_emptied(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = await organisers_ready(world)
+    await start_template(world)
+    cog: Any = world.bot.get_cog("Pulse")
+    tries: list[int] = []
+
+    async def busy() -> bool:
+        tries.append(1)
+        return False
+
+    monkeypatch.setattr(cog.service, "truncate_wal", busy)
+    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))  # opened and closed
+    assert len(tries) == 1
+    await world.env.advance_time(3 * HOUR)
+    assert len(tries) == 5  # the first try and four more, spaced out
+    said = [m.content for m in private.history(viewer=world.organiser) if "write-ahead log" in m.content]
+    assert len(said) == 1 and "never one person's answer" in said[0]

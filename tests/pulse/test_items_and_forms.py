@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.ui import unstored_view
 from cogs.pulse import Pulse
 from tests.conftest import World
-from tests.pulse.test_e2e import advance_to, answer, cards, start_template
+from tests.pulse.test_e2e import advance_to, answer, cards, counted, start_template
 
 ERROR_REPLY = re.compile(r"Something went wrong.*\(error [0-9A-F]{6}\)")
 FIRST_RUN = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
@@ -99,7 +99,7 @@ async def test_a_card_posted_with_the_old_custom_id_still_opens_the_form_and_cou
     done = await world.student.submit_modal(shown, {"q1": ["3"], "q2": ["1"], "q3": ["3"]})
 
     assert "Thank you" in done.response.content
-    assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs WHERE run_id = 1") == 1
+    assert await counted(world) == 1
     assert world.env.errors == []
 
 
