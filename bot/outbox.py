@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,10 +134,12 @@ class Outbox:
 
     async def _run(self) -> None:
         try:
-            while True:
+            while self.bot.db.is_open:  # not while shutting down
                 self._again = False
                 items = await self.service.due(BATCH, topics=frozenset(self.topics))
                 for item in items:
+                    if not self.bot.db.is_open:
+                        return
                     await self._deliver_safely(item)
                 if len(items) < BATCH and not self._again:
                     break
@@ -273,12 +276,12 @@ async def _render_alert(item: OutboxItem) -> dict[str, Any] | None:
 
 
 def _carries(message: discord.Message, marker: str) -> bool:
-    if marker in (message.content or ""):
-        return True
+    """Whether ``message`` is the post with ``marker``: a component's custom id equal to it, or
+    the marker standing alone (not as part of a longer id) in the content or an embed footer."""
     for row in message.components:
         for child in getattr(row, "children", [row]):
-            if getattr(child, "custom_id", None) == marker or marker in (
-                getattr(child, "custom_id", "") or ""
-            ):
+            if getattr(child, "custom_id", None) == marker:
                 return True
-    return any(marker in (embed.footer.text or "") for embed in message.embeds)
+    alone = re.compile(rf"(?<![0-9A-Za-z]){re.escape(marker)}(?![0-9A-Za-z])")
+    texts = [message.content or "", *(embed.footer.text or "" for embed in message.embeds)]
+    return any(alone.search(text) for text in texts)

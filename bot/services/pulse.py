@@ -43,6 +43,7 @@ from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
 from bot.services.guilds import GuildSettingsService
+from bot.services.outbox import enqueue
 from bot.services.pulse_model import (
     DEFAULT_THRESHOLD,
     MAX_QUESTIONS,
@@ -60,6 +61,16 @@ from bot.services.pulse_results import GroupResult, RunResults, Trend, TrendPoin
 from bot.services.recurrence import next_occurrence
 
 log = logging.getLogger(__name__)
+
+#: Outbox topics: a run's card, and the note to organisers when a run closes.
+CARD_TOPIC = "pulse.card"
+CLOSED_TOPIC = "pulse.closed"
+
+
+def card_marker(run_id: int) -> str:
+    """What a posted card carries (its Answer button's custom id), to find it after a crash."""
+    return f"pulse:answer:{run_id}"
+
 
 KeySource = Callable[[], bytes]
 
@@ -409,11 +420,27 @@ class PulseService:
             )
             run = _run(await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,)))  # type: ignore[arg-type]
             updated = _pulse(await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,)))  # type: ignore[arg-type]
+            # The card is owed with the run: posted by the outbox, never twice (its button's id).
+            await enqueue(
+                tx,
+                now,
+                guild_id=pulse.guild_id,
+                key=f"{CARD_TOPIC}:{run_id}",
+                topic=CARD_TOPIC,
+                channel_id=pulse.channel_id,
+                payload={"run_id": run_id},
+                marker=card_marker(run_id),
+                not_after=closes,
+            )
         log.info("Opened pulse run %s (pulse %s, guild %s)", run_id, pulse_id, pulse.guild_id)
         return RunOpened(updated, run)
 
     async def set_card(self, run_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE pulse_runs SET message_id = ? WHERE run_id = ?", (message_id, run_id))
+
+    async def find_run(self, run_id: int) -> Run | None:
+        row = await self.db.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
+        return None if row is None else _run(row)
 
     async def get_run(self, run_id: int) -> tuple[Pulse, Run]:
         state = self._open.get(run_id)
@@ -425,7 +452,7 @@ class PulseService:
         run = _run(row)
         return await self.get(run.guild_id, run.pulse_id), run
 
-    async def close_run(self, run_id: int) -> Run | None:
+    async def close_run(self, run_id: int, *, notify_channel_id: int | None = None) -> Run | None:
         """Close a run that is due to close: write the pooled answers, forget who answered.
 
         The pool is written in the closing commit if the run reached its results threshold;
@@ -453,6 +480,16 @@ class PulseService:
                     )
                 await tx.execute("UPDATE pulse_runs SET status = 'closed' WHERE run_id = ?", (run_id,))
                 await tx.execute("DELETE FROM pulse_answered WHERE run_id = ?", (run_id,))
+                if notify_channel_id is not None:
+                    await enqueue(
+                        tx,
+                        self.clock.now(),
+                        guild_id=row["guild_id"],
+                        key=f"{CLOSED_TOPIC}:{run_id}",
+                        topic=CLOSED_TOPIC,
+                        channel_id=notify_channel_id,
+                        payload={"run_id": run_id},
+                    )
                 closed = _run(await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,)))  # type: ignore[arg-type]
         log.info("Closed pulse run %s", run_id)
         return closed

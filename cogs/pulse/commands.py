@@ -122,10 +122,12 @@ class Pulse(
 
     async def cog_load(self) -> None:
         self.bot.forms.add(FORM_ROUTE, self.answer_form, where="modal pulse:form")
+        self.jobs.register_topics()
         await self.jobs.rearm()
 
     async def cog_unload(self) -> None:
         self.bot.forms.remove_owner(self)
+        self.bot.outbox.forget_topics("pulse.")
 
     # -- answering --------------------------------------------------------------------------
 

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.pulse import PulseService, Run, RunOpened, Skipped
+from bot.errors import NotFound
+from bot.outbox import GONE
+from bot.services.outbox import OutboxItem
+from bot.services.pulse import CARD_TOPIC, CLOSED_TOPIC, PulseService, Run, RunOpened, Skipped
 from cogs.pulse.render import card_embed, closed_note
 from cogs.pulse.views import card_view
 
@@ -69,17 +72,19 @@ class PulseJobs:
         self.bot = bot
         self.service = service
 
+    def register_topics(self) -> None:
+        """How the outbox delivers what pulse checks owe: each run's card, the note at close."""
+        outbox = self.bot.outbox
+        outbox.topic(CARD_TOPIC, self.render_card, after_post=self.card_posted, on_failed=self.card_failed)
+        outbox.topic(CLOSED_TOPIC, self.render_closed)
+
     async def rearm(self) -> None:
-        """At start: arm every pulse's next run and every open run's close."""
+        """At start: arm every pulse's next run and every open run's close (the outbox resumes
+        any card still owed)."""
         for _guild_id, pulse_id, when in await self.service.due_pulses():
             self.arm_open(pulse_id, when)
         for run in await self.service.open_runs():
             self.arm_close(run.run_id, run.closes_at)
-            if run.message_id is None:
-                # Opened, but the bot stopped before its card was posted: post it now.
-                self.bot.scheduler.at(
-                    f"pulse:card:{run.run_id}", self.bot.clock.now(), self.card_job, run.run_id
-                )
 
     def arm_open(self, pulse_id: int, when: datetime) -> None:
         self.bot.scheduler.at(
@@ -97,15 +102,6 @@ class PulseJobs:
         for run in runs:
             self.bot.scheduler.cancel(f"pulse:close:{run.run_id}")
 
-    async def card_job(self, run_id: int) -> None:
-        try:
-            await self.bot.wait_until_ready()
-            pulse, run = await self.service.get_run(run_id)
-            if run.status == "open" and run.message_id is None and run.closes_at > self.bot.clock.now():
-                await self.post_card(RunOpened(pulse, run))
-        except Exception:
-            log.exception("Could not post the card of pulse run %s", run_id)
-
     async def open_job(self, pulse_id: int) -> None:
         try:
             await self.bot.wait_until_ready()
@@ -117,7 +113,7 @@ class PulseJobs:
             outcome = await self.service.open_run(pulse_id, audience_size=size)
             if isinstance(outcome, RunOpened):
                 self.arm_close(outcome.run.run_id, outcome.run.closes_at)
-                await self.post_card(outcome)
+                self.bot.outbox.kick()  # its card was promised with the run
                 pulse = outcome.pulse
             elif isinstance(outcome, Skipped):
                 pulse = outcome.pulse
@@ -126,47 +122,53 @@ class PulseJobs:
         except Exception:
             log.exception("Could not open a run of pulse %s", pulse_id)
 
-    async def post_card(self, opened: RunOpened) -> None:
-        pulse, run = opened.pulse, opened.run
+    # -- what the outbox delivers --------------------------------------------------------------
+
+    async def render_card(self, item: OutboxItem) -> dict[str, Any] | None:
+        try:
+            pulse, run = await self.service.get_run(int(item.payload["run_id"]))
+        except NotFound:
+            return None  # deleted before its card went out
+        if run.status != "open" or run.message_id is not None:
+            return None
         threshold = await self.service.threshold(pulse.guild_id)
-        channel = self.bot.get_channel(run.channel_id)
-        problem = None
-        if not isinstance(channel, discord.TextChannel):
-            problem = "its channel no longer exists"
-        else:
-            try:
-                message = await channel.send(
-                    embed=card_embed(pulse, run.closes_at, threshold),
-                    view=card_view(run.run_id),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            except discord.HTTPException as error:
-                problem = f"I couldn't post in {channel.mention} ({error.status})"
-            else:
-                await self.service.set_card(run.run_id, message.id)
-                return
-        log.warning("Could not post the card of pulse run %s: %s", run.run_id, problem)
-        await self.tell_organisers(
+        return {"embed": card_embed(pulse, run.closes_at, threshold), "view": card_view(run.run_id)}
+
+    async def card_posted(self, item: OutboxItem, message_id: int) -> None:
+        await self.service.set_card(int(item.payload["run_id"]), message_id)
+
+    async def card_failed(self, item: OutboxItem, reason: str) -> None:
+        try:
+            pulse, run = await self.service.get_run(int(item.payload["run_id"]))
+        except NotFound:
+            return
+        problem = "its channel no longer exists" if reason == GONE else "I'm not allowed to post there"
+        log.warning("Could not post the card of pulse run %s: %s", run.run_id, reason)
+        await self.bot.outbox.alert(
             pulse.guild_id,
+            f"pulse-card:{run.run_id}",
             f"Run {run.number} of the pulse check **{pulse.title}** opened, but {problem}, so no one can "
             "answer it. Check the channel and my permissions there.",
         )
 
-    async def tell_organisers(self, guild_id: int, text: str) -> None:
-        config = await self.bot.guild_settings.get(guild_id)
-        channel_id = config.channel("organisers")
-        channel = self.bot.get_channel(channel_id) if channel_id else None
-        if isinstance(channel, discord.TextChannel):
-            try:
-                await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
-            except discord.HTTPException:
-                log.warning("Could not post to the organisers' channel of guild %s", guild_id)
+    async def render_closed(self, item: OutboxItem) -> dict[str, Any] | None:
+        try:
+            pulse, run = await self.service.get_run(int(item.payload["run_id"]))
+        except NotFound:
+            return None
+        threshold = await self.service.threshold(pulse.guild_id)
+        return {"content": closed_note(pulse, run, threshold)}
 
     async def close_job(self, run_id: int) -> None:
         try:
-            closed = await self.service.close_run(run_id)
+            run = await self.service.find_run(run_id)
+            if run is None:
+                return
+            config = await self.bot.guild_settings.get(run.guild_id)
+            closed = await self.service.close_run(run_id, notify_channel_id=config.channel("organisers"))
             if closed is None:
                 return
+            self.bot.outbox.kick()
             await self.truncate_job(closed.guild_id, 0)
             await self.bot.wait_until_ready()
             pulse = await self.service.find(closed.pulse_id)
@@ -179,7 +181,6 @@ class PulseJobs:
                     closed.message_id,
                     embed=card_embed(pulse, closed.closes_at, threshold, closed_answers=closed.answers),
                 )
-            await self.tell_organisers(pulse.guild_id, closed_note(pulse, closed, threshold))
         except Exception:
             log.exception("Could not close pulse run %s", run_id)
 

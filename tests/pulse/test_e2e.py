@@ -553,21 +553,48 @@ async def test_a_community_breakdown_is_shown_only_when_no_group_can_be_worked_o
         assert rest.startswith("12 answers") and "Q1: mean 1.0" in rest
 
 
-async def test_a_card_lost_to_a_crash_is_posted_after_the_restart(world: World, make_bot: BotFactory) -> None:
+async def test_a_card_owed_when_the_bot_stopped_is_posted_after_the_restart(
+    world: World, make_bot: BotFactory
+) -> None:
     await start_template(world)
     await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
-    # As if the bot had stopped between opening the run and posting its card.
+    # As if the bot had stopped between opening the run and posting its card: the card was
+    # never sent, and the outbox still owes it.
+    channel: Any = world.bot.get_channel(world.general.id)
+    await channel.get_partial_message(card.id).delete()
     await world.bot.db.execute("UPDATE pulse_runs SET message_id = NULL")
+    await world.bot.db.execute(
+        "UPDATE outbox SET status = 'pending', ended_at = NULL WHERE topic = 'pulse.card'"
+    )
+    world.bot.scheduler.shutdown()
     await world.env.restart_bot(make_bot())
     await world.env.settle()
 
-    posted = cards(world)
-    assert len(posted) == 2 and posted[-1].id != card.id
-    message_id = await world.env.bot.db.fetchval("SELECT message_id FROM pulse_runs")
-    assert message_id == posted[-1].id
-    done = await answer(world, world.student, posted[-1], ["3", "1", "3"])
+    [posted] = cards(world)
+    assert posted.id != card.id
+    assert await world.env.bot.db.fetchval("SELECT message_id FROM pulse_runs") == posted.id
+    done = await answer(world, world.student, posted, ["3", "1", "3"])
     assert "Thank you" in done.response.content
+
+
+async def test_a_crash_between_posting_a_card_and_saving_it_never_posts_two(
+    world: World, make_bot: BotFactory
+) -> None:
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    # As if the bot died after Discord accepted the card and before its id was saved.
+    await world.bot.db.execute("UPDATE pulse_runs SET message_id = NULL")
+    await world.bot.db.execute(
+        "UPDATE outbox SET status = 'sending', ended_at = NULL WHERE topic = 'pulse.card'"
+    )
+    world.bot.scheduler.shutdown()
+    await world.env.restart_bot(make_bot())
+    await world.env.settle()
+
+    assert [m.id for m in cards(world)] == [card.id]  # found and adopted, not posted again
+    assert await world.env.bot.db.fetchval("SELECT message_id FROM pulse_runs") == card.id
 
 
 async def test_nothing_about_an_answer_is_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:

@@ -122,6 +122,7 @@ async def test_a_form_sent_for_another_servers_run_is_refused(world: World) -> N
     assert created.next_run_at is not None
     await advance_to(world, created.next_run_at)
     await cog.jobs.open_job(created.pulse_id)  # what its scheduled job does
+    await world.bot.outbox.drain()  # and the card it owes
     [elsewhere] = [m for m in lounge.history(viewer=visitor) if m.components]
     shown = await visitor.click(elsewhere, label="Answer")
     assert shown.modal is not None
