@@ -16,6 +16,7 @@ BENCHES: dict[str, list[str]] = {
     "pulse": [],
     "signposts": [],
     "mentoring": [],
+    "crash": [],
 }
 QUICK: dict[str, list[str]] = {
     "interaction_overhead": ["-n", "20"],
@@ -24,6 +25,7 @@ QUICK: dict[str, list[str]] = {
     "pulse": ["--members", "50"],
     "signposts": ["-n", "10"],
     "mentoring": ["--mentors", "20", "--mentees", "60"],
+    "crash": ["--kills", "3", "--events", "3", "--attendees", "5"],
 }
 
 
