@@ -55,14 +55,22 @@ from bot.errors import UserError
 
 # -- Discord's limits, in code points -----------------------------------------------------
 
+# The one home of these numbers: bot.ui re-exports them for the Discord side.
 MESSAGE_LIMIT: Final = 2000
 EMBED_TITLE_LIMIT: Final = 256
 EMBED_DESCRIPTION_LIMIT: Final = 4096
 EMBED_FIELD_NAME_LIMIT: Final = 256
 EMBED_FIELD_VALUE_LIMIT: Final = 1024
-MODAL_INPUT_LIMIT: Final = 4000
+EMBED_FIELDS_LIMIT: Final = 25
+EMBED_TOTAL_LIMIT: Final = 6000
+SELECT_OPTIONS_LIMIT: Final = 25
+SELECT_LABEL_LIMIT: Final = 100
 BUTTON_LABEL_LIMIT: Final = 80
-SELECT_OPTION_LIMIT: Final = 100
+MODAL_TITLE_LIMIT: Final = 45
+TEXT_INPUT_LABEL_LIMIT: Final = 45
+TEXT_INPUT_VALUE_LIMIT: Final = 4000
+AUTOCOMPLETE_CHOICES_LIMIT: Final = 25
+CHOICE_NAME_LIMIT: Final = 100
 
 #: At most this many combining marks (and variation selectors) on one character.
 MAX_MARKS: Final = 8
