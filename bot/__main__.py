@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -228,27 +229,28 @@ def prepare_files(settings: Any) -> None:
     from bot.secrets import load_or_create_key
 
     database = Path(settings.database.path)
-    try:
+    with _usable("database.path", database, "write there"):
         prepare_database_path(database)
-    except OSError as error:
-        raise ConfigError(
-            [
-                f"database.path: cannot use {database} ({error.strerror or error}). Check that its folder "
-                "exists or can be created, and that the bot's user may write there."
-            ]
-        ) from None
     key_file = Path(settings.security.key_file)
+    with _usable("security.key_file", key_file, "read and write there"):
+        try:
+            load_or_create_key(key_file)
+        except ValueError as error:
+            raise ConfigError([f"security.key_file: {error}."]) from None
+
+
+@contextlib.contextmanager
+def _usable(key: str, path: Path, access: str) -> Iterator[None]:
+    """An OSError on ``path`` becomes one line naming the setting and what to check."""
     try:
-        load_or_create_key(key_file)
+        yield
     except OSError as error:
         raise ConfigError(
             [
-                f"security.key_file: cannot use {key_file} ({error.strerror or error}). Check that its "
-                "folder exists or can be created, and that the bot's user may read and write there."
+                f"{key}: cannot use {path} ({error.strerror or error}). Check that its folder exists "
+                f"or can be created, and that the bot's user may {access}."
             ]
         ) from None
-    except ValueError as error:
-        raise ConfigError([f"security.key_file: {error}."]) from None
 
 
 if __name__ == "__main__":
