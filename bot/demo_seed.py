@@ -110,37 +110,46 @@ SOCIAL_MODAL: dict[str, Any] = {
     ),
     "alcohol_free": True,
 }
+
+
+def _local_signpost(
+    name: str, needs: list[str], description: str, reach: str, hours: str, *, independent: bool, need: str
+) -> dict[str, Any]:
+    """A contact as an organiser adds it with `/signposts add` (its options, then its form)."""
+    return {
+        "options": {"independent": independent, "confidential": True, "need": need},
+        "form": {"name": name, "needs": needs, "description": description, "reach": reach, "hours": hours},
+    }
+
+
 LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
-    {
-        "options": {"independent": False, "confidential": True, "need": "wellbeing"},
-        "form": {
-            "name": "Demo Medical School Student Wellbeing",
-            "needs": ["wellbeing", "academic"],
-            "description": "Drop-in and booked appointments with the medical school's wellbeing advisers.",
-            "reach": "email: wellbeing@demo-med.example.ac.uk\nin person: Medical School, Room G14",
-            "hours": "Mon–Fri 9am–5pm (term time)",
-        },
-    },
-    {
-        "options": {"independent": True, "confidential": True, "need": "discrimination"},
-        "form": {
-            "name": "Students' Union Advice Centre",
-            "needs": ["discrimination", "money"],
-            "description": "Independent, confidential advice on discrimination, complaints and money.",
-            "reach": "email: advice@su.demo.example.ac.uk\nweb: https://su.demo.example.ac.uk/advice",
-            "hours": "Mon–Fri 10am–4pm",
-        },
-    },
-    {
-        "options": {"independent": False, "confidential": True, "need": "faith"},
-        "form": {
-            "name": "University Chaplaincy and Prayer Rooms",
-            "needs": ["faith"],
-            "description": "Multi-faith chaplains, prayer rooms and a quiet space for everyone.",
-            "reach": "in person: Chaplaincy Centre, Hope Street",
-            "hours": "Daily 8am–8pm",
-        },
-    },
+    _local_signpost(
+        "Demo Medical School Student Wellbeing",
+        ["wellbeing", "academic"],
+        "Drop-in and booked appointments with the medical school's wellbeing advisers.",
+        "email: wellbeing@demo-med.example.ac.uk\nin person: Medical School, Room G14",
+        "Mon–Fri 9am–5pm (term time)",
+        independent=False,
+        need="wellbeing",
+    ),
+    _local_signpost(
+        "Students' Union Advice Centre",
+        ["discrimination", "money"],
+        "Independent, confidential advice on discrimination, complaints and money.",
+        "email: advice@su.demo.example.ac.uk\nweb: https://su.demo.example.ac.uk/advice",
+        "Mon–Fri 10am–4pm",
+        independent=True,
+        need="discrimination",
+    ),
+    _local_signpost(
+        "University Chaplaincy and Prayer Rooms",
+        ["faith"],
+        "Multi-faith chaplains, prayer rooms and a quiet space for everyone.",
+        "in person: Chaplaincy Centre, Hope Street",
+        "Daily 8am–8pm",
+        independent=False,
+        need="faith",
+    ),
 )
 CROWD: tuple[str, ...] = (
     "amira",
