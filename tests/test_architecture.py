@@ -11,7 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ("communities", "events", "mentoring", "pulse", "reports", "signposts")
 SQL = re.compile(
-    r"\b(SELECT\b.+\bFROM|INSERT (OR \w+ )?INTO|UPDATE \w+ SET|DELETE FROM|CREATE (TABLE|INDEX)|PRAGMA \w+)\b",
+    r"\b(SELECT\b.+\bFROM|INSERT (OR \w+ )?INTO|UPDATE \w+ SET|DELETE FROM"
+    r"|CREATE (TABLE|INDEX)|PRAGMA \w+)\b",
     re.DOTALL,
 )
 MAX_COG_MODULE_LINES = 600
