@@ -41,6 +41,7 @@ from typing import Any, Literal
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database
 from bot.errors import NotFound, UserError
+from bot.text import clean_text
 
 Kind = Literal["identity", "interest"]
 
@@ -114,7 +115,7 @@ def channel_slug(name: str) -> str:
 
 
 def validate_name(name: str) -> str:
-    name = clean_spaces(unicodedata.normalize("NFKC", name))
+    name = clean_spaces(unicodedata.normalize("NFKC", clean_text(name, field="The name", multiline=False)))
     if len(name) < NAME_MIN or len(name) > NAME_MAX:
         raise UserError(
             f"A community name needs {NAME_MIN} to {NAME_MAX} characters (that one has {len(name)}). "
@@ -133,7 +134,7 @@ def validate_name(name: str) -> str:
 
 
 def validate_kind(kind: str) -> Kind:
-    value = kind.strip().lower()
+    value = clean_text(kind, field="The kind", multiline=False).lower()
     if value == "identity":
         return "identity"
     if value == "interest":
@@ -144,7 +145,7 @@ def validate_kind(kind: str) -> Kind:
 
 
 def validate_description(description: str) -> str:
-    description = description.strip()
+    description = clean_text(description, field="The description")
     if not description:
         raise UserError("Please add a short description so students know what the community is for.")
     if len(description) > DESCRIPTION_MAX:
@@ -156,18 +157,18 @@ def validate_description(description: str) -> str:
 
 
 def validate_welcome(note: str | None) -> str | None:
-    if note is None or not note.strip():
+    note = clean_text(note or "", field="The welcome note")
+    if not note:
         return None
-    note = note.strip()
     if len(note) > WELCOME_MAX:
         raise UserError(f"The welcome note is {len(note)} characters; please keep it to {WELCOME_MAX}.")
     return note
 
 
 def validate_emoji(emoji: str | None) -> str | None:
-    if emoji is None or not emoji.strip():
+    emoji = clean_text(emoji or "", field="The emoji", multiline=False)
+    if not emoji:
         return None
-    emoji = emoji.strip()
     if CUSTOM_EMOJI.fullmatch(emoji):
         return emoji
     is_unicode_emoji = (

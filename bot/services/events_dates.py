@@ -11,30 +11,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from bot.errors import UserError
 from bot.services.recurrence import localise, parse_local, to_local
+from bot.text import clean_text
 
 DATE_EXAMPLES = "`2026-12-03 18:30`, `3 Dec 18:30` or `tomorrow 6pm`"
 MAX_DURATION = timedelta(hours=12)
 MAX_SERIES_SPAN = timedelta(days=366)
 MAX_OCCURRENCES = 60
+#: A typed date may be at most this many years from today (further is a typo, and near
+#: year 1 or 9999 a timezone would carry it out of what a datetime can hold).
 
 REPEATS: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
 
 _TIME_HINT = re.compile(r"\d{1,2}[:.h]\d{2}|\d\s*(am|pm)\b|\b(noon|midday|midnight)\b", re.IGNORECASE)
+# ASCII digits only, and few of them: "٣h" is not read as 3 hours, and no typed number can overflow.
 _DURATION = re.compile(
-    r"^\s*(?:(?P<h>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*"
-    r"(?:(?P<m>\d+)\s*(?:m|min|mins|minute|minutes)?)?\s*$",
-    re.IGNORECASE,
+    r"\s*(?:(?P<h>[0-9]{1,4}(?:[.,][0-9]{1,4})?)\s*(?:h|hr|hrs|hour|hours))?\s*"
+    r"(?:(?P<m>[0-9]{1,6})\s*(?:m|min|mins|minute|minutes)?)?\s*",
+    re.IGNORECASE | re.ASCII,
 )
+_DURATION_EXAMPLES = "Try `2h`, `90 min` or `1h30`."
 
 
 def parse_when(text: str, tz: str, now: datetime, *, what: str = "start") -> datetime:
     """A date and time typed by a person, understood in the server's timezone (aware UTC)."""
-    cleaned = (text or "").strip()
+    cleaned = clean_text(text or "", field=f"The {what}", multiline=False)
     if not cleaned or len(cleaned) > 100:
         raise UserError(f"Please give the {what} as a date and time, for example {DATE_EXAMPLES}.")
     parsed = parse_local(cleaned, tz, now)
@@ -53,7 +59,7 @@ def parse_when(text: str, tz: str, now: datetime, *, what: str = "start") -> dat
 
 def parse_date(text: str, tz: str, now: datetime) -> datetime:
     """A date (for 'repeat until'): the end of that day in the server's timezone."""
-    cleaned = (text or "").strip()
+    cleaned = clean_text(text or "", field="The date", multiline=False)[:100]
     parsed = parse_local(cleaned, tz, now) if cleaned else None
     if parsed is None:
         raise UserError(f"I couldn't read `{cleaned[:60]}` as a date. Try `2026-12-17` or `17 Dec`.")
@@ -61,16 +67,23 @@ def parse_date(text: str, tz: str, now: datetime) -> datetime:
 
 
 def parse_duration(text: str) -> timedelta:
-    """'2h', '90 min', '1h30', '1.5 hours' (a bare number is minutes)."""
-    cleaned = (text or "").strip()
-    match = _DURATION.match(cleaned) if cleaned else None
+    """'2h', '90 min', '1h30', '1.5 hours' (a bare number is minutes), rounded to the minute.
+
+    Raises :class:`UserError` for anything else, for no time at all, and for more than
+    :data:`MAX_DURATION` (the longest an event may last), saying what to write instead.
+    """
+    cleaned = " ".join((text or "").split())[:60]
+    match = _DURATION.fullmatch(cleaned) if cleaned else None
     if match is None or not (match.group("h") or match.group("m")):
-        raise UserError(
-            f"I couldn't read `{cleaned[:40]}` as a length of time. Try `2h`, `90 min` or `1h30`."
-        )
-    hours = float((match.group("h") or "0").replace(",", "."))
-    minutes = int(match.group("m") or 0)
-    return timedelta(hours=hours, minutes=minutes)
+        shown = cleaned.encode("utf-8", "replace").decode("utf-8")[:40]
+        raise UserError(f"I couldn't read `{shown}` as a length of time. {_DURATION_EXAMPLES}")
+    hours = Decimal((match.group("h") or "0").replace(",", "."))
+    minutes = int(hours * 60 + int(match.group("m") or 0) + Decimal("0.5"))  # to the nearest minute
+    if minutes < 1:
+        raise UserError(f"A length of time needs at least a minute. {_DURATION_EXAMPLES}")
+    if minutes > MAX_DURATION.total_seconds() // 60:
+        raise UserError("Events can last up to 12 hours. Make it shorter, or split it into several events.")
+    return timedelta(minutes=minutes)
 
 
 def check_times(start: datetime, end: datetime, now: datetime) -> None:

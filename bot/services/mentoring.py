@@ -47,6 +47,8 @@ from bot.services.mentoring_model import (
     Profile,
     RunResult,
     Schedule,
+    clean_free_text,
+    experience_lines,
     match_from_row,
     slug,
 )
@@ -116,11 +118,9 @@ class MentoringService:
 
     async def set_experiences(self, guild_id: int, text_or_labels: str | list[str]) -> ExperienceChange:
         """Replace the server's list (one experience per line). Removed ones vanish from profiles."""
-        raw = text_or_labels.splitlines() if isinstance(text_or_labels, str) else text_or_labels
         labels: list[str] = []
         seen: set[str] = set()
-        for line in raw:
-            label = " ".join(line.strip().lstrip("-•*").split())
+        for label in experience_lines(text_or_labels):
             if not label:
                 continue
             if len(label) > EXPERIENCE_LABEL_LIMIT:
@@ -185,13 +185,7 @@ class MentoringService:
 
     @staticmethod
     def _check_text(text: str, limit: int, what: str) -> str:
-        text = text.strip()
-        if len(text) > limit:
-            raise UserError(
-                f"Your {what} is {len(text)} characters; please keep it to {limit}. Nothing was saved yet, "
-                "so shorten it and send it again."
-            )
-        return text
+        return clean_free_text(text, limit, what)
 
     async def offer(
         self, guild_id: int, member_id: int, *, year: int, experiences: list[str], capacity: int, hello: str

@@ -3,12 +3,15 @@ records the service hands to the cog. No Discord, no SQL."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import Any
 
-from bot.errors import NotFound
+from bot.errors import NotFound, UserError
+from bot.text import clean_text
 
 DEFAULT_EXPERIENCES: tuple[str, ...] = (
     "First in family at university",
@@ -37,7 +40,35 @@ WAIT_BANDS = (("under 1 week", 7), ("1 to 4 weeks", 28), ("over 4 weeks", None))
 
 
 def slug(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "experience"
+    """A stable key for an experience label; labels with no ASCII letters get one from a hash.
+
+    (Two labels in another script, such as ``عربي`` and ``中文``, must not share a key.)
+    """
+    key = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60]
+    if key:
+        return key
+    digest = hashlib.sha256(unicodedata.normalize("NFC", label).casefold().encode("utf-8", "replace"))
+    return "experience-" + digest.hexdigest()[:12]
+
+
+def clean_free_text(text: str, limit: int, what: str) -> str:
+    """What a member wrote about themselves, cleaned (:func:`bot.text.clean_text`) and bounded."""
+    cleaned = clean_text(text, field=f"Your {what}")
+    if len(cleaned) > limit:
+        raise UserError(
+            f"Your {what} is {len(cleaned)} characters; please keep it to {limit}. Nothing was saved yet, "
+            "so shorten it and send it again."
+        )
+    return cleaned
+
+
+def experience_lines(text_or_labels: str | list[str]) -> list[str]:
+    """An organiser's experience list (one per line), each line cleaned for a menu label."""
+    lines = text_or_labels.splitlines() if isinstance(text_or_labels, str) else text_or_labels
+    return [
+        " ".join(clean_text(line, field="An experience", multiline=False).lstrip("-•*").split())
+        for line in lines
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from bot.errors import UserError
 from bot.services.recurrence import parse_local
+from bot.text import clean_text
 
 # Limits (a modal shows each question as a select's description: at most 100 characters).
 MAX_QUESTIONS = 3
@@ -120,7 +121,7 @@ def make_question(
     end labels separated by ``;`` (optional). Raises :class:`UserError` saying what to change.
     """
     where = f"Question {number}"
-    cleaned = " ".join((text or "").split())
+    cleaned = " ".join(clean_text(text or "", field=where, multiline=False).split())
     if not cleaned:
         raise UserError(
             f"{where} is empty. Write the question, for example `How connected do you feel this week?`."
@@ -130,8 +131,9 @@ def make_question(
             f"{where} is {len(cleaned)} characters long; please keep it to {QUESTION_MAX} so it fits in "
             "Discord's answer form."
         )
+    options = clean_text(options or "", field=f"{where}'s options", multiline=False)
     if kind == "scale":
-        labels = _split(options or "")
+        labels = _split(options)
         if len(labels) not in (0, 2):
             raise UserError(
                 f"{where} is a 1 to 5 scale: give its two end labels separated by `;`, for example "
@@ -149,7 +151,7 @@ def make_question(
         return Question(cleaned, "scale", points, low, high, (0, 1) if offer_support else ())
     if kind != "choice":
         raise UserError(f"{where}: the type must be `scale` or `choice`.")
-    chosen = _split(options or "")
+    chosen = _split(options)
     if len(chosen) < 2:
         raise UserError(
             f"{where} is a choice: give at least two options separated by `;`, for example `Yes; No`."
@@ -202,7 +204,7 @@ def belonging_template() -> tuple[str, list[Question]]:
 
 
 def validate_title(title: str | None) -> str:
-    cleaned = " ".join((title or "").split())
+    cleaned = " ".join(clean_text(title or "", field="The title", multiline=False).split())
     if not cleaned:
         raise UserError("Give the pulse check a short title, for example `Weekly check-in`.")
     if len(cleaned) > TITLE_MAX:
@@ -242,7 +244,7 @@ def validate_threshold(value: int) -> int:
 
 def parse_start(text: str | None, tz: str, now: datetime) -> datetime:
     """When the first run opens, as typed by an organiser; a naive local (server) time."""
-    cleaned = (text or "").strip()
+    cleaned = clean_text(text or "", field="The start", multiline=False)
     if not cleaned or len(cleaned) > 100:
         raise UserError(f"Say when the first run opens, for example {START_EXAMPLES}.")
     parsed = parse_local(cleaned, tz, now)

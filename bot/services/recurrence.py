@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot.errors import UserError
+
 # A clock change moves local time by at most an hour (two on a few islands); a day's margin
 # covers every zone, so an occurrence during a change is never skipped.
 _CHANGE_MARGIN = timedelta(days=1)
@@ -62,10 +64,29 @@ def parser_settings(tz: str, now: datetime) -> dict[str, Any]:
     }
 
 
+#: A typed date further than this from now is a mistake in the year, not a plan.
+MAX_YEARS_AWAY = 10
+
+
 def parse_local(text: str, tz: str, now: datetime) -> datetime | None:
-    """What a person typed as a naive local time in ``tz``, or None if it isn't a date."""
-    parsed = dateparser.parse(text, languages=["en"], settings=parser_settings(tz, now))
-    return parsed if isinstance(parsed, datetime) else None
+    """What a person typed as a naive local time in ``tz``; None if it isn't a date.
+
+    Safe for any text: when the date library itself fails on it (dates near year 1 or 9999 in a
+    far timezone overflow), that is "not a date"; a date more than :data:`MAX_YEARS_AWAY` years
+    from ``now`` is a kind :class:`UserError` saying to check the year.
+    """
+    try:
+        parsed = dateparser.parse(text, languages=["en"], settings=parser_settings(tz, now))
+    except (ValueError, OverflowError, TypeError, IndexError, KeyError, AttributeError, RecursionError):
+        return None
+    if not isinstance(parsed, datetime):
+        return None
+    if abs(parsed.year - now.year) > MAX_YEARS_AWAY:
+        raise UserError(
+            f"`{text[:60]}` is more than {MAX_YEARS_AWAY} years away. Check the year, for example "
+            f"`{now.year + 1}-03-12`."
+        )
+    return parsed
 
 
 def next_occurrence(

@@ -53,6 +53,7 @@ from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
 from bot.services.outbox import enqueue
 from bot.services.recurrence import localise, to_local
+from bot.text import clean_text
 
 # -- the form ----------------------------------------------------------------------------
 
@@ -230,20 +231,18 @@ def _case(row: Any) -> Case:
 
 
 def _clean_text(value: str | None, *, what: str, limit: int, required: bool) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise UserError(f"{what} is empty. Please write a few words, then try again.")
-        return None
-    if len(text) > limit:
-        raise UserError(f"{what} is {len(text)} characters long; the limit is {limit}. Please shorten it.")
-    return text
+    """What a person typed, cleaned (:func:`bot.text.clean_text`); None when empty and optional."""
+    return clean_text(value or "", field=what, limit=limit, required=required) or None
 
 
 def validate_url(value: str) -> str:
-    url = value.strip()
-    parts = urlsplit(url)
-    if len(url) > URL_MAX or parts.scheme != "https" or not parts.netloc or " " in url:
+    url = clean_text(value, field="The reporting page", multiline=False)
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme == "https" and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:  # "https://[", "https://a:b", "https://a:99999": not an address
+        usable = False
+    if len(url) > URL_MAX or not usable or " " in url:
         raise UserError(
             "The reporting page must be a full https:// address of at most "
             f"{URL_MAX} characters, for example `https://report.example.ac.uk/`."
@@ -407,6 +406,35 @@ class ReportService:
         # tag never reaches them.
         return str(int(keyed_hash(self._key, "report-answer", case_id, code_hash)[:32], 16))
 
+    async def check_answerable(self, guild_id: int, case_id: int, tag: str) -> Case:
+        """The open case of this server that ``tag`` lets its holder answer; a kind UserError if not.
+
+        For the "Write a message" button, whose custom id (case and tag) is untrusted: a forged,
+        stale or other server's id gets :data:`WRONG_CODE` before any form opens.
+        """
+        async with self.db.transaction() as tx:
+            return await self._answerable(tx, guild_id, case_id, tag)
+
+    async def _answerable(self, tx: Tx, guild_id: int, case_id: int, tag: str) -> Case:
+        row = None
+        if 0 < case_id < 2**63:
+            row = await tx.fetchone(
+                f"SELECT {_CASE_COLUMNS}, code_hash FROM report_cases WHERE id = ? AND guild_id = ?",
+                (case_id, guild_id),
+            )
+        code_hash = None if row is None else row["code_hash"]
+        expected = "" if code_hash is None else self._answer_tag(case_id, code_hash)
+        if not expected or not hmac.compare_digest(tag.encode(), expected.encode()):
+            raise UserError(WRONG_CODE)
+        case = _case(row)
+        if not case.is_open:
+            raise UserError(
+                f"Case {case.number} has been closed, so it can't take new messages. Thank you for "
+                "what you shared. If something new has happened, you can start a new report with "
+                "`/report new`."
+            )
+        return case
+
     async def answer(
         self,
         guild_id: int,
@@ -421,22 +449,7 @@ class ReportService:
         text = _clean_text(body, what="Your message", limit=MESSAGE_MAX, required=True)
         assert text is not None
         async with self.db.transaction() as tx:
-            row = await tx.fetchone(
-                f"SELECT {_CASE_COLUMNS}, code_hash FROM report_cases WHERE id = ? AND guild_id = ?",
-                (case_id, guild_id),
-            )
-            expected = (
-                "" if row is None or row["code_hash"] is None else self._answer_tag(case_id, row["code_hash"])
-            )
-            if not expected or not hmac.compare_digest(tag.encode(), expected.encode()):
-                raise UserError(WRONG_CODE)
-            case = _case(row)
-            if not case.is_open:
-                raise UserError(
-                    f"Case {case.number} has been closed, so it can't take new messages. Thank you for "
-                    "what you shared. If something new has happened, you can start a new report with "
-                    "`/report new`."
-                )
+            case = await self._answerable(tx, guild_id, case_id, tag)
             added = await tx.execute(
                 "INSERT INTO report_messages (case_id, author, body, written_on)"
                 " VALUES (?, 'reporter', ?, ?)",

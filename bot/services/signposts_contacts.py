@@ -18,6 +18,7 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from bot.errors import UserError
+from bot.text import clean_text
 
 # -- categories ------------------------------------------------------------------------------
 
@@ -216,10 +217,15 @@ def _web(value: str) -> str:
     raw = value.strip()
     if raw and "://" not in raw:
         raw = "https://" + raw
-    parts = urlsplit(raw)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(raw)
+        host = parts.hostname or ""
+        port_ok = (parts.port or 1) > 0
+    except ValueError:  # "https://[x", "https://a:b", a port out of range
+        parts, host, port_ok = urlsplit(""), "", False
     if (
-        len(raw) > MAX_WEB
+        not port_ok
+        or len(raw) > MAX_WEB
         or parts.scheme not in ("http", "https")
         or "." not in host
         or any(ch.isspace() for ch in raw)
@@ -288,6 +294,20 @@ def _bounded(value: Any, label: str, limit: int, *, required: bool = False) -> s
 def validate_contact(data: Mapping[str, Any]) -> ContactDraft:
     """Check every field of a contact; raises UserError listing every problem and the fix."""
     problems: list[str] = []
+
+    def typed(key: str, value: Any) -> Any:
+        """Typed text cleaned (bot.text.clean_text); a broken character becomes a problem."""
+        if isinstance(value, list):
+            return [typed(key, item) for item in value]
+        if not isinstance(value, str):
+            return value
+        try:
+            return clean_text(value, field=f"The {key.replace('_', ' ')}", multiline=key == "description")
+        except UserError as error:
+            problems.append(error.message)
+            return ""
+
+    data = {str(key): typed(str(key), value) for key, value in data.items()}
     unknown = sorted(set(data) - set(CONTACT_KEYS))
     if unknown:
         problems.append(f"Unknown field(s) {', '.join(unknown)}; the fields are: {', '.join(CONTACT_KEYS)}.")
@@ -381,7 +401,7 @@ def parse_reach(text: str) -> dict[str, str]:
     A line without a label is recognised when it is clearly a link, an email or a number.
     """
     found: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in clean_text(text, field="How to reach it").splitlines():
         line = line.strip()
         if not line:
             continue

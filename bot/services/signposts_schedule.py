@@ -19,6 +19,7 @@ from dateutil.rrule import DAILY, HOURLY, MINUTELY, SECONDLY, rrule, rruleset, r
 from bot.errors import UserError
 from bot.services.recurrence import Rule, describe_rule, next_occurrence, parse_local
 from bot.services.signposts_contacts import CATEGORIES
+from bot.text import clean_text
 
 MAX_SCHEDULES = 10
 MAX_DATES = 20
@@ -121,12 +122,12 @@ def check_rule_spacing(rule: str, time_of_day: str, anchor: str) -> None:
 
 def parse_dates(text: str, timezone: str, now: datetime) -> list[str]:
     """Dates typed as ``6 Jan 2027, 2027-04-28`` (read in the server's timezone), as ISO dates."""
-    parts = [p.strip() for p in re.split(r"[;,\n]", text) if p.strip()]
+    parts = [p.strip() for p in re.split(r"[;,\n]", clean_text(text, field="The dates")) if p.strip()]
     if len(parts) > MAX_DATES:
         raise UserError(f"Give at most {MAX_DATES} dates at a time.")
     found: list[str] = []
     for part in parts:
-        parsed = parse_local(part, timezone, now)
+        parsed = parse_local(part[:100], timezone, now)
         if parsed is None:
             raise UserError(
                 f"I couldn't read `{part[:40]}` as a date. Write dates like `6 Jan 2027` or "

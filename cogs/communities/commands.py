@@ -33,6 +33,7 @@ from bot.ui import (
     MESSAGE_LIMIT,
     FormValues,
     clip,
+    parse_id,
     require_bot_permissions,
     send_private,
     show_form,
@@ -324,7 +325,7 @@ class Communities(
         check_emoji_is_here(guild, emoji)
         changed = await self.service.check_update(
             guild.id,
-            int(match["id"]),
+            parse_id(match["id"]),
             name=values.text("name"),
             description=values.text("description"),
             emoji=emoji,

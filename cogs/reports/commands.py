@@ -34,6 +34,7 @@ from bot.services.reports import (
 from bot.ui import (
     MESSAGE_LIMIT,
     FormValues,
+    parse_id,
     report_unexpected,
     send_private,
     show_form,
@@ -173,7 +174,7 @@ class Reports(commands.Cog):
         self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
     ) -> None:
         await self.receive_answer(
-            interaction, int(match["case_id"]), match["tag"], values.text("report:answer-text")
+            interaction, parse_id(match["case_id"]), match["tag"], values.text("report:answer-text")
         )
 
     # -- /report (any member) ---------------------------------------------------------
@@ -257,6 +258,9 @@ class Reports(commands.Cog):
         if thread.case.is_open and thread.answer_tag is not None:
             view = unstored_view(AnswerCase(thread.case.id, thread.answer_tag))
         await send_pages(interaction, thread_pages(thread, for_staff=False), case_note(thread), view)
+
+    async def check_answerable(self, interaction: discord.Interaction[Any], case_id: int, tag: str) -> None:
+        await self.service.check_answerable(_guild(interaction).id, case_id, tag)
 
     async def receive_answer(
         self, interaction: discord.Interaction[Any], case_id: int, tag: str, body: str

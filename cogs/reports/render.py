@@ -3,6 +3,10 @@
 Pure functions from the service's dataclasses to embeds and text. The reporter never appears:
 no author, mention, avatar or timestamp field (Discord stamps the bot's own message, which says
 when the bot posted, not who reported).
+
+What a reporter wrote is always shown inert (:func:`bot.text.escape_markdown_for_staff`): no
+Markdown, mention or link works, and every link shows where it really goes, so an anonymous
+``[click here to verify](https://…)`` can't become a disguised link in the staff channel.
 """
 
 from __future__ import annotations
@@ -14,11 +18,17 @@ import discord
 from bot.clock import discord_time
 from bot.services.reports import Case, CaseSummary, CaseThread, ReportSettings, wait_words
 from bot.support import crisis_sentence
+from bot.text import escape_markdown_for_staff
 from bot.ui import EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT, clip
 
 COLOUR = discord.Colour.dark_teal()
 MAX_EMBEDS = 10
 MAX_PAGES = 5
+
+
+def reporter_text(text: str, limit: int) -> str:
+    """What a reporter wrote, with Markdown, mentions and links inert, within ``limit``."""
+    return escape_markdown_for_staff(text, limit=limit) or "(empty)"
 
 
 def months_words(months: int) -> str:
@@ -71,12 +81,14 @@ def explanation(settings: ReportSettings, *, per_hour: int) -> discord.Embed:
 def case_embed(case: Case, *, for_staff: bool, title: str | None = None) -> discord.Embed:
     embed = discord.Embed(
         title=title or f"Case {case.number}",
-        description=clip(case.body, EMBED_DESCRIPTION_LIMIT),
+        description=reporter_text(case.body, EMBED_DESCRIPTION_LIMIT),
         colour=COLOUR if case.is_open else discord.Colour.light_grey(),
     )
     embed.add_field(name="Where", value=case.setting_label, inline=True)
     if case.happened_when:
-        embed.add_field(name="Roughly when", value=case.happened_when, inline=True)
+        embed.add_field(
+            name="Roughly when", value=reporter_text(case.happened_when, EMBED_FIELD_VALUE_LIMIT), inline=True
+        )
     if case.characteristic_label:
         embed.add_field(name="Protected characteristic", value=case.characteristic_label, inline=True)
     if for_staff:
@@ -115,7 +127,11 @@ def thread_pages(thread: CaseThread, *, for_staff: bool) -> list[list[discord.Em
     for message in thread.messages:
         embed = discord.Embed(
             title=f"{names.get(message.author, message.author)} · {message.written_on}",
-            description=clip(message.body, EMBED_DESCRIPTION_LIMIT),
+            description=(
+                reporter_text(message.body, EMBED_DESCRIPTION_LIMIT)
+                if message.author == "reporter"
+                else clip(message.body, EMBED_DESCRIPTION_LIMIT)
+            ),
             colour=discord.Colour.blurple() if message.author == "staff" else discord.Colour.light_grey(),
         )
         if len(current) >= MAX_EMBEDS or size + len(embed) > EMBED_TOTAL_LIMIT:
@@ -179,7 +195,11 @@ def _note(title: str, text: str, colour: discord.Colour) -> discord.Embed:
 
 
 def answer_embed(case: Case, body: str) -> discord.Embed:
-    embed = _note(f"Case {case.number}: new message from the reporter", body, COLOUR)
+    embed = discord.Embed(
+        title=f"Case {case.number}: new message from the reporter",
+        description=reporter_text(body, EMBED_DESCRIPTION_LIMIT),
+        colour=COLOUR,
+    )
     embed.set_footer(
         text=f"Reply with /cases reply case:{case.number}. Read the whole case with /cases show."
     )

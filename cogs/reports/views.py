@@ -19,11 +19,20 @@ from typing import Any
 import discord
 
 from bot.services.reports import BODY_MAX, CHARACTERISTICS, MESSAGE_MAX, SETTINGS, WHEN_MAX, WISHES
-from bot.ui import PersistentItem, StatelessModal, cog_of, send_private, show_form, support_payload
+from bot.ui import (
+    ID,
+    PersistentItem,
+    StatelessModal,
+    cog_of,
+    parse_id,
+    send_private,
+    show_form,
+    support_payload,
+)
 
 REPORT_FORM_ID = "report:form"
 CODE_FORM_ID = "report:code-form"
-ANSWER_FORM = r"report:answer-form:(?P<case_id>\d{1,19}):(?P<tag>\d{1,40})"
+ANSWER_FORM = rf"report:answer-form:(?P<case_id>{ID}):(?P<tag>\d{{1,40}})"
 
 # Which signposts to show with a report (the directory's discrimination contacts).
 NEED = "discrimination"
@@ -175,7 +184,7 @@ class ReportSupport(PersistentItem[discord.ui.Button[Any]], template=r"report:su
 
 class AnswerCase(
     PersistentItem[discord.ui.Button[Any]],
-    template=r"report:answer:(?P<case_id>\d{1,19}):(?P<tag>\d{1,40})",
+    template=rf"report:answer:(?P<case_id>{ID}):(?P<tag>\d{{1,40}})",
 ):
     """The "Write a message" button shown with a case opened by its code.
 
@@ -200,7 +209,11 @@ class AnswerCase(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AnswerCase:
-        return cls(int(match["case_id"]), match["tag"])
+        return cls(parse_id(match["case_id"]), match["tag"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
+        """The form, only for an open case of this server whose tag is right (the id is untrusted)."""
+        from cogs.reports.commands import Reports  # the cog imports this module
+
+        await cog_of(interaction, Reports).check_answerable(interaction, self.case_id, self.tag)
         await show_form(interaction, AnswerForm(self.case_id, self.tag))

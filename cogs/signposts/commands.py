@@ -31,6 +31,7 @@ from bot.ui import (
     POST,
     FormValues,
     clip,
+    parse_id,
     require_bot_permissions,
     send_private,
     show_form,
@@ -134,7 +135,9 @@ class Signposts(commands.Cog):
         }
         data.update(parse_reach(values.text("reach")))
         draft = validate_contact(data)
-        contact_id = int(form["contact_id"])
+        contact_id = parse_id(form["contact_id"])  # untrusted: 0 if out of range
+        if contact_id == 0 and form["contact_id"] != "0":
+            raise UserError("That form is out of date. Open it again with `/signposts edit`.")
         if contact_id == 0:
             contact = await self.service.add(guild_id, draft)
             verb = "Added"
@@ -149,7 +152,7 @@ class Signposts(commands.Cog):
         self, interaction: discord.Interaction[Any], form: re.Match[str], values: FormValues
     ) -> None:
         guild_id = await self._organiser_guild(interaction)
-        contact = await self.service.get(guild_id, int(form["contact_id"]))
+        contact = await self.service.get(guild_id, parse_id(form["contact_id"]))
         if values.text("confirm").strip().casefold() != contact.name.casefold():
             raise UserError(f"The name didn't match, so **{contact.name}** was kept. Nothing changed.")
         removed = await self.service.remove(guild_id, contact.id)

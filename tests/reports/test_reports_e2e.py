@@ -234,10 +234,10 @@ async def test_a_closed_case_shows_its_outcome_and_refuses_more_messages_kindly(
     after = await rw.student.slash(rw.general, "report check", code=code)
     assert "Spoken to the team; monitoring." in texts(after) and "closed" in texts(after)
     assert after.response.components == []  # no way to write any more
-    # The button from before the case was closed gets a kind answer, not an error.
-    shown = await rw.student.click(opened.response.message, label="Write a message")
-    refused = await rw.student.submit_modal(shown, {"report:answer-text": "One more thing"})
-    assert refused.ephemeral and "has been closed" in texts(refused) and "/report new" in texts(refused)
+    # The button from before the case was closed gets a kind answer, before any form opens.
+    refused = await rw.student.click(opened.response.message, label="Write a message")
+    assert refused.modal is None and refused.ephemeral
+    assert "has been closed" in texts(refused) and "/report new" in texts(refused)
 
     reply = await rw.organiser.slash(rw.general, "cases reply", case=1, text="Anything else?")
     assert reply.ephemeral and "closed" in texts(reply)
