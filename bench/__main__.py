@@ -1,7 +1,8 @@
 """``python -m bench``: run every benchmark, one after another, each in its own process.
 
-Each prints its own table with the baseline it is compared against. Pass ``--quick`` for small
-sizes (a smoke run, not a measurement).
+First ``bench.term`` (a real term's load beside a bare discord.py bot, one table with a verdict
+per target), then each feature's benchmark with its own table, then the crash test. Pass
+``--quick`` for small sizes (a smoke run, not a measurement).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import subprocess
 import sys
 
 BENCHES: dict[str, list[str]] = {
+    "term": [],
     "interaction_overhead": [],
     "communities": [],
     "events": [],
@@ -19,6 +21,7 @@ BENCHES: dict[str, list[str]] = {
     "crash": [],
 }
 QUICK: dict[str, list[str]] = {
+    "term": ["--quick"],
     "interaction_overhead": ["-n", "20"],
     "communities": ["-n", "10"],
     "events": ["--events", "50", "--rsvps", "500", "--presses", "20", "--capacity", "5"],

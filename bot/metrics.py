@@ -1,4 +1,18 @@
-"""How long the bot takes to answer: from receiving an interaction to its first response.
+"""How long the bot takes to answer an interaction: to its first response, and to completion.
+
+Two clocks start when an interaction is received (``InteractionTimings.attach``, called from the
+bot's ``dispatch`` before any handler runs):
+
+* **first response** (``samples``): the first ``defer``/``send_message``/``send_modal``/... -- what
+  Discord's 3-second deadline is about;
+* **completion** (``completed``): when every handler discord.py started for the interaction (the
+  command tree's invoker, a view's or modal's item callback, a dynamic item, the
+  ``on_interaction`` listeners that route stateless forms) has returned. A command that defers
+  and then works hides its work from the first clock, not from this one.
+
+Handler tasks are recognised by a task factory installed on the running loop (chaining any
+factory already there): it looks at the coroutine a task is created for and, when it is one of
+discord.py's interaction handlers, adds the task to that interaction's receipt.
 
 Timings are kept in memory per command (``/about``, ``/community join``, ``button:event-rsvp``,
 ...) in bounded windows, and optionally exported for Prometheus when
@@ -7,6 +21,7 @@ Timings are kept in memory per command (``/about``, ``/community join``, ``butto
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import statistics
 import time
@@ -28,6 +43,9 @@ class TimingSummary:
     count: int
     median_ms: float
     p99_ms: float
+    #: Receipt to the handler's completion (0 when no completion was timed for this key).
+    completed_median_ms: float = 0.0
+    completed_p99_ms: float = 0.0
 
 
 def percentile(samples: Iterable[float], fraction: float) -> float:
@@ -64,7 +82,9 @@ class InteractionTimings:
     def __init__(self, window: int = WINDOW) -> None:
         self.window = window
         self._samples: dict[str, deque[float]] = {}
+        self._completed: dict[str, deque[float]] = {}
         self._observer: Any = None
+        self._completed_observer: Any = None
 
     def observe(self, key: str, seconds: float) -> None:
         bucket = self._samples.get(key)
@@ -74,28 +94,45 @@ class InteractionTimings:
         if self._observer is not None:
             self._observer.labels(key).observe(seconds)
 
+    def observe_completed(self, key: str, seconds: float) -> None:
+        bucket = self._completed.get(key)
+        if bucket is None:
+            bucket = self._completed[key] = deque(maxlen=self.window)
+        bucket.append(seconds)
+        if self._completed_observer is not None:
+            self._completed_observer.labels(key).observe(seconds)
+
     def samples(self, key: str) -> list[float]:
+        """Receipt to first response, in seconds."""
         return list(self._samples.get(key, ()))
+
+    def completed(self, key: str) -> list[float]:
+        """Receipt to the handler's completion, in seconds."""
+        return list(self._completed.get(key, ()))
 
     def summary(self) -> list[TimingSummary]:
         result = []
         for key, bucket in sorted(self._samples.items()):
             values = list(bucket)
+            done = list(self._completed.get(key, ()))
             result.append(
                 TimingSummary(
                     key=key,
                     count=len(values),
                     median_ms=statistics.median(values) * 1000,
                     p99_ms=percentile(values, 0.99) * 1000,
+                    completed_median_ms=statistics.median(done) * 1000 if done else 0.0,
+                    completed_p99_ms=percentile(done, 0.99) * 1000,
                 )
             )
         return result
 
     def attach(self, interaction: discord.Interaction[Any]) -> None:
-        """Start timing ``interaction``; its first response stops the clock."""
+        """Start timing ``interaction``: its first response stops one clock, its handlers' end the other."""
         started = time.perf_counter()
         key = interaction_key(interaction)
         interaction._cs_response = _TimedResponse(interaction, self, key, started)  # type: ignore[attr-defined]
+        _Receipt(interaction, self, key, started, complete=_install_factory())
 
     def serve_prometheus(self, host: str, port: int) -> Any:
         """Serve ``/metrics`` on ``host:port``; returns the HTTP server (None if unavailable)."""
@@ -115,9 +152,19 @@ class InteractionTimings:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=registry,
         )
+        self._completed_observer = Histogram(
+            "commonroom_interaction_completed_seconds",
+            "Time from receiving an interaction to its handler's completion",
+            ["command"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=registry,
+        )
         for key, bucket in self._samples.items():
             for seconds in bucket:
                 self._observer.labels(key).observe(seconds)
+        for key, bucket in self._completed.items():
+            for seconds in bucket:
+                self._completed_observer.labels(key).observe(seconds)
         server, _thread = start_http_server(port, addr=host, registry=registry)
         log.info("Serving Prometheus metrics on http://%s:%d/metrics", host, port)
         return server
@@ -170,3 +217,115 @@ class _TimedResponse(discord.InteractionResponse[Any]):
             return await super().autocomplete(*args, **kwargs)
         finally:
             self._stop()
+
+
+# -- completion: the handler tasks discord.py starts for an interaction -------------------------
+
+# The coroutines discord.py runs an interaction's handlers in (discord.py 2.x).
+_HANDLER_CODES = frozenset(
+    {
+        "CommandTree._from_interaction.<locals>.wrapper",
+        "View._scheduled_task",
+        "Modal._scheduled_task",
+        "ViewStore.schedule_dynamic_item_call",
+        "Client._run_event",
+    }
+)
+# Handler tasks created before the interaction's receipt (the tree's and the views' tasks are
+# created just before ``dispatch("interaction")``), by ``id(interaction)``.
+_early: dict[int, list[tuple[Any, asyncio.Task[Any]]]] = {}
+# Receipts still waiting for their handlers, by ``id(interaction)``.
+_live: dict[int, _Receipt] = {}
+
+
+def _interaction_of(coro: Any) -> Any:
+    code = getattr(coro, "cr_code", None)
+    if code is None or code.co_qualname not in _HANDLER_CODES:
+        return None
+    frame = getattr(coro, "cr_frame", None)
+    if frame is None:
+        return None
+    local = frame.f_locals
+    if code.co_name == "_run_event":
+        args = local.get("args") or ()
+        if local.get("event_name") != "on_interaction" or not args:
+            return None
+        return args[0]
+    return local.get("interaction")
+
+
+def _factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+    previous = getattr(loop, "_commonroom_previous_factory", None)
+    if previous is not None:
+        task: asyncio.Task[Any] = previous(loop, coro, **kwargs)
+    else:
+        task = asyncio.Task(coro, loop=loop, **kwargs)
+    interaction = _interaction_of(coro)
+    if interaction is not None:
+        receipt = _live.get(id(interaction))
+        if receipt is not None and receipt.interaction is interaction:
+            receipt.track(task)
+        else:
+            _early.setdefault(id(interaction), []).append((interaction, task))
+    return task
+
+
+def _install_factory() -> bool:
+    """Install the task factory on the running loop; False if it was not there already."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    if loop.get_task_factory() is _factory:
+        return True
+    loop._commonroom_previous_factory = loop.get_task_factory()  # type: ignore[attr-defined]
+    loop.set_task_factory(_factory)
+    return False
+
+
+class _Receipt:
+    """One interaction's completion clock: stops when its last handler task is done."""
+
+    __slots__ = ("complete", "interaction", "key", "pending", "started", "timings")
+
+    def __init__(
+        self,
+        interaction: Any,
+        timings: InteractionTimings,
+        key: str,
+        started: float,
+        *,
+        complete: bool,
+    ) -> None:
+        self.interaction = interaction
+        self.timings = timings
+        self.key = key
+        self.started = started
+        self.pending = 0
+        # False when the factory was installed only now, so this interaction's first tasks were missed.
+        self.complete = complete
+        early = _early.pop(id(interaction), [])
+        _early.clear()  # anything left belongs to an interaction nobody timed
+        if not complete:
+            return
+        _live[id(interaction)] = self
+        for owner, task in early:
+            if owner is interaction:
+                self.track(task)
+        # Listener tasks are created right after this, in the same step; if none came, let go.
+        asyncio.get_running_loop().call_soon(self._check_empty)
+
+    def track(self, task: asyncio.Task[Any]) -> None:
+        self.pending += 1
+        task.add_done_callback(self._done)
+
+    def _check_empty(self) -> None:
+        if self.pending == 0 and _live.get(id(self.interaction)) is self:
+            del _live[id(self.interaction)]
+
+    def _done(self, _task: asyncio.Task[Any]) -> None:
+        self.pending -= 1
+        if self.pending == 0:
+            if _live.get(id(self.interaction)) is self:
+                del _live[id(self.interaction)]
+            self.timings.observe_completed(self.key, time.perf_counter() - self.started)

@@ -121,6 +121,10 @@ def card_marker(event_id: int) -> str:
     return f"event:going:{event_id}"
 
 
+# An event lasts at most MAX_DURATION, so one still running started less than this long ago: the
+# bound lets /event list read the index from here instead of walking every past event.
+_STARTED_BOUND = int((MAX_DURATION + timedelta(days=1)).total_seconds())
+
 _EVENT_COLUMNS = (
     "event_id, guild_id, series_id, kind, title, description, starts_at, ends_at, place, online_link,"
     " cost, food, accessibility, facilitators, theme, capacity, community_channel_id, channel_id,"
@@ -448,6 +452,21 @@ class EventService:
         )
         return {row["status"]: row["n"] for row in rows}
 
+    @staticmethod
+    async def _counts_for(tx: Tx, event_ids: list[int]) -> dict[int, dict[str, int]]:
+        """RSVP counts by status for many events in one query (never one query per event)."""
+        counts: dict[int, dict[str, int]] = {event_id: {} for event_id in event_ids}
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            rows = await tx.fetchall(
+                "SELECT event_id, status, COUNT(*) AS n FROM event_rsvps WHERE event_id IN"
+                f" ({', '.join('?' * len(chunk))}) GROUP BY event_id, status",
+                chunk,
+            )
+            for row in rows:
+                counts[row["event_id"]][row["status"]] = row["n"]
+        return counts
+
     async def _get(self, tx: Tx, event_id: int, guild_id: int | None = None) -> EventInfo:
         row = await tx.fetchone(f"SELECT {_EVENT_COLUMNS} FROM events WHERE event_id = ?", (event_id,))
         if row is None or (guild_id is not None and row["guild_id"] != guild_id):
@@ -465,11 +484,12 @@ class EventService:
         async with self.db.read() as tx:
             rows = await tx.fetchall(
                 f"SELECT {_EVENT_COLUMNS} FROM events WHERE guild_id = ? AND status = 'scheduled' AND"
-                " ends_at > ?"
+                " ends_at > ? AND starts_at > ?"
                 " ORDER BY starts_at, event_id LIMIT ?",
-                (guild_id, self._now(), limit),
+                (guild_id, self._now(), self._now() - _STARTED_BOUND, limit),
             )
-            return [_row_to_event(row, await self._counts(tx, row["event_id"])) for row in rows]
+            counts = await self._counts_for(tx, [row["event_id"] for row in rows])
+            return [_row_to_event(row, counts[row["event_id"]]) for row in rows]
 
     async def series_rule(self, series_id: int | None) -> str | None:
         """The RRULE line of a series (None for a single event)."""
@@ -510,18 +530,27 @@ class EventService:
                 " ORDER BY e.starts_at",
                 (guild_id, member_id, self._now()),
             )
+            counts = await self._counts_for(tx, [row["event_id"] for row in rows])
+            waiting = [row for row in rows if row["my_status"] == "waiting"]
+            places: dict[int, int] = {}
+            if waiting:
+                # Each waiting-list place in one query: how many wait ahead of me, per event.
+                ahead = await tx.fetchall(
+                    "SELECT w.event_id, COUNT(*) AS n FROM event_rsvps w JOIN event_rsvps me ON"
+                    " me.event_id = w.event_id AND me.member_id = ? WHERE w.event_id IN"
+                    f" ({', '.join('?' * len(waiting))}) AND w.status = 'waiting' AND w.seq < me.seq"
+                    " GROUP BY w.event_id",
+                    [member_id, *(row["event_id"] for row in waiting)],
+                )
+                places = {row["event_id"]: row["n"] for row in ahead}
             mine = []
             for row in rows:
                 position = None
                 if row["my_status"] == "waiting":
-                    position = 1 + await tx.fetchval(
-                        "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'waiting' AND seq"
-                        " < ?",
-                        (row["event_id"], row["my_seq"]),
-                    )
+                    position = 1 + places.get(row["event_id"], 0)
                 mine.append(
                     MyEvent(
-                        event=_row_to_event(row, await self._counts(tx, row["event_id"])),
+                        event=_row_to_event(row, counts[row["event_id"]]),
                         status=row["my_status"],
                         waiting_position=position,
                         promoted=row["promoted_at"] is not None and row["my_status"] == "going",

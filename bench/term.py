@@ -1,0 +1,521 @@
+"""A real term's load, side by side with a bare discord.py bot: ``python -m bench`` (or ``bench.term``).
+
+    python -m bench.term [--quick] [-n 200]
+
+Both bots run in the same process under SimCord, each on its own copy of one seeded database (the
+same schema and rows): a large server with 200 upcoming and 2,000 past events, 20,000 RSVPs, 40
+communities and 150 signposts (``seed_large_server``). Each interaction is timed *inside* the bot
+that handles it, from receipt to the handler's completion (``InteractionTimings.completed``), so
+a command that defers cannot hide its work. The baseline bot answers the same command with the
+least raw aiosqlite query for the same data and one private reply.
+
+Scenarios: ``/event list``, ``/event mine``, ``/community list``, ``/support``, a Going press
+(one at a time), 500 Going presses dispatched concurrently on a 30-place event (exactly 30 going,
+the rest waiting in press order), and start-up on a database with 10,000 events, 200,000 RSVPs and
+20,000 pending reminders against an empty one. Prints one table with the target of each row and
+whether it is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import discord
+import simcord
+from discord import app_commands
+from discord.ext import commands
+
+from bench._harness import Stage, build_stage, make_settings
+from bot import create_bot
+from bot.clock import to_timestamp
+from bot.db import Database
+from bot.metrics import InteractionTimings, percentile
+
+RATIO_TARGET = 1.5
+DEADLINE_S = 3.0
+
+
+# -- seeding -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Size:
+    upcoming: int = 200
+    past: int = 2000
+    rsvps: int = 20_000
+    communities: int = 40
+    signposts: int = 150
+    reminders: int = 0  # pending reminders (two per upcoming event at most, then spread)
+
+
+LARGE = Size()
+STARTUP = Size(upcoming=10_000, past=0, rsvps=200_000, communities=0, signposts=0, reminders=20_000)
+
+
+def seed_large_server(path: Path, guild_id: int, members: list[int], now: int, size: Size = LARGE) -> None:
+    """Seed ``path`` (already migrated) with direct SQL, in one transaction (a second or two)."""
+    rng = random.Random(15)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("BEGIN IMMEDIATE")
+        events = []
+        for i in range(size.past):
+            start = now - 3600 * 6 * (i + 1)
+            events.append((guild_id, f"Past event {i}", start, start + 7200, 40, now, now, 10, 10_000 + i))
+        for i in range(size.upcoming):
+            start = now + 3600 * 3 + i * 3600 * 2
+            events.append((guild_id, f"Event {i}", start, start + 7200, 40, now, now, 10, 20_000 + i))
+        conn.executemany(
+            "INSERT INTO events (guild_id, kind, title, starts_at, ends_at, place, capacity, created_at,"
+            " updated_at, channel_id, message_id) VALUES (?, 'social', ?, ?, ?, 'Room 1', ?, ?, ?, ?, ?)",
+            events,
+        )
+        upcoming_ids = [r[0] for r in conn.execute("SELECT event_id FROM events WHERE starts_at > ?", (now,))]
+        all_ids = [r[0] for r in conn.execute("SELECT event_id FROM events")]
+        seen: set[tuple[int, int]] = set()
+        rows = []
+        # Every real member has ten upcoming RSVPs (two on a waiting list), as a busy student would.
+        for member in members:
+            for index, event_id in enumerate(rng.sample(upcoming_ids, min(10, len(upcoming_ids)))):
+                seen.add((event_id, member))
+                rows.append((event_id, member, "waiting" if index < 2 else "going", now))
+        while len(seen) < size.rsvps:
+            key = (rng.choice(all_ids), rng.randint(1, 50_000))
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append((*key, rng.choice(["going", "going", "maybe", "not_going"]), now))
+        conn.executemany(
+            "INSERT INTO event_rsvps (event_id, member_id, status, seq, updated_at) VALUES (?, ?, ?, ?, ?)",
+            [(e, m, s, seq, t) for seq, (e, m, s, t) in enumerate(rows, 1)],
+        )
+        reminders = []
+        for event_id in upcoming_ids:
+            if len(reminders) >= size.reminders:
+                break
+            for lead in (86400, 3600):
+                reminders.append((event_id, lead, now + 60 + len(reminders) * 30))
+        conn.executemany(
+            "INSERT INTO event_reminders (event_id, lead_seconds, due_at) VALUES (?, ?, ?)", reminders
+        )
+        conn.executemany(
+            "INSERT INTO communities (guild_id, name, slug, kind, description, channel_id, created_at,"
+            " updated_at) VALUES (?, ?, ?, 'identity', 'A place for us.', ?, ?, ?)",
+            [
+                (guild_id, f"Community {i}", f"community-{i}", 50_000 + i, now, now)
+                for i in range(size.communities)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO signposts (guild_id, name, name_key, categories, description, phone, web, hours,"
+            " position, created_at, updated_at) VALUES (?, ?, ?, ?, 'Help with things.', '0800 000 000',"
+            " 'https://example.org', 'Mon-Fri 9-5', ?, ?, ?)",
+            [
+                (
+                    guild_id,
+                    f"Service {i}",
+                    f"service {i}",
+                    '["wellbeing"]' if i % 3 else '["urgent"]',
+                    i,
+                    now,
+                    now,
+                )
+                for i in range(size.signposts)
+            ],
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+# -- dispatching many interactions at once ------------------------------------------------------
+
+
+@contextmanager
+def concurrent(env: simcord.Env) -> Iterator[None]:
+    """Actor calls inside this block only emit their interaction (no settling, no one-at-a-time
+    check), so ``asyncio.gather`` over them puts every interaction in flight at once. Call
+    ``env.settle()`` after the block."""
+
+    async def no_settle(*_args: Any, **_kwargs: Any) -> None:
+        return None
+
+    saved = (env._settle_internal, env._begin_operation, env._end_operation)
+    env._settle_internal = no_settle  # type: ignore[method-assign]
+    env._begin_operation = lambda *_a, **_k: None  # type: ignore[method-assign]
+    env._end_operation = lambda *_a, **_k: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        env._settle_internal, env._begin_operation, env._end_operation = saved  # type: ignore[method-assign]
+
+
+# -- the baseline -------------------------------------------------------------------------------
+
+
+class BaselineBot(commands.Bot):
+    """A bare discord.py bot: each command runs the least raw aiosqlite query for the same data."""
+
+    def __init__(self, path: Path, now: Callable[[], int]) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents)
+        self.timings = InteractionTimings()
+        self.path = path
+        self.now = now
+        self.conn: aiosqlite.Connection | None = None
+        self.lock = asyncio.Lock()
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "interaction" and args:
+            self.timings.attach(args[0])
+        super().dispatch(event_name, *args, **kwargs)
+
+    async def rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        assert self.conn is not None
+        return list(await self.conn.execute_fetchall(sql, params))
+
+    async def setup_hook(self) -> None:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        for pragma in ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000"):
+            await conn.execute_fetchall(f"PRAGMA {pragma}")
+        self.conn = conn
+        bot = self
+        event = app_commands.Group(name="event", description="Events")
+        community = app_commands.Group(name="community", description="Communities")
+
+        async def reply(interaction: discord.Interaction[Any], lines: list[str]) -> None:
+            text = "\n".join(lines)[:4000] or "Nothing here."
+            await interaction.response.send_message(embed=discord.Embed(description=text), ephemeral=True)
+
+        @event.command(name="list", description="Upcoming events")
+        async def event_list(interaction: discord.Interaction[Any]) -> None:
+            rows = await bot.rows(
+                "SELECT e.event_id, e.title, e.starts_at, e.capacity, (SELECT COUNT(*) FROM event_rsvps r"
+                " WHERE r.event_id = e.event_id AND r.status = 'going') FROM events e WHERE e.guild_id = ?"
+                " AND e.status = 'scheduled' AND e.ends_at > ? ORDER BY e.starts_at LIMIT 200",
+                (interaction.guild_id, bot.now()),
+            )
+            await reply(interaction, [f"{r[1]} <t:{r[2]}:f> {r[4]}/{r[3]}" for r in rows[:10]])
+
+        @event.command(name="mine", description="My events")
+        async def event_mine(interaction: discord.Interaction[Any]) -> None:
+            rows = await bot.rows(
+                "SELECT e.title, e.starts_at, r.status FROM event_rsvps r JOIN events e ON e.event_id ="
+                " r.event_id WHERE r.member_id = ? AND e.guild_id = ? AND r.status != 'not_going' AND"
+                " e.ends_at > ? ORDER BY e.starts_at",
+                (interaction.user.id, interaction.guild_id, bot.now()),
+            )
+            await reply(interaction, [f"{r[0]} <t:{r[1]}:f> {r[2]}" for r in rows])
+
+        @community.command(name="list", description="Communities")
+        async def community_list(interaction: discord.Interaction[Any]) -> None:
+            rows = await bot.rows(
+                "SELECT name, description, channel_id FROM communities WHERE guild_id = ? AND archived_at"
+                " IS NULL ORDER BY name",
+                (interaction.guild_id,),
+            )
+            await reply(interaction, [f"{r[0]} <#{r[2]}> {r[1]}" for r in rows])
+
+        @app_commands.command(name="support", description="Support")
+        async def support(interaction: discord.Interaction[Any]) -> None:
+            rows = await bot.rows(
+                "SELECT name, phone, web, hours FROM signposts WHERE guild_id = ? ORDER BY position",
+                (interaction.guild_id,),
+            )
+            await reply(interaction, [f"{r[0]} {r[1]} {r[2]} {r[3]}" for r in rows[:25]])
+
+        @app_commands.command(name="post", description="Post a Going card")
+        async def post(interaction: discord.Interaction[Any]) -> None:
+            view = discord.ui.View(timeout=None)
+            view.add_item(discord.ui.Button(label="Going", custom_id="bare:going:1"))
+            await interaction.response.send_message("Card", view=view)
+
+        for command in (event, community, support, post):
+            self.tree.add_command(command)
+        await self.tree.sync()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        data: Any = interaction.data or {}
+        if data.get("custom_id") != "bare:going:1":
+            return
+        assert self.conn is not None
+        async with self.lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            going = (
+                await self.conn.execute_fetchall(
+                    "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'going'",
+                    (self.going_event,),
+                )
+            )[0][0]
+            status = "going" if going < 30 else "waiting"
+            await self.conn.execute(
+                "INSERT INTO event_rsvps (event_id, member_id, status, seq, updated_at) VALUES (?, ?, ?,"
+                " (SELECT COALESCE(MAX(seq), 0) + 1 FROM event_rsvps WHERE event_id = ?), ?)"
+                " ON CONFLICT (event_id, member_id) DO UPDATE SET status = excluded.status",
+                (self.going_event, interaction.user.id, status, self.going_event, self.now()),
+            )
+            await self.conn.execute("COMMIT")
+        await interaction.response.send_message(f"You're {status}.", ephemeral=True)
+
+    going_event = 0
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+            self.conn = None
+        await super().close()
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    scenario: str
+    ours: list[float]
+    base: list[float]
+    target: str = "ratio"  # "ratio": p99 <= 1.5x baseline; "deadline": p99 < 10% of 3 s; "startup"
+    note: str = ""
+
+    def ratio(self) -> float:
+        b = percentile(self.base, 0.99)
+        return percentile(self.ours, 0.99) / b if b else float("inf")
+
+    def met(self) -> bool:
+        if self.target == "deadline":
+            return percentile(self.ours, 0.99) < 0.1 * DEADLINE_S
+        if self.target == "startup":
+            return statistics.median(self.ours) <= 1.2 * statistics.median(self.base)
+        return self.ratio() <= RATIO_TARGET
+
+
+async def _settled(env: simcord.Env) -> None:
+    await env.settle()
+
+
+Scenario = Callable[[Stage, Any, int], Awaitable[None]]
+
+COMMANDS = ("event list", "event mine", "community list", "support")
+
+
+async def run_bot(bot: Any, db_path: Path, students: int, n: int, presses: int, burst: int) -> dict[str, Any]:
+    """Seed, then run every scenario against ``bot`` (Common Room or the baseline)."""
+    out: dict[str, Any] = {}
+    async with simcord.run(bot) as env:
+        stage = build_stage(env, max(students, burst))
+        now = to_timestamp(env.now())
+        bot.now = (lambda: to_timestamp(env.now())) if isinstance(bot, BaselineBot) else None
+        members = [s.id for s in stage.students[:students]]
+        await asyncio.to_thread(seed_large_server, db_path, stage.guild.id, members, now)
+        actors = stage.students[:students]
+        for name in COMMANDS:
+            for i in range(n):
+                await actors[i % len(actors)].slash(stage.channel, name)
+        card = await _going_card(stage, bot, capacity=None)
+        key = "component:bare:going" if isinstance(bot, BaselineBot) else "component:event:going"
+        before = len(bot.timings.completed(key))
+        for i in range(n):
+            await stage.students[students + (i % max(1, burst - students))].click(card, label="Going")
+        out["Going press (one at a time)"] = bot.timings.completed(key)[before:]
+        card = await _going_card(stage, bot, capacity=30)
+        before = len(bot.timings.completed(key))
+        pressers = stage.students[:burst]
+        with concurrent(env):
+            await asyncio.gather(*(s.click(card, label="Going") for s in pressers))
+        await env.settle()
+        out[f"{burst} concurrent Going presses, 30 places"] = bot.timings.completed(key)[before:]
+        out["_burst_first"] = bot.timings.samples(key)[-burst:]
+        out["_burst_check"] = await _check_burst(bot, [s.id for s in pressers])
+        for name in COMMANDS:
+            out["/" + name] = bot.timings.completed("/" + name)
+    return out
+
+
+async def _going_card(stage: Stage, bot: Any, capacity: int | None) -> Any:
+    if isinstance(bot, BaselineBot):
+        assert bot.conn is not None
+        start = to_timestamp(stage.env.now()) + 86400 * 3
+        cursor = await bot.conn.execute(
+            "INSERT INTO events (guild_id, kind, title, starts_at, ends_at, capacity, created_at, updated_at)"
+            " VALUES (?, 'social', 'Bench', ?, ?, ?, ?, ?)",
+            (stage.guild.id, start, start + 7200, capacity, start, start),
+        )
+        bot.going_event = cursor.lastrowid or 0
+        await stage.admin.slash(stage.channel, "post")
+        return next(m for m in stage.channel.history() if m.content == "Card")
+    if not getattr(bot, "_bench_channel_set", False):
+        await stage.admin.slash(
+            stage.channel, "setup channel", purpose="announcements", channel=stage.channel
+        )
+        bot._bench_channel_set = True
+    start = (stage.env.now() + timedelta(days=3)).strftime("%Y-%m-%d 18:00")
+    options: dict[str, Any] = {
+        "kind": "social",
+        "title": f"Bench {capacity}",
+        "start": start,
+        "place": "Hall",
+    }
+    if capacity is not None:
+        options["capacity"] = capacity
+    shown = await stage.admin.slash(stage.channel, "event create", **options)
+    await stage.admin.submit_modal(shown, {"alcohol_free": True})
+    return next(
+        m
+        for m in stage.channel.history()
+        if m.embeds and m.embeds[0].title and f"Bench {capacity}" in m.embeds[0].title
+    )
+
+
+async def _check_burst(bot: Any, pressers: list[int]) -> str:
+    if isinstance(bot, BaselineBot):
+        rows = await bot.rows(
+            "SELECT member_id, status FROM event_rsvps WHERE event_id = ? ORDER BY seq", (bot.going_event,)
+        )
+    else:
+        event_id = await bot.db.fetchval("SELECT MAX(event_id) FROM events")
+        rows = await bot.db.fetchall(
+            "SELECT member_id, status FROM event_rsvps WHERE event_id = ? ORDER BY seq", (event_id,)
+        )
+    going = [r[0] for r in rows if r[1] == "going"]
+    waiting = [r[0] for r in rows if r[1] == "waiting"]
+    ok = len(going) == 30 and len(waiting) == len(pressers) - 30 and going + waiting == pressers
+    return f"{len(going)} going, {len(waiting)} waiting{'' if ok else ' (WRONG ORDER OR COUNT)'}"
+
+
+async def startup_seconds(size: Size | None, repeats: int) -> list[float]:
+    """Time from starting the bot to ready and serving (setup_hook done), on a seeded or empty file."""
+    samples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        template = Path(tmp) / "template.sqlite3"
+        db = Database(template)
+        await db.open()
+        await db.migrate()
+        await db.close()
+        if size is not None:
+            seed_large_server(template, 1, [], int(time.time()), size)
+        for attempt in range(repeats):
+            directory = Path(tmp) / f"run{attempt}"
+            directory.mkdir()
+            shutil.copy(template, directory / "bench.sqlite3")
+            bot = create_bot(make_settings(directory))
+            started = time.perf_counter()
+            try:
+                async with simcord.run(bot) as env:
+                    await env.settle()
+                    samples.append(time.perf_counter() - started)
+            finally:
+                await bot.release()
+    return samples
+
+
+async def measure(n: int, students: int, burst: int, startup: Size, repeats: int) -> list[Result]:
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_bot = create_bot(make_settings(Path(tmp)))
+        try:
+            ours = await run_bot(ours_bot, Path(tmp) / "bench.sqlite3", students, n, burst=burst, presses=n)
+        finally:
+            await ours_bot.release()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "baseline.sqlite3"
+        db = Database(path)
+        await db.open()
+        await db.migrate()
+        await db.close()
+        base_bot = BaselineBot(path, lambda: 0)
+        try:
+            base = await run_bot(base_bot, path, students, n, burst=burst, presses=n)
+        finally:
+            if base_bot.conn is not None:
+                await base_bot.conn.close()
+                base_bot.conn = None
+    results = [Result(name, ours[name], base[name]) for name in ours if not name.startswith("_")]
+    first = ours["_burst_first"]
+    results.append(
+        Result(
+            f"{burst} Going presses: first response vs 3 s",
+            first,
+            base["_burst_first"],
+            target="deadline",
+            note=f"ours {ours['_burst_check']}; baseline {base['_burst_check']}",
+        )
+    )
+    empty = await startup_seconds(None, repeats)
+    seeded = await startup_seconds(startup, repeats)
+    results.append(
+        Result(
+            f"start-up: {startup.upcoming:,} events, {startup.rsvps:,} RSVPs vs empty",
+            seeded,
+            empty,
+            target="startup",
+        )
+    )
+    return results
+
+
+def print_results(results: list[Result]) -> None:
+    print(
+        f"{'scenario':<48} {'n':>5} {'ours med':>9} {'ours p99':>9} {'base med':>9} {'base p99':>9}"
+        f" {'ratio':>7}  target"
+    )
+    for r in results:
+        if not (r.ours and r.base):
+            print(f"{r.scenario:<48} no samples (ours {len(r.ours)}, baseline {len(r.base)}): MISSED")
+            continue
+        if r.target == "deadline":
+            p99, worst = percentile(r.ours, 0.99), max(r.ours, default=0.0)
+            ratio = f"{p99 / DEADLINE_S:>6.1%}"
+            target = f"p99 < 10% of 3 s (slowest {worst / DEADLINE_S:.1%})"
+        elif r.target == "startup":
+            ratio = f"{statistics.median(r.ours) / statistics.median(r.base):>6.2f}x"
+            target = "median <= 1.2x empty (ms are whole start-ups)"
+        else:
+            ratio = f"{r.ratio():>6.2f}x"
+            target = f"p99 <= {RATIO_TARGET}x baseline"
+        verdict = "met" if r.met() else "MISSED"
+        print(
+            f"{r.scenario:<48} {len(r.ours):>5} {statistics.median(r.ours) * 1000:>9.2f}"
+            f" {percentile(r.ours, 0.99) * 1000:>9.2f} {statistics.median(r.base) * 1000:>9.2f}"
+            f" {percentile(r.base, 0.99) * 1000:>9.2f} {ratio:>7}  {target}: {verdict}"
+        )
+        if r.note:
+            print(f"{'':<6}{r.note}")
+
+
+async def main(quick: bool, n: int) -> int:
+    if quick:
+        results = await measure(
+            5, students=5, burst=40, startup=Size(upcoming=200, past=0, rsvps=2000, reminders=200), repeats=1
+        )
+    else:
+        results = await measure(n, students=50, burst=500, startup=STARTUP, repeats=3)
+    print_results(results)
+    return 0 if all(r.ours and r.base for r in results) else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not a measurement")
+    parser.add_argument("-n", type=int, default=200, help="interactions per command (default 200)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    discord.utils.setup_logging(level=logging.WARNING)
+    raise SystemExit(asyncio.run(main(args.quick, args.n)))
