@@ -1,6 +1,23 @@
 """The shared Discord UI kit: private replies and limits, the one error guard, persistent items,
 stateless forms, paging and confirmation. Features import from here, never copy."""
 
+from bot.text import (
+    AUTOCOMPLETE_CHOICES_LIMIT,
+    BUTTON_LABEL_LIMIT,
+    CHOICE_NAME_LIMIT,
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_NAME_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_FIELDS_LIMIT,
+    EMBED_TITLE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    MESSAGE_LIMIT,
+    MODAL_TITLE_LIMIT,
+    SELECT_LABEL_LIMIT,
+    SELECT_OPTIONS_LIMIT,
+    TEXT_INPUT_LABEL_LIMIT,
+    TEXT_INPUT_VALUE_LIMIT,
+)
 from bot.ui.confirm import ConfirmView
 from bot.ui.forms import FormRouter, FormValues, StatelessModal, form_values, show_form
 from bot.ui.guard import (
@@ -13,29 +30,7 @@ from bot.ui.guard import (
 )
 from bot.ui.items import ID, PersistentItem, cog_of, parse_id
 from bot.ui.paging import PagedView, paginate, send_paged
-from bot.ui.replies import (
-    AUTOCOMPLETE_CHOICES_LIMIT,
-    BUTTON_LABEL_LIMIT,
-    CHOICE_NAME_LIMIT,
-    EMBED_DESCRIPTION_LIMIT,
-    EMBED_FIELD_NAME_LIMIT,
-    EMBED_FIELD_VALUE_LIMIT,
-    EMBED_FIELDS_LIMIT,
-    EMBED_TITLE_LIMIT,
-    EMBED_TOTAL_LIMIT,
-    MESSAGE_LIMIT,
-    MODAL_TITLE_LIMIT,
-    PIN,
-    POST,
-    PRIVATE_THREADS,
-    SELECT_LABEL_LIMIT,
-    SELECT_OPTIONS_LIMIT,
-    TEXT_INPUT_LABEL_LIMIT,
-    TEXT_INPUT_VALUE_LIMIT,
-    clip,
-    require_bot_permissions,
-    send_private,
-)
+from bot.ui.replies import PIN, POST, PRIVATE_THREADS, clip, require_bot_permissions, send_private
 from bot.ui.support import SupportDirectory, fallback_support, support_payload
 from bot.ui.views import BaseModal, BaseView, OwnedView, shield_item, unstored_view
 

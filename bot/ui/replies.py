@@ -1,4 +1,4 @@
-"""Private replies, Discord's own limits, and what the bot needs in a channel before it posts."""
+"""Private replies within Discord's limits, and what the bot needs in a channel before it posts."""
 
 from __future__ import annotations
 
@@ -7,50 +7,7 @@ from typing import Any
 import discord
 
 from bot.errors import UserError
-
-# Discord's own limits, enforced before a request is sent (defined once, in bot.text).
-from bot.text import (
-    AUTOCOMPLETE_CHOICES_LIMIT,
-    BUTTON_LABEL_LIMIT,
-    CHOICE_NAME_LIMIT,
-    EMBED_DESCRIPTION_LIMIT,
-    EMBED_FIELD_NAME_LIMIT,
-    EMBED_FIELD_VALUE_LIMIT,
-    EMBED_FIELDS_LIMIT,
-    EMBED_TITLE_LIMIT,
-    EMBED_TOTAL_LIMIT,
-    MESSAGE_LIMIT,
-    MODAL_TITLE_LIMIT,
-    SELECT_LABEL_LIMIT,
-    SELECT_OPTIONS_LIMIT,
-    TEXT_INPUT_LABEL_LIMIT,
-    TEXT_INPUT_VALUE_LIMIT,
-)
-
-__all__ = [
-    "AUTOCOMPLETE_CHOICES_LIMIT",
-    "BUTTON_LABEL_LIMIT",
-    "CHOICE_NAME_LIMIT",
-    "EMBED_DESCRIPTION_LIMIT",
-    "EMBED_FIELDS_LIMIT",
-    "EMBED_FIELD_NAME_LIMIT",
-    "EMBED_FIELD_VALUE_LIMIT",
-    "EMBED_TITLE_LIMIT",
-    "EMBED_TOTAL_LIMIT",
-    "MESSAGE_LIMIT",
-    "MODAL_TITLE_LIMIT",
-    "PIN",
-    "POST",
-    "PRIVATE_THREADS",
-    "SELECT_LABEL_LIMIT",
-    "SELECT_OPTIONS_LIMIT",
-    "TEXT_INPUT_LABEL_LIMIT",
-    "TEXT_INPUT_VALUE_LIMIT",
-    "clip",
-    "require_bot_permissions",
-    "send_private",
-]
-
+from bot.text import MESSAGE_LIMIT
 
 # What the bot needs in a channel to post cards there, by the names Discord shows admins.
 POST: tuple[tuple[str, str], ...] = (
