@@ -73,3 +73,14 @@ def test_the_crisis_lines_are_written_once_and_every_form_carries_all_of_them() 
     assert urgent_help([]) == text
     assert urgent_help(["**Campus security**: 0123"]).splitlines()[1] == "**Campus security**: 0123"
     assert "999" in urgent_help(["**Campus security**: 0123"]).splitlines()[0]
+
+
+def test_suggestions_filter_by_what_was_typed_clip_and_cap() -> None:
+    from bot.ui import suggest
+
+    options = [(f"Social {n} " + "x" * 120, n) for n in range(40)]
+    everything = suggest(options, "")
+    assert len(everything) == 25 and all(len(c.name) <= 100 for c in everything)
+    assert [c.value for c in suggest(options, "SOCIAL 3")] == [3, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39]
+    assert [c.value for c in suggest(options, "#7")] == [7]  # an id typed with its hash
+    assert suggest([("Quiz night", "a")], "chess") == []

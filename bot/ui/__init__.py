@@ -18,6 +18,7 @@ from bot.text import (
     TEXT_INPUT_LABEL_LIMIT,
     TEXT_INPUT_VALUE_LIMIT,
 )
+from bot.ui.autocomplete import suggest
 from bot.ui.confirm import ConfirmView
 from bot.ui.forms import FormRouter, FormValues, StatelessModal, form_values, show_form
 from bot.ui.guard import (
@@ -81,6 +82,7 @@ __all__ = [
     "send_private",
     "shield_item",
     "show_form",
+    "suggest",
     "support_payload",
     "unstored_view",
 ]
