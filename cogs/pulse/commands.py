@@ -34,11 +34,11 @@ from bot.services.pulse_model import (
 from bot.ui import (
     ConfirmView,
     FormValues,
-    clip,
     parse_id,
     require_bot_permissions,
     send_private,
     show_form,
+    suggest,
     support_payload,
 )
 from cogs.pulse.jobs import PulseJobs
@@ -191,13 +191,9 @@ class Pulse(
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []
-        needle = current.lower().strip()
         pulses = await self.service.all(interaction.guild_id)
-        found = [p for p in pulses if needle in p.title.lower() or needle == str(p.pulse_id)]
-        return [
-            app_commands.Choice(name=clip(f"#{p.pulse_id} {p.title} ({p.status})", 100), value=p.pulse_id)
-            for p in reversed(found[-25:])
-        ]
+        newest_first = reversed(pulses)
+        return suggest(((f"#{p.pulse_id} {p.title} ({p.status})", p.pulse_id) for p in newest_first), current)
 
     async def _schedule(
         self,
