@@ -135,6 +135,20 @@ async def test_a_deleted_channel_is_detected_and_reported_once(stage: Stage, mak
     assert "✅ all good" in text_of(await w.organiser.slash(w.general, "community list"))
 
 
+def expose_to_everyone(stage: Stage, channel_id: int) -> None:
+    """Someone makes a private channel visible to everyone (an edit the bot did not see)."""
+    make_public_unnoticed(
+        stage,
+        channel_id,
+        Overwrite(
+            target_id=stage.world.guild.id,
+            type=OverwriteType.ROLE,
+            allow=discord.Permissions(view_channel=True).value,
+            deny=0,
+        ),
+    )
+
+
 async def test_a_misconfiguration_made_while_offline_is_found_at_start_up_once(
     stage: Stage, make_bot: BotFactory
 ) -> None:
@@ -142,16 +156,7 @@ async def test_a_misconfiguration_made_while_offline_is_found_at_start_up_once(
     community = await stage.create("LGBTQ+ Medics", "identity", "LGBTQ+ students.")
     assert community.channel_id is not None
     # Someone makes the private channel visible to everyone (a channel edit, not a deletion).
-    make_public_unnoticed(
-        stage,
-        community.channel_id,
-        Overwrite(
-            target_id=w.guild.id,
-            type=OverwriteType.ROLE,
-            allow=discord.Permissions(view_channel=True).value,
-            deny=0,
-        ),
-    )
+    expose_to_everyone(stage, community.channel_id)
     await w.env.settle()
     assert stage.organiser_posts() == []
 
@@ -269,16 +274,7 @@ async def test_a_problem_is_found_when_the_guild_becomes_available_again(stage: 
     w = stage.world
     community = await stage.create("Disabled Students", "identity", "Disabled and chronically ill students.")
     assert community.channel_id is not None
-    make_public_unnoticed(
-        stage,
-        community.channel_id,
-        Overwrite(
-            target_id=w.guild.id,
-            type=OverwriteType.ROLE,
-            allow=discord.Permissions(view_channel=True).value,
-            deny=0,
-        ),
-    )
+    expose_to_everyone(stage, community.channel_id)
     await w.env.settle()
     assert stage.organiser_posts() == []
     # Discord sends GUILD_CREATE again when a guild comes back from an outage.
