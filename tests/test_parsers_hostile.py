@@ -440,3 +440,219 @@ def test_durations_are_read_as_before() -> None:
 def test_experiences_in_other_scripts_do_not_share_a_key() -> None:
     assert slug("عربي") != slug("中文")
     assert slug("Care leavers") == "care-leavers"
+
+
+# -- events: what organisers type, capacity, series options, reminder hours, calendar files ------
+
+EVENT_WORDS = (
+    "Board games", "and chai", "Room 2", "https://", "http://", "meet.example/abc", "https://[", ":99999",
+    "https://a b", "javascript:", "-", "Free", "£3", "halal", "step-free", "\u202e", "\u200b", "\ud800",
+    "**bold**", "[link](https://evil.example)", "@everyone", "<@123>", "\n", "x" * 120,
+)  # fmt: skip
+FIELD_TEXT = st.one_of(st.none(), text_with(*EVENT_WORDS, max_size=8))
+
+
+def _event_service() -> Any:
+    from bot.clock import ManualClock
+    from bot.services.events import EventService
+
+    # validate() reads only the clock; a database it never touches is not needed.
+    return EventService(None, ManualClock(NOW))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_event_draft(profile: settings) -> None:
+    """A whole draft of hostile text: its first (start, end), or a kind refusal; what is kept is
+    clean and within Discord's limits."""
+    from bot.services.events import LIMITS, EventDraft
+
+    service = _event_service()
+    strategy = st.tuples(
+        st.fixed_dictionaries({name: FIELD_TEXT for name in LIMITS}),
+        st.one_of(st.just("2026-10-08 18:30"), text_with(*DATE_WORDS)),
+        st.one_of(st.none(), st.just("2h"), text_with(*DURATION_WORDS)),
+        st.one_of(st.none(), st.just("20:30"), text_with(*DATE_WORDS)),
+        st.one_of(st.none(), st.integers(-(10**30), 10**30)),
+        ZONES,
+    )
+
+    def check(args: tuple[dict[str, str | None], str, str | None, str | None, int | None, str]) -> None:
+        texts, start, duration, end, capacity, tz = args
+        draft = EventDraft(kind="social", title="", start=start, alcohol_free=True)
+        for name, value in texts.items():
+            setattr(draft, name, value if name not in ("title", "description") else value or "")
+        draft.duration, draft.end, draft.capacity = duration, end, capacity
+        try:
+            first, last = service.validate(draft, tz)
+        except UserError as error:
+            assert error.message.strip()
+            return
+        assert isinstance(first, datetime) and isinstance(last, datetime) and first < last
+        for name, limit in LIMITS.items():
+            value = getattr(draft, name)
+            assert value is None or (isinstance(value, str) and len(value) <= limit), name
+        for text in strings_in(draft):
+            text.encode("utf-8")
+            assert not HIDDEN.intersection(text), text
+
+    run(profile, strategy, check)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_event_fields_and_link(profile: settings) -> None:
+    from bot.services.events import LIMITS, clean_field, validate_link
+
+    def check(args: tuple[str, str]) -> None:
+        name, text = args
+        returns_or_refuses(clean_field, (str, type(None)), name, text)
+        returns_or_refuses(validate_link, (str, type(None)), text)
+
+    run(profile, st.tuples(st.sampled_from(list(LIMITS)), text_with(*EVENT_WORDS, max_size=8)), check)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_event_capacity(profile: settings) -> None:
+    from bot.services.events import validate_capacity
+
+    values = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(CHARACTERS, max_size=6),
+    )
+
+    def check(value: object) -> None:
+        returns_or_refuses(validate_capacity, (int, type(None)), value)
+        returns_or_refuses(validate_capacity, (int, type(None)), value, edit=True)
+
+    run(profile, values, check)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_event_series_options(profile: settings) -> None:
+    from bot.services.events import plan_starts
+    from bot.services.recurrence import localise
+
+    start = localise(datetime(2026, 10, 8, 18, 30), TZ)
+    strategy = st.tuples(
+        st.one_of(st.none(), st.sampled_from(["weekly", "fortnightly", "monthly", "", "daily"]), text_with()),
+        st.one_of(st.none(), st.just("17 Dec"), text_with(*DATE_WORDS)),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.integers(-(2**70), 2**70)),
+    )
+
+    def check(args: tuple[str | None, str | None, int | None]) -> None:
+        repeat, until, count = args
+        try:
+            starts, rule = plan_starts(start, TZ, NOW, repeat=repeat, until=until, count=count)
+        except UserError as error:
+            assert error.message.strip()
+            return
+        assert starts and all(isinstance(s, datetime) for s in starts)
+        assert (rule is None) == (len(starts) == 1)
+
+    run(profile, strategy, check)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_event_reminder_hours(profile: settings) -> None:
+    from bot.services.events import MAX_LEAD_TIMES, lead_times_from_hours, parse_reminder_hours
+
+    words = ("24", "1", "0.25", ",", ";", "nan", "inf", "-inf", "1e309", "-1", "1_000", "0x10", "336", "337")
+
+    def check(args: tuple[str, list[float]]) -> None:
+        text, floats = args
+        try:
+            hours = parse_reminder_hours(text)
+            leads = lead_times_from_hours(hours)
+        except UserError as error:
+            assert error.message.strip()
+        else:
+            assert len(leads) <= MAX_LEAD_TIMES
+            assert all(isinstance(x, int) and 900 <= x <= 336 * 3600 for x in leads)
+        returns_or_refuses(lead_times_from_hours, tuple, floats)
+
+    floats = st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=6)
+    run(profile, st.tuples(text_with(*words), floats), check)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_event_calendar_file(profile: settings) -> None:
+    """A calendar file builds from any stored text (even saved before cleaning, even broken)."""
+    from bot.services.events import EventInfo
+    from bot.services.events_ics import calendar_bytes
+
+    text = text_with(*EVENT_WORDS, max_size=8)
+    optional = st.one_of(st.none(), text)
+    strategy = st.builds(
+        EventInfo,
+        event_id=st.integers(1, 2**63 - 1),
+        guild_id=st.integers(1, 2**63 - 1),
+        series_id=st.none(),
+        kind=st.sampled_from(["social", "workshop"]),
+        title=text,
+        description=text,
+        starts_at=st.integers(0, 10**10),
+        ends_at=st.integers(10**10, 2 * 10**10),
+        place=optional,
+        online_link=optional,
+        cost=optional,
+        food=optional,
+        accessibility=optional,
+        facilitators=optional,
+        theme=optional,
+        capacity=st.none(),
+        community_channel_id=st.none(),
+        channel_id=st.none(),
+        message_id=st.none(),
+        scheduled_event_id=st.none(),
+        status=st.sampled_from(["scheduled", "cancelled"]),
+    )
+
+    def check(args: tuple[EventInfo, str]) -> None:
+        event, name = args
+        data = calendar_bytes([event], 1_700_000_000, name=name)
+        assert isinstance(data, bytes) and data.startswith(b"BEGIN:VCALENDAR")
+        decoded = data.decode("utf-8")
+        assert not HIDDEN.intersection(decoded.replace("\r\n", ""))
+
+    run(profile, st.tuples(strategy, text), check)
+
+
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda: _lead_hours("nan"), "as hours"),  # float("nan") passed every check, then crashed
+        (lambda: _lead_hours("1e309"), "as hours"),
+        (lambda: _lead_hours("inf"), "as hours"),
+        (lambda: _lead_hours("-1"), "as hours"),
+        (lambda: _lead_hours("١٢"), "as hours"),  # float() reads Arabic-Indic digits
+        (lambda: _lead_hours("0.0001"), "between 0.25 and 336"),  # was a reminder 0 seconds before
+        (lambda: _lead_hours("1, 2, 3, 4, 5"), "up to 4"),
+        (lambda: _event_link("https://["), "https://"),  # was ValueError from urlparse
+        (lambda: _event_link("https://a b.example"), "https://"),
+        (lambda: _event_capacity(2**64), "up to 100,000"),  # was OverflowError at storage
+    ],
+)
+def test_event_inputs_that_used_to_crash_get_a_kind_answer(call: Callable[[], object], says: str) -> None:
+    with pytest.raises(UserError, match=says):
+        call()
+
+
+def _lead_hours(text: str) -> tuple[int, ...]:
+    from bot.services.events import lead_times_from_hours, parse_reminder_hours
+
+    return lead_times_from_hours(parse_reminder_hours(text))
+
+
+def _event_link(text: str) -> str | None:
+    from bot.services.events import validate_link
+
+    return validate_link(text)
+
+
+def _event_capacity(value: int) -> int | None:
+    from bot.services.events import validate_capacity
+
+    return validate_capacity(value)

@@ -37,11 +37,13 @@ The ``*_due`` methods say, from the current state, whether a promise is still wo
 
 from __future__ import annotations
 
+import math
+import re
 import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
@@ -58,6 +60,8 @@ from bot.services.events_model import (
     CLEAR,
     LABELS,
     LIMITS,
+    MAX_CAPACITY,
+    MULTILINE_FIELDS,
     TEXT_FIELDS,
     Attendees,
     ChangeOutcome,
@@ -72,6 +76,7 @@ from bot.services.events_model import (
     Status,
 )
 from bot.services.outbox import enqueue, stored_key
+from bot.text import clean_text
 
 __all__ = [
     "CANCELLED_TOPIC",
@@ -97,6 +102,8 @@ __all__ = [
 # A reminder sent more than this after its due time says so ("sent late").
 LATE_AFTER_SECONDS = 120
 MAX_LEAD_TIMES = 4
+# A reminder time as typed: hours, with at most a few decimals (ASCII digits only).
+_HOURS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,4})?|\.[0-9]{1,4}", re.ASCII)
 # Later occurrences of a series get their card this long before they start (RSVPs open then).
 CARD_WINDOW = timedelta(days=14)
 
@@ -132,27 +139,106 @@ _EVENT_COLUMNS = (
 )
 
 
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = value.strip()
+def clean_field(name: str, value: str | None) -> str | None:
+    """One of an event's texts as typed by an organiser, cleaned (:func:`bot.text.clean_text`):
+    NFC, no hidden or direction-changing characters, at most ``LIMITS[name]`` characters (each
+    limit fits where Discord shows it). None when nothing is left; a lone surrogate or too long
+    a text is a :class:`UserError` saying what to change."""
+    cleaned = clean_text(
+        value or "",
+        field=f"The {LABELS[name]}",
+        limit=LIMITS[name],
+        multiline=name in MULTILINE_FIELDS,
+    )
     return cleaned or None
 
 
-def _check_length(name: str, value: str | None) -> None:
-    if value is not None and len(value) > LIMITS[name]:
-        raise UserError(
-            f"The {LABELS[name]} is {len(value)} characters; the most is {LIMITS[name]}. "
-            "Please shorten it and try again."
-        )
+def validate_link(link: str | None) -> str | None:
+    """An online link: a plain ``http(s)://`` web address with a host, or None.
 
-
-def _check_link(link: str | None) -> None:
+    Nothing invisible or spacing in it (a hidden character could disguise where it goes), and
+    its host and port must read (``https://[`` or ``https://a:99999`` are refused, not raised).
+    """
     if link is None:
-        return
-    parsed = urlparse(link)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return None
+    try:
+        parsed = urlsplit(link)
+        usable = (
+            parsed.scheme.lower() in ("http", "https")
+            and bool(parsed.hostname)
+            and (parsed.port is None or parsed.port > 0)
+        )
+    except ValueError:
+        usable = False
+    if not usable or any(ch.isspace() or not ch.isprintable() or ch in '<>"`\\' for ch in link):
         raise UserError("The online link should be a web address starting with `https://`.")
+    return link
+
+
+def validate_capacity(capacity: object, *, edit: bool = False) -> int | None:
+    """Most people who can come: a whole number from 1 to :data:`MAX_CAPACITY`, or None."""
+    if capacity is None:
+        return None
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+        if edit:
+            raise UserError("Capacity must be at least 1. To remove the limit, use `no-limit`.")
+        raise UserError("Capacity must be at least 1, or leave it empty for no limit.")
+    if capacity > MAX_CAPACITY:
+        raise UserError(
+            f"Capacity can be up to {MAX_CAPACITY:,}. For a bigger event, leave it empty for no limit."
+        )
+    return capacity
+
+
+def parse_reminder_hours(text: str) -> list[float]:
+    """``/event settings reminder-hours``: hours before each event, such as ``24, 1`` or ``0.5``.
+
+    Plain decimal numbers only (no ``nan``, ``inf``, ``1e309`` or digits of other scripts);
+    empty means no reminders. The values are checked by :func:`lead_times_from_hours`.
+    """
+    cleaned = clean_text(text or "", field="The reminder times", multiline=False)
+    parts = [part.strip() for part in cleaned.replace(";", ",").split(",") if part.strip()]
+    if len(parts) > MAX_LEAD_TIMES:
+        raise UserError(f"Choose up to {MAX_LEAD_TIMES} reminder times, for example `24, 1`.")
+    if not all(_HOURS.fullmatch(part) for part in parts):
+        raise UserError("Give reminder times as hours, separated by commas, for example `24, 1`.")
+    return [float(part) for part in parts]
+
+
+def lead_times_from_hours(hours: list[float]) -> tuple[int, ...]:
+    """Reminder hours as lead times in seconds, longest first; a kind refusal outside 0.25-336."""
+    if len(hours) > MAX_LEAD_TIMES:
+        raise UserError(f"Choose up to {MAX_LEAD_TIMES} reminder times, for example `24, 1`.")
+    if not all(isinstance(h, int | float) and math.isfinite(h) and 0.25 <= h <= 24 * 14 for h in hours):
+        raise UserError("Reminder times are hours before the event, between 0.25 and 336 (two weeks).")
+    return tuple(sorted({round(h * 3600) for h in hours}, reverse=True))
+
+
+def plan_starts(
+    start: datetime,
+    tz: str,
+    now: datetime,
+    *,
+    repeat: str | None = None,
+    until: str | None = None,
+    count: int | None = None,
+) -> tuple[list[datetime], str | None]:
+    """Every start of a new event (one, or each of a series) and the series rule (None for one).
+
+    ``repeat``, ``until`` and ``count`` are the series options as given; anything wrong with
+    them is a :class:`UserError`.
+    """
+    if not repeat:
+        if until or count:
+            raise UserError(
+                "`until` and `times` are for a series: choose how it repeats too (weekly, fortnightly...)."
+            )
+        return [start], None
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        raise UserError("For a series, `times` is how many times it happens, for example `6`.")
+    until_dt = parse_date(until, tz, now) if until else None
+    plan = plan_series(start, tz, repeat, until=until_dt, count=count)
+    return plan.starts, plan.rule
 
 
 def _row_to_event(row: sqlite3.Row, counts: dict[str, int] | None = None) -> EventInfo:
@@ -199,13 +285,7 @@ class EventService:
         current = await self.settings(guild_id)
         leads = current.lead_times
         if lead_hours is not None:
-            if len(lead_hours) > MAX_LEAD_TIMES:
-                raise UserError(f"Choose up to {MAX_LEAD_TIMES} reminder times, for example `24, 1`.")
-            if any(h <= 0 or h > 24 * 14 for h in lead_hours):
-                raise UserError(
-                    "Reminder times are hours before the event, between 0.25 and 336 (two weeks)."
-                )
-            leads = tuple(sorted({round(h * 3600) for h in lead_hours}, reverse=True))
+            leads = lead_times_from_hours(lead_hours)
         new = replace(
             current,
             lead_times=leads,
@@ -239,20 +319,15 @@ class EventService:
                 "Every Common Room event is alcohol-free. Please confirm that this one is (tick the box), "
                 "or plan it somewhere without a bar."
             )
-        draft.title = (draft.title or "").strip()
+        for name in TEXT_FIELDS:
+            setattr(draft, name, clean_field(name, getattr(draft, name)))
         if not draft.title:
             raise UserError("Please give the event a title.")
-        for name in TEXT_FIELDS:
-            if name == "description":
-                draft.description = (draft.description or "").strip()
-            elif name != "title":
-                setattr(draft, name, _clean(getattr(draft, name)))
-            _check_length(name, getattr(draft, name))
-        _check_link(draft.online_link)
+        draft.description = draft.description or ""
+        draft.online_link = validate_link(draft.online_link)
         if not draft.place and not draft.online_link:
             raise UserError("Where is it? Give a place, an online link, or both.")
-        if draft.capacity is not None and draft.capacity < 1:
-            raise UserError("Capacity must be at least 1, or leave it empty for no limit.")
+        draft.capacity = validate_capacity(draft.capacity)
         start = parse_when(draft.start, tz, now)
         if draft.duration and draft.end:
             raise UserError("Give either a duration or an end time, not both.")
@@ -292,16 +367,7 @@ class EventService:
         """
         start, end = self.validate(draft, tz)
         length = end - start
-        starts = [start]
-        rule: str | None = None
-        if repeat:
-            until_dt = parse_date(until, tz, self.clock.now()) if until else None
-            plan = plan_series(start, tz, repeat, until=until_dt, count=count)
-            starts, rule = plan.starts, plan.rule
-        elif until or count:
-            raise UserError(
-                "`until` and `times` are for a series: choose how it repeats too (weekly, fortnightly...)."
-            )
+        starts, rule = plan_starts(start, tz, self.clock.now(), repeat=repeat, until=until, count=count)
         settings = await self.settings(guild_id)
         now = self._now()
         ids: list[int] = []
@@ -468,7 +534,13 @@ class EventService:
         return counts
 
     async def _get(self, tx: Tx, event_id: int, guild_id: int | None = None) -> EventInfo:
-        row = await tx.fetchone(f"SELECT {_EVENT_COLUMNS} FROM events WHERE event_id = ?", (event_id,))
+        # An id from a forged custom id or option may be any integer; SQLite holds 64 bits.
+        valid = isinstance(event_id, int) and 0 < event_id < 2**63
+        row = (
+            await tx.fetchone(f"SELECT {_EVENT_COLUMNS} FROM events WHERE event_id = ?", (event_id,))
+            if valid
+            else None
+        )
         if row is None or (guild_id is not None and row["guild_id"] != guild_id):
             raise NotFound(
                 "I can't find that event. It may have been removed; `/event list` shows what's coming up."
@@ -568,19 +640,24 @@ class EventService:
 
     # -- RSVP ----------------------------------------------------------------------------
 
-    async def rsvp(self, event_id: int, member_id: int, choice: str) -> RsvpOutcome:
+    async def rsvp(
+        self, event_id: int, member_id: int, choice: str, guild_id: int | None = None
+    ) -> RsvpOutcome:
         """Going / Maybe / Can't go. Going at capacity joins the waiting list in click order.
 
+        With ``guild_id``, only for an event of that server (a button's id is untrusted).
         The first await is the transaction, so concurrent calls are served in call order.
         """
         if choice not in ("going", "maybe", "not_going"):
             raise UserError("Choose Going, Maybe or Can't go.")
+        if not 0 < event_id < 2**63:
+            raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
         async with self.db.transaction() as tx:
             now = self._now()
             row = await tx.fetchone(
                 "SELECT status, capacity, starts_at, guild_id FROM events WHERE event_id = ?", (event_id,)
             )
-            if row is None:
+            if row is None or (guild_id is not None and row["guild_id"] != guild_id):
                 raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
             if row["status"] == "cancelled":
                 raise UserError(
@@ -706,35 +783,24 @@ class EventService:
         if current.ends_at <= to_timestamp(now_dt):
             raise UserError("That event has already finished, so it can't be changed.")
         updates: dict[str, Any] = {}
-        if changes.title is not None:
-            title = changes.title.strip()
-            if not title or title == CLEAR:
-                raise UserError("An event needs a title.")
-            _check_length("title", title)
-            updates["title"] = title
         for name in TEXT_FIELDS:
-            if name == "title":
-                continue
             value = getattr(changes, name)
             if value is None:
                 continue
-            cleaned = None if value.strip() in ("", CLEAR) else value.strip()
-            _check_length(name, cleaned)
+            cleaned = clean_field(name, value)
+            if cleaned == CLEAR:
+                cleaned = None
+            if name == "title" and cleaned is None:
+                raise UserError("An event needs a title.")
             if name == "online_link":
-                _check_link(cleaned)
+                cleaned = validate_link(cleaned)
             updates[name] = cleaned if name != "description" else (cleaned or "")
-        place = updates.get("place", current.place) if "place" in updates else current.place
-        link = (
-            updates.get("online_link", current.online_link)
-            if "online_link" in updates
-            else current.online_link
-        )
+        place = updates.get("place", current.place)
+        link = updates.get("online_link", current.online_link)
         if not place and not link:
             raise UserError("An event needs a place, an online link, or both.")
         if changes.capacity is not None:
-            if changes.capacity < 1:
-                raise UserError("Capacity must be at least 1. To remove the limit, use `no-limit`.")
-            updates["capacity"] = changes.capacity
+            updates["capacity"] = validate_capacity(changes.capacity, edit=True)
         if changes.remove_capacity:
             updates["capacity"] = None
         start, end = current.start, current.end

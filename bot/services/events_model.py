@@ -16,8 +16,10 @@ Status = Literal["going", "waiting", "maybe", "not_going"]
 
 DEFAULT_LEAD_TIMES: tuple[int, ...] = (24 * 3600, 3600)
 
-# Text limits, chosen to fit Discord's (scheduled event name 100, location 100, description
-# 1000; embed field values 1024; embed total 6000) with room for the card's own words.
+# Text limits, in code points after cleaning (bot.text.clean_text), chosen to fit Discord's
+# (scheduled event name 100, location 100, description 1000; embed title 256, description 4096,
+# field values 1024, total 6000) with room for the card's own words, so nothing an organiser
+# types can make a card, list or DM that Discord refuses (tests/events/test_hostile_text.py).
 LIMITS: dict[str, int] = {
     "title": 100,
     "description": 1000,
@@ -41,6 +43,10 @@ LABELS: dict[str, str] = {
     "theme": "theme",
 }
 TEXT_FIELDS = tuple(LIMITS)
+#: The texts that may have line breaks; the others are one line (line breaks become spaces).
+MULTILINE_FIELDS = frozenset({"description", "facilitators"})
+#: The most places an event may have (more is a typo; no limit is "leave it empty").
+MAX_CAPACITY = 100_000
 CLEAR = "-"
 
 

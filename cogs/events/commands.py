@@ -22,13 +22,22 @@ from bot.clock import to_timestamp
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
 from bot.services.communities import CommunityService, channel_slug
-from bot.services.events import EventChanges, EventDraft, EventService, card_key
+from bot.services.events import (
+    EventChanges,
+    EventDraft,
+    EventService,
+    card_key,
+    parse_reminder_hours,
+    plan_starts,
+)
 from bot.services.events_ics import calendar_bytes
+from bot.text import clean_text
 from bot.ui import (
     AUTOCOMPLETE_CHOICES_LIMIT,
     CHOICE_NAME_LIMIT,
     POST,
     clip,
+    parse_id,
     require_bot_permissions,
     send_paged,
     send_private,
@@ -44,7 +53,9 @@ from cogs.events.render import (
 )
 from cogs.events.views import CreateModal, NewEvent, check_can_join
 
-_MENTION = re.compile(r"^<#(\d+)>$")
+# A channel mention or id, in ASCII digits (never longer than an id: no typed number overflows).
+_MENTION = re.compile(r"<#([0-9]{1,19})>")
+_CHANNEL_ID = re.compile(r"([0-9]{1,19})")
 # An outbox item still on its way (Discord said "later", or it hasn't been tried yet).
 OWED = ("pending", "sending")
 # A subcommand only organisers can run (the command tree checks ``extras``).
@@ -86,11 +97,11 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
 
     async def _find_community(self, guild: discord.Guild, text: str) -> discord.TextChannel:
         """A community's channel, by mention, id, community name or channel name."""
-        cleaned = text.strip()
-        match = _MENTION.match(cleaned)
+        cleaned = clean_text(text, field="The community", multiline=False)
+        match = _MENTION.fullmatch(cleaned) or _CHANNEL_ID.fullmatch(cleaned)
         channel: Any = None
-        if match or cleaned.isdigit():
-            channel = guild.get_channel(int(match[1] if match else cleaned))
+        if match:
+            channel = guild.get_channel(parse_id(match[1]))
         else:
             name = cleaned.lstrip("#").strip()
             try:
@@ -196,12 +207,11 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
             community_channel_id=community_id,
             alcohol_free=True,
         )
-        # Check everything typed so far before asking for the long text.
-        self.service.validate(replace(draft), config.timezone)
-        if (until or times) and not repeat:
-            raise UserError(
-                "`until` and `times` are for a series: choose how it repeats too (weekly, fortnightly...)."
-            )
+        # Check everything typed so far (the series too) before asking for the long text.
+        first_start, _ = self.service.validate(replace(draft), config.timezone)
+        plan_starts(
+            first_start, config.timezone, self.bot.clock.now(), repeat=repeat, until=until, count=times
+        )
         draft.alcohol_free = False
         new = NewEvent(draft, config.timezone, repeat, until, times)
         await interaction.response.send_modal(CreateModal(self, new))
@@ -380,14 +390,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         mirror: bool | None = None,
     ) -> None:
         assert interaction.guild is not None
-        hours = None
-        if reminder_hours is not None:
-            try:
-                hours = [float(h) for h in reminder_hours.replace(";", ",").split(",") if h.strip()]
-            except ValueError:
-                raise UserError(
-                    "Give reminder times as hours, separated by commas, for example `24, 1`."
-                ) from None
+        hours = None if reminder_hours is None else parse_reminder_hours(reminder_hours)
         settings = await self.service.update_settings(
             interaction.guild.id, lead_hours=hours, remind_maybe=remind_maybe, mirror=mirror
         )

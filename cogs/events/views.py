@@ -47,9 +47,16 @@ def check_can_join(guild: discord.Guild, member: discord.Member, event: EventInf
 
 class EventButton(
     PersistentItem[discord.ui.Button[Any]],
-    template=rf"event:(?P<choice>going|maybe|no|ics):(?P<event_id>{ID})",
+    # The id is optional only so a truncated id ("event:going:") is answered kindly, not left as
+    # "This interaction failed"; every id the bot posts has one.
+    template=rf"event:(?P<choice>going|maybe|no|ics):(?P<event_id>{ID})?",
 ):
-    """Going / Maybe / Can't go / Add to calendar on an event card."""
+    """Going / Maybe / Can't go / Add to calendar on an event card.
+
+    The custom id is untrusted: the event id is parsed strictly (:func:`~bot.ui.parse_id`: 0 when
+    missing, malformed or out of range) and the event must be one of this server's, or the
+    presser is told kindly that it can't be found.
+    """
 
     where = "event button"
 
@@ -69,7 +76,7 @@ class EventButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> EventButton:
-        return cls(parse_id(match["event_id"]), match["choice"])
+        return cls(parse_id(match["event_id"] or ""), match["choice"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         from cogs.events.commands import Events  # the cog imports this module
@@ -89,7 +96,7 @@ class EventButton(
             )
             return
         choice = "not_going" if self.choice == "no" else self.choice
-        outcome = await cog.service.rsvp(self.event_id, member.id, choice)
+        outcome = await cog.service.rsvp(self.event_id, member.id, choice, interaction.guild.id)
         await send_private(interaction, rsvp_reply(outcome))
         if outcome.promoted:
             cog.bot.outbox.kick()  # whoever moved up is owed a DM (written with the change)

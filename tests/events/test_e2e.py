@@ -84,7 +84,7 @@ async def test_bad_input_gets_a_kind_private_message_and_nothing_is_saved(world:
         assert result.modal is None, options
         assert result.ephemeral and says in result.response.content, (options, result.response.content)
     too_long = await create(world, start=local(world, 2, 18), food="x" * 201)
-    assert too_long.modal is None and "the most is 200" in too_long.response.content
+    assert too_long.modal is None and "the limit is 200" in too_long.response.content
     assert cards(world.general, world.admin) == []
     assert world.env.errors == []
 
