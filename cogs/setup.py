@@ -1,18 +1,77 @@
-"""/setup: how Common Room works on this server. For members with Manage Server."""
+"""/setup: how Common Room works on this server. For members with Manage Server.
+
+``/setup start`` is the guided set-up: one private message, edited as the admin goes, with
+Discord's own role and channel menus (page 1: organiser role and timezone; page 2: the four
+channels). Every choice is saved at once, so stopping halfway loses nothing, and ``/setup show``
+says what is still missing and what each missing piece stops working. The menus are persistent
+items (custom ids ``setup:role``, ``setup:timezone``, ``setup:page:{1|2}``,
+``setup:channel:{purpose}``), so they keep working after a restart; each press checks Manage
+Server again on the server side, because component presses don't pass the command tree's check.
+
+When the bot joins a server that has nothing set up, it posts one short "next step" note where
+it is allowed to (the system channel, or the first text channel it can post in), through the
+outbox (topic ``setup.join``, one key per server, so it is posted once).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import logging
+import re
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core import MANAGE_SERVER, CommonRoomBot
+from bot.errors import UserError
 from bot.services.guilds import CHANNEL_PURPOSES, GuildConfig
-from bot.ui import require_bot_permissions
+from bot.services.outbox import OutboxItem
+from bot.ui import PersistentItem, cog_of, require_bot_permissions, send_private, unstored_view
+
+log = logging.getLogger(__name__)
 
 Purpose = Literal["announcements", "organisers", "welcome", "reports"]
+
+JOIN_TOPIC = "setup.join"
+PURPOSE_PATTERN = "|".join(CHANNEL_PURPOSES)
+# The timezones offered in the guided set-up's menu; /setup timezone takes any other.
+TIMEZONES: tuple[str, ...] = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Athens",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Hong_Kong",
+    "Australia/Sydney",
+    "America/New_York",
+    "America/Toronto",
+    "UTC",
+)
+
+# What each missing piece stops working (shown by /setup show and the guided set-up).
+MISSING_ROLE = (
+    "Only members with Manage Server count as organisers, so nobody else can run events, "
+    "cases, mentoring or pulse checks."
+)
+MISSING_CHANNEL: dict[str, str] = {
+    "announcements": "Event cards and pulse checks have no default channel: each one needs a channel chosen.",
+    "organisers": (
+        "Health alerts (a channel the bot can't post in, DMs that failed) and summaries reach nobody, "
+        "and reports have nowhere to fall back to."
+    ),
+    "welcome": "New students have no set starting point for the support button and welcome notes.",
+    "reports": (
+        "New reports go to the organisers' channel instead (or, with neither set, only to /cases list)."
+    ),
+}
+JOIN_NOTE = (
+    "Hello! I'm Common Room. Next step for a server admin: run `/setup start` to choose the "
+    "organiser role, channels and timezone (it takes a minute, and only you see it)."
+)
 
 
 def render_config(guild: discord.Guild, config: GuildConfig) -> discord.Embed:
@@ -30,7 +89,229 @@ def render_config(guild: discord.Guild, config: GuildConfig) -> discord.Embed:
         where = f"<#{channel_id}>" if channel_id else "not set"
         lines.append(f"**{purpose}**: {where}, {meaning}")
     embed.add_field(name="Channels", value="\n".join(lines), inline=False)
+    missing = missing_pieces(config)
+    embed.add_field(
+        name="Still missing" if missing else "Complete",
+        value="\n".join(f"• {line}" for line in missing) if missing else "Everything is set up.",
+        inline=False,
+    )
     return embed
+
+
+def missing_pieces(config: GuildConfig) -> list[str]:
+    """What is not set yet, each with what it stops working (empty when set up)."""
+    found = [] if config.organiser_role_id else [f"**Organiser role**: {MISSING_ROLE}"]
+    found += [
+        f"**{purpose} channel**: {MISSING_CHANNEL.get(purpose, meaning)}"
+        for purpose, meaning in CHANNEL_PURPOSES.items()
+        if config.channel(purpose) is None
+    ]
+    return found
+
+
+def wizard_text(guild: discord.Guild, config: GuildConfig, page: int, note: str = "") -> str:
+    """The guided set-up's message: where the admin is, what is set, what is left."""
+    role = guild.get_role(config.organiser_role_id) if config.organiser_role_id else None
+    lines = [
+        f"**Setting up Common Room** (step {page} of 2). Each choice is saved as you make it.",
+        f"• Organiser role: {role.name if role else 'not set'}",
+        f"• Timezone: {config.timezone}",
+    ]
+    for purpose in CHANNEL_PURPOSES:
+        channel = guild.get_channel(config.channel(purpose) or 0)
+        lines.append(f"• {purpose} channel: {'#' + channel.name if channel else 'not set'}")
+    if page == 1:
+        lines.append(
+            "\nChoose the role whose members are organisers, and the server's timezone (another "
+            "timezone: `/setup timezone`). Then press **Next: channels**."
+        )
+    else:
+        lines.append(
+            "\nChoose a channel for each purpose. The organisers and reports channels should be private."
+        )
+    missing = missing_pieces(config)
+    lines.append(
+        f"\nStill missing: {len(missing)}. `/setup show` says what each one stops working."
+        if missing
+        else "\nEverything is set up."
+    )
+    if note:
+        lines.append(f"\n{note}")
+    return "\n".join(lines)
+
+
+def wizard_view(config: GuildConfig, page: int) -> discord.ui.View:
+    if page == 1:
+        return unstored_view(SetupRole(config), SetupTimezone(config), SetupPage(2))
+    return unstored_view(*(SetupChannel(purpose, config) for purpose in CHANNEL_PURPOSES), SetupPage(1))
+
+
+def _require_manage_server(interaction: discord.Interaction[Any]) -> discord.Guild:
+    member = interaction.user
+    if interaction.guild is None or not isinstance(member, discord.Member):
+        raise UserError("Common Room is set up inside a server. Please use `/setup start` there.")
+    permissions = member.guild_permissions
+    if not (permissions.manage_guild or permissions.administrator):
+        raise UserError(
+            "Setting up Common Room needs the Manage Server permission, so nothing was changed. Ask a "
+            "server admin if something here needs changing."
+        )
+    return interaction.guild
+
+
+async def _saved(
+    interaction: discord.Interaction[Any], config: GuildConfig, page: int, note: str = ""
+) -> None:
+    assert interaction.guild is not None
+    await interaction.response.edit_message(
+        content=wizard_text(interaction.guild, config, page, note), view=wizard_view(config, page)
+    )
+
+
+class SetupRole(PersistentItem[discord.ui.RoleSelect[Any]], template=r"setup:role"):
+    where = "setup role"
+
+    def __init__(self, config: GuildConfig | None = None) -> None:
+        role_id = config.organiser_role_id if config is not None else None
+        super().__init__(
+            discord.ui.RoleSelect(
+                custom_id="setup:role",
+                placeholder="The organiser role…",
+                default_values=[discord.Object(role_id)] if role_id else [],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SetupRole:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        guild = _require_manage_server(interaction)
+        role = self.item.values[0] if self.item.values else None
+        if role is None or role.is_default():
+            raise UserError(
+                "@everyone can't be the organiser role: choose or create a role for the people who "
+                "run things."
+            )
+        config = await setup_cog(interaction).bot.guild_settings.set_organiser_role(guild.id, role.id)
+        await _saved(interaction, config, 1)
+
+
+class SetupTimezone(PersistentItem[discord.ui.Select[Any]], template=r"setup:timezone"):
+    where = "setup timezone"
+
+    def __init__(self, config: GuildConfig | None = None) -> None:
+        current = config.timezone if config is not None else None
+        names = list(TIMEZONES) if current in TIMEZONES or current is None else [current, *TIMEZONES[:-1]]
+        super().__init__(
+            discord.ui.Select(
+                custom_id="setup:timezone",
+                placeholder="The server's timezone…",
+                options=[
+                    discord.SelectOption(label=name, value=name, default=name == current) for name in names
+                ],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SetupTimezone:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        guild = _require_manage_server(interaction)
+        name = self.item.values[0] if self.item.values else ""
+        config = await setup_cog(interaction).bot.guild_settings.set_timezone(guild.id, name)
+        await _saved(interaction, config, 1)
+
+
+class SetupPage(PersistentItem[discord.ui.Button[Any]], template=r"setup:page:(?P<page>[12])"):
+    where = "setup page"
+
+    def __init__(self, page: int) -> None:
+        self.page = page
+        super().__init__(
+            discord.ui.Button(
+                label="Next: channels" if page == 2 else "Back: role and timezone",
+                style=discord.ButtonStyle.primary if page == 2 else discord.ButtonStyle.secondary,
+                custom_id=f"setup:page:{page}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SetupPage:
+        return cls(int(match["page"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        guild = _require_manage_server(interaction)
+        await _saved(interaction, await setup_cog(interaction).bot.guild_settings.get(guild.id), self.page)
+
+
+class SetupChannel(
+    PersistentItem[discord.ui.ChannelSelect[Any]], template=rf"setup:channel:(?P<purpose>{PURPOSE_PATTERN})"
+):
+    where = "setup channel"
+
+    def __init__(self, purpose: str, config: GuildConfig | None = None) -> None:
+        self.purpose = purpose
+        channel_id = config.channel(purpose) if config is not None else None
+        super().__init__(
+            discord.ui.ChannelSelect(
+                custom_id=f"setup:channel:{purpose}",
+                channel_types=[discord.ChannelType.text],
+                placeholder=f"The {purpose} channel…",
+                default_values=[discord.Object(channel_id)] if channel_id else [],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SetupChannel:
+        return cls(match["purpose"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        guild = _require_manage_server(interaction)
+        chosen = self.item.values[0] if self.item.values else None
+        channel = guild.get_channel(chosen.id) if chosen is not None else None
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError("Please choose a text channel.")
+        require_bot_permissions(channel)
+        config = await setup_cog(interaction).bot.guild_settings.set_channel(
+            guild.id, self.purpose, channel.id
+        )
+        note = f"Saved: #{channel.name} is the {self.purpose} channel."
+        if (
+            self.purpose in ("organisers", "reports")
+            and channel.permissions_for(guild.default_role).view_channel
+        ):
+            note += (
+                f" Warning: everyone on the server can see #{channel.name}. The {self.purpose} channel "
+                "should be private to organisers: remove View Channel from @everyone there."
+            )
+        await _saved(interaction, config, 2, note)
+
+
+def setup_cog(interaction: discord.Interaction[Any]) -> Setup:
+    return cog_of(interaction, Setup)
+
+
+def join_channel(guild: discord.Guild) -> discord.TextChannel | None:
+    """Where the "next step" note may go: the system channel, or the first text channel the bot
+    can post in (None if there is none)."""
+    me = guild.me
+    candidates = [guild.system_channel] if guild.system_channel is not None else []
+    candidates += sorted(guild.text_channels, key=lambda c: (c.position, c.id))
+    for channel in candidates:
+        permissions = channel.permissions_for(me)
+        if permissions.view_channel and permissions.send_messages:
+            return channel
+    return None
 
 
 # Hidden from members without Manage Server in the client; checked again on the server side
@@ -44,6 +325,46 @@ class Setup(
 ):
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.outbox.topic(JOIN_TOPIC, self.render_join_note)
+
+    async def cog_unload(self) -> None:
+        self.bot.outbox.forget_topics(JOIN_TOPIC)
+
+    # -- joining a server ---------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """One short note pointing to /setup start, where the bot may post, on a server with
+        nothing set up yet (a server that had the bot before keeps its settings: no note)."""
+        config = await self.bot.guild_settings.get(guild.id)
+        if config.organiser_role_id or any(config.channels.values()):
+            return
+        channel = join_channel(guild)
+        if channel is None:
+            log.info("Joined guild %s with no channel to post the set-up note in", guild.id)
+            return
+        added = await self.bot.outbox.service.enqueue(
+            guild_id=guild.id, key=f"{JOIN_TOPIC}:{guild.id}", topic=JOIN_TOPIC, channel_id=channel.id
+        )
+        if added:
+            self.bot.outbox.kick()
+
+    async def render_join_note(self, item: OutboxItem) -> dict[str, Any] | None:
+        return {"content": JOIN_NOTE, "allowed_mentions": discord.AllowedMentions.none()}
+
+    # -- the guided set-up ---------------------------------------------------------------
+
+    @app_commands.command(
+        name="start", description="Set up Common Room step by step: role, channels, timezone"
+    )
+    async def start(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild is not None
+        config = await self.bot.guild_settings.ensure(interaction.guild.id)
+        await send_private(
+            interaction, wizard_text(interaction.guild, config, 1), view=wizard_view(config, 1)
+        )
 
     @app_commands.command(name="organiser-role", description="Choose the role whose members are organisers")
     @app_commands.describe(role="Members with this role can run organiser commands")
@@ -114,7 +435,7 @@ class Setup(
             ephemeral=True,
         )
 
-    @app_commands.command(name="show", description="Show Common Room's settings for this server")
+    @app_commands.command(name="show", description="Common Room's settings here, and what is still missing")
     async def show(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
         config = await self.bot.guild_settings.get(interaction.guild.id)
@@ -124,4 +445,5 @@ class Setup(
 
 
 async def setup(bot: CommonRoomBot) -> None:
+    bot.add_dynamic_items(SetupRole, SetupTimezone, SetupPage, SetupChannel)
     await bot.add_cog(Setup(bot))

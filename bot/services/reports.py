@@ -254,8 +254,15 @@ def validate_url(value: str) -> str:
 
 
 #: The outbox topic of the bot's posts about cases in the staff channel
-#: (key ``reports.staff:{case_id}:{kind}:{message_id}``, kind: new, answer, reply, closed).
+#: (key ``reports.staff:{case_id}:{kind}:{message_id}``, kind: new, answer, reply, closed,
+#: reopened; for closed and reopened the "message id" is a random number, since a case can be
+#: closed, reopened and closed again, each its own post).
 STAFF_TOPIC = "reports.staff"
+
+
+def _nonce() -> int:
+    """Tells apart the closings (and reopenings) of one case; the state change itself is guarded."""
+    return secrets.randbelow(10**9) + 1
 
 
 def staff_marker(case_id: int, kind: str, message_id: int) -> str:
@@ -557,7 +564,33 @@ class ReportService:
                 (text, to_timestamp(now), to_timestamp(delete_at), case.id),
             )
             updated = await tx.fetchone(f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (case.id,))
-            await self._promise_staff_post(tx, guild_id, case.id, "closed", 0, staff_channel_id, by=by)
+            # A case can be closed again after a reopening: each closing is its own post.
+            await self._promise_staff_post(tx, guild_id, case.id, "closed", _nonce(), staff_channel_id, by=by)
+        return _case(updated)
+
+    async def reopen(
+        self,
+        guild_id: int,
+        number: int,
+        *,
+        staff_channel_id: int | None = None,
+        by: int | None = None,
+    ) -> Case:
+        """Open a closed case again: its deletion date and outcome are cleared (the reporter's
+        retention clock stops until it is closed again) and it can take messages again."""
+        async with self.db.transaction() as tx:
+            case = await self._case_by_number(tx, guild_id, number)
+            if case.is_open:
+                raise UserError(f"Case {number} is already open.")
+            await tx.execute(
+                "UPDATE report_cases SET status = 'open', outcome = NULL, closed_at = NULL,"
+                " delete_at = NULL WHERE id = ?",
+                (case.id,),
+            )
+            updated = await tx.fetchone(f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (case.id,))
+            await self._promise_staff_post(
+                tx, guild_id, case.id, "reopened", _nonce(), staff_channel_id, by=by
+            )
         return _case(updated)
 
     # staff-channel posts -------------------------------------------------------------

@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import discord_time
-from bot.core import ORGANISER, CommonRoomBot
+from bot.core import ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.services.reports import (
     MESSAGE_MAX,
@@ -45,14 +45,18 @@ from cogs.reports.jobs import CaseJobs
 from cogs.reports.render import (
     case_list_embed,
     case_note,
+    case_options,
     explanation,
     rate_message,
     receipt,
     settings_text,
+    staff_case_note,
     thread_pages,
 )
 from cogs.reports.views import (
     ANSWER_FORM,
+    CASE_CLOSE_FORM,
+    CASE_REPLY_FORM,
     CODE_FORM_ID,
     NEED,
     REPORT_FORM_ID,
@@ -60,6 +64,14 @@ from cogs.reports.views import (
     BeginReport,
     CodeForm,
     ReportSupport,
+    case_actions,
+    case_menu,
+    keep_code_view,
+)
+
+NOT_ORGANISER = (
+    "Handling cases is for organisers, so nothing was done. If you help run things here, ask a "
+    "server admin to give you the organiser role."
 )
 
 
@@ -119,6 +131,8 @@ class Reports(commands.Cog):
         self.bot.forms.add(re.escape(REPORT_FORM_ID), self.report_form, where="report form")
         self.bot.forms.add(re.escape(CODE_FORM_ID), self.code_form, where="report code form")
         self.bot.forms.add(ANSWER_FORM, self.answer_form, where="report answer form")
+        self.bot.forms.add(CASE_REPLY_FORM, self.case_reply_form, where="case reply form")
+        self.bot.forms.add(CASE_CLOSE_FORM, self.case_close_form, where="case close form")
         self.jobs.register_topics()
         await self.jobs.rearm()
 
@@ -177,6 +191,18 @@ class Reports(commands.Cog):
             interaction, parse_id(match["case_id"]), match["tag"], values.text("report:answer-text")
         )
 
+    async def case_reply_form(
+        self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
+    ) -> None:
+        await self.require_organiser(interaction)
+        await self.reply_case(interaction, parse_id(match["number"]), values.text("cases:reply-text"))
+
+    async def case_close_form(
+        self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
+    ) -> None:
+        await self.require_organiser(interaction)
+        await self.close_case(interaction, parse_id(match["number"]), values.text("cases:outcome"))
+
     # -- /report (any member) ---------------------------------------------------------
 
     @report.command(
@@ -231,11 +257,15 @@ class Reports(commands.Cog):
             return
         case = created.case
         self._tell_staff()
-        await send_private(
-            interaction,
-            receipt(case, created.code, posted=staff_channel_id is not None),
-            **await support_payload(self.bot, guild.id, NEED),
-        )
+        text = receipt(case, created.code, posted=staff_channel_id is not None)
+        support = await support_payload(self.bot, guild.id, NEED)
+        if created.code is None:
+            await send_private(interaction, text, **support)
+        elif "view" in support:  # the directory's own buttons: the support goes in a message of its own
+            await send_private(interaction, text, view=keep_code_view())
+            await send_private(interaction, **support)
+        else:
+            await send_private(interaction, text, view=keep_code_view(), **support)
 
     @report.command(
         name="check", description="Read replies to your report and answer, with your private code"
@@ -296,16 +326,16 @@ class Reports(commands.Cog):
                 interaction, "There are no open cases." if not include_closed else "There are no cases."
             )
             return
-        await send_private(interaction, embed=case_list_embed(summaries))
+        await send_private(
+            interaction, embed=case_list_embed(summaries), view=case_menu(case_options(summaries))
+        )
 
     @cases.command(name="show", description="Read a case and its conversation")
     @app_commands.describe(case="The case number")
     async def cases_show(
         self, interaction: discord.Interaction[CommonRoomBot], case: app_commands.Range[int, 1, 10**9]
     ) -> None:
-        assert interaction.guild_id is not None
-        thread = await self.service.get_case(interaction.guild_id, case)
-        await send_pages(interaction, thread_pages(thread, for_staff=True))
+        await self.show_staff_case(interaction, case)
 
     @cases.command(name="reply", description="Reply to the reporter of a case (they read it with their code)")
     @app_commands.describe(
@@ -317,11 +347,61 @@ class Reports(commands.Cog):
         case: app_commands.Range[int, 1, 10**9],
         text: app_commands.Range[str, 1, MESSAGE_MAX],
     ) -> None:
+        await self.reply_case(interaction, case, text)
+
+    @cases.command(name="close", description="Close a case with an outcome the reporter can read")
+    @app_commands.describe(
+        case="The case number", outcome="What happened as a result; the reporter can read this"
+    )
+    async def cases_close(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        case: app_commands.Range[int, 1, 10**9],
+        outcome: app_commands.Range[str, 1, OUTCOME_MAX],
+    ) -> None:
+        await self.close_case(interaction, case, outcome)
+
+    # -- case handling (the commands above and the buttons in cogs.reports.views) ---------
+
+    async def require_organiser(self, interaction: discord.Interaction[Any]) -> discord.Guild:
+        """Refuse kindly unless the member is an organiser here: buttons and forms carry no
+        command, so the tree's check doesn't cover them, and their custom ids are untrusted."""
+        guild = _guild(interaction)
+        member = interaction.user
+        config = await self.bot.guild_settings.get(guild.id)
+        if not isinstance(member, discord.Member) or not is_organiser(member, config):
+            raise UserError(NOT_ORGANISER)
+        return guild
+
+    async def show_staff_case(self, interaction: discord.Interaction[Any], number: int) -> None:
+        """The case and its conversation, with Reply, Close or Reopen."""
+        thread = await self.service.get_case(_guild(interaction).id, number)
+        case = thread.case
+        view = case_actions(case.number, is_open=case.is_open, wants_reply=case.wants_reply)
+        await send_pages(interaction, thread_pages(thread, for_staff=True), staff_case_note(case), view)
+
+    async def check_repliable(self, interaction: discord.Interaction[Any], number: int) -> None:
+        """Before the reply form opens: say now, not after typing, if no reply can be sent."""
+        case = (await self.service.get_case(_guild(interaction).id, number)).case
+        if not case.wants_reply:
+            raise UserError(
+                f"The reporter of case {number} asked for it to be recorded only, so they have no code "
+                "and can't read replies."
+            )
+        if not case.is_open:
+            raise UserError(f"Case {number} is closed, so it can't take new replies. Reopen it first.")
+
+    async def check_closable(self, interaction: discord.Interaction[Any], number: int) -> None:
+        case = (await self.service.get_case(_guild(interaction).id, number)).case
+        if not case.is_open:
+            raise UserError(f"Case {number} is already closed.")
+
+    async def reply_case(self, interaction: discord.Interaction[Any], number: int, text: str) -> None:
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
         updated = await self.service.reply(
             guild.id,
-            case,
+            number,
             text,
             timezone=timezone,
             staff_channel_id=await self.jobs.staff_channel_id(guild),
@@ -334,21 +414,12 @@ class Reports(commands.Cog):
             "with their code; the bot can't notify them, because it doesn't know who they are.",
         )
 
-    @cases.command(name="close", description="Close a case with an outcome the reporter can read")
-    @app_commands.describe(
-        case="The case number", outcome="What happened as a result; the reporter can read this"
-    )
-    async def cases_close(
-        self,
-        interaction: discord.Interaction[CommonRoomBot],
-        case: app_commands.Range[int, 1, 10**9],
-        outcome: app_commands.Range[str, 1, OUTCOME_MAX],
-    ) -> None:
+    async def close_case(self, interaction: discord.Interaction[Any], number: int, outcome: str) -> None:
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
         closed = await self.service.close(
             guild.id,
-            case,
+            number,
             outcome,
             timezone=timezone,
             staff_channel_id=await self.jobs.staff_channel_id(guild),
@@ -361,6 +432,19 @@ class Reports(commands.Cog):
             interaction,
             f"Case {closed.number} is closed. The reporter can read the outcome with their code. The case "
             f"and its messages will be deleted {discord_time(closed.delete_at, 'D')}.",
+        )
+
+    async def reopen_case(self, interaction: discord.Interaction[Any], number: int) -> None:
+        guild = _guild(interaction)
+        reopened = await self.service.reopen(
+            guild.id, number, staff_channel_id=await self.jobs.staff_channel_id(guild), by=interaction.user.id
+        )
+        self.jobs.disarm(reopened.id)
+        self._tell_staff()
+        await send_private(
+            interaction,
+            f"Case {reopened.number} is open again and will not be deleted until it is closed. The "
+            "reporter can write on it again with their code.",
         )
 
     @cases.command(

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -20,15 +20,54 @@ import discord
 from bot.core import CommonRoomBot
 from bot.services.outbox import OutboxItem
 from bot.services.reports import STAFF_TOPIC, ReportService, staff_marker
-from cogs.reports.render import answer_embed, closed_embed, new_case_embed, reply_embed
+from cogs.reports.render import answer_embed, closed_embed, new_case_embed, reopened_embed, reply_embed
 
 log = logging.getLogger(__name__)
+
+#: How long an organiser's display name is reused before it is fetched again.
+NAME_TTL = timedelta(minutes=5)
+FORMER_MEMBER = "a former member"
+SOMEONE = "an organiser"
+
+
+class StaffNames:
+    """Organisers' display names, as plain text, for the staff channel: never a raw id or a mention.
+
+    Fetched through the REST API (``guild.fetch_member``, which needs no privileged intent), kept
+    for :data:`NAME_TTL` in memory only, "a former member" once they have left the server. Staff
+    are named for accountability; reporters never are (the bot doesn't know them).
+    """
+
+    def __init__(self, bot: CommonRoomBot) -> None:
+        self.bot = bot
+        self._names: dict[tuple[int, int], tuple[datetime, str]] = {}
+
+    async def name(self, guild_id: int, member_id: int) -> str:
+        now = self.bot.clock.now()
+        cached = self._names.get((guild_id, member_id))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return SOMEONE
+        try:
+            member = await guild.fetch_member(member_id)
+        except discord.NotFound:
+            name = FORMER_MEMBER
+        except discord.HTTPException:
+            return SOMEONE  # not cached: try again next time
+        else:
+            name = discord.utils.escape_markdown(discord.utils.escape_mentions(member.display_name))
+        self._names = {key: hit for key, hit in self._names.items() if hit[0] > now}
+        self._names[(guild_id, member_id)] = (now + NAME_TTL, name)
+        return name
 
 
 class CaseJobs:
     def __init__(self, bot: CommonRoomBot, service: ReportService) -> None:
         self.bot = bot
         self.service = service
+        self.names = StaffNames(bot)
 
     # -- retention ----------------------------------------------------------------------
 
@@ -41,6 +80,10 @@ class CaseJobs:
         self.bot.scheduler.at(
             f"reports:purge:{case_id}", max(when, self.bot.clock.now()), self.purge, case_id
         )
+
+    def disarm(self, case_id: int) -> None:
+        """A reopened case is kept until it is closed again (the purge would find it not due anyway)."""
+        self.bot.scheduler.cancel(f"reports:purge:{case_id}")
 
     async def purge(self, case_id: int) -> None:
         """Retention: delete the bot's staff-channel posts about a case, then the case itself."""
@@ -99,13 +142,18 @@ class CaseJobs:
         ):
             log.warning("Not posting a report in channel %s: everyone on the server can read it", channel.id)
             return None
-        by = f"<@{item.payload['by']}>" if item.payload.get("by") else "an organiser"
+        by_id = int(item.payload.get("by") or 0)
+        by = await self.names.name(item.guild_id, by_id) if by_id else SOMEONE
         if kind == "new":
             embed = new_case_embed(case)
         elif kind == "closed":
             if case.delete_at is None:
-                return None
+                return None  # reopened meanwhile
             embed = closed_embed(case, by=by)
+        elif kind == "reopened":
+            if not case.is_open:
+                return None  # closed again meanwhile
+            embed = reopened_embed(case, by=by)
         else:
             body = await self.service.message_body(case_id, message_id)
             if body is None:

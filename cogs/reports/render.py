@@ -11,6 +11,7 @@ Markdown, mention or link works, and every link shows where it really goes, so a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import discord
@@ -19,7 +20,14 @@ from bot.clock import discord_time
 from bot.services.reports import Case, CaseSummary, CaseThread, ReportSettings, wait_words
 from bot.support import crisis_sentence
 from bot.text import escape_markdown_for_staff
-from bot.ui import EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT, clip
+from bot.ui import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    SELECT_LABEL_LIMIT,
+    SELECT_OPTIONS_LIMIT,
+    clip,
+)
 
 COLOUR = discord.Colour.dark_teal()
 MAX_EMBEDS = 10
@@ -93,7 +101,7 @@ def case_embed(case: Case, *, for_staff: bool, title: str | None = None) -> disc
         embed.add_field(name="Protected characteristic", value=case.characteristic_label, inline=True)
     if for_staff:
         wish = (
-            f"A reply: use `/cases reply case:{case.number}`"
+            f"A reply: use the Reply button on the case, or `/cases reply case:{case.number}`"
             if case.wants_reply
             else "Just to record it (they have no code, so a reply can't reach them)"
         )
@@ -176,11 +184,46 @@ def receipt(case: Case, code: str | None, *, posted: bool) -> str:
             "read your case, so don't share it. If you lose it, nobody can recover it: the bot "
             "doesn't know it's yours.",
             "Replies don't notify you (the bot can't know who you are), so check back now and then.",
+            "",
+            "**To keep it**, the buttons below can help. **Download as a file** gives you a small text "
+            "file that only you see. **Send it to me by DM** sends it to your direct messages with "
+            "Common Room: Discord then holds it in your DMs, where anyone who can open your Discord "
+            "account could read it, until you delete it with the button under it. Common Room keeps "
+            "no copy either way.",
         ]
     else:
         lines += ["", "You asked for it to be recorded only, so there's no code and no reply will come."]
     lines += ["", f"Your case is deleted {months_words(case.retention_months)} after the team closes it."]
     return "\n".join(lines)
+
+
+# The code and case number as the receipt above writes them, for the keep-the-code buttons,
+# which read them back from the receipt they sit on (nothing about the code is stored anywhere).
+_RECEIPT_CASE = re.compile(r"\*\*case (\d{1,19})\*\*")
+_RECEIPT_CODE = re.compile(r"```\n([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})\n```")
+
+
+def read_receipt(content: str) -> tuple[int, str] | None:
+    """(case number, code) written in a receipt, or None if the message isn't one with a code."""
+    case, code = _RECEIPT_CASE.search(content), _RECEIPT_CODE.search(content)
+    if case is None or code is None:
+        return None
+    return int(case.group(1)), code.group(1)
+
+
+def code_keepsake(server: str, number: int, code: str) -> str:
+    """The text of the file or DM a reporter keeps their code in."""
+    return "\n".join(
+        [
+            f"Your private code for case {number} on {server} (Common Room anonymous reports):",
+            "",
+            code,
+            "",
+            "Use /report check on that server with this code to read replies and answer.",
+            "Anyone with the code can read your case, so keep it somewhere only you can open.",
+            "Common Room keeps no copy: if you lose it, nobody can recover it.",
+        ]
+    )
 
 
 # -- staff-channel notes -------------------------------------------------------------------
@@ -212,6 +255,14 @@ def reply_embed(case: Case, text: str, *, by: str) -> discord.Embed:
     return embed
 
 
+def reopened_embed(case: Case, *, by: str) -> discord.Embed:
+    embed = _note(
+        f"Case {case.number}: reopened", "Its deletion date is cleared until it is closed again.", COLOUR
+    )
+    embed.add_field(name="Reopened by", value=by, inline=False)
+    return embed
+
+
 def closed_embed(case: Case, *, by: str) -> discord.Embed:
     assert case.delete_at is not None
     embed = _note(f"Case {case.number}: closed", case.outcome or "", discord.Colour.light_grey())
@@ -228,8 +279,7 @@ def summary_line(summary: CaseSummary) -> str:
     parts = [f"**Case {case.number}**", "open" if case.is_open else "closed", case.setting_label]
     parts.append(f"reported {case.reported_on}")
     parts.append(f"{summary.message_count} message(s)")
-    if not case.wants_reply:
-        parts.append("record only")
+    parts.append("reply wanted" if case.wants_reply else "record only (no reply possible)")
     if summary.awaiting_staff:
         parts.append("**the reporter wrote last**")
     if case.delete_at is not None:
@@ -247,8 +297,40 @@ def case_list_embed(summaries: Sequence[CaseSummary]) -> discord.Embed:
             break
         text += line + "\n"
     embed = discord.Embed(title="Anonymous report cases", description=text, colour=COLOUR)
-    embed.set_footer(text="Read one with /cases show. Reporters are never identified.")
+    embed.set_footer(text="Open one with the menu below (or /cases show). Reporters are never identified.")
     return embed
+
+
+def case_options(summaries: Sequence[CaseSummary]) -> list[discord.SelectOption]:
+    """The menu under the list: one option per case (Discord shows at most 25), newest first."""
+    options = []
+    for summary in list(summaries)[:SELECT_OPTIONS_LIMIT]:
+        case = summary.case
+        state = "open" if case.is_open else "closed"
+        wish = "reply wanted" if case.wants_reply else "record only"
+        waiting = ", the reporter wrote last" if summary.awaiting_staff else ""
+        options.append(
+            discord.SelectOption(
+                label=clip(f"Case {case.number} ({state}, {wish}{waiting})", SELECT_LABEL_LIMIT),
+                description=clip(f"{case.setting_label}, reported {case.reported_on}", SELECT_LABEL_LIMIT),
+                value=str(case.number),
+            )
+        )
+    return options
+
+
+def staff_case_note(case: Case) -> str:
+    """What an organiser can do with the case they opened."""
+    if not case.is_open:
+        return (
+            f"Case {case.number} is closed. Reopen it if it needs more work; its deletion is then cancelled."
+        )
+    if not case.wants_reply:
+        return (
+            f"Case {case.number} is record only: the reporter has no code, so no reply can reach them. "
+            "Close it with an outcome when it's dealt with."
+        )
+    return f"Reply to the reporter of case {case.number}, or close it with an outcome they can read."
 
 
 def settings_text(settings: ReportSettings, intro: str) -> str:

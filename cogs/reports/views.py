@@ -1,8 +1,11 @@
 """The report buttons and forms.
 
 The buttons are persistent (:class:`bot.ui.PersistentItem`): their custom ids (``report:begin``,
-``report:support``, ``report:answer:{case_id}:{tag}``) carry all they need, so they work after a
-restart and on messages shown long ago, and every error goes through the one guard.
+``report:support``, ``report:answer:{case_id}:{tag}``; for organisers ``cases:open``,
+``cases:reply:{number}``, ``cases:close:{number}``, ``cases:reopen:{number}``; for keeping a
+code ``report:keep:file``, ``report:keep:dm``, ``report:keep:forget``) carry all they need, so
+they work after a restart and on messages shown long ago, and every error goes through the one
+guard.
 
 The forms are stateless (:class:`bot.ui.StatelessModal`): they only draw the form and are never
 kept in memory; the cog registers a route per form id with ``bot.forms`` and reads the
@@ -12,13 +15,23 @@ is sent, and nothing a student wrote is lost to a restart.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import discord
 
-from bot.services.reports import BODY_MAX, CHARACTERISTICS, MESSAGE_MAX, SETTINGS, WHEN_MAX, WISHES
+from bot.errors import UserError
+from bot.services.reports import (
+    BODY_MAX,
+    CHARACTERISTICS,
+    MESSAGE_MAX,
+    OUTCOME_MAX,
+    SETTINGS,
+    WHEN_MAX,
+    WISHES,
+)
 from bot.ui import (
     ID,
     PersistentItem,
@@ -28,7 +41,9 @@ from bot.ui import (
     send_private,
     show_form,
     support_payload,
+    unstored_view,
 )
+from cogs.reports.render import code_keepsake, read_receipt
 
 REPORT_FORM_ID = "report:form"
 CODE_FORM_ID = "report:code-form"
@@ -217,3 +232,257 @@ class AnswerCase(
 
         await cog_of(interaction, Reports).check_answerable(interaction, self.case_id, self.tag)
         await show_form(interaction, AnswerForm(self.case_id, self.tag))
+
+
+# -- case handling by organisers ------------------------------------------------------------
+#
+# Every one of these re-checks on the server side that the member is an organiser
+# (:meth:`cogs.reports.commands.Reports.require_organiser`): a custom id is untrusted, and a
+# button can reach someone who isn't staff (a forwarded screenshot is harmless, but a crafted
+# interaction isn't). The custom ids carry the case *number* of this server, never anything
+# about the reporter.
+
+CASE_REPLY_FORM = rf"cases:reply-form:(?P<number>{ID})"
+CASE_CLOSE_FORM = rf"cases:close-form:(?P<number>{ID})"
+
+
+def _cases_cog(interaction: discord.Interaction[Any]) -> Any:
+    from cogs.reports.commands import Reports  # the cog imports this module
+
+    return cog_of(interaction, Reports)
+
+
+class OpenCaseSelect(PersistentItem[discord.ui.Select[Any]], template=r"cases:open"):
+    """The menu under ``/cases list``: each option's value is a case number of this server."""
+
+    where = "cases open"
+
+    def __init__(self, options: list[discord.SelectOption] | None = None) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id="cases:open",
+                placeholder="Open a case…",
+                options=options or [discord.SelectOption(label="No cases", value="0")],
+                min_values=1,
+                max_values=1,
+                disabled=not options,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> OpenCaseSelect:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        cog = _cases_cog(interaction)
+        await cog.require_organiser(interaction)
+        values = self.item.values
+        number = parse_id(values[0]) if values and values[0].isdecimal() else 0
+        await cog.show_staff_case(interaction, number)
+
+
+class _CaseButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A button on a case opened by an organiser; the custom id carries the case number."""
+
+    action: str
+    label: str
+    style = discord.ButtonStyle.secondary
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        super().__init__(
+            discord.ui.Button(label=self.label, style=self.style, custom_id=f"cases:{self.action}:{number}")
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Any:
+        return cls(parse_id(match["number"]))
+
+
+class ReplyToCase(_CaseButton, template=rf"cases:reply:(?P<number>{ID})"):
+    where = "cases reply button"
+    action = "reply"
+    label = "Reply"
+    style = discord.ButtonStyle.primary
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        cog = _cases_cog(interaction)
+        await cog.require_organiser(interaction)
+        await cog.check_repliable(interaction, self.number)
+        await show_form(interaction, CaseReplyForm(self.number))
+
+
+class CloseCase(_CaseButton, template=rf"cases:close:(?P<number>{ID})"):
+    where = "cases close button"
+    action = "close"
+    label = "Close"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        cog = _cases_cog(interaction)
+        await cog.require_organiser(interaction)
+        await cog.check_closable(interaction, self.number)
+        await show_form(interaction, CaseCloseForm(self.number))
+
+
+class ReopenCase(_CaseButton, template=rf"cases:reopen:(?P<number>{ID})"):
+    where = "cases reopen button"
+    action = "reopen"
+    label = "Reopen"
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        cog = _cases_cog(interaction)
+        await cog.require_organiser(interaction)
+        await cog.reopen_case(interaction, self.number)
+
+
+class CaseReplyForm(StatelessModal):
+    """An organiser's reply; the reporter reads it with their code."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(title=f"Reply on case {number}", custom_id=f"cases:reply-form:{number}")
+        text = _write(
+            "cases:reply-text", MESSAGE_MAX, "The reporter sees this as from the welfare team, not from you."
+        )
+        self.add_item(discord.ui.Label(text="Your reply", component=text))
+
+
+class CaseCloseForm(StatelessModal):
+    """The outcome of a case, which the reporter can read with their code."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(title=f"Close case {number}", custom_id=f"cases:close-form:{number}")
+        text = _write("cases:outcome", OUTCOME_MAX, "What happened as a result. The reporter can read this.")
+        self.add_item(discord.ui.Label(text="Outcome", component=text))
+
+
+def case_actions(number: int, *, is_open: bool, wants_reply: bool) -> discord.ui.View:
+    """Reply (when the reporter can read one) and Close on an open case; Reopen on a closed one."""
+    if not is_open:
+        return unstored_view(ReopenCase(number))
+    items: list[discord.ui.Item[Any]] = [ReplyToCase(number)] if wants_reply else []
+    return unstored_view(*items, CloseCase(number))
+
+
+def case_menu(options: list[discord.SelectOption]) -> discord.ui.View:
+    return unstored_view(OpenCaseSelect(options))
+
+
+# -- keeping a report code ----------------------------------------------------------------
+#
+# The code is never stored, and these buttons carry nothing that reveals it: their custom ids
+# are fixed strings. The code is read back from the private receipt the button sits on (Discord
+# sends the message with the press; only the reporter can see that message), so the bot keeps
+# the code neither in its database nor in memory, and the buttons still work after a restart.
+
+
+def _receipt_of(interaction: discord.Interaction[Any]) -> tuple[int, str]:
+    found = read_receipt(interaction.message.content if interaction.message is not None else "")
+    if found is None:
+        raise UserError(
+            "I can't find a code on that message any more. If you still have it, copy it from the "
+            "message where it was shown."
+        )
+    return found
+
+
+def _server_name(interaction: discord.Interaction[Any]) -> str:
+    return interaction.guild.name if interaction.guild is not None else "your server"
+
+
+class KeepCodeFile(PersistentItem[discord.ui.Button[Any]], template=r"report:keep:file"):
+    """A small private text file with the code, made on the spot and never kept."""
+
+    where = "report keep file"
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Download as a file", style=discord.ButtonStyle.secondary, custom_id="report:keep:file"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> KeepCodeFile:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        number, code = _receipt_of(interaction)
+        text = code_keepsake(_server_name(interaction), number, code)
+        await send_private(
+            interaction,
+            "Here is your code as a file, only for you. Save it somewhere only you can open.",
+            file=discord.File(io.BytesIO(text.encode("utf-8")), filename=f"report-code-case-{number}.txt"),
+        )
+
+
+class KeepCodeDM(PersistentItem[discord.ui.Button[Any]], template=r"report:keep:dm"):
+    """The code in the reporter's DMs (they were told Discord then holds it there)."""
+
+    where = "report keep dm"
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Send it to me by DM", style=discord.ButtonStyle.secondary, custom_id="report:keep:dm"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> KeepCodeDM:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        number, code = _receipt_of(interaction)
+        text = code_keepsake(_server_name(interaction), number, code)
+        # Sent now, in answer to the press, never through the outbox: a promise there would
+        # write the code to the database.
+        try:
+            await interaction.user.send(text, view=unstored_view(ForgetCodeDM()))
+        except discord.Forbidden:
+            raise UserError(
+                "I couldn't send you a DM: your settings don't allow messages from this server's "
+                "apps. Use **Download as a file** instead."
+            ) from None
+        await send_private(
+            interaction,
+            "Sent to your DMs with Common Room. Discord keeps it there until you delete it with the "
+            "button under it; Common Room keeps no copy.",
+        )
+
+
+class ForgetCodeDM(PersistentItem[discord.ui.Button[Any]], template=r"report:keep:forget"):
+    """Under the DM with the code: members can't delete the bot's DMs themselves, so this does."""
+
+    where = "report keep forget"
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Delete this message", style=discord.ButtonStyle.danger, custom_id="report:keep:forget"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ForgetCodeDM:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        message = interaction.message
+        if message is None or message.author.id != interaction.client.user.id or message.guild is not None:
+            raise UserError("This button only deletes the DM with your code that it sits under.")
+        await message.delete()
+        await send_private(interaction, "Deleted. The code is no longer in your DMs with Common Room.")
+
+
+def keep_code_view() -> discord.ui.View:
+    return unstored_view(KeepCodeFile(), KeepCodeDM())
