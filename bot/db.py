@@ -1,13 +1,20 @@
-"""The database: one aiosqlite connection, forward-only migrations, online backups.
+"""The database: a writer and a reader connection, forward-only migrations, online backups.
 
-The database is the source of truth for everything the bot remembers. One connection is
-shared by every service; an :class:`asyncio.Lock` serialises access to it so that one
-coroutine's transaction never interleaves with another's statements.
+The database is the source of truth for everything the bot remembers. Two aiosqlite
+connections are shared by every service, each behind its own :class:`asyncio.Lock` so that one
+coroutine's transaction never interleaves with another's statements:
 
-* ``db.transaction()`` opens ``BEGIN IMMEDIATE`` and yields a :class:`Tx` to run statements
-  on; it commits on success and rolls back on any exception.
-* ``db.fetchone`` / ``db.fetchall`` / ``db.execute`` are one-statement shortcuts, each taking
-  the lock for themselves. Never call them while holding a transaction (use the ``Tx``).
+* the **writer** runs every write: ``db.transaction()`` opens ``BEGIN IMMEDIATE`` and yields a
+  :class:`Tx` to run statements on; it commits on success and rolls back on any exception.
+  ``db.execute`` is a one-statement write. Migrations, backups and checkpoints use it too.
+* the **reader** is opened read-only (``mode=ro``) and runs ``db.fetchone`` / ``db.fetchall`` /
+  ``db.fetchval`` and ``db.read()``. In WAL mode a reader keeps reading the last committed state
+  while a write commits (and waits for its fsync), so a student's read never queues behind a
+  burst of writes. Each read starts after the previous one finished, on a connection with no
+  open statement between reads, so it sees every write committed before it began.
+
+Never call the one-statement shortcuts while holding a transaction (use the ``Tx``): they would
+read the state from before the transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import os
 import re
 import sqlite3
 import stat
+import urllib.parse
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -205,6 +213,9 @@ class Database:
         self.migrations_dir = migrations_dir
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # The read-only connection (None for ``:memory:``, where reads use the writer).
+        self._reader: aiosqlite.Connection | None = None
+        self._read_lock = asyncio.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -225,17 +236,60 @@ class Database:
         # Erased rows are overwritten with zeros, so deleted personal data does not linger.
         await conn.execute_fetchall("PRAGMA secure_delete = ON")
         self._conn = conn
+        if str(self.path) != ":memory:":
+            try:
+                self._reader = await self._open_reader()
+            except BaseException:
+                self._conn = None
+                await conn.close()
+                raise
+
+    async def _open_reader(self) -> aiosqlite.Connection:
+        """The read-only connection: ``mode=ro`` on the file the writer has already put in WAL mode
+        (its ``-wal`` and ``-shm`` exist, created 0600 like the database, so this creates nothing)."""
+        uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode=ro"
+        reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        try:
+            reader.row_factory = sqlite3.Row
+            # The writer's per-connection settings, so a read behaves the same on either connection.
+            for pragma in (
+                "foreign_keys = ON",
+                f"busy_timeout = {BUSY_TIMEOUT_MS}",
+                "synchronous = FULL",
+                "secure_delete = ON",
+            ):
+                await reader.execute_fetchall(f"PRAGMA {pragma}")
+        except BaseException:
+            await reader.close()
+            raise
+        return reader
 
     async def close(self) -> None:
         if self._conn is None:
             return
         conn, self._conn = self._conn, None
+        reader, self._reader = self._reader, None
+        # The reader first: the writer, closing last, checkpoints and removes the -wal and -shm.
+        if reader is not None:
+            async with self._read_lock:
+                await reader.close()
         async with self._lock:
             await conn.close()
 
     @property
     def is_open(self) -> bool:
         return self._conn is not None
+
+    def connections(self) -> list[aiosqlite.Connection]:
+        """Every open connection (for tracing statements in tests and benchmarks)."""
+        return [conn for conn in (self._conn, self._reader) if conn is not None]
+
+    def _reading(self) -> tuple[aiosqlite.Connection, asyncio.Lock]:
+        """The connection reads use, and its lock."""
+        conn = self._require()
+        if self._reader is None:
+            return conn, self._lock
+        return self._reader, self._read_lock
 
     def _require(self) -> aiosqlite.Connection:
         if self._conn is None:
@@ -259,9 +313,9 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        """Several reads that must see one consistent state."""
-        conn = self._require()
-        async with self._lock:
+        """Several reads that must see one consistent state (one snapshot, on the reader)."""
+        conn, lock = self._reading()
+        async with lock:
             await conn.execute("BEGIN")
             try:
                 yield Tx(conn)
@@ -275,16 +329,19 @@ class Database:
             return cursor.rowcount
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._lock:
-            return await Tx(self._require()).fetchone(sql, params)
+        conn, lock = self._reading()
+        async with lock:
+            return await Tx(conn).fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock:
-            return await Tx(self._require()).fetchall(sql, params)
+        conn, lock = self._reading()
+        async with lock:
+            return await Tx(conn).fetchall(sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        async with self._lock:
-            return await Tx(self._require()).fetchval(sql, params)
+        conn, lock = self._reading()
+        async with lock:
+            return await Tx(conn).fetchval(sql, params)
 
     # -- migrations --------------------------------------------------------------------
 
@@ -361,10 +418,12 @@ class Database:
 
         Returns False when a reader (a backup, another process) still holds an older snapshot,
         so old page versions stay in the log for now; the caller retries later. Waiting here
-        would hold every other database user behind the lock.
+        would hold every other database user behind the lock. Our own reader is held idle for
+        the checkpoint (its lock taken after the writer's, the one order both are ever taken in),
+        so a read of ours in flight never makes the checkpoint give up.
         """
         conn = self._require()
-        async with self._lock:
+        async with self._lock, self._read_lock:
             await conn.execute_fetchall("PRAGMA busy_timeout = 0")
             try:
                 rows = list(await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))

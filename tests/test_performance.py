@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 
 import pytest
 
@@ -85,13 +87,18 @@ async def test_no_hot_query_scans_a_guarded_table(
 
 
 async def _count_statements(db: Database, action: object) -> int:
+    """Statements ``action`` runs on any of the database's connections (writer and reader)."""
     statements: list[str] = []
-    conn = db._require()
-    await conn.set_trace_callback(statements.append)
+    connections = db.connections()
+    assert len(connections) == 2
+    for conn in connections:
+        await conn.set_trace_callback(statements.append)
     try:
         await action  # type: ignore[misc]
     finally:
-        await conn.set_trace_callback(None)
+        for conn in connections:
+            await conn.set_trace_callback(None)
+    assert statements, "nothing was traced"
     return len(statements)
 
 
@@ -106,3 +113,72 @@ async def test_a_student_read_costs_a_bounded_number_of_statements(
     # BEGIN, the rows, the counts (one query per 500 events), COMMIT: never one per event.
     assert await _count_statements(seeded, service.upcoming(1)) <= 4
     assert await _count_statements(seeded, service.mine(1, MEMBER)) <= 5
+
+
+# -- the read-only connection (bot/db.py) -------------------------------------------------------
+
+
+async def test_reads_use_a_read_only_connection(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.fetchall("INSERT INTO bot_meta (key, value) VALUES ('x', 'y')")
+    assert await db.fetchval("SELECT COUNT(*) FROM bot_meta WHERE key = 'x'") == 0
+
+
+async def test_a_read_sees_every_write_committed_before_it(db: Database) -> None:
+    for i in range(20):
+        await db.execute(
+            "INSERT INTO bot_meta (key, value) VALUES ('n', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(i),),
+        )
+        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'n'") == str(i)
+        async with db.read() as tx:
+            assert await tx.fetchval("SELECT value FROM bot_meta WHERE key = 'n'") == str(i)
+
+
+async def test_a_read_runs_while_a_write_is_open_and_sees_the_committed_state(db: Database) -> None:
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('k', 'old')")
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE bot_meta SET value = 'new' WHERE key = 'k'")
+        # The writer's lock is held: a read still answers at once, from the last commit.
+        seen = await asyncio.wait_for(db.fetchval("SELECT value FROM bot_meta WHERE key = 'k'"), 5)
+        assert seen == "old"
+    assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'k'") == "new"
+
+
+async def test_our_idle_reader_does_not_block_truncating_the_log(db: Database) -> None:
+    wal = db.path.with_name(db.path.name + "-wal")
+    for i in range(5):
+        await db.execute("INSERT INTO bot_meta (key, value) VALUES (?, 'v')", (f"k{i}",))
+        async with db.read() as tx:
+            await tx.fetchall("SELECT * FROM bot_meta")
+    assert wal.stat().st_size > 0
+    assert await db.truncate_wal() is True
+    assert wal.stat().st_size == 0
+    # A read of ours in flight is waited for, not a reason to give up.
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('later', 'v')")
+    async with db.read() as tx:
+        checkpoint = asyncio.ensure_future(db.truncate_wal())
+        await tx.fetchall("SELECT * FROM bot_meta")
+        assert not checkpoint.done()
+    assert await checkpoint is True
+    # Another process's open snapshot still makes it give up without waiting (and retry later).
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        await db.execute("INSERT INTO bot_meta (key, value) VALUES ('again', 'v')")
+        other.execute("BEGIN")
+        other.execute("SELECT COUNT(*) FROM bot_meta").fetchall()
+        await db.execute("INSERT INTO bot_meta (key, value) VALUES ('more', 'v')")
+        assert await db.truncate_wal() is False
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert await db.truncate_wal() is True
+
+
+async def test_closing_leaves_one_self_contained_file(db: Database) -> None:
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('k', 'v')")
+    await db.fetchall("SELECT * FROM bot_meta")
+    await db.close()
+    assert not db.path.with_name(db.path.name + "-wal").exists()
+    assert not db.path.with_name(db.path.name + "-shm").exists()

@@ -1,8 +1,15 @@
-"""Per-server settings: organiser role, timezone and the channels chosen for each purpose."""
+"""Per-server settings: organiser role, timezone and the channels chosen for each purpose.
+
+Read on every organiser check and every timezone look-up, so :meth:`GuildSettingsService.get`
+answers from an in-memory cache per server. The cache belongs to the :class:`Database` (every
+service on one database shares it) and every write through this service replaces the server's
+entry, so a change made with ``/setup`` is seen at once. Nothing else writes these tables.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
 
 from bot.clock import Clock, to_timestamp
 from bot.db import Database
@@ -28,23 +35,63 @@ class GuildConfig:
         return self.channels.get(purpose)
 
 
+class _Cache:
+    """Settings per server, and a generation per server so a read that raced a write is not kept."""
+
+    def __init__(self) -> None:
+        self.configs: dict[int, GuildConfig] = {}
+        self.generations: dict[int, int] = {}
+
+    def invalidate(self, guild_id: int) -> None:
+        self.configs.pop(guild_id, None)
+        self.generations[guild_id] = self.generations.get(guild_id, 0) + 1
+
+
+_caches: weakref.WeakKeyDictionary[Database, _Cache] = weakref.WeakKeyDictionary()
+
+
+def _cache_for(db: Database) -> _Cache:
+    cache = _caches.get(db)
+    if cache is None:
+        cache = _caches[db] = _Cache()
+    return cache
+
+
+def _copy(config: GuildConfig) -> GuildConfig:
+    # GuildConfig is frozen but its channels are a dict: hand out a copy, keep the cached one intact.
+    return replace(config, channels=dict(config.channels))
+
+
 class GuildSettingsService:
     def __init__(self, db: Database, clock: Clock, default_timezone: str = "Europe/London") -> None:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
+        self._cache = _cache_for(db)
 
     async def ensure(self, guild_id: int) -> GuildConfig:
         """The server's settings, created with defaults the first time the bot sees it."""
+        cached = self._cache.configs.get(guild_id)
+        if cached is not None:
+            return _copy(cached)  # only rows read from the database are cached: it exists
+        await self._ensure_row(guild_id)
+        return await self.get(guild_id)
+
+    async def _ensure_row(self, guild_id: int) -> None:
+        if guild_id in self._cache.configs:
+            return  # only rows read from the database are cached: it exists
         now = to_timestamp(self.clock.now())
         await self.db.execute(
             "INSERT INTO guild_settings (guild_id, timezone, joined_at, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (guild_id) DO NOTHING",
             (guild_id, self.default_timezone, now, now),
         )
-        return await self.get(guild_id)
 
     async def get(self, guild_id: int) -> GuildConfig:
+        cached = self._cache.configs.get(guild_id)
+        if cached is not None:
+            return _copy(cached)
+        generation = self._cache.generations.get(guild_id, 0)
         async with self.db.read() as tx:
             row = await tx.fetchone(
                 "SELECT timezone, organiser_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
@@ -54,20 +101,28 @@ class GuildSettingsService:
             )
         if row is None:
             return await self.ensure(guild_id)
-        return GuildConfig(
+        config = GuildConfig(
             guild_id=guild_id,
             timezone=row["timezone"],
             organiser_role_id=row["organiser_role_id"],
             channels={r["purpose"]: r["channel_id"] for r in channels},
         )
+        if self._cache.generations.get(guild_id, 0) == generation:
+            self._cache.configs[guild_id] = config
+        return _copy(config)
+
+    async def _written(self, guild_id: int) -> GuildConfig:
+        """After a write through this service: drop the cached entry and read the new one."""
+        self._cache.invalidate(guild_id)
+        return await self.get(guild_id)
 
     async def set_organiser_role(self, guild_id: int, role_id: int | None) -> GuildConfig:
-        await self.ensure(guild_id)
+        await self._ensure_row(guild_id)
         await self.db.execute(
             "UPDATE guild_settings SET organiser_role_id = ?, updated_at = ? WHERE guild_id = ?",
             (role_id, to_timestamp(self.clock.now()), guild_id),
         )
-        return await self.get(guild_id)
+        return await self._written(guild_id)
 
     async def set_timezone(self, guild_id: int, name: str) -> GuildConfig:
         try:
@@ -77,19 +132,19 @@ class GuildSettingsService:
                 f"I don't know the timezone `{name[:60]}`. Use an IANA name such as `Europe/London`, "
                 "`Europe/Dublin` or `Asia/Kolkata`."
             ) from None
-        await self.ensure(guild_id)
+        await self._ensure_row(guild_id)
         await self.db.execute(
             "UPDATE guild_settings SET timezone = ?, updated_at = ? WHERE guild_id = ?",
             (timezone, to_timestamp(self.clock.now()), guild_id),
         )
-        return await self.get(guild_id)
+        return await self._written(guild_id)
 
     async def set_channel(self, guild_id: int, purpose: str, channel_id: int | None) -> GuildConfig:
         if purpose not in CHANNEL_PURPOSES:
             raise UserError(
                 f"`{purpose[:40]}` is not a channel purpose. Choose one of: {', '.join(CHANNEL_PURPOSES)}."
             )
-        await self.ensure(guild_id)
+        await self._ensure_row(guild_id)
         async with self.db.transaction() as tx:
             if channel_id is None:
                 await tx.execute(
@@ -105,7 +160,7 @@ class GuildSettingsService:
                 "UPDATE guild_settings SET updated_at = ? WHERE guild_id = ?",
                 (to_timestamp(self.clock.now()), guild_id),
             )
-        return await self.get(guild_id)
+        return await self._written(guild_id)
 
     async def get_meta(self, key: str) -> str | None:
         value = await self.db.fetchval("SELECT value FROM bot_meta WHERE key = ?", (key,))

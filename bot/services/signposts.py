@@ -28,7 +28,8 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -150,6 +151,36 @@ def post_marker(schedule_id: int, due_ts: int) -> str:
     return f"Ref. S{schedule_id}-{due_ts}"
 
 
+T = TypeVar("T")
+
+
+class _Directory:
+    """One server's directory as read from the database, and what callers derived from it."""
+
+    __slots__ = ("contacts", "derived", "seeds")
+
+    def __init__(self, contacts: tuple[Contact, ...], seeds: _SeedState) -> None:
+        self.contacts = contacts
+        self.derived: dict[Hashable, Any] = {}
+        self.seeds = seeds  # the configured seeds it was read after giving the server
+
+
+class _DirectoryCache:
+    """Directories per server, and a generation per server so a read that raced a write is not kept."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, _Directory] = {}
+        self.generations: dict[int, int] = {}
+
+    def invalidate(self, guild_id: int) -> None:
+        self.entries.pop(guild_id, None)
+        self.generations[guild_id] = self.generations.get(guild_id, 0) + 1
+
+
+# One cache per database, shared by every service on it; every write below invalidates it.
+_caches: weakref.WeakKeyDictionary[Database, _DirectoryCache] = weakref.WeakKeyDictionary()
+
+
 class SignpostService:
     # A post that could not happen on time (the bot was off) is still made if at most this late;
     # older ones are skipped, so a restart never floods a channel with stale posts.
@@ -158,6 +189,10 @@ class SignpostService:
     def __init__(self, db: Database, clock: Clock, seeds: Iterable[Mapping[str, Any]] = ()) -> None:
         self.db = db
         self.clock = clock
+        cache = _caches.get(db)
+        if cache is None:
+            cache = _caches[db] = _DirectoryCache()
+        self._cache = cache
         drafts, problems = validate_seeds(seeds)
         self._seeds = _SeedState(drafts, problems)
         for problem in problems:
@@ -207,6 +242,8 @@ class SignpostService:
                     continue
                 await self._insert(tx, guild_id, draft, now)
                 added += 1
+        if added:
+            self._cache.invalidate(guild_id)
         return added
 
     async def _insert(
@@ -229,14 +266,40 @@ class SignpostService:
 
     async def contacts(self, guild_id: int, need: str | None = None) -> list[Contact]:
         """The server's directory in order (seeded first if new), optionally one need only."""
-        await self.ensure_seeded(guild_id)
-        rows = await self.db.fetchall(
-            "SELECT * FROM signposts WHERE guild_id = ? ORDER BY position, id", (guild_id,)
-        )
-        found = [_contact(row) for row in rows]
+        found = list((await self._directory(guild_id)).contacts)
         if need is not None:
             found = [c for c in found if need in c.categories]
         return found
+
+    async def derived(self, guild_id: int, key: Hashable, build: Callable[[list[Contact]], T]) -> T:
+        """``build(contacts)`` for the server's directory, kept with it until the directory changes
+        (``/support`` keeps its rendered embeds here). ``build`` must be pure; callers must not
+        change what it returns."""
+        found = await self.contacts(guild_id)
+        # No await since contacts() returned: the entry in memory (if any) is the one it read.
+        directory = self._cache.entries.get(guild_id)
+        if directory is None or directory.seeds is not self._seeds:  # a write came while reading
+            return build(found)
+        try:
+            value: T = directory.derived[key]
+        except KeyError:
+            value = directory.derived[key] = build(found)
+        return value
+
+    async def _directory(self, guild_id: int) -> _Directory:
+        """From memory; else seeded, read in order, and kept unless a write came while reading."""
+        cached = self._cache.entries.get(guild_id)
+        if cached is not None and (cached.seeds is self._seeds or not self._seeds.drafts):
+            return cached
+        await self.ensure_seeded(guild_id)
+        generation = self._cache.generations.get(guild_id, 0)
+        rows = await self.db.fetchall(
+            "SELECT * FROM signposts WHERE guild_id = ? ORDER BY position, id", (guild_id,)
+        )
+        directory = _Directory(tuple(_contact(row) for row in rows), self._seeds)
+        if self._cache.generations.get(guild_id, 0) == generation:
+            self._cache.entries[guild_id] = directory
+        return directory
 
     async def get(self, guild_id: int, contact_id: int) -> Contact:
         row = await self.db.fetchone(
@@ -277,6 +340,7 @@ class SignpostService:
                 )
             await self._check_name_free(tx, guild_id, draft.name)
             contact_id = await self._insert(tx, guild_id, draft, now)
+        self._cache.invalidate(guild_id)
         return await self.get(guild_id, contact_id)
 
     async def _check_name_free(self, tx: Tx, guild_id: int, name: str, except_id: int | None = None) -> None:
@@ -304,11 +368,13 @@ class SignpostService:
                 " WHERE guild_id = ? AND id = ?",
                 (*_row_values(draft), now, guild_id, contact_id),
             )
+        self._cache.invalidate(guild_id)
         return await self.get(guild_id, contact_id)
 
     async def remove(self, guild_id: int, contact_id: int) -> Contact:
         contact = await self.get(guild_id, contact_id)
         await self.db.execute("DELETE FROM signposts WHERE guild_id = ? AND id = ?", (guild_id, contact_id))
+        self._cache.invalidate(guild_id)
         return contact
 
     async def export_toml(self, guild_id: int) -> str:
@@ -358,6 +424,7 @@ class SignpostService:
                     unchanged += 1
                 else:
                     updated += 1
+        self._cache.invalidate(guild_id)
         return ImportResult(added=added, updated=updated, removed=removed, unchanged=unchanged)
 
     # -- schedules ----------------------------------------------------------------------

@@ -104,10 +104,14 @@ class Signposts(commands.Cog):
     async def directory_support(self, guild_id: int, need: str | None = None) -> dict[str, Any]:
         """Keyword arguments for ``send_private``/``send``: urgent help first, then the need's
         contacts (or a menu of needs), with the menu to choose another need."""
-        contacts = await self.service.contacts(guild_id)
         if need is not None and need not in CATEGORIES:
             need = None
-        return {"embeds": support_embeds(contacts, need), "view": support_view(guild_id, contacts, need)}
+        # Rendered once per server and need, kept with the cached directory until it changes;
+        # each reply gets its own copies (an embed or view is never shared between messages).
+        embeds, contacts = await self.service.derived(
+            guild_id, ("support", need), lambda found: (tuple(support_embeds(found, need)), found)
+        )
+        return {"embeds": [embed.copy() for embed in embeds], "view": support_view(guild_id, contacts, need)}
 
     # -- forms (stateless: read from the submission, so a restart loses nothing typed) -----------
 
