@@ -22,11 +22,12 @@ Timings are kept in memory per command (``/about``, ``/community join``, ``butto
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import statistics
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,20 +88,21 @@ class InteractionTimings:
         self._completed_observer: Any = None
 
     def observe(self, key: str, seconds: float) -> None:
-        bucket = self._samples.get(key)
-        if bucket is None:
-            bucket = self._samples[key] = deque(maxlen=self.window)
-        bucket.append(seconds)
+        self._keep(self._samples, key, seconds)
         if self._observer is not None:
             self._observer.labels(key).observe(seconds)
 
     def observe_completed(self, key: str, seconds: float) -> None:
-        bucket = self._completed.get(key)
-        if bucket is None:
-            bucket = self._completed[key] = deque(maxlen=self.window)
-        bucket.append(seconds)
+        self._keep(self._completed, key, seconds)
         if self._completed_observer is not None:
             self._completed_observer.labels(key).observe(seconds)
+
+    def _keep(self, buckets: dict[str, deque[float]], key: str, seconds: float) -> None:
+        """Add ``seconds`` to ``key``'s window of recent samples, dropping the oldest when full."""
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = deque(maxlen=self.window)
+        bucket.append(seconds)
 
     def samples(self, key: str) -> list[float]:
         """Receipt to first response, in seconds."""
@@ -145,29 +147,47 @@ class InteractionTimings:
             )
             return None
         registry = CollectorRegistry()
-        self._observer = Histogram(
+
+        def histogram(name: str, documentation: str, kept: dict[str, deque[float]]) -> Any:
+            """A histogram per command, holding what was already observed before it existed."""
+            made = Histogram(
+                name,
+                documentation,
+                ["command"],
+                buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+                registry=registry,
+            )
+            for key, bucket in kept.items():
+                for seconds in bucket:
+                    made.labels(key).observe(seconds)
+            return made
+
+        self._observer = histogram(
             "commonroom_interaction_seconds",
             "Time from receiving an interaction to the bot's first response",
-            ["command"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
-            registry=registry,
+            self._samples,
         )
-        self._completed_observer = Histogram(
+        self._completed_observer = histogram(
             "commonroom_interaction_completed_seconds",
             "Time from receiving an interaction to its handler's completion",
-            ["command"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
-            registry=registry,
+            self._completed,
         )
-        for key, bucket in self._samples.items():
-            for seconds in bucket:
-                self._observer.labels(key).observe(seconds)
-        for key, bucket in self._completed.items():
-            for seconds in bucket:
-                self._completed_observer.labels(key).observe(seconds)
         server, _thread = start_http_server(port, addr=host, registry=registry)
         log.info("Serving Prometheus metrics on http://%s:%d/metrics", host, port)
         return server
+
+
+def _stops_clock(respond: Callable[..., Awaitable[Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """One of discord.py's response methods, then :meth:`_TimedResponse._stop` (even if it failed)."""
+
+    @functools.wraps(respond)
+    async def timed(self: _TimedResponse, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await respond(self, *args, **kwargs)
+        finally:
+            self._stop()
+
+    return timed
 
 
 class _TimedResponse(discord.InteractionResponse[Any]):
@@ -188,35 +208,12 @@ class _TimedResponse(discord.InteractionResponse[Any]):
             self._timings.observe(self._key, time.perf_counter() - self._started)
             self._timings = None
 
-    async def defer(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().defer(*args, **kwargs)
-        finally:
-            self._stop()
-
-    async def send_message(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().send_message(*args, **kwargs)
-        finally:
-            self._stop()
-
-    async def edit_message(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().edit_message(*args, **kwargs)
-        finally:
-            self._stop()
-
-    async def send_modal(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().send_modal(*args, **kwargs)
-        finally:
-            self._stop()
-
-    async def autocomplete(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().autocomplete(*args, **kwargs)
-        finally:
-            self._stop()
+    # Each way of responding: the first of them to return stops the clock.
+    defer = _stops_clock(discord.InteractionResponse.defer)
+    send_message = _stops_clock(discord.InteractionResponse.send_message)
+    edit_message = _stops_clock(discord.InteractionResponse.edit_message)
+    send_modal = _stops_clock(discord.InteractionResponse.send_modal)
+    autocomplete = _stops_clock(discord.InteractionResponse.autocomplete)
 
 
 # -- completion: the handler tasks discord.py starts for an interaction -------------------------

@@ -140,34 +140,25 @@ def test_parse_duration(profile: settings) -> None:
     run(profile, text_with(*DURATION_WORDS), check)
 
 
+@pytest.mark.parametrize(
+    "parse",
+    [
+        pytest.param(events_dates.parse_when, id="event-when"),
+        pytest.param(events_dates.parse_date, id="event-date"),
+        pytest.param(pulse_model.parse_start, id="pulse-start"),
+    ],
+)
 @pytest.mark.parametrize("profile", PROFILES)
-def test_parse_when(profile: settings) -> None:
+def test_parse_date_and_time(profile: settings, parse: Callable[[str, str, datetime], datetime]) -> None:
+    """Every reader of a typed date and time in a server's timezone (events and pulse checks)."""
     run(
         profile,
         st.tuples(text_with(*DATE_WORDS), ZONES),
-        lambda a: returns_or_refuses(events_dates.parse_when, datetime, a[0], a[1], NOW),
-    )
-
-
-@pytest.mark.parametrize("profile", PROFILES)
-def test_parse_date(profile: settings) -> None:
-    run(
-        profile,
-        st.tuples(text_with(*DATE_WORDS), ZONES),
-        lambda a: returns_or_refuses(events_dates.parse_date, datetime, a[0], a[1], NOW),
+        lambda a: returns_or_refuses(parse, datetime, a[0], a[1], NOW),
     )
 
 
 # -- pulse ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("profile", PROFILES)
-def test_pulse_start(profile: settings) -> None:
-    run(
-        profile,
-        st.tuples(text_with(*DATE_WORDS), ZONES),
-        lambda a: returns_or_refuses(pulse_model.parse_start, datetime, a[0], a[1], NOW),
-    )
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -33,22 +33,14 @@ def tables_holding(path: Path, value: int) -> list[str]:
 async def use_every_feature(world: World) -> Any:
     student = world.student
     await prepare(world)  # announcements channel for event cards
-    await world.admin.slash(
-        world.general,
-        "community create",
-        name="First Gen Medics",
-        kind="identity",
-        description="First in family",
-    )
-    await world.admin.slash(
-        world.general,
-        "community create",
-        name="Climbing",
-        kind="interest",
-        description="Bouldering on Fridays",
-    )
-    await student.slash(world.general, "community join", name="First Gen Medics")
-    await student.slash(world.general, "community join", name="Climbing")
+    for name, kind, description in (
+        ("First Gen Medics", "identity", "First in family"),
+        ("Climbing", "interest", "Bouldering on Fridays"),
+    ):
+        await world.admin.slash(
+            world.general, "community create", name=name, kind=kind, description=description
+        )
+        await student.slash(world.general, "community join", name=name)
 
     await create(world, start=local(world, 3, 18))
     [card] = cards(world.general, student)

@@ -211,6 +211,18 @@ _CASE_COLUMNS = (
 )
 
 
+def _why_no_reply(case: Case) -> str | None:
+    """Why staff can't reply on ``case`` now (the reporter couldn't read it); None if they can."""
+    if not case.wants_reply:
+        return (
+            f"The reporter of case {case.number} asked for it to be recorded only, so they have no code "
+            "and can't read replies."
+        )
+    if not case.is_open:
+        return f"Case {case.number} is closed, so it can't take new replies. Reopen it first."
+    return None
+
+
 def _case(row: Any) -> Case:
     return Case(
         id=row["id"],
@@ -504,6 +516,12 @@ class ReportService:
             case = await self._case_by_number(tx, guild_id, number)
             return CaseThread(case, await self._messages(tx, case.id))
 
+    async def check_repliable(self, guild_id: int, number: int) -> None:
+        """Before the reply form opens: say now, not after typing, if no reply can be sent."""
+        why = _why_no_reply((await self.get_case(guild_id, number)).case)
+        if why is not None:
+            raise UserError(why)
+
     async def reply(
         self,
         guild_id: int,
@@ -519,13 +537,9 @@ class ReportService:
         text = _clean_text(body, what="The reply", limit=MESSAGE_MAX, required=True)
         async with self.db.transaction() as tx:
             case = await self._case_by_number(tx, guild_id, number)
-            if not case.wants_reply:
-                raise UserError(
-                    f"The reporter of case {number} asked for it to be recorded only, so they have no code "
-                    "and can't read replies. Nothing was sent."
-                )
-            if not case.is_open:
-                raise UserError(f"Case {number} is closed, so it can't take new replies. Nothing was sent.")
+            why = _why_no_reply(case)
+            if why is not None:
+                raise UserError(f"{why} Nothing was sent.")
             added = await tx.execute(
                 "INSERT INTO report_messages (case_id, author, body, written_on) VALUES (?, 'staff', ?, ?)",
                 (case.id, text, self._day(timezone)),

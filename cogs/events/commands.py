@@ -33,14 +33,13 @@ from bot.services.events import (
 from bot.services.events_ics import calendar_bytes
 from bot.text import clean_text
 from bot.ui import (
-    AUTOCOMPLETE_CHOICES_LIMIT,
-    CHOICE_NAME_LIMIT,
     POST,
     clip,
     parse_id,
     require_bot_permissions,
     send_paged,
     send_private,
+    suggest,
 )
 from cogs.events.jobs import EventJobs
 from cogs.events.render import (
@@ -128,16 +127,10 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         if interaction.guild is None:
             return []
         tz = await self._tz(interaction.guild.id)
-        needle = current.strip().lower()
-        choices = []
-        for event in await self.service.upcoming(interaction.guild.id):
-            name = f"{event.title} · {local_when(event, tz)} (#{event.event_id})"
-            if needle and needle not in name.lower():
-                continue
-            choices.append(app_commands.Choice(name=clip(name, CHOICE_NAME_LIMIT), value=event.event_id))
-            if len(choices) >= AUTOCOMPLETE_CHOICES_LIMIT:
-                break
-        return choices
+        upcoming = await self.service.upcoming(interaction.guild.id)
+        return suggest(
+            ((f"{e.title} · {local_when(e, tz)} (#{e.event_id})", e.event_id) for e in upcoming), current
+        )
 
     # -- commands: organisers --------------------------------------------------------------
 

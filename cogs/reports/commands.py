@@ -382,14 +382,7 @@ class Reports(commands.Cog):
 
     async def check_repliable(self, interaction: discord.Interaction[Any], number: int) -> None:
         """Before the reply form opens: say now, not after typing, if no reply can be sent."""
-        case = (await self.service.get_case(_guild(interaction).id, number)).case
-        if not case.wants_reply:
-            raise UserError(
-                f"The reporter of case {number} asked for it to be recorded only, so they have no code "
-                "and can't read replies."
-            )
-        if not case.is_open:
-            raise UserError(f"Case {number} is closed, so it can't take new replies. Reopen it first.")
+        await self.service.check_repliable(_guild(interaction).id, number)
 
     async def check_closable(self, interaction: discord.Interaction[Any], number: int) -> None:
         case = (await self.service.get_case(_guild(interaction).id, number)).case

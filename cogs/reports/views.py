@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
@@ -44,6 +44,9 @@ from bot.ui import (
     unstored_view,
 )
 from cogs.reports.render import code_keepsake, read_receipt
+
+if TYPE_CHECKING:
+    from cogs.reports.commands import Reports
 
 REPORT_FORM_ID = "report:form"
 CODE_FORM_ID = "report:code-form"
@@ -146,23 +149,31 @@ class CodeForm(StatelessModal):
 # -- the buttons -------------------------------------------------------------------------
 
 
-class BeginReport(PersistentItem[discord.ui.Button[Any]], template=r"report:begin"):
-    """The "Continue" button under the explanation: the form, unless the rate limit is reached."""
+class _FixedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A button whose custom id is a fixed string (``fixed_id``, the same as its template)."""
 
-    where = "report begin"
+    fixed_id: ClassVar[str]
+    label: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
 
     def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Continue to the form", style=discord.ButtonStyle.primary, custom_id="report:begin"
-            )
-        )
+        super().__init__(discord.ui.Button(label=self.label, style=self.style, custom_id=self.fixed_id))
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> BeginReport:
+    ) -> Self:
         return cls()
+
+
+class BeginReport(_FixedButton, template=r"report:begin"):
+    """The "Continue" button under the explanation: the form, unless the rate limit is reached."""
+
+    where = "report begin"
+
+    fixed_id = "report:begin"
+    label = "Continue to the form"
+    style = discord.ButtonStyle.primary
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         from cogs.reports.commands import Reports  # the cog imports this module
@@ -171,25 +182,13 @@ class BeginReport(PersistentItem[discord.ui.Button[Any]], template=r"report:begi
         await show_form(interaction, ReportForm())
 
 
-class ReportSupport(PersistentItem[discord.ui.Button[Any]], template=r"report:support"):
+class ReportSupport(_FixedButton, template=r"report:support"):
     """Other routes and support (the signpost directory's discrimination contacts), privately."""
 
     where = "report support"
 
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Other ways to report, and support",
-                style=discord.ButtonStyle.secondary,
-                custom_id="report:support",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ReportSupport:
-        return cls()
+    fixed_id = "report:support"
+    label = "Other ways to report, and support"
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
@@ -246,7 +245,7 @@ CASE_REPLY_FORM = rf"cases:reply-form:(?P<number>{ID})"
 CASE_CLOSE_FORM = rf"cases:close-form:(?P<number>{ID})"
 
 
-def _cases_cog(interaction: discord.Interaction[Any]) -> Any:
+def _cases_cog(interaction: discord.Interaction[Any]) -> Reports:
     from cogs.reports.commands import Reports  # the cog imports this module
 
     return cog_of(interaction, Reports)
@@ -302,6 +301,15 @@ class _CaseButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
     ) -> Any:
         return cls(parse_id(match["number"]))
 
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        cog = _cases_cog(interaction)
+        await cog.require_organiser(interaction)
+        await self.act(cog, interaction)
+
+    async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
+        """What the button does, once the member is known to be an organiser here."""
+        raise NotImplementedError
+
 
 class ReplyToCase(_CaseButton, template=rf"cases:reply:(?P<number>{ID})"):
     where = "cases reply button"
@@ -309,9 +317,7 @@ class ReplyToCase(_CaseButton, template=rf"cases:reply:(?P<number>{ID})"):
     label = "Reply"
     style = discord.ButtonStyle.primary
 
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        cog = _cases_cog(interaction)
-        await cog.require_organiser(interaction)
+    async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
         await cog.check_repliable(interaction, self.number)
         await show_form(interaction, CaseReplyForm(self.number))
 
@@ -321,9 +327,7 @@ class CloseCase(_CaseButton, template=rf"cases:close:(?P<number>{ID})"):
     action = "close"
     label = "Close"
 
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        cog = _cases_cog(interaction)
-        await cog.require_organiser(interaction)
+    async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
         await cog.check_closable(interaction, self.number)
         await show_form(interaction, CaseCloseForm(self.number))
 
@@ -333,9 +337,7 @@ class ReopenCase(_CaseButton, template=rf"cases:reopen:(?P<number>{ID})"):
     action = "reopen"
     label = "Reopen"
 
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        cog = _cases_cog(interaction)
-        await cog.require_organiser(interaction)
+    async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
         await cog.reopen_case(interaction, self.number)
 
 
@@ -393,23 +395,13 @@ def _server_name(interaction: discord.Interaction[Any]) -> str:
     return interaction.guild.name if interaction.guild is not None else "your server"
 
 
-class KeepCodeFile(PersistentItem[discord.ui.Button[Any]], template=r"report:keep:file"):
+class KeepCodeFile(_FixedButton, template=r"report:keep:file"):
     """A small private text file with the code, made on the spot and never kept."""
 
     where = "report keep file"
 
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Download as a file", style=discord.ButtonStyle.secondary, custom_id="report:keep:file"
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> KeepCodeFile:
-        return cls()
+    fixed_id = "report:keep:file"
+    label = "Download as a file"
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         number, code = _receipt_of(interaction)
@@ -421,23 +413,13 @@ class KeepCodeFile(PersistentItem[discord.ui.Button[Any]], template=r"report:kee
         )
 
 
-class KeepCodeDM(PersistentItem[discord.ui.Button[Any]], template=r"report:keep:dm"):
+class KeepCodeDM(_FixedButton, template=r"report:keep:dm"):
     """The code in the reporter's DMs (they were told Discord then holds it there)."""
 
     where = "report keep dm"
 
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Send it to me by DM", style=discord.ButtonStyle.secondary, custom_id="report:keep:dm"
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> KeepCodeDM:
-        return cls()
+    fixed_id = "report:keep:dm"
+    label = "Send it to me by DM"
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         number, code = _receipt_of(interaction)
@@ -458,23 +440,14 @@ class KeepCodeDM(PersistentItem[discord.ui.Button[Any]], template=r"report:keep:
         )
 
 
-class ForgetCodeDM(PersistentItem[discord.ui.Button[Any]], template=r"report:keep:forget"):
+class ForgetCodeDM(_FixedButton, template=r"report:keep:forget"):
     """Under the DM with the code: members can't delete the bot's DMs themselves, so this does."""
 
     where = "report keep forget"
 
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Delete this message", style=discord.ButtonStyle.danger, custom_id="report:keep:forget"
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ForgetCodeDM:
-        return cls()
+    fixed_id = "report:keep:forget"
+    label = "Delete this message"
+    style = discord.ButtonStyle.danger
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         message = interaction.message

@@ -49,6 +49,14 @@ async def create(
     return await actor.submit_modal(shown, fields)
 
 
+async def new_event_card(world: World, **options: Any) -> discord.Message:
+    """The server set up, one event created with ``options``, and its card as a student sees it."""
+    await prepare(world)
+    await create(world, **options)
+    [card] = cards(world.general, world.student)
+    return card
+
+
 def cards(channel: simcord.ChannelHandle, viewer: simcord.MemberActor) -> list[discord.Message]:
     return [
         m

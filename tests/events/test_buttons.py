@@ -7,26 +7,33 @@ import re
 
 import discord
 import pytest
+import simcord
 
 from bot.errors import UserError
 from bot.services.events import EventService
 from tests.conftest import BotFactory, World
 
-from .helpers import cards, create, fields, local, prepare
+from .helpers import cards, create, fields, local, new_event_card, prepare
+
+
+async def click_while_replies_fail(
+    world: World, monkeypatch: pytest.MonkeyPatch, error: Exception, label: str
+) -> simcord.InteractionResult:
+    """A student presses ``label`` on a new event's card while recording replies raises ``error``."""
+    card = await new_event_card(world, start=local(world, 3, 18))
+
+    async def failing(self: EventService, *args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(EventService, "rsvp", failing)
+    return await world.student.click(card, label=label)
 
 
 async def test_an_unexpected_error_on_a_card_button_gets_an_error_id(
     world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 3, 18))
-    [card] = cards(world.general, world.student)
-
-    async def broken(self: EventService, *args: object) -> None:
-        raise RuntimeError("the database fell over")
-
-    monkeypatch.setattr(EventService, "rsvp", broken)
-    result = await world.student.click(card, label="Going")
+    crash = RuntimeError("the database fell over")
+    result = await click_while_replies_fail(world, monkeypatch, crash, "Going")
     assert result.ephemeral
     assert result.response.content.startswith("Something went wrong")
     found = re.search(r"\(error ([0-9A-F]{6})\)", result.response.content)
@@ -39,15 +46,8 @@ async def test_an_unexpected_error_on_a_card_button_gets_an_error_id(
 async def test_a_user_error_on_a_card_button_is_a_kind_private_message(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 3, 18))
-    [card] = cards(world.general, world.student)
-
-    async def refuse(self: EventService, *args: object) -> None:
-        raise UserError("This event is not taking replies just now. Try again later.")
-
-    monkeypatch.setattr(EventService, "rsvp", refuse)
-    result = await world.student.click(card, label="Maybe")
+    refusal = UserError("This event is not taking replies just now. Try again later.")
+    result = await click_while_replies_fail(world, monkeypatch, refusal, "Maybe")
     assert result.ephemeral
     assert result.response.content == "This event is not taking replies just now. Try again later."
     assert world.env.errors == []

@@ -9,7 +9,18 @@ import simcord
 
 from tests.conftest import BotFactory, World, open_command_to
 
-from .helpers import cards, create, dms, everything_public, fields, local, local_dt, prepare, said
+from .helpers import (
+    cards,
+    create,
+    dms,
+    everything_public,
+    fields,
+    local,
+    local_dt,
+    new_event_card,
+    prepare,
+    said,
+)
 
 
 async def test_create_posts_a_card_with_the_details_and_counts(world: World) -> None:
@@ -114,9 +125,7 @@ async def test_capacity_two_three_students_waiting_list_and_promotion_dm(world: 
 
 
 async def test_promotion_with_closed_dms_shows_in_event_mine(world: World) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 4, 18), capacity=1)
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 4, 18), capacity=1)
     await world.organiser.click(card, label="Going")
     await world.student.click(card, label="Going")
     world.env.inject_error(
@@ -130,9 +139,7 @@ async def test_promotion_with_closed_dms_shows_in_event_mine(world: World) -> No
 
 
 async def test_attendee_names_never_appear_in_public_but_organisers_see_them(world: World) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 4, 18), capacity=1)
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 4, 18), capacity=1)
     await world.student.click(card, label="Going")
     await world.admin.click(card, label="Going")
     await world.organiser.click(card, label="Maybe")
@@ -196,9 +203,7 @@ async def test_reminders_arrive_at_the_right_times_and_respect_the_off_switch(wo
 async def test_a_restart_between_creation_and_reminder_gives_exactly_one(
     world: World, make_bot: BotFactory
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 3, 18))
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 3, 18))
     await world.student.click(card, label="Going")
     await world.env.restart_bot(make_bot())
     await world.env.advance_time(3 * 24 * 3600 + 17.5 * 3600)
@@ -214,9 +219,7 @@ async def test_a_restart_between_creation_and_reminder_gives_exactly_one(
 async def test_a_reminder_missed_in_downtime_is_sent_late_once_or_not_at_all(
     world: World, make_bot: BotFactory
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 3, 18))
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 3, 18))
     await world.student.click(card, label="Going")
     event = await world.bot.get_cog("Events").service.get(1)  # type: ignore[union-attr]
     # The bot goes down 25 h before the start and is back 23 h before it.

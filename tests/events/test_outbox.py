@@ -17,8 +17,9 @@ import bot.outbox
 from bot.services.events import EventService
 from cogs.events import Events
 from tests.conftest import BotFactory, World
+from tests.outbox.helpers import crash_after_delivering, crash_on, crashed
 
-from .helpers import cards, create, fields, local, prepare, said
+from .helpers import cards, create, fields, local, new_event_card, prepare, said
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +28,6 @@ def steady_back_off(monkeypatch: pytest.MonkeyPatch) -> None:
     tests/outbox): no retry falls due in the middle of a test's own interactions, where
     SimCord would fire it on the wall clock."""
     monkeypatch.setattr(bot.outbox, "backoff", lambda attempts, rng=None: 600.0)
-
-
-class Crash(BaseException):
-    """The process dying: not an Exception, so nothing in the bot catches it."""
 
 
 def dms(member: simcord.MemberActor) -> list[str]:
@@ -57,26 +54,33 @@ def students(world: World, n: int, prefix: str = "student") -> list[simcord.Memb
     return [world.guild.add_member(world.env.create_user(f"{prefix}{i}")) for i in range(n)]
 
 
-def crash_after_delivering(world: World, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
-    """The process dies right after Discord accepted the (n+1)th message, before it was marked."""
-    service = world.bot.outbox.service
-    real = service.delivered
-    confirmed = 0
-
-    async def dying(item_id: int, message_id: int | None = None) -> None:
-        nonlocal confirmed
-        if confirmed == n:
-            raise Crash
-        confirmed += 1
-        await real(item_id, message_id)
-
-    monkeypatch.setattr(service, "delivered", dying)
+async def going_to_a_new_event(world: World, n: int, **options: Any) -> list[simcord.MemberActor]:
+    """``n`` new students who all pressed Going on a new event's card."""
+    card = await new_event_card(world, **options)
+    going = students(world, n)
+    for member in going:
+        await member.click(card, label="Going")
+    return going
 
 
 async def restart(world: World, make_bot: BotFactory) -> None:
     """The process is gone: nothing of the old bot runs any more (its scheduler included)."""
     world.bot.scheduler.shutdown()
     await world.env.restart_bot(make_bot())
+
+
+async def each_told_once_after_restart(
+    world: World, make_bot: BotFactory, members: list[simcord.MemberActor], words: str
+) -> list[int]:
+    """After the crash and a restart, every member has the message, at most one of them twice
+    (the one Discord accepted just before the crash); how many each has."""
+    assert crashed(world.env)
+    await restart(world, make_bot)
+    await world.env.advance_time(60)
+    counts = [count(m, words) for m in members]
+    assert min(counts) == 1, "every member got the message"
+    assert sum(counts) <= len(members) + 1, "one crash repeats at most one message"
+    return counts
 
 
 async def until_start(world: World, hours_before: float) -> None:
@@ -97,22 +101,12 @@ async def wait_a_while(world: World, hours: int = 3) -> None:
 async def test_a_reminder_to_40_with_a_crash_mid_send_reaches_everyone_once_after_restart(
     world: World, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 3, 18))
-    [card] = cards(world.general, world.student)
-    forty = students(world, 40)
-    for student in forty:
-        await student.click(card, label="Going")
-    crash_after_delivering(world, monkeypatch, 17)
+    forty = await going_to_a_new_event(world, 40, start=local(world, 3, 18))
+    crash_after_delivering(monkeypatch, world.bot.outbox.service, 17)
     await until_start(world, 24)
     assert sum(count(s, "Reminder") for s in forty) == 18
-    assert any(isinstance(e, Crash) for e in world.env.errors)
 
-    await restart(world, make_bot)
-    await world.env.advance_time(60)
-    counts = [count(s, "Reminder") for s in forty]
-    assert min(counts) == 1, "every student got their reminder"
-    assert sum(counts) <= len(forty) + 1, "one crash repeats at most one message"
+    counts = await each_told_once_after_restart(world, make_bot, forty, "Reminder")
     # The reminder job does not run again after the restart (it was queued, with its DMs).
     await restart(world, make_bot)
     await world.env.advance_time(3600)
@@ -120,9 +114,7 @@ async def test_a_reminder_to_40_with_a_crash_mid_send_reaches_everyone_once_afte
 
 
 async def test_reminders_survive_503_500_and_429_and_closed_dms_are_not_retried(world: World) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 3, 18))
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 3, 18))
     flaky, broken, limited, closed, fine = students(world, 5)
     for member in (flaky, broken, limited, closed, fine):
         await member.click(card, label="Going")
@@ -161,9 +153,7 @@ async def test_a_reminder_whose_event_started_before_it_could_be_sent_is_dropped
 
 
 async def test_a_reminder_for_someone_who_said_cant_go_since_is_not_sent(world: World) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 3, 18))
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 3, 18))
     await world.student.click(card, label="Going")
     world.env.inject_error("POST", await dm_path(world, world.student), status=503, times=6)
     await until_start(world, 24)  # refused, and retried with back-off: minutes go by
@@ -179,9 +169,7 @@ async def test_a_reminder_for_someone_who_said_cant_go_since_is_not_sent(world: 
 
 
 async def full_event_with_a_waiting_student(world: World) -> discord.Message:
-    await prepare(world)
-    await create(world, start=local(world, 4, 18), capacity=1)
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 4, 18), capacity=1)
     await world.organiser.click(card, label="Going")
     await world.student.click(card, label="Going")
     return card
@@ -221,22 +209,16 @@ async def test_a_promotion_dm_with_closed_dms_shows_in_event_mine_after_a_restar
 async def test_a_crash_while_telling_people_they_moved_up_tells_each_once(
     world: World, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 4, 18), capacity=2)
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 4, 18), capacity=2)
     await world.student.click(card, label="Going")
     await world.organiser.click(card, label="Going")
     waiting = students(world, 6, "waiting")
     for member in waiting:
         await member.click(card, label="Going")
-    crash_after_delivering(world, monkeypatch, 2)
+    crash_after_delivering(monkeypatch, world.bot.outbox.service, 2)
     raised = await world.organiser.slash(world.general, "event edit", event=1, capacity=8)
     assert raised is not None
-    assert any(isinstance(e, Crash) for e in world.env.errors)
-    await restart(world, make_bot)
-    await world.env.advance_time(60)
-    counts = [count(m, "a place opened up") for m in waiting]
-    assert min(counts) == 1 and sum(counts) <= len(waiting) + 1
+    await each_told_once_after_restart(world, make_bot, waiting, "a place opened up")
 
 
 # -- edit and cancel notices -------------------------------------------------------------------
@@ -245,9 +227,7 @@ async def test_a_crash_while_telling_people_they_moved_up_tells_each_once(
 async def test_edit_and_cancel_notices_get_through_503_429_and_report_the_rest_as_on_their_way(
     world: World,
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 4, 18))
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 4, 18))
     flaky, limited, closed = students(world, 3)
     for member in (world.student, flaky, limited, closed):
         await member.click(card, label="Going")
@@ -274,27 +254,16 @@ async def test_edit_and_cancel_notices_get_through_503_429_and_report_the_rest_a
 async def test_a_crash_while_sending_cancel_notices_tells_each_once(
     world: World, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 4, 18))
-    [card] = cards(world.general, world.student)
-    going = students(world, 8)
-    for member in going:
-        await member.click(card, label="Going")
-    crash_after_delivering(world, monkeypatch, 3)
+    going = await going_to_a_new_event(world, 8, start=local(world, 4, 18))
+    crash_after_delivering(monkeypatch, world.bot.outbox.service, 3)
     await world.organiser.slash(world.general, "event cancel", event=1)
-    assert any(isinstance(e, Crash) for e in world.env.errors)
-    await restart(world, make_bot)
-    await world.env.advance_time(60)
-    counts = [count(m, "has been cancelled") for m in going]
-    assert min(counts) == 1 and sum(counts) <= len(going) + 1
+    await each_told_once_after_restart(world, make_bot, going, "has been cancelled")
 
 
 async def test_a_notice_owed_before_a_crash_is_sent_after_the_restart(
     world: World, make_bot: BotFactory
 ) -> None:
-    await prepare(world)
-    await create(world, start=local(world, 4, 18))
-    [card] = cards(world.general, world.student)
+    card = await new_event_card(world, start=local(world, 4, 18))
     await world.student.click(card, label="Going")
     world.env.inject_error("POST", await dm_path(world, world.student), status=503, times=1)
     edited = await world.organiser.slash(world.general, "event edit", event=1, place="Library")
@@ -322,14 +291,10 @@ async def test_no_duplicate_card_after_a_crash_between_posting_and_saving(
     world: World, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await weekly_series(world)
-
-    async def crash(*args: Any) -> None:
-        raise Crash
-
-    monkeypatch.setattr(cog(world).service, "set_card", crash)
+    crash_on(monkeypatch, cog(world).service, "set_card")
     await to_third_card(world)
     assert len(cards(world.general, world.student)) == 3
-    assert any(isinstance(e, Crash) for e in world.env.errors)
+    assert crashed(world.env)
     assert (await cog(world).service.get(3)).message_id is None
 
     await restart(world, make_bot)
@@ -347,14 +312,10 @@ async def test_no_duplicate_first_card_after_a_crash_between_posting_and_saving(
     world: World, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await prepare(world)
-
-    async def crash(*args: Any) -> None:
-        raise Crash
-
-    monkeypatch.setattr(EventService, "set_card", crash)
+    crash_on(monkeypatch, EventService, "set_card")
     await create(world, start=local(world, 3, 18))
     assert len(cards(world.general, world.student)) == 1
-    assert any(isinstance(e, Crash) for e in world.env.errors)
+    assert crashed(world.env)
     monkeypatch.undo()
     await restart(world, make_bot)
     await world.env.advance_time(60)

@@ -11,7 +11,7 @@ import pytest
 import bot.services.events as events_module
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.services.events import EventService
+from bot.services.events import EventInfo, EventService
 from bot.services.outbox import OutboxService, stored_key
 
 from .conftest import GUILD, ORGANISER, TZ, draft
@@ -48,6 +48,18 @@ def fail_on_call(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
     monkeypatch.setattr(events_module, "enqueue", failing)
 
 
+async def event_with_replies(
+    service: EventService, going: tuple[int, ...], maybe: tuple[int, ...] = (), **fields: object
+) -> EventInfo:
+    """One event of this server, with these members going and maybe, in that order."""
+    [event] = await service.create(GUILD, ORGANISER, draft(**fields), TZ)
+    for member in going:
+        await service.rsvp(event.event_id, member, "going")
+    for member in maybe:
+        await service.rsvp(event.event_id, member, "maybe")
+    return event
+
+
 async def test_a_due_reminder_is_queued_with_one_promise_per_recipient_or_not_at_all(
     service: EventService,
     db: Database,
@@ -55,9 +67,7 @@ async def test_a_due_reminder_is_queued_with_one_promise_per_recipient_or_not_at
     outbox: OutboxService,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
-    for member in (1, 2, 3):
-        await service.rsvp(event.event_id, member, "going")
+    event = await event_with_replies(service, going=(1, 2, 3))
     clock.set(event.start - timedelta(hours=24))
 
     fail_on_call(monkeypatch, 2)
@@ -90,9 +100,7 @@ async def test_a_due_reminder_is_queued_with_one_promise_per_recipient_or_not_at
 async def test_a_reminder_is_still_owed_only_to_those_who_still_want_it(
     service: EventService, clock: ManualClock
 ) -> None:
-    [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
-    for member in (1, 2, 3):
-        await service.rsvp(event.event_id, member, "going")
+    event = await event_with_replies(service, going=(1, 2, 3))
     clock.set(event.start - timedelta(hours=24))
     await service.queue_reminder(event.event_id, 86400)
     await service.rsvp(event.event_id, 2, "not_going")
@@ -144,9 +152,7 @@ async def test_a_place_and_its_dm_are_one_change(
 async def test_forgetting_someone_with_a_place_owes_the_next_one_a_dm(
     service: EventService, db: Database
 ) -> None:
-    [event] = await service.create(GUILD, ORGANISER, draft(capacity=1), TZ)
-    await service.rsvp(event.event_id, 1, "going")
-    await service.rsvp(event.event_id, 2, "going")
+    event = await event_with_replies(service, going=(1, 2), capacity=1)
     await service.forget_member(1)
     [key] = await keys(db)
     assert key.startswith(f"events.promoted:{event.event_id}:") and key.endswith("@2")
@@ -155,10 +161,7 @@ async def test_forgetting_someone_with_a_place_owes_the_next_one_a_dm(
 async def test_each_edit_owes_its_own_notice_and_a_failed_edit_owes_nothing(
     service: EventService, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
-    await service.rsvp(event.event_id, 1, "going")
-    await service.rsvp(event.event_id, 2, "going")
-    await service.rsvp(event.event_id, 3, "maybe")
+    event = await event_with_replies(service, going=(1, 2), maybe=(3,))
     changes = events_module.EventChanges(place="Library")
 
     fail_on_call(monkeypatch, 2)
@@ -180,9 +183,7 @@ async def test_each_edit_owes_its_own_notice_and_a_failed_edit_owes_nothing(
 async def test_a_cancellation_and_its_notices_are_one_change(
     service: EventService, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    [event] = await service.create(GUILD, ORGANISER, draft(), TZ)
-    await service.rsvp(event.event_id, 1, "going")
-    await service.rsvp(event.event_id, 2, "going")
+    event = await event_with_replies(service, going=(1, 2))
     await service.edit(event.event_id, GUILD, events_module.EventChanges(place="Library"), TZ)
     before = await keys(db)
 

@@ -14,12 +14,9 @@ from bot.db import Database
 from bot.services.mentoring import MentoringService
 from tests.conftest import BotFactory, World
 from tests.mentoring.test_mentoring_e2e import TWO_WEEKS, dms, message_text
+from tests.outbox.helpers import crash_on, crashed
 
 GUILD = 1000
-
-
-class Crash(BaseException):
-    """The process dying: not an Exception, so nothing in the bot catches it."""
 
 
 async def dm_path(world: World, member: simcord.MemberActor) -> str:
@@ -75,14 +72,11 @@ async def test_a_crash_in_the_middle_of_introducing_loses_no_one_and_repeats_at_
 ) -> None:
     service = world.bot.outbox.service
     real_delivered = service.delivered
-
-    async def dying(item_id: int, message_id: int | None = None) -> None:
-        raise Crash  # Discord accepted the first introduction; the bot died before recording it
-
-    monkeypatch.setattr(service, "delivered", dying)
+    # Discord accepted the first introduction; the bot died before recording it.
+    crash_on(monkeypatch, service, "delivered")
     await pair(world, mentor)
     assert sum(len(dms(m)) for m in (world.student, mentor)) == 1
-    assert any(isinstance(e, Crash) for e in world.env.errors)
+    assert crashed(world.env)
     monkeypatch.setattr(service, "delivered", real_delivered)
 
     await world.env.restart_bot(make_bot())

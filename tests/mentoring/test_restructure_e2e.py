@@ -43,17 +43,30 @@ async def old_card(world: World, member: simcord.MemberActor, *buttons: tuple[st
     return dms(member)[-1]
 
 
-async def test_an_unexpected_error_in_a_checkin_button_gets_a_private_error_id(
-    world: World, mentor: simcord.MemberActor, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def press_while_checkins_fail(
+    world: World,
+    mentor: simcord.MemberActor,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    label: str,
+) -> simcord.InteractionResult:
+    """The student presses ``label`` on a check-in while recording check-ins raises ``error``."""
     checkin = await paired_and_checked_in(world, mentor)
     cog: Any = world.bot.get_cog("Mentoring")
 
-    async def boom(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("database on fire")
+    async def failing(*args: Any, **kwargs: Any) -> Any:
+        raise error
 
-    monkeypatch.setattr(cog.service, "record_checkin", boom)
-    pressed = await world.student.user.click(checkin, label="We've met")
+    monkeypatch.setattr(cog.service, "record_checkin", failing)
+    return await world.student.user.click(checkin, label=label)
+
+
+async def test_an_unexpected_error_in_a_checkin_button_gets_a_private_error_id(
+    world: World, mentor: simcord.MemberActor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pressed = await press_while_checkins_fail(
+        world, mentor, monkeypatch, RuntimeError("database on fire"), "We've met"
+    )
 
     assert pressed.ephemeral
     assert ERROR_REPLY.search(text_of(pressed)), text_of(pressed)
@@ -63,14 +76,8 @@ async def test_an_unexpected_error_in_a_checkin_button_gets_a_private_error_id(
 async def test_a_user_error_in_a_checkin_button_gets_the_kind_private_message(
     world: World, mentor: simcord.MemberActor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    checkin = await paired_and_checked_in(world, mentor)
-    cog: Any = world.bot.get_cog("Mentoring")
-
-    async def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise UserError("Please try that again in a moment.")
-
-    monkeypatch.setattr(cog.service, "record_checkin", refuse)
-    pressed = await world.student.user.click(checkin, label="Not yet")
+    refusal = UserError("Please try that again in a moment.")
+    pressed = await press_while_checkins_fail(world, mentor, monkeypatch, refusal, "Not yet")
 
     assert pressed.ephemeral and pressed.response.content == "Please try that again in a moment."
     assert world.env.errors == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.clock import ManualClock, from_timestamp
 from bot.services.mentoring import MentoringService, next_run
 
@@ -36,26 +38,33 @@ def local(when: datetime) -> tuple[str, str]:
     return shown.strftime("%A"), shown.strftime("%H:%M")
 
 
-async def test_weekly_rounds_stay_at_nine_local_across_the_october_change(
-    service: MentoringService, clock: ManualClock
+@pytest.mark.parametrize(
+    ("start", "dates", "utc_hours"),
+    [
+        # Before the change (25 Oct) 09:00 BST is 08:00 UTC; after it, 09:00 GMT is 09:00 UTC.
+        pytest.param(
+            datetime(2026, 10, 13, 12, tzinfo=UTC),
+            ["2026-10-19", "2026-10-26", "2026-11-02"],
+            [8, 9, 9],
+            id="october",
+        ),
+        # Before the change (28 Mar) 09:00 GMT is 09:00 UTC; after it, 09:00 BST is 08:00 UTC.
+        pytest.param(
+            datetime(2027, 3, 16, 12, tzinfo=UTC),
+            ["2027-03-22", "2027-03-29", "2027-04-05"],
+            [9, 8, 8],
+            id="march",
+        ),
+    ],
+)
+async def test_weekly_rounds_stay_at_nine_local_across_the_clock_changes(
+    service: MentoringService, clock: ManualClock, start: datetime, dates: list[str], utc_hours: list[int]
 ) -> None:
-    seen = await rounds(service, clock, datetime(2026, 10, 13, 12, tzinfo=UTC), 3)
+    seen = await rounds(service, clock, start, 3)
 
-    assert [w.date().isoformat() for w in seen] == ["2026-10-19", "2026-10-26", "2026-11-02"]
+    assert [w.date().isoformat() for w in seen] == dates
     assert {local(w) for w in seen} == {("Monday", "09:00")}
-    # Before the change (25 Oct) 09:00 BST is 08:00 UTC; after it, 09:00 GMT is 09:00 UTC.
-    assert [w.hour for w in seen] == [8, 9, 9]
-
-
-async def test_weekly_rounds_stay_at_nine_local_across_the_march_change(
-    service: MentoringService, clock: ManualClock
-) -> None:
-    seen = await rounds(service, clock, datetime(2027, 3, 16, 12, tzinfo=UTC), 3)
-
-    assert [w.date().isoformat() for w in seen] == ["2027-03-22", "2027-03-29", "2027-04-05"]
-    assert {local(w) for w in seen} == {("Monday", "09:00")}
-    # Before the change (28 Mar) 09:00 GMT is 09:00 UTC; after it, 09:00 BST is 08:00 UTC.
-    assert [w.hour for w in seen] == [9, 8, 8]
+    assert [w.hour for w in seen] == utc_hours
 
 
 def test_a_daily_round_on_the_change_days_themselves_is_at_nine_local() -> None:

@@ -12,6 +12,7 @@ from discord import app_commands
 from bot.core import CommonRoomBot
 from bot.services.outbox import OutboxItem
 from tests.conftest import BotFactory, World
+from tests.outbox.helpers import Crash, crash_after_delivering, crashed
 
 
 def dms(member: simcord.MemberActor) -> list[str]:
@@ -154,10 +155,6 @@ async def test_closed_dms_fail_once_are_recorded_and_not_retried(world: World) -
     assert len([r for r in world.env.http_requests if r.method == "POST" and r.path == path]) == 1
 
 
-class Crash(BaseException):
-    """The process dying: not an Exception, so nothing in the bot catches it."""
-
-
 async def restart(world: World, make_bot: BotFactory, posted: dict[int, int] | None = None) -> CommonRoomBot:
     fresh = with_test_command(make_bot())
     register(fresh, posted=posted)
@@ -174,21 +171,10 @@ async def test_a_crash_in_the_middle_of_sending_loses_no_one_and_repeats_at_most
     students = [world.guild.add_member(world.env.create_user(f"student{i}")) for i in range(12)]
 
     # The process dies right after Discord accepted the 5th DM, before it was marked delivered.
-    service = world.bot.outbox.service
-    real_delivered = service.delivered
-    confirmed = 0
-
-    async def dying_delivered(item_id: int, message_id: int | None = None) -> None:
-        nonlocal confirmed
-        if confirmed == 4:
-            raise Crash
-        confirmed += 1
-        await real_delivered(item_id, message_id)
-
-    monkeypatch.setattr(service, "delivered", dying_delivered)
+    crash_after_delivering(monkeypatch, world.bot.outbox.service, 4)
     await owe_dms(world, students)
     assert sum(len(dms(s)) for s in students) == 5
-    assert any(isinstance(e, Crash) for e in world.env.errors)
+    assert crashed(world.env)
 
     await restart(world, make_bot)
     counts = [len(dms(s)) for s in students]
@@ -207,7 +193,7 @@ async def test_a_crash_between_posting_a_card_and_saving_it_never_leaves_two_car
     await world.admin.slash(world.general, "owe-test", members="", post=True)
     await world.env.advance_time(0)
     assert len(world.general.history(viewer=world.student)) == 1
-    assert any(isinstance(e, Crash) for e in world.env.errors)
+    assert crashed(world.env)
 
     posted: dict[int, int] = {}
     fresh = await restart(world, make_bot, posted)

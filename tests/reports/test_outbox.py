@@ -10,15 +10,11 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.services.outbox import OutboxItem
 from bot.services.reports import ReportService
 from tests.conftest import BotFactory
+from tests.outbox.helpers import crash_before_recording_posts, restart_after_crash
 from tests.reports.conftest import ReportsWorld
 from tests.reports.test_reports_e2e import file_report
-
-
-class Crash(BaseException):
-    """The process dying: not an Exception, so nothing in the bot catches it."""
 
 
 def posts(rw: ReportsWorld) -> list[discord.Message]:
@@ -64,21 +60,12 @@ async def test_a_channel_the_bot_cannot_post_in_alerts_organisers_once(rw: Repor
 async def test_a_crash_between_posting_and_saving_never_leaves_two_posts(
     rw: ReportsWorld, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cog: Any = rw.bot.get_cog("Reports")
-
-    async def dying(item: OutboxItem, message_id: int) -> None:
-        raise Crash
-
-    monkeypatch.setattr(cog.jobs, "posted", dying)
-    cog.jobs.register_topics()
+    crash_before_recording_posts(monkeypatch, rw.bot.get_cog("Reports").jobs)
     await file_report(rw, rw.student, "It happened in the library")
     await rw.env.advance_time(0)
     assert len(posts(rw)) == 1
-    assert any(isinstance(e, Crash) for e in rw.env.errors)
 
-    fresh = make_bot()
-    await rw.env.restart_bot(fresh)
-    await rw.env.advance_time(60)
+    fresh = await restart_after_crash(rw.env, make_bot)
     [post] = posts(rw)
     fresh_cog: Any = fresh.get_cog("Reports")
     [case_id] = [r["id"] for r in await fresh.db.fetchall("SELECT id FROM report_cases")]

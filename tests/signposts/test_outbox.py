@@ -10,14 +10,10 @@ import pytest
 
 from bot.clock import ManualClock, to_timestamp
 from bot.db import Database
-from bot.services.outbox import OutboxItem
 from bot.services.signposts import SignpostService
 from tests.conftest import BotFactory, World
+from tests.outbox.helpers import crash_before_recording_posts, crash_on, restart_after_crash
 from tests.signposts.test_e2e import _advance_to, _posts
-
-
-class Crash(BaseException):
-    """The process dying: not an Exception, so nothing in the bot catches it."""
 
 
 async def schedule_board(world: World) -> Any:
@@ -43,11 +39,8 @@ async def test_a_crash_between_the_claim_and_the_post_no_longer_skips_it(
 ) -> None:
     board = await schedule_board(world)
     cog: Any = world.bot.get_cog("Signposts")
-
-    def dying() -> None:
-        raise Crash  # the process dies right after the claim committed, before anything was sent
-
-    monkeypatch.setattr(world.bot.outbox, "kick", dying)
+    # The process dies right after the claim committed, before anything was sent.
+    crash_on(monkeypatch, world.bot.outbox, "kick")
     await _advance_to(world, datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
     assert _posts(board) == []
     [schedule] = await cog.service.schedules(world.guild.id)
@@ -62,20 +55,11 @@ async def test_a_crash_between_posting_and_recording_never_leaves_two_posts(
     world: World, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     board = await schedule_board(world)
-    cog: Any = world.bot.get_cog("Signposts")
-
-    async def dying(item: OutboxItem, message_id: int) -> None:
-        raise Crash
-
-    monkeypatch.setattr(cog.posts, "posted", dying)
-    cog.posts.register_topics()
+    crash_before_recording_posts(monkeypatch, world.bot.get_cog("Signposts").posts)  # type: ignore[union-attr]
     await _advance_to(world, datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
     assert len(_posts(board)) == 1
-    assert any(isinstance(e, Crash) for e in world.env.errors)
 
-    fresh = make_bot()
-    await world.env.restart_bot(fresh)
-    await world.env.advance_time(60)
+    fresh = await restart_after_crash(world.env, make_bot)
     [post] = _posts(board)
     assert [m.id for m in board.pinned_messages()] == [post.id]  # adopted, then pinned and recorded
     [schedule] = await fresh.get_cog("Signposts").service.schedules(world.guild.id)  # type: ignore[union-attr]
