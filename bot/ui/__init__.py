@@ -29,7 +29,7 @@ from bot.ui.guard import (
     report_unexpected,
     report_user_error,
 )
-from bot.ui.items import ID, PersistentItem, cog_of, parse_id
+from bot.ui.items import ID, PersistentItem, RowButton, cog_of, parse_id
 from bot.ui.paging import PagedView, paginate, send_paged
 from bot.ui.replies import PIN, POST, PRIVATE_THREADS, clip, require_bot_permissions, send_private
 from bot.ui.support import SupportDirectory, fallback_support, support_payload
@@ -63,6 +63,7 @@ __all__ = [
     "OwnedView",
     "PagedView",
     "PersistentItem",
+    "RowButton",
     "StatelessModal",
     "SupportDirectory",
     "clip",

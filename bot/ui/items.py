@@ -18,6 +18,7 @@ import discord
 from discord.ext import commands
 
 from bot.errors import UserError
+from bot.text import BUTTON_LABEL_LIMIT
 from bot.ui.guard import guard
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
@@ -62,3 +63,34 @@ class PersistentItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Any:
         raise NotImplementedError
+
+
+class RowButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A persistent button about one row (a run, a pairing, a community, a case).
+
+    Its custom id is ``{prefix}:{row_id}``; a subclass sets ``prefix``, ``label`` (and ``style``,
+    ``emoji``) and declares ``template=rf"{prefix}:(?P<id>{ID})"``. ``row_id`` is parsed with
+    :func:`parse_id`, so a forged id reaches :meth:`run` (inside the guard) as 0, never a crash.
+    """
+
+    prefix: ClassVar[str]
+    label: ClassVar[str] = ""
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+    emoji: ClassVar[str | None] = None
+
+    def __init__(self, row_id: int, *, label: str | None = None) -> None:
+        self.row_id = row_id
+        super().__init__(
+            discord.ui.Button(
+                label=(label or self.label)[:BUTTON_LABEL_LIMIT],
+                style=self.style,
+                emoji=self.emoji,
+                custom_id=f"{self.prefix}:{row_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Any:
+        return cls(parse_id(match["id"]))

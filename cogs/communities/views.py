@@ -21,6 +21,7 @@ from bot.ui import (
     SELECT_LABEL_LIMIT,
     SELECT_OPTIONS_LIMIT,
     PersistentItem,
+    RowButton,
     StatelessModal,
     clip,
     cog_of,
@@ -72,40 +73,28 @@ class PanelSelect(PersistentItem[discord.ui.Select[Any]], template=r"community:p
         await communities_cog(interaction).show_card(interaction, parse_id(values[0]))
 
 
-class _CardButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
+class _CardButton(RowButton, template=r"(?!)"):
     """Join or Leave on a community's private card."""
 
     join: bool
 
-    def __init__(self, community_id: int) -> None:
-        self.community_id = community_id
-        verb = "join" if self.join else "leave"
-        super().__init__(
-            discord.ui.Button(
-                label=verb.title(),
-                style=discord.ButtonStyle.success if self.join else discord.ButtonStyle.secondary,
-                custom_id=f"community:{verb}:{community_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> _CardButton:
-        return cls(parse_id(match["id"]))
-
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await communities_cog(interaction).card_action(interaction, self.community_id, join=self.join)
+        await communities_cog(interaction).card_action(interaction, self.row_id, join=self.join)
 
 
 class JoinButton(_CardButton, template=rf"community:join:(?P<id>{ID})"):
     join = True
     where = "community join button"
+    prefix = "community:join"
+    label = "Join"
+    style = discord.ButtonStyle.success
 
 
 class LeaveButton(_CardButton, template=rf"community:leave:(?P<id>{ID})"):
     join = False
     where = "community leave button"
+    prefix = "community:leave"
+    label = "Leave"
 
 
 def panel_view(communities: list[Community]) -> discord.ui.View:

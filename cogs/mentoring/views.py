@@ -26,7 +26,6 @@ from bot.services.mentoring_model import (
     Profile,
 )
 from bot.ui import (
-    BUTTON_LABEL_LIMIT,
     ID,
     SELECT_LABEL_LIMIT,
     SELECT_OPTIONS_LIMIT,
@@ -34,6 +33,7 @@ from bot.ui import (
     BaseModal,
     OwnedView,
     PersistentItem,
+    RowButton,
     clip,
     cog_of,
     parse_id,
@@ -231,33 +231,19 @@ class ExperiencesModal(BaseModal, title="Experiences students can declare"):
 # -- persistent: rematch and the two-week check-in --------------------------------------------------
 
 
-class RematchButton(PersistentItem[discord.ui.Button[Any]], template=rf"mentor:rematch:(?P<match_id>{ID})"):
+class RematchButton(RowButton, template=rf"mentor:rematch:(?P<id>{ID})"):
     """End one pairing (the service checks it is the presser's)."""
 
     where = "mentoring rematch"
-
-    def __init__(self, match_id: int, label: str = "End this pairing") -> None:
-        self.match_id = match_id
-        super().__init__(
-            discord.ui.Button(
-                label=clip(label, BUTTON_LABEL_LIMIT),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"mentor:rematch:{match_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RematchButton:
-        return cls(parse_id(match["match_id"]))
+    prefix = "mentor:rematch"
+    label = "End this pairing"
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
-        await mentoring(interaction).rematch(interaction, self.match_id)
+        await mentoring(interaction).rematch(interaction, self.row_id)
 
 
 def rematch_view(choices: list[tuple[Match, str]]) -> discord.ui.View:
-    return unstored_view(*(RematchButton(m.id, label) for m, label in choices[:SELECT_OPTIONS_LIMIT]))
+    return unstored_view(*(RematchButton(m.id, label=label) for m, label in choices[:SELECT_OPTIONS_LIMIT]))
 
 
 class CheckinButton(

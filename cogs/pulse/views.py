@@ -8,7 +8,6 @@ alone, so a form open while the bot restarted still counts. Nothing about an ans
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
 
@@ -21,43 +20,29 @@ from bot.ui import (
     MODAL_TITLE_LIMIT,
     SELECT_LABEL_LIMIT,
     FormValues,
-    PersistentItem,
+    RowButton,
     StatelessModal,
     clip,
     cog_of,
-    parse_id,
 )
 
 #: A submitted answer form: the run, then a random number per form (see :class:`AnswerModal`).
 FORM_ROUTE = rf"pulse:form:(?P<run_id>{ID}):\d{{1,15}}"
 
 
-class AnswerButton(PersistentItem[discord.ui.Button[Any]], template=rf"pulse:answer:(?P<run_id>{ID})"):
+class AnswerButton(RowButton, template=rf"pulse:answer:(?P<id>{ID})"):
     """The Answer button on a run's card. Works after a restart (the run id is in its custom id)."""
 
     where = "button pulse:answer"
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
-        super().__init__(
-            discord.ui.Button(
-                label="Answer",
-                emoji="📝",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"pulse:answer:{run_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> AnswerButton:
-        return cls(parse_id(match["run_id"]))
+    prefix = "pulse:answer"
+    label = "Answer"
+    emoji = "📝"
+    style = discord.ButtonStyle.primary
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         from cogs.pulse.commands import Pulse  # the cog's module imports this one
 
-        await cog_of(interaction, Pulse).begin_answer(interaction, self.run_id)
+        await cog_of(interaction, Pulse).begin_answer(interaction, self.row_id)
 
 
 def card_view(run_id: int) -> discord.ui.View:

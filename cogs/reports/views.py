@@ -35,6 +35,7 @@ from bot.services.reports import (
 from bot.ui import (
     ID,
     PersistentItem,
+    RowButton,
     StatelessModal,
     cog_of,
     parse_id,
@@ -282,24 +283,12 @@ class OpenCaseSelect(PersistentItem[discord.ui.Select[Any]], template=r"cases:op
         await cog.show_staff_case(interaction, number)
 
 
-class _CaseButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
+class _CaseButton(RowButton, template=r"(?!)"):
     """A button on a case opened by an organiser; the custom id carries the case number."""
 
-    action: str
-    label: str
-    style = discord.ButtonStyle.secondary
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-        super().__init__(
-            discord.ui.Button(label=self.label, style=self.style, custom_id=f"cases:{self.action}:{number}")
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Any:
-        return cls(parse_id(match["number"]))
+    @property
+    def number(self) -> int:
+        return self.row_id
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         cog = _cases_cog(interaction)
@@ -311,9 +300,9 @@ class _CaseButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
         raise NotImplementedError
 
 
-class ReplyToCase(_CaseButton, template=rf"cases:reply:(?P<number>{ID})"):
+class ReplyToCase(_CaseButton, template=rf"cases:reply:(?P<id>{ID})"):
     where = "cases reply button"
-    action = "reply"
+    prefix = "cases:reply"
     label = "Reply"
     style = discord.ButtonStyle.primary
 
@@ -322,9 +311,9 @@ class ReplyToCase(_CaseButton, template=rf"cases:reply:(?P<number>{ID})"):
         await show_form(interaction, CaseReplyForm(self.number))
 
 
-class CloseCase(_CaseButton, template=rf"cases:close:(?P<number>{ID})"):
+class CloseCase(_CaseButton, template=rf"cases:close:(?P<id>{ID})"):
     where = "cases close button"
-    action = "close"
+    prefix = "cases:close"
     label = "Close"
 
     async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
@@ -332,9 +321,9 @@ class CloseCase(_CaseButton, template=rf"cases:close:(?P<number>{ID})"):
         await show_form(interaction, CaseCloseForm(self.number))
 
 
-class ReopenCase(_CaseButton, template=rf"cases:reopen:(?P<number>{ID})"):
+class ReopenCase(_CaseButton, template=rf"cases:reopen:(?P<id>{ID})"):
     where = "cases reopen button"
-    action = "reopen"
+    prefix = "cases:reopen"
     label = "Reopen"
 
     async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
