@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock, from_timestamp, to_timestamp
@@ -442,23 +443,14 @@ class MentoringService:
         )
         match_id = result.lastrowid
         assert match_id is not None
-        for member_id in (pairing.mentor_id, pairing.mentee_id):
-            await enqueue(
-                tx,
-                self.clock.now(),
-                guild_id=guild_id,
-                key=f"{CHECKIN_TOPIC}:{match_id}",
-                topic=CHECKIN_TOPIC,
-                recipient_id=member_id,
-                payload={"match_id": match_id},
-                not_before=from_timestamp(due),
-            )
+        pair = (pairing.mentor_id, pairing.mentee_id)
+        await self._promise_dms(tx, CHECKIN_TOPIC, match_id, guild_id, pair, not_before=from_timestamp(due))
         channel_id = await tx.fetchval(
             "SELECT intro_channel_id FROM mentoring_settings WHERE guild_id = ?", (guild_id,)
         )
         if channel_id is None:
             # Introduced by DM: promised here, with the pairing itself.
-            await self._promise_dm_intros(tx, match_id, guild_id, (pairing.mentor_id, pairing.mentee_id))
+            await self._promise_dm_intros(tx, match_id, guild_id, pair)
             await tx.execute("UPDATE mentoring_matches SET intro_sent_at = ? WHERE id = ?", (now, match_id))
         row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
@@ -467,15 +459,29 @@ class MentoringService:
     async def _promise_dm_intros(
         self, tx: Tx, match_id: int, guild_id: int, members: tuple[int, int]
     ) -> None:
+        await self._promise_dms(tx, INTRO_TOPIC, match_id, guild_id, members)
+
+    async def _promise_dms(
+        self,
+        tx: Tx,
+        topic: str,
+        match_id: int,
+        guild_id: int,
+        members: tuple[int, int],
+        *,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Owe each of the pair a DM about their pairing, in the caller's transaction."""
         for member_id in members:
             await enqueue(
                 tx,
                 self.clock.now(),
                 guild_id=guild_id,
-                key=f"{INTRO_TOPIC}:{match_id}",
-                topic=INTRO_TOPIC,
+                key=f"{topic}:{match_id}",
+                topic=topic,
                 recipient_id=member_id,
                 payload={"match_id": match_id},
+                not_before=not_before,
             )
 
     async def _promise_ended_notice(self, tx: Tx, m: Match, by_member_id: int) -> None:
