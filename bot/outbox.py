@@ -124,11 +124,8 @@ class Outbox:
 
     async def drain(self) -> int:
         """Deliver everything due now, and wait for it (for start-up, jobs and tests)."""
-        if self._task is not None and not self._task.done():
-            self._again = True
-            await asyncio.shield(self._task)
-            return self.sent
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+        self.kick()
+        assert self._task is not None
         await asyncio.shield(self._task)
         return self.sent
 

@@ -127,6 +127,18 @@ async def enqueue(
     return result.rowcount > 0
 
 
+def _owed(topics: frozenset[str] | None) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause for items still owed, of these topics only when given.
+
+    Filtered in SQL, not after a LIMIT: items of a topic no loaded feature delivers must never
+    crowd out the ones that can be delivered.
+    """
+    if topics is None:
+        return "status IN ('pending', 'sending')", ()
+    ordered = tuple(sorted(topics))
+    return f"status IN ('pending', 'sending') AND topic IN ({','.join('?' * len(ordered))})", ordered
+
+
 def stored_key(key: str, recipient_id: int | None) -> str:
     """The key as stored: a DM's key ends with its recipient, so one promise per person."""
     return key if recipient_id is None else f"{key}@{recipient_id}"
@@ -150,30 +162,19 @@ class OutboxService:
             return await enqueue(tx, self.clock.now(), **kwargs)
 
     async def due(self, limit: int = 20, *, topics: frozenset[str] | None = None) -> list[OutboxItem]:
-        """Items owed now (pending or interrupted), oldest first."""
+        """Items owed now (pending or interrupted), oldest first; only ``topics`` when given."""
+        where, args = _owed(topics)
         rows = await self.db.fetchall(
-            "SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?"
+            f"SELECT * FROM outbox WHERE {where} AND next_attempt_at <= ?"
             " ORDER BY next_attempt_at, item_id LIMIT ?",
-            (to_timestamp(self.clock.now()), limit * 4 if topics else limit),
+            (*args, to_timestamp(self.clock.now()), limit),
         )
-        items = [_item(row) for row in rows]
-        if topics is not None:
-            items = [item for item in items if item.topic in topics]
-        return items[:limit]
+        return [_item(row) for row in rows]
 
     async def next_due_at(self, *, topics: frozenset[str] | None = None) -> datetime | None:
         """When the next owed item falls due (None when nothing is owed)."""
-        if topics is None:
-            value = await self.db.fetchval(
-                "SELECT MIN(next_attempt_at) FROM outbox WHERE status IN ('pending', 'sending')"
-            )
-        else:
-            marks = ",".join("?" * len(topics))
-            value = await self.db.fetchval(
-                "SELECT MIN(next_attempt_at) FROM outbox WHERE status IN ('pending', 'sending')"
-                f" AND topic IN ({marks})",
-                tuple(sorted(topics)),
-            )
+        where, args = _owed(topics)
+        value = await self.db.fetchval(f"SELECT MIN(next_attempt_at) FROM outbox WHERE {where}", args)
         return None if value is None else from_timestamp(value)
 
     async def get(self, item_id: int) -> OutboxItem | None:

@@ -115,3 +115,12 @@ async def test_privacy_my_data_forget_me_and_retention(
     clock.advance(timedelta(days=8))
     await RetentionService(db, clock).purge()
     assert await db.fetchval("SELECT COUNT(*) FROM outbox") == 0
+
+
+async def test_items_no_loaded_feature_delivers_never_crowd_out_the_rest(outbox: OutboxService) -> None:
+    for n in range(100):
+        await outbox.enqueue(guild_id=GUILD, key=f"orphan:{n}", topic="unloaded", channel_id=5)
+    await outbox.enqueue(guild_id=GUILD, key="mine", topic="loaded", channel_id=5)
+    assert [i.key for i in await outbox.due(20, topics=frozenset({"loaded"}))] == ["mine"]
+    assert await outbox.next_due_at(topics=frozenset({"loaded"})) is not None
+    assert await outbox.next_due_at(topics=frozenset({"nothing"})) is None
