@@ -56,7 +56,7 @@ from bot.services.pulse_model import (
     validate_threshold,
     validate_title,
 )
-from bot.services.pulse_pool import AnswerPool, Pending
+from bot.services.pulse_pool import BATCH, AnswerPool, Pending
 from bot.services.pulse_results import GroupResult, RunResults, Trend, TrendPoint, question_results
 from bot.services.recurrence import next_occurrence
 
@@ -323,14 +323,14 @@ class PulseService:
     async def delete(self, guild_id: int, pulse_id: int) -> tuple[Pulse, list[Run]]:
         """Delete a pulse and everything about it (its runs' counters too). Returns its runs."""
         pulse = await self.get(guild_id, pulse_id)
-        async with self.db.transaction() as tx:
-            runs = [
-                _run(r) for r in await tx.fetchall("SELECT * FROM pulse_runs WHERE pulse_id = ?", (pulse_id,))
-            ]
-            await tx.execute("DELETE FROM pulses WHERE pulse_id = ?", (pulse_id,))
-        for run in runs:
-            self.forget_pool(run.run_id)
-            self._open.pop(run.run_id, None)
+        async with self._answering:  # no batch of its runs is being written meanwhile
+            async with self.db.transaction() as tx:
+                rows = await tx.fetchall("SELECT * FROM pulse_runs WHERE pulse_id = ?", (pulse_id,))
+                runs = [_run(r) for r in rows]
+                await tx.execute("DELETE FROM pulses WHERE pulse_id = ?", (pulse_id,))
+            for run in runs:
+                self.forget_pool(run.run_id)
+                self._open.pop(run.run_id, None)
         await self.truncate_wal()
         return pulse, runs
 
@@ -437,6 +437,9 @@ class PulseService:
 
     async def set_card(self, run_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE pulse_runs SET message_id = ? WHERE run_id = ?", (message_id, run_id))
+        state = self._open.get(run_id)
+        if state is not None:  # the cached run must say its card exists, or it could be posted again
+            state.run = dataclasses.replace(state.run, message_id=message_id)
 
     async def find_run(self, run_id: int) -> Run | None:
         row = await self.db.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
@@ -471,10 +474,15 @@ class PulseService:
                     return None
                 pooled = self.pool.drain(run_id)
                 self._open.pop(run_id, None)
-                if row["answers"] + len(pooled) >= threshold:
-                    await _write_batch(tx, run_id, pooled)
+                # Choices are written only as a batch of at least k (or as every answer of a run
+                # that reached its threshold before any batch was written). After a restart lost
+                # the pool, fewer may remain: then, as under the threshold, only the count.
+                whole = len(pooled) >= BATCH or row["answers"] == 0
+                if row["answers"] + len(pooled) >= threshold and whole:
+                    # No markers: they would be deleted in this same commit.
+                    await _write_batch(tx, run_id, pooled, markers=False)
                 elif pooled:
-                    # Too few to ever show: keep how many answered, never what they chose.
+                    # Too few to show, or to hide among: keep how many answered, never what they chose.
                     await tx.execute(
                         "UPDATE pulse_runs SET answers = answers + ? WHERE run_id = ?", (len(pooled), run_id)
                     )
@@ -712,15 +720,16 @@ def _validate_choices(questions: list[Question], choices: list[int]) -> None:
             raise UserError(f"I couldn't read your answer to question {number}. Please try again.")
 
 
-async def _write_batch(tx: Tx, run_id: int, batch: list[Pending]) -> None:
+async def _write_batch(tx: Tx, run_id: int, batch: list[Pending], *, markers: bool = True) -> None:
     """Write pooled answers in the caller's commit: markers in token order (unrelated to arrival),
     counters raised by their sums, so the commit shows only the batch's multiset of answers."""
     if not batch:
         return
-    await tx.executemany(
-        "INSERT INTO pulse_answered (run_id, token) VALUES (?, ?)",
-        [(run_id, token) for token in sorted(p.token for p in batch)],
-    )
+    if markers:
+        await tx.executemany(
+            "INSERT INTO pulse_answered (run_id, token) VALUES (?, ?)",
+            [(run_id, token) for token in sorted(p.token for p in batch)],
+        )
     raised: Counter[tuple[int, int, int]] = Counter()
     for pending in batch:
         for group in (0, 1) if pending.in_group else (0,):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.db import Database
+from bot.errors import UserError
 from bot.services.pulse import PulseService
 from bot.services.pulse_pool import BATCH
 from tests.pulse.test_service import MEMBERS, open_template_run
@@ -192,3 +193,31 @@ async def test_a_reader_holding_the_log_is_retried_not_silently_skipped(
     reader.close()
     assert await service.truncate_wal() is True
     assert wal.stat().st_size == 0
+
+
+async def test_after_a_restart_fewer_than_five_pooled_answers_are_counted_never_written(
+    db: Database, clock: ManualClock, key: bytes
+) -> None:
+    service = PulseService(db, clock, lambda: key)
+    opened = await open_template_run(service, clock)
+    run_id = opened.run.run_id
+    for member in MEMBERS[:12]:
+        await service.answer(run_id, member, [1, 1, 1])  # one batch of five written, seven pooled
+    again = PulseService(db, clock, lambda: key)  # the process restarted: the pool is gone
+    answered_again = 0
+    for member in MEMBERS[:12]:
+        if answered_again == 2:
+            break
+        try:
+            await again.answer(run_id, member, [4, 2, 4])
+            answered_again += 1
+        except UserError:
+            continue
+    clock.set(opened.run.closes_at)
+    closed = await again.close_run(run_id)
+    assert closed is not None and closed.answers == 7
+    # Only the batch of five ever reached the counters: two answers alone would stand out.
+    total = await db.fetchval(
+        "SELECT SUM(count) FROM pulse_counts WHERE run_id = ? AND in_group = 0", (run_id,)
+    )
+    assert total == 5 * 3
