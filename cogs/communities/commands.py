@@ -28,8 +28,6 @@ from bot.core import ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.services.communities import Community, CommunityService
 from bot.ui import (
-    AUTOCOMPLETE_CHOICES_LIMIT,
-    CHOICE_NAME_LIMIT,
     MESSAGE_LIMIT,
     FormValues,
     clip,
@@ -37,6 +35,7 @@ from bot.ui import (
     require_bot_permissions,
     send_private,
     show_form,
+    suggest,
 )
 from cogs.communities import render
 from cogs.communities.membership import Membership
@@ -73,10 +72,7 @@ async def _named(
 
 
 def _choices(communities: list[Community]) -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=clip(c.label, CHOICE_NAME_LIMIT), value=c.name)
-        for c in communities[:AUTOCOMPLETE_CHOICES_LIMIT]
-    ]
+    return suggest(((c.label, c.name) for c in communities), "")
 
 
 class Communities(

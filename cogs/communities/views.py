@@ -26,6 +26,7 @@ from bot.ui import (
     clip,
     cog_of,
     parse_id,
+    unstored_view,
 )
 from cogs.communities.render import PANEL_ROWS
 
@@ -98,30 +99,32 @@ class LeaveButton(_CardButton, template=rf"community:leave:(?P<id>{ID})"):
 
 
 def panel_view(communities: list[Community]) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    """The panel's menus, drawn only (never kept in memory: the items are handled by custom id)."""
     pages = [
         communities[i : i + SELECT_OPTIONS_LIMIT] for i in range(0, len(communities), SELECT_OPTIONS_LIMIT)
     ]
     if not pages:
-        view.add_item(PanelSelect(0))
-    for number, page in enumerate(pages[:PANEL_ROWS]):
-        options = [
-            discord.SelectOption(
-                label=clip(c.name, SELECT_LABEL_LIMIT),
-                value=str(c.id),
-                description=clip(f"{c.kind.title()} · {c.description}", SELECT_DESCRIPTION_LIMIT),
-                emoji=c.emoji or None,
-            )
-            for c in page
-        ]
-        view.add_item(PanelSelect(number, options))
-    return view
+        return unstored_view(PanelSelect(0))
+    menus = [
+        PanelSelect(
+            number,
+            [
+                discord.SelectOption(
+                    label=clip(c.name, SELECT_LABEL_LIMIT),
+                    value=str(c.id),
+                    description=clip(f"{c.kind.title()} · {c.description}", SELECT_DESCRIPTION_LIMIT),
+                    emoji=c.emoji or None,
+                )
+                for c in page
+            ],
+        )
+        for number, page in enumerate(pages[:PANEL_ROWS])
+    ]
+    return unstored_view(*menus)
 
 
 def card_view(community_id: int, *, member: bool) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(LeaveButton(community_id) if member else JoinButton(community_id))
-    return view
+    return unstored_view(LeaveButton(community_id) if member else JoinButton(community_id))
 
 
 def edit_form(community: Community) -> StatelessModal:

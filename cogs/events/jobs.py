@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -173,12 +173,14 @@ class EventJobs:
         self.bot.scheduler.at(f"event-reminder:{event_id}:{lead}", when, self._reminder_job, event_id, lead)
 
     def arm_card(self, event_id: int, starts_at: int) -> None:
-        when = max(from_timestamp(starts_at) - CARD_WINDOW, self.bot.clock.now())
-        self.bot.scheduler.at(f"event-card:{event_id}", when, self._card_job, event_id)
+        self._arm_card_at(event_id, from_timestamp(starts_at) - CARD_WINDOW)
 
     def _retry_card(self, event_id: int) -> None:
         """Try again later (a restart also re-arms it from the database)."""
-        when = self.bot.clock.now() + CARD_RETRY
+        self._arm_card_at(event_id, self.bot.clock.now() + CARD_RETRY)
+
+    def _arm_card_at(self, event_id: int, when: datetime) -> None:
+        when = max(when, self.bot.clock.now())
         self.bot.scheduler.at(f"event-card:{event_id}", when, self._card_job, event_id)
 
     def disarm(self, event_id: int) -> None:
@@ -242,11 +244,8 @@ class EventJobs:
             log.warning("Could not update the card of event %s (HTTP %s)", event.event_id, error.status)
 
     async def _card_job(self, event_id: int) -> None:
-        try:
-            event = await self.service.get(event_id)
-        except UserError:
-            return
-        if event.status != "scheduled" or event.message_id is not None or event.start <= self.bot.clock.now():
+        event = await self.service.card_due(event_id)
+        if event is None:
             return
         channel_id = await self.card_channel(event)
         if channel_id is None:
