@@ -500,7 +500,7 @@ class MentoringService:
     # -- status, pause, leave, rematch ------------------------------------------------------
 
     async def status(self, guild_id: int, member_id: int) -> MemberStatus:
-        async with self.db.transaction() as tx:
+        async with self.db.read() as tx:  # only reads: no write transaction, no fsync
             profiles = {}
             for role in ("mentor", "mentee"):
                 profile = await self._profile(tx, guild_id, member_id, role)
@@ -749,18 +749,12 @@ class MentoringService:
             await self._ensure_settings(tx, guild_id)
             row = await tx.fetchone("SELECT * FROM mentoring_settings WHERE guild_id = ?", (guild_id,))
         assert row is not None
-        return Schedule(
-            guild_id,
-            row["schedule_freq"] or "off",
-            row["schedule_weekday"],
-            row["schedule_minute"],
-            row["next_run_at"],
-            row["intro_channel_id"],
-        )
+        return _schedule_from_row(row)
 
     async def schedules(self) -> list[Schedule]:
-        rows = await self.db.fetchall("SELECT guild_id FROM mentoring_settings WHERE next_run_at IS NOT NULL")
-        return [await self.schedule(r["guild_id"]) for r in rows]
+        """Every server's armed schedule (at start-up): one read, not a transaction per server."""
+        rows = await self.db.fetchall("SELECT * FROM mentoring_settings WHERE next_run_at IS NOT NULL")
+        return [_schedule_from_row(row) for row in rows]
 
     async def set_schedule(
         self,
@@ -916,3 +910,14 @@ class MentoringService:
             counts = await erase_member(tx, member_id, self.member_hash)
         threads = sorted({r["thread_id"] for r in rows if r["thread_id"] is not None})
         return counts, [replace(m, ended_at=now, end_reason="forgotten") for m in ended], threads
+
+
+def _schedule_from_row(row: Any) -> Schedule:
+    return Schedule(
+        row["guild_id"],
+        row["schedule_freq"] or "off",
+        row["schedule_weekday"],
+        row["schedule_minute"],
+        row["next_run_at"],
+        row["intro_channel_id"],
+    )
