@@ -117,16 +117,19 @@ class Outbox:
 
     def kick(self) -> None:
         """Deliver what is due now, in the background (a no-op if a run is already going)."""
+        self._start()
+
+    def _start(self) -> asyncio.Task[None]:
+        """The running delivery task, started if none is (a running one goes round once more)."""
         if self._task is not None and not self._task.done():
             self._again = True
-            return
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+        else:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+        return self._task
 
     async def drain(self) -> int:
         """Deliver everything due now, and wait for it (for start-up, jobs and tests)."""
-        self.kick()
-        assert self._task is not None
-        await asyncio.shield(self._task)
+        await asyncio.shield(self._start())
         return self.sent
 
     async def _run(self) -> None:
