@@ -16,7 +16,8 @@ import pytest
 
 from bench.term import Size, seed_large_server
 from bot.clock import ManualClock, to_timestamp
-from bot.db import Database
+from bot.db import Database, Tx
+from bot.errors import UserError
 from bot.services.events import EventService
 
 GUARDED = re.compile(r"^SCAN (events|event_rsvps|pulse_\w+|signposts)\b")
@@ -110,9 +111,18 @@ async def test_a_student_read_costs_a_bounded_number_of_statements(
     mine = await service.mine(1, MEMBER)
     assert len(upcoming) == 60 and len(mine) == 10
     assert any(item.waiting_position for item in mine)
-    # BEGIN, the rows, the counts (one query per 500 events), COMMIT: never one per event.
-    assert await _count_statements(seeded, service.upcoming(1)) <= 4
-    assert await _count_statements(seeded, service.mine(1, MEMBER)) <= 5
+    # One statement each (the counts and waiting places are subqueries): never one per event.
+    assert await _count_statements(seeded, service.upcoming(1)) == 1
+    assert await _count_statements(seeded, service.mine(1, MEMBER)) == 1
+    assert await _count_statements(seeded, service.my_events(1, MEMBER)) == 1
+    # /event list: who may see what, then one page read whole.
+    scopes = await service.upcoming_scopes(1)
+    assert [event_id for event_id, _ in scopes] == [e.event_id for e in upcoming]
+    page = [event_id for event_id, _ in scopes[5:10]]
+    assert [e.event_id for e in await service.events(1, page)] == page
+    assert await _count_statements(seeded, service.upcoming_scopes(1)) == 1
+    assert await _count_statements(seeded, service.events(1, page)) == 1
+    assert await service.events(2, page) == []  # another server's ids show nothing
 
 
 # -- the read-only connection (bot/db.py) -------------------------------------------------------
@@ -182,3 +192,68 @@ async def test_closing_leaves_one_self_contained_file(db: Database) -> None:
     await db.close()
     assert not db.path.with_name(db.path.name + "-wal").exists()
     assert not db.path.with_name(db.path.name + "-shm").exists()
+
+
+# -- group commit (Database.grouped) -------------------------------------------------------------
+
+
+async def _insert(tx: Tx, key: str, order: list[str]) -> str:
+    order.append(key)
+    await tx.execute("INSERT INTO bot_meta (key, value) VALUES (?, 'v')", (key,))
+    return key
+
+
+async def test_a_burst_of_grouped_writes_commits_in_call_order_with_few_commits(db: Database) -> None:
+    order: list[str] = []
+    statements: list[str] = []
+    [writer, _] = db.connections()
+    await writer.set_trace_callback(statements.append)
+    keys = [f"k{i}" for i in range(300)]
+    results = await asyncio.gather(*(db.grouped(lambda tx, k=k: _insert(tx, k, order)) for k in keys))
+    await writer.set_trace_callback(None)
+    assert results == keys and order == keys
+    assert await db.fetchval("SELECT COUNT(*) FROM bot_meta WHERE key LIKE 'k%'") == 300
+    commits = sum(s == "COMMIT" for s in statements)
+    assert 2 <= commits <= 4  # the first alone, then the rest in groups of at most 200: not 300
+
+
+async def test_a_refused_grouped_write_is_undone_alone(db: Database) -> None:
+    order: list[str] = []
+
+    async def refused(tx: Tx) -> None:
+        await tx.execute("INSERT INTO bot_meta (key, value) VALUES ('half', 'written')")
+        raise UserError("No.")
+
+    outcomes = await asyncio.gather(
+        db.grouped(lambda tx: _insert(tx, "before", order)),
+        db.grouped(refused),
+        db.grouped(lambda tx: _insert(tx, "after", order)),
+        return_exceptions=True,
+    )
+    assert outcomes[0] == "before" and outcomes[2] == "after"
+    assert isinstance(outcomes[1], UserError)
+    stored = {row[0] for row in await db.fetchall("SELECT key FROM bot_meta")}
+    assert {"before", "after"} <= stored and "half" not in stored
+
+
+class _Crash(BaseException):
+    """The process dying mid-transaction."""
+
+
+async def test_a_crash_in_a_group_commits_nothing_and_answers_everyone(db: Database) -> None:
+    order: list[str] = []
+
+    async def crash(tx: Tx) -> None:
+        raise _Crash
+
+    await db.grouped(lambda tx: _insert(tx, "earlier", order))
+    outcomes = await asyncio.gather(
+        db.grouped(lambda tx: _insert(tx, "a", order)),
+        db.grouped(crash),
+        db.grouped(lambda tx: _insert(tx, "b", order)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(outcome, _Crash) for outcome in outcomes)  # no one told "saved"
+    stored = {row[0] for row in await db.fetchall("SELECT key FROM bot_meta")}
+    assert "earlier" in stored and not {"a", "b"} & stored
+    assert await db.grouped(lambda tx: _insert(tx, "later", order)) == "later"  # still serving

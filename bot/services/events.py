@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -70,6 +71,7 @@ from bot.services.events_model import (
     EventInfo,
     EventSettings,
     MyEvent,
+    MyEvents,
     PendingReminder,
     ReminderClaim,
     RsvpOutcome,
@@ -106,6 +108,7 @@ MAX_LEAD_TIMES = 4
 _HOURS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,4})?|\.[0-9]{1,4}", re.ASCII)
 # Later occurrences of a series get their card this long before they start (RSVPs open then).
 CARD_WINDOW = timedelta(days=14)
+_CARD_WINDOW_S = int(CARD_WINDOW.total_seconds())
 
 # The outbox topics of this feature (see the module docstring for their keys).
 REMINDER_TOPIC = "events.reminder"
@@ -137,6 +140,20 @@ _EVENT_COLUMNS = (
     " cost, food, accessibility, facilitators, theme, capacity, community_channel_id, channel_id,"
     " message_id, scheduled_event_id, status, revision"
 )
+_EVENT_KEYS = tuple(column.strip() for column in _EVENT_COLUMNS.split(","))
+
+
+def _with_counts(alias: str) -> str:
+    """An event's columns and its RSVP counts by status, for one SELECT (never a query per event)."""
+    counts = ", ".join(
+        f"(SELECT COUNT(*) FROM event_rsvps c WHERE c.event_id = {alias}.event_id AND c.status = '{status}')"
+        f" AS n_{status}"
+        for status in ("going", "waiting", "maybe")
+    )
+    return ", ".join(f"{alias}.{key}" for key in _EVENT_KEYS) + ", " + counts
+
+
+_COUNTED = _with_counts("e")
 
 
 def clean_field(name: str, value: str | None) -> str | None:
@@ -241,13 +258,13 @@ def plan_starts(
     return plan.starts, plan.rule
 
 
-def _row_to_event(row: sqlite3.Row, counts: dict[str, int] | None = None) -> EventInfo:
-    counts = counts or {}
+def _row_to_event(row: sqlite3.Row) -> EventInfo:
+    """An event from a row of :data:`_COUNTED` (its columns and its counts)."""
     return EventInfo(
-        **{key: row[key] for key in _EVENT_COLUMNS.replace(" ", "").split(",")},
-        going=counts.get("going", 0),
-        waiting=counts.get("waiting", 0),
-        maybe=counts.get("maybe", 0),
+        **{key: row[key] for key in _EVENT_KEYS},
+        going=row["n_going"],
+        waiting=row["n_waiting"],
+        maybe=row["n_maybe"],
     )
 
 
@@ -511,33 +528,11 @@ class EventService:
 
     # -- reading -------------------------------------------------------------------------
 
-    @staticmethod
-    async def _counts(tx: Tx, event_id: int) -> dict[str, int]:
-        rows = await tx.fetchall(
-            "SELECT status, COUNT(*) AS n FROM event_rsvps WHERE event_id = ? GROUP BY status", (event_id,)
-        )
-        return {row["status"]: row["n"] for row in rows}
-
-    @staticmethod
-    async def _counts_for(tx: Tx, event_ids: list[int]) -> dict[int, dict[str, int]]:
-        """RSVP counts by status for many events in one query (never one query per event)."""
-        counts: dict[int, dict[str, int]] = {event_id: {} for event_id in event_ids}
-        for start in range(0, len(event_ids), 500):
-            chunk = event_ids[start : start + 500]
-            rows = await tx.fetchall(
-                "SELECT event_id, status, COUNT(*) AS n FROM event_rsvps WHERE event_id IN"
-                f" ({', '.join('?' * len(chunk))}) GROUP BY event_id, status",
-                chunk,
-            )
-            for row in rows:
-                counts[row["event_id"]][row["status"]] = row["n"]
-        return counts
-
     async def _get(self, tx: Tx, event_id: int, guild_id: int | None = None) -> EventInfo:
         # An id from a forged custom id or option may be any integer; SQLite holds 64 bits.
         valid = isinstance(event_id, int) and 0 < event_id < 2**63
         row = (
-            await tx.fetchone(f"SELECT {_EVENT_COLUMNS} FROM events WHERE event_id = ?", (event_id,))
+            await tx.fetchone(f"SELECT {_COUNTED} FROM events e WHERE e.event_id = ?", (event_id,))
             if valid
             else None
         )
@@ -545,23 +540,51 @@ class EventService:
             raise NotFound(
                 "I can't find that event. It may have been removed; `/event list` shows what's coming up."
             )
-        return _row_to_event(row, await self._counts(tx, event_id))
+        return _row_to_event(row)
 
     async def get(self, event_id: int, guild_id: int | None = None) -> EventInfo:
-        async with self.db.read() as tx:
+        async with self.db.read(snapshot=False) as tx:  # one statement
             return await self._get(tx, event_id, guild_id)
+
+    def _upcoming_where(self) -> tuple[str, tuple[int, int]]:
+        now = self._now()
+        return (
+            "e.guild_id = ? AND e.status = 'scheduled' AND e.ends_at > ? AND e.starts_at > ?",
+            (now, now - _STARTED_BOUND),
+        )
 
     async def upcoming(self, guild_id: int, *, limit: int = 200) -> list[EventInfo]:
         """Scheduled events that have not ended, soonest first."""
-        async with self.db.read() as tx:
-            rows = await tx.fetchall(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE guild_id = ? AND status = 'scheduled' AND"
-                " ends_at > ? AND starts_at > ?"
-                " ORDER BY starts_at, event_id LIMIT ?",
-                (guild_id, self._now(), self._now() - _STARTED_BOUND, limit),
-            )
-            counts = await self._counts_for(tx, [row["event_id"] for row in rows])
-            return [_row_to_event(row, counts[row["event_id"]]) for row in rows]
+        where, (ends, starts) = self._upcoming_where()
+        rows = await self.db.fetchall(
+            f"SELECT {_COUNTED} FROM events e WHERE {where} ORDER BY e.starts_at, e.event_id LIMIT ?",
+            (guild_id, ends, starts, limit),
+        )
+        return [_row_to_event(row) for row in rows]
+
+    async def upcoming_scopes(self, guild_id: int, *, limit: int = 200) -> list[tuple[int, int | None]]:
+        """(event id, community channel id or None) of :meth:`upcoming`, in the same order: enough
+        to decide who may see each, before reading any event whole (``/event list`` reads a page)."""
+        where, (ends, starts) = self._upcoming_where()
+        rows = await self.db.fetchall(
+            f"SELECT e.event_id, e.community_channel_id FROM events e WHERE {where}"
+            " ORDER BY e.starts_at, e.event_id LIMIT ?",
+            (guild_id, ends, starts, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def events(self, guild_id: int, event_ids: Sequence[int]) -> list[EventInfo]:
+        """These events of this server, in the order given (missing ones left out), in one statement."""
+        ids = [i for i in event_ids if isinstance(i, int) and 0 < i < 2**63][:500]
+        if not ids:
+            return []
+        rows = await self.db.fetchall(
+            f"SELECT {_COUNTED} FROM events e WHERE e.guild_id = ? AND e.event_id IN"
+            f" ({', '.join('?' * len(ids))})",
+            (guild_id, *ids),
+        )
+        found = {row["event_id"]: _row_to_event(row) for row in rows}
+        return [found[i] for i in ids if i in found]
 
     async def series_rule(self, series_id: int | None) -> str | None:
         """The RRULE line of a series (None for a single event)."""
@@ -570,12 +593,15 @@ class EventService:
         value = await self.db.fetchval("SELECT rule FROM event_series WHERE series_id = ?", (series_id,))
         return None if value is None else str(value)
 
-    async def awaiting_card(self) -> list[tuple[int, int]]:
-        """(event_id, starts_at) of future scheduled events whose card is not posted yet."""
+    async def awaiting_card(self, *, due_before: int | None = None) -> list[tuple[int, int]]:
+        """(event_id, starts_at) of future scheduled events whose card is not posted yet (with
+        ``due_before``, only those whose card falls due before it: start minus ``CARD_WINDOW``)."""
+        bound = "" if due_before is None else " AND starts_at < ?"
+        extra: tuple[int, ...] = () if due_before is None else (due_before + _CARD_WINDOW_S,)
         rows = await self.db.fetchall(
             "SELECT event_id, starts_at FROM events WHERE status = 'scheduled' AND message_id IS NULL AND"
-            " starts_at > ?",
-            (self._now(),),
+            f" starts_at > ?{bound}",
+            (self._now(), *extra),
         )
         return [(r["event_id"], r["starts_at"]) for r in rows]
 
@@ -593,43 +619,35 @@ class EventService:
 
     async def mine(self, guild_id: int, member_id: int) -> list[MyEvent]:
         """My upcoming events (not 'can't go'), with my status and waiting-list place."""
-        async with self.db.read() as tx:
-            rows = await tx.fetchall(
-                f"SELECT {', '.join('e.' + c.strip() for c in _EVENT_COLUMNS.split(','))},"
-                " r.status AS my_status, r.seq AS my_seq, r.promoted_at, r.promotion_dm"
-                " FROM event_rsvps r JOIN events e ON e.event_id = r.event_id"
-                " WHERE e.guild_id = ? AND r.member_id = ? AND r.status != 'not_going' AND e.ends_at > ?"
-                " ORDER BY e.starts_at",
-                (guild_id, member_id, self._now()),
+        return (await self.my_events(guild_id, member_id)).items
+
+    async def my_events(self, guild_id: int, member_id: int) -> MyEvents:
+        """``/event mine`` in one statement: my upcoming events (not 'can't go') with my status and
+        waiting-list place (how many wait ahead of me, plus one), and whether I get reminders
+        (True when I have no events: it is only shown beside them)."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COUNTED}, r.status AS my_status, r.promoted_at, r.promotion_dm,"
+            " CASE WHEN r.status = 'waiting' THEN 1 + (SELECT COUNT(*) FROM event_rsvps w WHERE"
+            " w.event_id = r.event_id AND w.status = 'waiting' AND w.seq < r.seq) END AS my_place,"
+            " EXISTS (SELECT 1 FROM event_reminder_optouts o WHERE o.guild_id = ? AND o.member_id = ?)"
+            " AS opted_out"
+            " FROM event_rsvps r JOIN events e ON e.event_id = r.event_id"
+            " WHERE e.guild_id = ? AND r.member_id = ? AND r.status != 'not_going' AND e.ends_at > ?"
+            " ORDER BY e.starts_at",
+            (guild_id, member_id, guild_id, member_id, self._now()),
+        )
+        items = [
+            MyEvent(
+                event=_row_to_event(row),
+                status=row["my_status"],
+                waiting_position=row["my_place"],
+                promoted=row["promoted_at"] is not None and row["my_status"] == "going",
+                promotion_dm=row["promotion_dm"],
             )
-            counts = await self._counts_for(tx, [row["event_id"] for row in rows])
-            waiting = [row for row in rows if row["my_status"] == "waiting"]
-            places: dict[int, int] = {}
-            if waiting:
-                # Each waiting-list place in one query: how many wait ahead of me, per event.
-                ahead = await tx.fetchall(
-                    "SELECT w.event_id, COUNT(*) AS n FROM event_rsvps w JOIN event_rsvps me ON"
-                    " me.event_id = w.event_id AND me.member_id = ? WHERE w.event_id IN"
-                    f" ({', '.join('?' * len(waiting))}) AND w.status = 'waiting' AND w.seq < me.seq"
-                    " GROUP BY w.event_id",
-                    [member_id, *(row["event_id"] for row in waiting)],
-                )
-                places = {row["event_id"]: row["n"] for row in ahead}
-            mine = []
-            for row in rows:
-                position = None
-                if row["my_status"] == "waiting":
-                    position = 1 + places.get(row["event_id"], 0)
-                mine.append(
-                    MyEvent(
-                        event=_row_to_event(row, counts[row["event_id"]]),
-                        status=row["my_status"],
-                        waiting_position=position,
-                        promoted=row["promoted_at"] is not None and row["my_status"] == "going",
-                        promotion_dm=row["promotion_dm"],
-                    )
-                )
-        return mine
+            for row in rows
+        ]
+        # Every row carries the same opt-out; with no rows it is not shown.
+        return MyEvents(items, reminders_on=not (rows and rows[0]["opted_out"]))
 
     async def going_events(self, guild_id: int, member_id: int) -> list[EventInfo]:
         return [
@@ -646,63 +664,69 @@ class EventService:
         """Going / Maybe / Can't go. Going at capacity joins the waiting list in click order.
 
         With ``guild_id``, only for an event of that server (a button's id is untrusted).
-        The first await is the transaction, so concurrent calls are served in call order.
+        The first await queues the write (:meth:`~bot.db.Database.grouped`), so concurrent calls
+        are served in call order.
         """
         if choice not in ("going", "maybe", "not_going"):
             raise UserError("Choose Going, Maybe or Can't go.")
         if not 0 < event_id < 2**63:
             raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
-        async with self.db.transaction() as tx:
-            now = self._now()
-            row = await tx.fetchone(
-                "SELECT status, capacity, starts_at, guild_id FROM events WHERE event_id = ?", (event_id,)
+        # Group commit: a burst of presses shares transactions (one fsync each), in press order.
+        return await self.db.grouped(lambda tx: self._rsvp(tx, event_id, member_id, choice, guild_id))
+
+    async def _rsvp(
+        self, tx: Tx, event_id: int, member_id: int, choice: str, guild_id: int | None
+    ) -> RsvpOutcome:
+        now = self._now()
+        # The event, my reply, its Going count and the next place in the queue: one statement.
+        row = await tx.fetchone(
+            "SELECT e.status, e.capacity, e.starts_at, e.guild_id, r.status AS mine,"
+            " (SELECT COUNT(*) FROM event_rsvps g WHERE g.event_id = e.event_id AND g.status ="
+            " 'going') AS going,"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM event_rsvps s WHERE s.event_id = e.event_id)"
+            " AS next_seq"
+            " FROM events e LEFT JOIN event_rsvps r ON r.event_id = e.event_id AND r.member_id = ?"
+            " WHERE e.event_id = ?",
+            (member_id, event_id),
+        )
+        if row is None or (guild_id is not None and row["guild_id"] != guild_id):
+            raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
+        if row["status"] == "cancelled":
+            raise UserError(
+                "This event was cancelled, so it isn't taking replies. `/event list` shows what's on."
             )
-            if row is None or (guild_id is not None and row["guild_id"] != guild_id):
-                raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
-            if row["status"] == "cancelled":
-                raise UserError(
-                    "This event was cancelled, so it isn't taking replies. `/event list` shows what's on."
-                )
-            if row["starts_at"] <= now:
-                raise UserError("This event has already started, so it isn't taking replies any more.")
-            mine = await tx.fetchone(
-                "SELECT status FROM event_rsvps WHERE event_id = ? AND member_id = ?", (event_id, member_id)
-            )
-            previous: Status | None = mine["status"] if mine else None
-            promoted: list[int] = []
-            if choice == "going" and previous in ("going", "waiting"):
-                status: Status = previous  # pressing Going again keeps your place
+        if row["starts_at"] <= now:
+            raise UserError("This event has already started, so it isn't taking replies any more.")
+        previous: Status | None = row["mine"]
+        promoted: list[int] = []
+        if choice == "going" and previous in ("going", "waiting"):
+            status: Status = previous  # pressing Going again keeps your place
+        else:
+            if choice == "going":
+                full = row["capacity"] is not None and row["going"] >= row["capacity"]
+                status = "waiting" if full else "going"
             else:
-                if choice == "going":
-                    going = await tx.fetchval(
-                        "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'going'",
-                        (event_id,),
-                    )
-                    full = row["capacity"] is not None and going >= row["capacity"]
-                    status = "waiting" if full else "going"
-                else:
-                    status = choice  # type: ignore[assignment]
-                seq = await tx.fetchval(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM event_rsvps WHERE event_id = ?", (event_id,)
-                )
-                await tx.execute(
-                    "INSERT INTO event_rsvps (event_id, member_id, status, seq, updated_at) VALUES (?, ?, ?,"
-                    " ?, ?)"
-                    " ON CONFLICT (event_id, member_id) DO UPDATE SET status = excluded.status, seq ="
-                    " excluded.seq,"
-                    " updated_at = excluded.updated_at, promoted_at = NULL, promotion_dm = NULL",
-                    (event_id, member_id, status, seq, now),
-                )
-                if previous == "going":
-                    promoted = await self._promote(tx, event_id, now)
-            event = await self._get(tx, event_id)
-            position = None
-            if status == "waiting":
-                position = 1 + await tx.fetchval(
-                    "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'waiting' AND seq <"
-                    " (SELECT seq FROM event_rsvps WHERE event_id = ? AND member_id = ?)",
-                    (event_id, event_id, member_id),
-                )
+                status = choice  # type: ignore[assignment]
+            await tx.execute(
+                "INSERT INTO event_rsvps (event_id, member_id, status, seq, updated_at) VALUES (?, ?, ?,"
+                " ?, ?)"
+                " ON CONFLICT (event_id, member_id) DO UPDATE SET status = excluded.status, seq ="
+                " excluded.seq,"
+                " updated_at = excluded.updated_at, promoted_at = NULL, promotion_dm = NULL",
+                (event_id, member_id, status, row["next_seq"], now),
+            )
+            if previous == "going":
+                promoted = await self._promote(tx, event_id, now)
+        event = await self._get(tx, event_id)
+        position = None
+        if status == "waiting" and previous == "waiting":
+            position = 1 + await tx.fetchval(
+                "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND status = 'waiting' AND seq <"
+                " (SELECT seq FROM event_rsvps WHERE event_id = ? AND member_id = ?)",
+                (event_id, event_id, member_id),
+            )
+        elif status == "waiting":
+            position = event.waiting  # just joined: the last place in the queue
         return RsvpOutcome(event, status, previous, position, promoted)
 
     @staticmethod
@@ -938,16 +962,16 @@ class EventService:
 
     # -- reminders -----------------------------------------------------------------------
 
-    async def pending_reminders(self, event_id: int | None = None) -> list[PendingReminder]:
-        """Reminders still to send (of one event, or of all), soonest first."""
-        where, args = (
-            ("status = 'pending'", ())
-            if event_id is None
-            else (
-                "status = 'pending' AND event_id = ?",
-                (event_id,),
-            )
-        )
+    async def pending_reminders(
+        self, event_id: int | None = None, *, due_before: int | None = None
+    ) -> list[PendingReminder]:
+        """Reminders still to send (of one event, or of all; with ``due_before``, only those due
+        before it), soonest first."""
+        where, args = "status = 'pending'", []
+        if event_id is not None:
+            where, args = where + " AND event_id = ?", [event_id]
+        if due_before is not None:
+            where, args = where + " AND due_at < ?", [*args, due_before]
         rows = await self.db.fetchall(
             f"SELECT event_id, lead_seconds, due_at FROM event_reminders WHERE {where} ORDER BY due_at", args
         )

@@ -189,6 +189,14 @@ class MyEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class MyEvents:
+    """``/event mine``: my events, and whether I get reminder DMs."""
+
+    items: list[MyEvent]
+    reminders_on: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeOutcome:
     """An event after an edit or cancellation, and who is owed a DM about it.
 

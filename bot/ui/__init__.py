@@ -30,7 +30,7 @@ from bot.ui.guard import (
     report_user_error,
 )
 from bot.ui.items import ID, PersistentItem, RowButton, cog_of, parse_id
-from bot.ui.paging import PagedView, paginate, send_paged
+from bot.ui.paging import PagedView, paginate, send_paged, send_pages
 from bot.ui.replies import PIN, POST, PRIVATE_THREADS, clip, require_bot_permissions, send_private
 from bot.ui.support import SupportDirectory, fallback_support, support_payload
 from bot.ui.views import BaseModal, BaseView, OwnedView, shield_item, unstored_view
@@ -80,6 +80,7 @@ __all__ = [
     "report_user_error",
     "require_bot_permissions",
     "send_paged",
+    "send_pages",
     "send_private",
     "shield_item",
     "show_form",

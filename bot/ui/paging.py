@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -29,52 +29,76 @@ def paginate(blocks: Sequence[str], limit: int, *, separator: str = "\n\n") -> l
     return pages
 
 
-class PagedView(BaseView):
-    """Previous / Next through a list of pages (each page one or more embeds), privately."""
+Page = discord.Embed | Sequence[discord.Embed]
+#: Draws page ``i`` (0-based) when it is shown: a long list is read and rendered a page at a time.
+PageSource = Callable[[int], Awaitable[Page]]
 
-    def __init__(
-        self, pages: Sequence[discord.Embed | Sequence[discord.Embed]], *, timeout: float = 600
-    ) -> None:
+
+def _embeds(page: Page) -> list[discord.Embed]:
+    return [page] if isinstance(page, discord.Embed) else list(page)
+
+
+class PagedView(BaseView):
+    """Previous / Next through ``count`` pages, privately; each page is drawn by ``source`` when
+    it is shown (so the first reply reads and renders one page, not all of them)."""
+
+    def __init__(self, source: PageSource, count: int, *, timeout: float = 600) -> None:
         super().__init__(timeout=timeout)
-        self.pages = [[p] if isinstance(p, discord.Embed) else list(p) for p in pages]
+        self.source = source
+        self.count = count
         self.page = 0
         self._sync()
 
+    @classmethod
+    def of(cls, pages: Sequence[Page], *, timeout: float = 600) -> PagedView:
+        """A view over pages already drawn."""
+        drawn = [_embeds(page) for page in pages]
+
+        async def source(index: int) -> Page:
+            return drawn[index]
+
+        return cls(source, len(drawn), timeout=timeout)
+
     def _sync(self) -> None:
         self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= len(self.pages) - 1
+        self.next.disabled = self.page >= self.count - 1
 
-    @property
-    def current(self) -> list[discord.Embed]:
-        return self.pages[self.page]
+    async def current(self) -> list[discord.Embed]:
+        return _embeds(await self.source(self.page))
+
+    async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:
+        self.page = min(self.count - 1, max(0, page))
+        self._sync()
+        await interaction.response.edit_message(embeds=await self.current(), view=self)
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
-        self.page = max(0, self.page - 1)
-        self._sync()
-        await interaction.response.edit_message(embeds=self.current, view=self)
+        await self._show(interaction, self.page - 1)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
-        self.page = min(len(self.pages) - 1, self.page + 1)
-        self._sync()
-        await interaction.response.edit_message(embeds=self.current, view=self)
+        await self._show(interaction, self.page + 1)
 
 
 async def send_paged(
     interaction: discord.Interaction[Any],
-    pages: Sequence[discord.Embed | Sequence[discord.Embed]],
+    pages: Sequence[Page],
     content: str | None = None,
 ) -> None:
     """Send ``pages`` privately: one page as it is, several behind Previous / Next."""
     if not pages:
         await send_private(interaction, content or "Nothing to show.")
         return
-    if len(pages) == 1:
-        only = pages[0]
-        await send_private(
-            interaction, content, embeds=[only] if isinstance(only, discord.Embed) else list(only)
-        )
+    await send_pages(interaction, PagedView.of(pages), content)
+
+
+async def send_pages(
+    interaction: discord.Interaction[Any], view: PagedView, content: str | None = None
+) -> None:
+    """Send the first page of ``view`` privately, with Previous / Next only if there are more."""
+    embeds = await view.current()
+    if view.count <= 1:
+        view.stop()
+        await send_private(interaction, content, embeds=embeds)
         return
-    view = PagedView(pages)
-    await send_private(interaction, content, embeds=view.current, view=view)
+    await send_private(interaction, content, embeds=embeds, view=view)

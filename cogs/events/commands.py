@@ -34,23 +34,25 @@ from bot.services.events_ics import calendar_bytes
 from bot.text import clean_text
 from bot.ui import (
     POST,
+    PagedView,
     clip,
     parse_id,
     require_bot_permissions,
-    send_paged,
+    send_pages,
     send_private,
     suggest,
 )
 from cogs.events.jobs import EventJobs
 from cogs.events.render import (
+    PAGE_SIZE,
     attendees_embed,
     created_reply,
-    list_pages,
+    list_page,
     local_when,
     mine_embed,
     told_later,
 )
-from cogs.events.views import CreateModal, NewEvent, check_can_join
+from cogs.events.views import CreateModal, NewEvent
 
 # A channel mention or id, in ASCII digits (never longer than an id: no typed number overflows).
 _MENTION = re.compile(r"<#([0-9]{1,19})>")
@@ -402,20 +404,29 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         guild = interaction.guild
         assert guild is not None and isinstance(interaction.user, discord.Member)
         member = interaction.user
+        # Which events this member may see (a community's are for those who see its channel),
+        # then each page is read whole only when it is shown.
+        allowed: dict[int | None, bool] = {None: True}
         visible = []
-        for event in await self.service.upcoming(guild.id):
-            try:
-                check_can_join(guild, member, event)
-            except UserError:
-                continue
-            visible.append(event)
+        for event_id, channel_id in await self.service.upcoming_scopes(guild.id):
+            if channel_id not in allowed:
+                channel = guild.get_channel(channel_id or 0)
+                allowed[channel_id] = channel is not None and channel.permissions_for(member).view_channel
+            if allowed[channel_id]:
+                visible.append(event_id)
         if not visible:
             await send_private(
                 interaction,
                 "Nothing is scheduled yet. Organisers post new events in the announcements channel.",
             )
             return
-        await send_paged(interaction, list_pages(guild.id, visible))
+        pages = [visible[i : i + PAGE_SIZE] for i in range(0, len(visible), PAGE_SIZE)]
+
+        async def page(index: int) -> discord.Embed:
+            events = await self.service.events(guild.id, pages[index])
+            return list_page(guild.id, events, index, len(pages))
+
+        await send_pages(interaction, PagedView(page, len(pages)))
 
     @app_commands.command(
         name="mine", description="My upcoming events and my place in each (only you see this)"
@@ -423,14 +434,13 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
     async def mine(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
         # Cancelled events stay listed (as cancelled) so someone whose DMs are closed still finds out.
-        items = await self.service.mine(interaction.guild.id, interaction.user.id)
-        if not items:
+        mine = await self.service.my_events(interaction.guild.id, interaction.user.id)
+        if not mine.items:
             await send_private(
                 interaction, "You haven't replied to any upcoming events. `/event list` shows what's on."
             )
             return
-        on = await self.service.reminders_on(interaction.guild.id, interaction.user.id)
-        await send_private(interaction, embed=mine_embed(items, on))
+        await send_private(interaction, embed=mine_embed(mine.items, mine.reminders_on))
 
     @app_commands.command(
         name="calendar", description="A calendar file with every upcoming event you're going to"

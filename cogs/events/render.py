@@ -97,27 +97,23 @@ def mirror_fields(event: EventInfo) -> dict[str, Any]:
     }
 
 
-def list_pages(guild_id: int, events: Sequence[EventInfo]) -> list[discord.Embed]:
-    """``/event list``: upcoming events, five a page."""
-    pages = []
-    total = (len(events) + PAGE_SIZE - 1) // PAGE_SIZE
-    for start in range(0, len(events), PAGE_SIZE):
-        embed = discord.Embed(title="Coming up (all alcohol-free)", colour=discord.Colour.teal())
-        for event in events[start : start + PAGE_SIZE]:
-            where = event.place or "Online"
-            card = (
-                f" · [card](https://discord.com/channels/{guild_id}/{event.channel_id}/{event.message_id})"
-                if event.message_id
-                else " · replies open two weeks before"
-            )
-            embed.add_field(
-                name=clip(f"{event.title} ({kind_label(event)})", EMBED_FIELD_NAME_LIMIT),
-                value=clip(f"{short_when(event)} · {where} · {places_line(event)}{card}", 1024),
-                inline=False,
-            )
-        embed.set_footer(text=f"Page {start // PAGE_SIZE + 1} of {total}")
-        pages.append(embed)
-    return pages
+def list_page(guild_id: int, events: Sequence[EventInfo], index: int, total: int) -> discord.Embed:
+    """``/event list``: one page of upcoming events (``PAGE_SIZE`` a page)."""
+    embed = discord.Embed(title="Coming up (all alcohol-free)", colour=discord.Colour.teal())
+    for event in events:
+        where = event.place or "Online"
+        card = (
+            f" · [card](https://discord.com/channels/{guild_id}/{event.channel_id}/{event.message_id})"
+            if event.message_id
+            else " · replies open two weeks before"
+        )
+        embed.add_field(
+            name=clip(f"{event.title} ({kind_label(event)})", EMBED_FIELD_NAME_LIMIT),
+            value=clip(f"{short_when(event)} · {where} · {places_line(event)}{card}", 1024),
+            inline=False,
+        )
+    embed.set_footer(text=f"Page {index + 1} of {total}")
+    return embed
 
 
 def status_words(item: MyEvent) -> str:

@@ -100,7 +100,7 @@ class EventButton(
         await send_private(interaction, rsvp_reply(outcome))
         if outcome.promoted:
             cog.bot.outbox.kick()  # whoever moved up is owed a DM (written with the change)
-        await cog.jobs.refresh_card(outcome.event)
+        cog.jobs.refresh_soon(self.event_id)
 
 
 def card_view(event: EventInfo) -> discord.ui.View | None:
