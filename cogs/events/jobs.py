@@ -5,11 +5,15 @@
   each topic is delivered: reminders, waiting-list places, edit and cancel notices (DMs), and
   event cards (posts, found again by their Going button's custom id after a crash, their
   message id saved in ``after_post``).
-* Reminders and card posts for later occurrences of a series are stored in the database and
-  re-armed at start-up (:meth:`EventJobs.rearm`); when they fall due they only write promises.
+* Reminders and card posts for later occurrences of a series are stored in the database; only
+  those due within ``HORIZON`` are armed as scheduler jobs, and one window job re-arms the next
+  window every ``HORIZON / 2`` (and at start-up, :meth:`EventJobs.rearm`), so start-up arms an
+  hour's work, not a term's. When they fall due they only write promises.
 * Refreshing a card after a reply or an edit is an edit of the message already posted, sent
   directly: it is redrawn from the current state every time, so a lost edit is repaired by the
-  next one, and it never makes a new message.
+  next one, and it never makes a new message. After a Going/Maybe/Can't go press the redraw is
+  coalesced (:meth:`EventJobs.refresh_soon`): a burst of presses makes a few edits, not one
+  each, which Discord's limit of about five edits per five seconds on a channel would queue.
 * Each occurrence is mirrored as a Discord scheduled event (unless the server turned it off,
   or the event is restricted to a community: the Events tab is visible to the whole server).
   The mirror is a call to the Events tab, not a message, so it stays direct too.
@@ -26,7 +30,7 @@ from typing import Any
 
 import discord
 
-from bot.clock import from_timestamp
+from bot.clock import from_timestamp, to_timestamp
 from bot.core import CommonRoomBot
 from bot.errors import UserError
 from bot.services.events import (
@@ -57,6 +61,9 @@ log = logging.getLogger("cogs.events")
 __all__ = ["CARD_RETRY", "CARD_WINDOW", "DELIVERY_WAIT", "EventJobs"]
 
 CARD_RETRY = timedelta(minutes=15)
+#: Reminders and card posts are armed as jobs only this far ahead (see the module docstring).
+HORIZON = timedelta(hours=1)
+WINDOW_JOB = "event-window"
 #: How long a command waits for its own messages before answering the organiser (the rest go on
 #: in the background; the answer says how many have arrived).
 DELIVERY_WAIT = 10.0
@@ -70,6 +77,12 @@ class EventJobs:
         self.service = service
         # Events whose creation is waiting for its first card (the command reports a failure).
         self.creating: set[int] = set()
+        # The scheduler jobs armed for each event (so disarming one never lists every job).
+        self._armed: dict[int, set[str]] = {}
+        # Cards being redrawn after presses, and those pressed again meanwhile (see refresh_soon).
+        self._redrawing: set[int] = set()
+        self._stale: set[int] = set()
+        self._redraws: set[asyncio.Task[None]] = set()
 
     # -- outbox topics ---------------------------------------------------------------------
 
@@ -83,6 +96,9 @@ class EventJobs:
 
     def unregister(self) -> None:
         self.bot.outbox.forget_topics("events.")
+        for task in self._redraws:
+            task.cancel()
+        self.bot.scheduler.cancel(WINDOW_JOB)
 
     async def render_reminder(self, item: OutboxItem) -> dict[str, Any] | None:
         assert item.recipient_id is not None
@@ -162,15 +178,36 @@ class EventJobs:
     # -- arming ----------------------------------------------------------------------------
 
     async def rearm(self) -> None:
-        """Re-arm everything the database says must still happen."""
-        for reminder in await self.service.pending_reminders():
+        """Re-arm everything the database says must happen within the horizon, and the window
+        job that arms the next window (start-up, and every ``HORIZON / 2`` after)."""
+        now = self.bot.clock.now()
+        until = to_timestamp(now + HORIZON)
+        for reminder in await self.service.pending_reminders(due_before=until):
             self.arm_reminder(reminder.event_id, reminder.lead_seconds, reminder.due_at)
-        for event_id, starts_at in await self.service.awaiting_card():
+        for event_id, starts_at in await self.service.awaiting_card(due_before=until):
             self.arm_card(event_id, starts_at)
+        self.bot.scheduler.at(WINDOW_JOB, now + HORIZON / 2, self.rearm)
+
+    def _within_horizon(self, when: datetime) -> bool:
+        """Arm a job now only if it falls due before the next window job's window ends."""
+        return when < self.bot.clock.now() + HORIZON
+
+    def _arm(self, event_id: int, job_id: str, when: datetime, func: Any, *args: Any) -> None:
+        if not self._within_horizon(when):
+            return  # the window job arms it when it comes within the horizon
+        self.bot.scheduler.at(job_id, max(when, self.bot.clock.now()), func, *args)
+        self._armed.setdefault(event_id, set()).add(job_id)
+
+    def _fired(self, event_id: int, job_id: str) -> None:
+        armed = self._armed.get(event_id)
+        if armed is not None:
+            armed.discard(job_id)
+            if not armed:
+                del self._armed[event_id]
 
     def arm_reminder(self, event_id: int, lead: int, due_at: int) -> None:
-        when = max(from_timestamp(due_at), self.bot.clock.now())
-        self.bot.scheduler.at(f"event-reminder:{event_id}:{lead}", when, self._reminder_job, event_id, lead)
+        job_id = f"event-reminder:{event_id}:{lead}"
+        self._arm(event_id, job_id, from_timestamp(due_at), self._reminder_job, event_id, lead)
 
     def arm_card(self, event_id: int, starts_at: int) -> None:
         self._arm_card_at(event_id, from_timestamp(starts_at) - CARD_WINDOW)
@@ -180,13 +217,11 @@ class EventJobs:
         self._arm_card_at(event_id, self.bot.clock.now() + CARD_RETRY)
 
     def _arm_card_at(self, event_id: int, when: datetime) -> None:
-        when = max(when, self.bot.clock.now())
-        self.bot.scheduler.at(f"event-card:{event_id}", when, self._card_job, event_id)
+        self._arm(event_id, f"event-card:{event_id}", when, self._card_job, event_id)
 
     def disarm(self, event_id: int) -> None:
-        for job in self.bot.scheduler.jobs():
-            if job.id.startswith(f"event-reminder:{event_id}:") or job.id == f"event-card:{event_id}":
-                self.bot.scheduler.cancel(job.id)
+        for job_id in self._armed.pop(event_id, set()):
+            self.bot.scheduler.cancel(job_id)
 
     async def created(self, events: Sequence[EventInfo]) -> set[str]:
         """After creation (the cards due now are owed already): arm reminders and the later
@@ -233,6 +268,34 @@ class EventJobs:
             return event.community_channel_id
         return (await self.bot.guild_settings.get(event.guild_id)).channel("announcements")
 
+    def refresh_soon(self, event_id: int) -> None:
+        """Redraw a card after a press, without making the presser wait, coalescing a burst.
+
+        One redraw per card at a time: a press while it is in flight only marks the card stale,
+        and one more redraw follows from the state then. So every press is on the card within
+        two redraws, and 500 presses in a second make a handful of edits, not 500.
+        """
+        if event_id in self._redrawing:
+            self._stale.add(event_id)
+            return
+        self._redrawing.add(event_id)
+        task = asyncio.create_task(self._redraw(event_id), name=f"event-card-redraw-{event_id}")
+        self._redraws.add(task)
+        task.add_done_callback(self._redraws.discard)
+
+    async def _redraw(self, event_id: int) -> None:
+        try:
+            while True:
+                self._stale.discard(event_id)
+                await self.refresh_card(await self.service.get(event_id))
+                if event_id not in self._stale:
+                    return
+        except Exception:  # a background task: log it, the next press redraws again
+            log.exception("Could not redraw the card of event %s", event_id)
+        finally:
+            self._redrawing.discard(event_id)
+            self._stale.discard(event_id)
+
     async def refresh_card(self, event: EventInfo) -> None:
         """Redraw a posted card from the current state (a direct edit; see the module docstring)."""
         if event.channel_id is None or event.message_id is None:
@@ -244,6 +307,7 @@ class EventJobs:
             log.warning("Could not update the card of event %s (HTTP %s)", event.event_id, error.status)
 
     async def _card_job(self, event_id: int) -> None:
+        self._fired(event_id, f"event-card:{event_id}")
         event = await self.service.card_due(event_id)
         if event is None:
             return
@@ -263,6 +327,7 @@ class EventJobs:
     # -- reminders -------------------------------------------------------------------------
 
     async def _reminder_job(self, event_id: int, lead: int) -> None:
+        self._fired(event_id, f"event-reminder:{event_id}:{lead}")
         claim = await self.service.queue_reminder(event_id, lead)
         if claim is None or claim.outcome not in ("queued", "late"):
             return

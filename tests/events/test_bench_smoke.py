@@ -7,5 +7,6 @@ from bench.events import burst, rearm
 
 async def test_the_events_benchmark_runs() -> None:
     elapsed, jobs = await rearm(20, 200)
-    assert jobs == 40 and elapsed > 0
+    # Armed: the four reminders due within the hour (the rest wait for the window job), and it.
+    assert jobs == 5 and elapsed > 0
     assert await burst(20, 5) > 0
