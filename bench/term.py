@@ -200,9 +200,21 @@ class BaselineBot(commands.Bot):
         event = app_commands.Group(name="event", description="Events")
         community = app_commands.Group(name="community", description="Communities")
 
-        async def reply(interaction: discord.Interaction[Any], lines: list[str]) -> None:
+        async def reply(
+            interaction: discord.Interaction[Any], lines: list[str], *, paged: bool = False
+        ) -> None:
+            # Where Common Room shows a long list a page at a time behind Previous / Next, so does
+            # this bot (the same reply, with the least code: buttons that do nothing).
             text = "\n".join(lines)[:4000] or "Nothing here."
-            await interaction.response.send_message(embed=discord.Embed(description=text), ephemeral=True)
+            if not paged:
+                await interaction.response.send_message(embed=discord.Embed(description=text), ephemeral=True)
+                return
+            view = discord.ui.View(timeout=600)
+            view.add_item(discord.ui.Button(label="Previous", disabled=True))
+            view.add_item(discord.ui.Button(label="Next"))
+            await interaction.response.send_message(
+                embed=discord.Embed(description=text), view=view, ephemeral=True
+            )
 
         @event.command(name="list", description="Upcoming events")
         async def event_list(interaction: discord.Interaction[Any]) -> None:
@@ -212,7 +224,9 @@ class BaselineBot(commands.Bot):
                 " AND e.status = 'scheduled' AND e.ends_at > ? ORDER BY e.starts_at LIMIT 200",
                 (interaction.guild_id, bot.now()),
             )
-            await reply(interaction, [f"{r[1]} <t:{r[2]}:f> {r[4]}/{r[3]}" for r in rows[:10]])
+            await reply(
+                interaction, [f"{r[1]} <t:{r[2]}:f> {r[4]}/{r[3]}" for r in rows[:5]], paged=len(rows) > 5
+            )
 
         @event.command(name="mine", description="My events")
         async def event_mine(interaction: discord.Interaction[Any]) -> None:
