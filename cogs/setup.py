@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import discord
 from discord import app_commands
@@ -181,12 +181,6 @@ class SetupRole(PersistentItem[discord.ui.RoleSelect[Any]], template=r"setup:rol
             )
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SetupRole:
-        return cls()
-
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         guild = _require_manage_server(interaction)
         role = self.item.values[0] if self.item.values else None
@@ -215,12 +209,6 @@ class SetupTimezone(PersistentItem[discord.ui.Select[Any]], template=r"setup:tim
             )
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SetupTimezone:
-        return cls()
-
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         guild = _require_manage_server(interaction)
         name = self.item.values[0] if self.item.values else ""
@@ -242,9 +230,7 @@ class SetupPage(PersistentItem[discord.ui.Button[Any]], template=r"setup:page:(?
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SetupPage:
+    def from_match(cls, match: re.Match[str]) -> Self:
         return cls(int(match["page"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -270,9 +256,7 @@ class SetupChannel(
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SetupChannel:
+    def from_match(cls, match: re.Match[str]) -> Self:
         return cls(match["purpose"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
+from tests.communities.conftest import create_community
 from tests.conftest import World
 from tests.events.helpers import cards, create, local, prepare
 
 
 async def test_an_event_for_a_community_is_found_by_the_communities_name(world: World) -> None:
     await prepare(world)
-    made = await world.admin.slash(
-        world.general,
-        "community create",
-        name="LGBTQ+ Medics",
-        kind="identity",
-        description="A space for LGBTQ+ medical students and allies",
+    await create_community(
+        world, world.admin, "LGBTQ+ Medics", "identity", "A space for LGBTQ+ medical students and allies"
     )
-    assert made.ephemeral
     joined = await world.student.slash(world.general, "community join", name="LGBTQ+ Medics")
     assert joined.ephemeral
 

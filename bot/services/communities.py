@@ -41,6 +41,7 @@ from typing import Any, Literal
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database
 from bot.errors import NotFound, UserError
+from bot.services.rows import from_row, optional_time
 from bot.text import clean_text
 
 Kind = Literal["identity", "interest"]
@@ -190,18 +191,10 @@ _COLUMNS = (
 
 
 def _row(row: sqlite3.Row) -> Community:
-    return Community(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        name=row["name"],
-        slug=row["slug"],
-        kind=row["kind"],
-        description=row["description"],
-        emoji=row["emoji"],
-        welcome_note=row["welcome_note"],
-        channel_id=row["channel_id"],
-        role_id=row["role_id"],
-        archived_at=from_timestamp(row["archived_at"]) if row["archived_at"] is not None else None,
+    return from_row(
+        Community,
+        row,
+        archived_at=optional_time(row["archived_at"]),
         created_at=from_timestamp(row["created_at"]),
     )
 

@@ -8,12 +8,12 @@ entry, so a change made with ``/setup`` is seen at once. Nothing else writes the
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field, replace
 
 from bot.clock import Clock, to_timestamp
 from bot.db import Database
 from bot.errors import UserError
+from bot.services.server_cache import ServerCache
 from bot.settings import validate_timezone
 
 CHANNEL_PURPOSES: dict[str, str] = {
@@ -35,26 +35,12 @@ class GuildConfig:
         return self.channels.get(purpose)
 
 
-class _Cache:
-    """Settings per server, and a generation per server so a read that raced a write is not kept."""
+class _SettingsCache(ServerCache[GuildConfig]):
+    """Settings per server (see :mod:`bot.services.server_cache`)."""
 
-    def __init__(self) -> None:
-        self.configs: dict[int, GuildConfig] = {}
-        self.generations: dict[int, int] = {}
-
-    def invalidate(self, guild_id: int) -> None:
-        self.configs.pop(guild_id, None)
-        self.generations[guild_id] = self.generations.get(guild_id, 0) + 1
-
-
-_caches: weakref.WeakKeyDictionary[Database, _Cache] = weakref.WeakKeyDictionary()
-
-
-def _cache_for(db: Database) -> _Cache:
-    cache = _caches.get(db)
-    if cache is None:
-        cache = _caches[db] = _Cache()
-    return cache
+    @property
+    def configs(self) -> dict[int, GuildConfig]:
+        return self.entries
 
 
 def _copy(config: GuildConfig) -> GuildConfig:
@@ -67,7 +53,7 @@ class GuildSettingsService:
         self.db = db
         self.clock = clock
         self.default_timezone = default_timezone
-        self._cache = _cache_for(db)
+        self._cache = _SettingsCache.shared(db)
 
     async def ensure(self, guild_id: int) -> GuildConfig:
         """The server's settings, created with defaults the first time the bot sees it."""
@@ -91,7 +77,7 @@ class GuildSettingsService:
         cached = self._cache.configs.get(guild_id)
         if cached is not None:
             return _copy(cached)
-        generation = self._cache.generations.get(guild_id, 0)
+        generation = self._cache.generation(guild_id)
         async with self.db.read() as tx:
             row = await tx.fetchone(
                 "SELECT timezone, organiser_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
@@ -107,8 +93,7 @@ class GuildSettingsService:
             organiser_role_id=row["organiser_role_id"],
             channels={r["purpose"]: r["channel_id"] for r in channels},
         )
-        if self._cache.generations.get(guild_id, 0) == generation:
-            self._cache.configs[guild_id] = config
+        self._cache.keep(guild_id, config, generation)
         return _copy(config)
 
     async def _written(self, guild_id: int) -> GuildConfig:

@@ -472,10 +472,11 @@ class MentoringService:
         not_before: datetime | None = None,
     ) -> None:
         """Owe each of the pair a DM about their pairing, in the caller's transaction."""
+        now = self.clock.now()  # both are owed from the same moment
         for member_id in members:
             await enqueue(
                 tx,
-                self.clock.now(),
+                now,
                 guild_id=guild_id,
                 key=f"{topic}:{match_id}",
                 topic=topic,

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from bot.errors import NotFound, UserError
+from bot.services.rows import from_row
 from bot.text import clean_text
 
 DEFAULT_EXPERIENCES: tuple[str, ...] = (
@@ -124,14 +125,9 @@ class Match:
         return self.mentee_id if self.role_of(member_id) == "mentor" else self.mentor_id
 
 
-_MATCH_COLUMNS = tuple(f.name for f in fields(Match))
-
-
 def match_from_row(row: Any) -> Match:
     """A ``mentoring_matches`` row as a :class:`Match` (``shared`` is stored comma-separated)."""
-    values = {name: row[name] for name in _MATCH_COLUMNS}
-    values["shared"] = tuple(k for k in row["shared"].split(",") if k)
-    return Match(**values)
+    return from_row(Match, row, shared=tuple(k for k in row["shared"].split(",") if k))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
+from bot.services.rows import from_row, optional_time
 
 Status = Literal["pending", "sending", "delivered", "failed", "dropped"]
 
@@ -65,22 +66,14 @@ class OutboxItem:
 
 
 def _item(row: Any) -> OutboxItem:
-    return OutboxItem(
-        item_id=row["item_id"],
-        guild_id=row["guild_id"],
+    return from_row(
+        OutboxItem,
+        row,
         key=row["item_key"],
-        topic=row["topic"],
-        recipient_id=row["recipient_id"],
-        channel_id=row["channel_id"],
         payload=json.loads(row["payload"] or "{}"),
-        marker=row["marker"],
-        status=row["status"],
-        attempts=row["attempts"],
         not_before=from_timestamp(row["not_before"]),
-        not_after=None if row["not_after"] is None else from_timestamp(row["not_after"]),
+        not_after=optional_time(row["not_after"]),
         next_attempt_at=from_timestamp(row["next_attempt_at"]),
-        outcome=row["outcome"],
-        message_id=row["message_id"],
     )
 
 
@@ -175,7 +168,7 @@ class OutboxService:
         """When the next owed item falls due (None when nothing is owed)."""
         where, args = _owed(topics)
         value = await self.db.fetchval(f"SELECT MIN(next_attempt_at) FROM outbox WHERE {where}", args)
-        return None if value is None else from_timestamp(value)
+        return optional_time(value)
 
     async def get(self, item_id: int) -> OutboxItem | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE item_id = ?", (item_id,))

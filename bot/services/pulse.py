@@ -59,6 +59,7 @@ from bot.services.pulse_model import (
 from bot.services.pulse_pool import BATCH, AnswerPool, Pending
 from bot.services.pulse_results import GroupResult, RunResults, Trend, TrendPoint, question_results
 from bot.services.recurrence import next_occurrence
+from bot.services.rows import from_row, optional_time
 
 log = logging.getLogger(__name__)
 
@@ -131,23 +132,19 @@ STRUGGLING_NEEDS = {"scale": "wellbeing", "choice": "discrimination"}
 
 
 def _pulse(row: sqlite3.Row) -> Pulse:
-    stored = {name: row[name] for name in Pulse.__dataclass_fields__}
-    return Pulse(
-        **stored
-        | {
-            "questions": load_questions(row["questions"]),
-            "first_run_local": datetime.fromisoformat(row["first_run_local"]),
-            "offer_support": bool(row["offer_support"]),
-            "next_run_at": None if row["next_run_at"] is None else from_timestamp(row["next_run_at"]),
-        }
+    return from_row(
+        Pulse,
+        row,
+        questions=load_questions(row["questions"]),
+        first_run_local=datetime.fromisoformat(row["first_run_local"]),
+        offer_support=bool(row["offer_support"]),
+        next_run_at=optional_time(row["next_run_at"]),
     )
 
 
 def _run(row: sqlite3.Row) -> Run:
-    stored = {name: row[name] for name in Run.__dataclass_fields__}
-    return Run(
-        **stored
-        | {"opens_at": from_timestamp(row["opens_at"]), "closes_at": from_timestamp(row["closes_at"])}
+    return from_row(
+        Run, row, opens_at=from_timestamp(row["opens_at"]), closes_at=from_timestamp(row["closes_at"])
     )
 
 

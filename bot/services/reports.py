@@ -53,6 +53,7 @@ from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
 from bot.services.outbox import enqueue
 from bot.services.recurrence import localise, to_local
+from bot.services.rows import from_row, optional_time
 from bot.text import clean_text
 
 # -- the form ----------------------------------------------------------------------------
@@ -224,21 +225,12 @@ def _why_no_reply(case: Case) -> str | None:
 
 
 def _case(row: Any) -> Case:
-    return Case(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        number=row["number"],
-        reported_on=row["reported_on"],
-        setting=row["setting"],
-        happened_when=row["happened_when"],
-        characteristic=row["characteristic"],
+    return from_row(
+        Case,
+        row,
         wants_reply=bool(row["wants_reply"]),
-        body=row["body"],
-        retention_months=row["retention_months"],
-        status=row["status"],
-        outcome=row["outcome"],
-        closed_at=None if row["closed_at"] is None else from_timestamp(row["closed_at"]),
-        delete_at=None if row["delete_at"] is None else from_timestamp(row["delete_at"]),
+        closed_at=optional_time(row["closed_at"]),
+        delete_at=optional_time(row["delete_at"]),
     )
 
 
@@ -281,6 +273,15 @@ def staff_marker(case_id: int, kind: str, message_id: int) -> str:
     """What a staff-channel post carries in its footer, unique to it: ids of the case and its
     message, nothing about the reporter."""
     return f"Ref. C{case_id}-{kind}-{message_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPost:
+    """The post telling staff about a change to a case: the channel it goes to, and the organiser
+    who made the change (named in it; None for the reporter's changes, which name nobody)."""
+
+    channel_id: int
+    by: int | None = None
 
 
 class ReportService:
@@ -347,12 +348,12 @@ class ReportService:
         happened_when: str | None,
         characteristic: str | None,
         wants_reply: bool,
-        staff_channel_id: int | None = None,
+        staff: StaffPost | None = None,
     ) -> NewCase:
         """Record a report. Takes no member: there is nothing to link it to anyone.
 
-        With ``staff_channel_id``, the post telling staff about it is promised in the same
-        transaction (the outbox delivers it; it carries the case, never the reporter).
+        With ``staff``, the post telling staff about it is promised in the same transaction (the
+        outbox delivers it; it carries the case, never the reporter), as with every change below.
         """
         text = _clean_text(body, what="What happened", limit=BODY_MAX, required=True)
         assert text is not None
@@ -395,7 +396,7 @@ class ReportService:
                 f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (result.lastrowid,)
             )
             assert row is not None
-            await self._promise_staff_post(tx, guild_id, row["id"], "new", 0, staff_channel_id)
+            await self._promise_staff_post(tx, guild_id, row["id"], "new", 0, staff)
         return NewCase(_case(row), code)
 
     # the reporter's side, by code -------------------------------------------------------
@@ -462,7 +463,7 @@ class ReportService:
         body: str,
         *,
         timezone: str,
-        staff_channel_id: int | None = None,
+        staff: StaffPost | None = None,
     ) -> Case:
         """Add the reporter's answer to their case (the tag proves they opened it with the code)."""
         text = _clean_text(body, what="Your message", limit=MESSAGE_MAX, required=True)
@@ -474,7 +475,7 @@ class ReportService:
                 " VALUES (?, 'reporter', ?, ?)",
                 (case_id, text, self._day(timezone)),
             )
-            await self._promise_staff_post(tx, guild_id, case_id, "answer", added.lastrowid, staff_channel_id)
+            await self._promise_staff_post(tx, guild_id, case_id, "answer", added.lastrowid, staff)
         return case
 
     # the staff's side -----------------------------------------------------------------
@@ -523,17 +524,10 @@ class ReportService:
             raise UserError(why)
 
     async def reply(
-        self,
-        guild_id: int,
-        number: int,
-        body: str,
-        *,
-        timezone: str,
-        staff_channel_id: int | None = None,
-        by: int | None = None,
+        self, guild_id: int, number: int, body: str, *, timezone: str, staff: StaffPost | None = None
     ) -> Case:
-        """Staff reply on a case; the reporter reads it with their code. With ``staff_channel_id``
-        the note to staff (naming ``by``, the organiser) is promised in the same transaction."""
+        """Staff reply on a case; the reporter reads it with their code. With ``staff``, the post
+        naming the organiser is promised in the same transaction."""
         text = _clean_text(body, what="The reply", limit=MESSAGE_MAX, required=True)
         async with self.db.transaction() as tx:
             case = await self._case_by_number(tx, guild_id, number)
@@ -544,20 +538,11 @@ class ReportService:
                 "INSERT INTO report_messages (case_id, author, body, written_on) VALUES (?, 'staff', ?, ?)",
                 (case.id, text, self._day(timezone)),
             )
-            await self._promise_staff_post(
-                tx, guild_id, case.id, "reply", added.lastrowid, staff_channel_id, by=by
-            )
+            await self._promise_staff_post(tx, guild_id, case.id, "reply", added.lastrowid, staff)
         return case
 
     async def close(
-        self,
-        guild_id: int,
-        number: int,
-        outcome: str,
-        *,
-        timezone: str,
-        staff_channel_id: int | None = None,
-        by: int | None = None,
+        self, guild_id: int, number: int, outcome: str, *, timezone: str, staff: StaffPost | None = None
     ) -> Case:
         """Close a case with an outcome the reporter can read; it is deleted after its retention.
 
@@ -579,17 +564,10 @@ class ReportService:
             )
             updated = await tx.fetchone(f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (case.id,))
             # A case can be closed again after a reopening: each closing is its own post.
-            await self._promise_staff_post(tx, guild_id, case.id, "closed", _nonce(), staff_channel_id, by=by)
+            await self._promise_staff_post(tx, guild_id, case.id, "closed", _nonce(), staff)
         return _case(updated)
 
-    async def reopen(
-        self,
-        guild_id: int,
-        number: int,
-        *,
-        staff_channel_id: int | None = None,
-        by: int | None = None,
-    ) -> Case:
+    async def reopen(self, guild_id: int, number: int, *, staff: StaffPost | None = None) -> Case:
         """Open a closed case again: its deletion date and outcome are cleared (the reporter's
         retention clock stops until it is closed again) and it can take messages again."""
         async with self.db.transaction() as tx:
@@ -602,41 +580,31 @@ class ReportService:
                 (case.id,),
             )
             updated = await tx.fetchone(f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE id = ?", (case.id,))
-            await self._promise_staff_post(
-                tx, guild_id, case.id, "reopened", _nonce(), staff_channel_id, by=by
-            )
+            await self._promise_staff_post(tx, guild_id, case.id, "reopened", _nonce(), staff)
         return _case(updated)
 
     # staff-channel posts -------------------------------------------------------------
 
     async def _promise_staff_post(
-        self,
-        tx: Tx,
-        guild_id: int,
-        case_id: int,
-        kind: str,
-        message_id: int | None,
-        channel_id: int | None,
-        *,
-        by: int | None = None,
+        self, tx: Tx, guild_id: int, case_id: int, kind: str, message_id: int | None, staff: StaffPost | None
     ) -> None:
         """Promise a post about a case to the staff channel (the outbox delivers it).
 
         The payload holds ids only (the case, its message, the organiser who acted), never the
         report's text and never anything about the reporter, which the bot doesn't know.
         """
-        if channel_id is None:
+        if staff is None:
             return
         payload: dict[str, Any] = {"case_id": case_id, "kind": kind, "message_id": message_id or 0}
-        if by is not None:
-            payload["by"] = by
+        if staff.by is not None:
+            payload["by"] = staff.by
         await enqueue(
             tx,
             self.clock.now(),
             guild_id=guild_id,
             key=f"{STAFF_TOPIC}:{case_id}:{kind}:{message_id or 0}",
             topic=STAFF_TOPIC,
-            channel_id=channel_id,
+            channel_id=staff.channel_id,
             payload=payload,
             marker=staff_marker(case_id, kind, message_id or 0),
         )

@@ -28,19 +28,20 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
-import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import tomli_w
 
-from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.clock import Clock, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.services.outbox import enqueue
 from bot.services.recurrence import to_local
+from bot.services.rows import from_row, optional_time
+from bot.services.server_cache import ServerCache
 from bot.services.signposts_contacts import CATEGORIES, Contact, ContactDraft, category_key, validate_contact
 from bot.services.signposts_schedule import (
     MAX_SCHEDULES,
@@ -165,20 +166,9 @@ class _Directory:
         self.seeds = seeds  # the configured seeds it was read after giving the server
 
 
-class _DirectoryCache:
-    """Directories per server, and a generation per server so a read that raced a write is not kept."""
-
-    def __init__(self) -> None:
-        self.entries: dict[int, _Directory] = {}
-        self.generations: dict[int, int] = {}
-
-    def invalidate(self, guild_id: int) -> None:
-        self.entries.pop(guild_id, None)
-        self.generations[guild_id] = self.generations.get(guild_id, 0) + 1
-
-
-# One cache per database, shared by every service on it; every write below invalidates it.
-_caches: weakref.WeakKeyDictionary[Database, _DirectoryCache] = weakref.WeakKeyDictionary()
+class _DirectoryCache(ServerCache[_Directory]):
+    """Directories per server, shared by every service on the database; every write below
+    invalidates it (see :mod:`bot.services.server_cache`)."""
 
 
 class SignpostService:
@@ -189,10 +179,7 @@ class SignpostService:
     def __init__(self, db: Database, clock: Clock, seeds: Iterable[Mapping[str, Any]] = ()) -> None:
         self.db = db
         self.clock = clock
-        cache = _caches.get(db)
-        if cache is None:
-            cache = _caches[db] = _DirectoryCache()
-        self._cache = cache
+        self._cache = _DirectoryCache.shared(db)
         drafts, problems = validate_seeds(seeds)
         self._seeds = _SeedState(drafts, problems)
         for problem in problems:
@@ -292,13 +279,12 @@ class SignpostService:
         if cached is not None and (cached.seeds is self._seeds or not self._seeds.drafts):
             return cached
         await self.ensure_seeded(guild_id)
-        generation = self._cache.generations.get(guild_id, 0)
+        generation = self._cache.generation(guild_id)
         rows = await self.db.fetchall(
             "SELECT * FROM signposts WHERE guild_id = ? ORDER BY position, id", (guild_id,)
         )
         directory = _Directory(tuple(_contact(row) for row in rows), self._seeds)
-        if self._cache.generations.get(guild_id, 0) == generation:
-            self._cache.entries[guild_id] = directory
+        self._cache.keep(guild_id, directory, generation)
         return directory
 
     async def get(self, guild_id: int, contact_id: int) -> Contact:
@@ -625,17 +611,8 @@ def _row_values(draft: ContactDraft) -> tuple[Any, ...]:
     )
 
 
-RowT = TypeVar("RowT")
-
-
-def _from_row(cls: type[RowT], row: Any, **converted: Any) -> RowT:
-    """A dataclass from a row whose columns carry the fields' names; ``converted`` gives the rest."""
-    plain = {f.name: row[f.name] for f in fields(cls) if f.name not in converted}  # type: ignore[arg-type]
-    return cls(**plain, **converted)
-
-
 def _contact(row: Any) -> Contact:
-    return _from_row(
+    return from_row(
         Contact,
         row,
         categories=tuple(json.loads(row["categories"])),
@@ -645,16 +622,12 @@ def _contact(row: Any) -> Contact:
     )
 
 
-def _timestamp(value: int | None) -> datetime | None:
-    return from_timestamp(value) if value is not None else None
-
-
 def _schedule(row: Any) -> Schedule:
-    return _from_row(
+    return from_row(
         Schedule,
         row,
         dates=tuple(json.loads(row["dates"])) if row["dates"] else (),
-        next_run_at=_timestamp(row["next_run_at"]),
-        last_run_at=_timestamp(row["last_run_at"]),
+        next_run_at=optional_time(row["next_run_at"]),
+        last_run_at=optional_time(row["last_run_at"]),
         cancelled=row["cancelled_at"] is not None,
     )

@@ -2,8 +2,9 @@
 after a restart and on cards posted long ago.
 
 Subclass :class:`PersistentItem` with a ``template`` (the custom id pattern), build the item in
-``__init__``, parse the id in ``from_custom_id`` and act in :meth:`PersistentItem.run`. Every
-error goes through the one guard. :func:`cog_of` is the typed way to reach the feature's cog.
+``__init__``, rebuild it from the template's captured parts in :meth:`PersistentItem.from_match`
+(an item with a fixed custom id needs none) and act in :meth:`PersistentItem.run`. Every error
+goes through the one guard. :func:`cog_of` is the typed way to reach the feature's cog.
 
 Custom ids are untrusted input: templates must bound every number (``\\d{1,19}``) so a forged id
 can neither overflow nor match a longer prefix.
@@ -12,7 +13,7 @@ can neither overflow nor match a longer prefix.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import discord
 from discord.ext import commands
@@ -62,7 +63,16 @@ class PersistentItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Any:
-        raise NotImplementedError
+        """discord.py's hook for a pressed item: the item :meth:`from_match` builds. Override this
+        instead only when the item needs more than its custom id (say, the options it was sent with)."""
+        return cls.from_match(match)
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        """The item a custom id stands for, from what its template captured (parse numbers with
+        :func:`parse_id`). By default, for an item whose custom id is a fixed string: built with no
+        arguments."""
+        return cls()  # type: ignore[call-arg]  # a subclass with a fixed id takes no arguments
 
 
 class RowButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
@@ -90,7 +100,5 @@ class RowButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Any:
+    def from_match(cls, match: re.Match[str]) -> Self:
         return cls(parse_id(match["id"]))

@@ -24,8 +24,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core import ORGANISER, CommonRoomBot, is_organiser
+from bot.core import CommonRoomBot, is_organiser
 from bot.errors import UserError
+from bot.feature import organiser_command
 from bot.services.communities import Community, CommunityService
 from bot.ui import (
     MESSAGE_LIMIT,
@@ -260,9 +261,7 @@ class Communities(
 
     # -- slash commands: organisers --------------------------------------------------------
 
-    @app_commands.command(
-        name="create", description="Create a community with its own private channel", extras=ORGANISER
-    )
+    @organiser_command(name="create", description="Create a community with its own private channel")
     @app_commands.describe(
         name="A short name, for example 'Black Medics' or 'Running Club'",
         kind="identity: membership stays off profiles; interest: uses a role",
@@ -300,11 +299,7 @@ class Communities(
             ),
         )
 
-    @app_commands.command(
-        name="edit",
-        description="Edit a community's name, description, emoji or welcome note",
-        extras=ORGANISER,
-    )
+    @organiser_command(name="edit", description="Edit a community's name, description, emoji or welcome note")
     @app_commands.describe(name="The community to edit")
     async def edit(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         _, _, community = await _named(self.service, interaction, name, archived=None)
@@ -334,10 +329,8 @@ class Communities(
             f"Saved. {render.community_line(saved)} is up to date, and its panels show the change.",
         )
 
-    @app_commands.command(
-        name="archive",
-        description="Archive a community: unlisted, access removed, channel kept read-only",
-        extras=ORGANISER,
+    @organiser_command(
+        name="archive", description="Archive a community: unlisted, access removed, channel kept read-only"
     )
     @app_commands.describe(name="The community to archive")
     async def archive(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
@@ -358,10 +351,8 @@ class Communities(
         where = channel.mention if channel is not None else "Its channel (already deleted)"
         await send_private(interaction, render.archived_text(archived, where, readers, removed))
 
-    @app_commands.command(
-        name="restore",
-        description="Reopen an archived community, or repair a broken channel or role",
-        extras=ORGANISER,
+    @organiser_command(
+        name="restore", description="Reopen an archived community, or repair a broken channel or role"
     )
     @app_commands.describe(name="The community to restore or repair")
     async def restore(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
@@ -380,10 +371,8 @@ class Communities(
         await self.refresh_panels(guild)
         await send_private(interaction, render.restored_text(community, notes, was_archived=was_archived))
 
-    @app_commands.command(
-        name="panel",
-        description="Post a panel where students pick a community to join privately",
-        extras=ORGANISER,
+    @organiser_command(
+        name="panel", description="Post a panel where students pick a community to join privately"
     )
     @app_commands.describe(channel="Where to post the panel (students need to see it)")
     async def panel(
@@ -402,23 +391,28 @@ class Communities(
 
     # -- autocomplete ----------------------------------------------------------------------
 
+    async def _names(
+        self, interaction: discord.Interaction[CommonRoomBot], current: str, *, archived: bool | None
+    ) -> list[app_commands.Choice[str]]:
+        """This server's communities whose names contain what was typed (``archived`` as for
+        :meth:`CommunityService.search`)."""
+        if interaction.guild_id is None:
+            return []
+        return _choices(await self.service.search(interaction.guild_id, current, archived=archived))
+
     @join_command.autocomplete("name")
     @edit.autocomplete("name")
     @archive.autocomplete("name")
     async def _open_names(
         self, interaction: discord.Interaction[CommonRoomBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        return _choices(await self.service.search(interaction.guild_id, current))
+        return await self._names(interaction, current, archived=False)
 
     @restore.autocomplete("name")
     async def _all_names(
         self, interaction: discord.Interaction[CommonRoomBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        return _choices(await self.service.search(interaction.guild_id, current, archived=None))
+        return await self._names(interaction, current, archived=None)
 
     @leave_command.autocomplete("name")
     async def _my_names(

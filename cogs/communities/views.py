@@ -9,7 +9,7 @@ community, so a form opened before a restart still saves.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
@@ -62,9 +62,7 @@ class PanelSelect(PersistentItem[discord.ui.Select[Any]], template=r"community:p
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PanelSelect:
+    def from_match(cls, match: re.Match[str]) -> Self:
         return cls(int(match["page"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:

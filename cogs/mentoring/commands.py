@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
+from bot.feature import FeatureCog
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring_model import Match
 from bot.services.mentoring_schedule import WEEKDAYS
@@ -26,7 +27,7 @@ from cogs.mentoring.jobs import MentoringJobs
 from cogs.mentoring.views import FLOW_TIMEOUT, ExperiencesModal, SignupView, checkin_view, rematch_view
 
 
-class Mentoring(commands.Cog):
+class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
     personal_tables: ClassVar[frozenset[str]] = frozenset(
         {"mentoring_declarations", "mentoring_matches", "mentoring_pair_history", "mentoring_profiles"}
     )
@@ -41,13 +42,7 @@ class Mentoring(commands.Cog):
         self.jobs = MentoringJobs(bot, self.service)
 
     # -- start-up: re-arm what the database says must happen -----------------------------------
-
-    async def cog_load(self) -> None:
-        self.jobs.register_topics()
-        await self.jobs.rearm()
-
-    async def cog_unload(self) -> None:
-        self.jobs.forget_topics()
+    # (FeatureCog.cog_load arms it as the cog loads; on_ready arms it again once connected.)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

@@ -25,8 +25,8 @@ from typing import Any
 import discord
 
 from bot.clock import from_timestamp
-from bot.core import CommonRoomBot
 from bot.errors import UserError
+from bot.feature import FeatureJobs
 from bot.services.mentoring import CHECKIN_TOPIC, ENDED_TOPIC, INTRO_TOPIC, THREAD_TOPIC, MentoringService
 from bot.services.mentoring_model import Match
 from bot.services.outbox import OutboxItem
@@ -36,10 +36,8 @@ from cogs.mentoring.views import checkin_view
 log = logging.getLogger(__name__)
 
 
-class MentoringJobs:
-    def __init__(self, bot: CommonRoomBot, service: MentoringService) -> None:
-        self.bot = bot
-        self.service = service
+class MentoringJobs(FeatureJobs[MentoringService]):
+    topic_prefix = "mentoring."
 
     # -- the outbox topics ------------------------------------------------------------------------
 
@@ -49,9 +47,6 @@ class MentoringJobs:
         outbox.topic(THREAD_TOPIC, self.render_thread_intro, on_failed=self.thread_intro_failed)
         outbox.topic(CHECKIN_TOPIC, self.render_checkin, on_failed=self.dm_failed)
         outbox.topic(ENDED_TOPIC, self.render_ended, on_failed=self.dm_failed)
-
-    def forget_topics(self) -> None:
-        self.bot.outbox.forget_topics("mentoring.")
 
     async def render_intro(self, item: OutboxItem) -> dict[str, Any] | None:
         m = await self.service.active_match(int(item.payload["match_id"]))

@@ -9,7 +9,7 @@ buttons sent weeks ago keep working after a restart.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
@@ -269,9 +269,7 @@ class CheckinButton(
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> CheckinButton:
+    def from_match(cls, match: re.Match[str]) -> Self:
         return cls(parse_id(match["match_id"]), match["answer"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:

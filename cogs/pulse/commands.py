@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.core import MANAGE_SERVER, ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
+from bot.feature import FeatureCog
 from bot.services.pulse import Pulse as PulseCheck
 from bot.services.pulse import PulseService, Run
 from bot.services.pulse_model import (
@@ -33,6 +34,7 @@ from bot.services.pulse_model import (
 )
 from bot.ui import (
     ConfirmView,
+    FormRouter,
     FormValues,
     parse_id,
     require_bot_permissions,
@@ -63,6 +65,16 @@ SCHEDULE_OPTIONS = {
     "open_hours": f"How long each run takes answers (default {DEFAULT_OPEN_HOURS})",
     "audience": "Only members of this community's channel can answer (default: everyone)",
     "breakdown": "Also count answers from this community separately (shown only when safe)",
+}
+
+#: What /pulse create asks about its three questions; the optional second and third alike.
+QUESTION_OPTIONS = {
+    "q1": "Question 1 (up to 100 characters)",
+    "q1_type": "scale: 1 to 5; choice: up to 5 options",
+    "q1_options": "Choice: options separated by ; — Scale: the two end labels, e.g. Not at all; Very much",
+    **{f"q{n}": f"Question {n} (optional)" for n in (2, 3)},
+    **{f"q{n}_type": "scale or choice" for n in (2, 3)},
+    **{f"q{n}_options": "Options or end labels, separated by ;" for n in (2, 3)},
 }
 
 
@@ -106,6 +118,7 @@ def require_audience(member: discord.Member, pulse: PulseCheck) -> None:
 
 @app_commands.default_permissions(manage_guild=True)
 class Pulse(
+    FeatureCog[PulseJobs],
     commands.GroupCog,
     group_name="pulse",
     group_description="Anonymous pulse checks: set them up and read the results (organisers)",
@@ -120,14 +133,8 @@ class Pulse(
         self.service = PulseService(bot.db, bot.clock, lambda: bot.secret_key, guilds=bot.guild_settings)
         self.jobs = PulseJobs(bot, self.service)
 
-    async def cog_load(self) -> None:
-        self.bot.forms.add(FORM_ROUTE, self.answer_form, where="modal pulse:form")
-        self.jobs.register_topics()
-        await self.jobs.rearm()
-
-    async def cog_unload(self) -> None:
-        self.bot.forms.remove_owner(self)
-        self.bot.outbox.forget_topics("pulse.")
+    def add_forms(self, forms: FormRouter) -> None:
+        forms.add(FORM_ROUTE, self.answer_form, where="modal pulse:form")
 
     # -- answering --------------------------------------------------------------------------
 
@@ -234,15 +241,7 @@ class Pulse(
     @app_commands.describe(
         title="A short title, shown on the card",
         **SCHEDULE_OPTIONS,
-        q1="Question 1 (up to 100 characters)",
-        q1_type="scale: 1 to 5; choice: up to 5 options",
-        q1_options="Choice: options separated by ; — Scale: the two end labels, e.g. Not at all; Very much",
-        q2="Question 2 (optional)",
-        q2_type="scale or choice",
-        q2_options="Options or end labels, separated by ;",
-        q3="Question 3 (optional)",
-        q3_type="scale or choice",
-        q3_options="Options or end labels, separated by ;",
+        **QUESTION_OPTIONS,
         repeat="Once, or repeating at the same server time",
         prefer_not_to_say="Offer 'Prefer not to say' on every question (default yes)",
         offer_support="Show support privately after low wellbeing answers (default yes)",

@@ -10,19 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.errors import NotFound
+from bot.feature import FeatureJobs
 from bot.outbox import GONE
 from bot.services.outbox import OutboxItem
 from bot.services.pulse import CARD_TOPIC, CLOSED_TOPIC, PulseService, Run, RunOpened, Skipped
 from cogs.pulse.render import card_embed, closed_note
 from cogs.pulse.views import card_view
-
-if TYPE_CHECKING:
-    from bot.core import CommonRoomBot
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +63,10 @@ WAL_BUSY = (
 )
 
 
-class PulseJobs:
+class PulseJobs(FeatureJobs[PulseService]):
     """Opening and closing runs, and the cards that go with them."""
 
-    def __init__(self, bot: CommonRoomBot, service: PulseService) -> None:
-        self.bot = bot
-        self.service = service
+    topic_prefix = "pulse."
 
     def register_topics(self) -> None:
         """How the outbox delivers what pulse checks owe: each run's card, the note at close."""

@@ -19,8 +19,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import discord_time
-from bot.core import ORGANISER, CommonRoomBot, is_organiser
+from bot.core import CommonRoomBot, is_organiser
 from bot.errors import UserError
+from bot.feature import FeatureCog, organiser_group
 from bot.services.reports import (
     MESSAGE_MAX,
     OUTCOME_MAX,
@@ -30,9 +31,11 @@ from bot.services.reports import (
     URL_MAX,
     ReportRateLimiter,
     ReportService,
+    StaffPost,
 )
 from bot.ui import (
     MESSAGE_LIMIT,
+    FormRouter,
     FormValues,
     parse_id,
     report_unexpected,
@@ -107,18 +110,13 @@ def _guild(interaction: discord.Interaction[Any]) -> discord.Guild:
     return interaction.guild
 
 
-class Reports(commands.Cog):
+class Reports(FeatureCog[CaseJobs], commands.Cog):
     # Reports hold anonymous text linked to no member: export and forget find nothing by design
     # (see bot.services.reports), and these are the tables that promise covers.
     personal_tables: ClassVar[frozenset[str]] = frozenset({"report_cases", "report_messages"})
 
     report = app_commands.Group(name="report", description="Tell the welfare team what happened, anonymously")
-    cases = app_commands.Group(
-        name="cases",
-        description="Anonymous report cases (organisers)",
-        default_permissions=discord.Permissions(manage_guild=True),
-        extras=ORGANISER,
-    )
+    cases = organiser_group(name="cases", description="Anonymous report cases (organisers)")
 
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
@@ -126,19 +124,13 @@ class Reports(commands.Cog):
         self.rate = ReportRateLimiter(bot.clock, bot.secret_key, limit=REPORTS_PER_HOUR, window=3600.0)
         self.jobs = CaseJobs(bot, self.service)
 
-    async def cog_load(self) -> None:
+    def add_forms(self, forms: FormRouter) -> None:
         # The forms are stateless, so their submissions survive a restart (cogs.reports.views).
-        self.bot.forms.add(re.escape(REPORT_FORM_ID), self.report_form, where="report form")
-        self.bot.forms.add(re.escape(CODE_FORM_ID), self.code_form, where="report code form")
-        self.bot.forms.add(ANSWER_FORM, self.answer_form, where="report answer form")
-        self.bot.forms.add(CASE_REPLY_FORM, self.case_reply_form, where="case reply form")
-        self.bot.forms.add(CASE_CLOSE_FORM, self.case_close_form, where="case close form")
-        self.jobs.register_topics()
-        await self.jobs.rearm()
-
-    async def cog_unload(self) -> None:
-        self.bot.forms.remove_owner(self)
-        self.jobs.forget_topics()
+        forms.add(re.escape(REPORT_FORM_ID), self.report_form, where="report form")
+        forms.add(re.escape(CODE_FORM_ID), self.code_form, where="report code form")
+        forms.add(ANSWER_FORM, self.answer_form, where="report answer form")
+        forms.add(CASE_REPLY_FORM, self.case_reply_form, where="case reply form")
+        forms.add(CASE_CLOSE_FORM, self.case_close_form, where="case close form")
 
     # -- privacy (found by the /privacy cog) --------------------------------------------
 
@@ -161,9 +153,20 @@ class Reports(commands.Cog):
     async def _timezone(self, guild_id: int) -> str:
         return (await self.bot.guild_settings.get(guild_id)).timezone
 
+    async def _staff_post(
+        self, guild: discord.Guild, interaction: discord.Interaction[Any]
+    ) -> StaffPost | None:
+        """The post telling staff about an organiser's change to a case, naming that organiser."""
+        return await self.jobs.staff_post(guild, by=interaction.user.id)
+
     def _tell_staff(self) -> None:
         """The post to staff was promised with the change: send it now, in the background."""
         self.bot.outbox.kick()
+
+    async def _tell_staff_and_confirm(self, interaction: discord.Interaction[Any], text: str) -> None:
+        """After a change to a case: send the post to staff now, and tell the person privately."""
+        self._tell_staff()
+        await send_private(interaction, text)
 
     # -- the forms --------------------------------------------------------------------
 
@@ -235,7 +238,7 @@ class Reports(commands.Cog):
             await give_back(interaction, rate_message(self.rate.limit, wait), body)
             return
         timezone = await self._timezone(guild.id)
-        staff_channel_id = await self.jobs.staff_channel_id(guild)
+        staff = await self.jobs.staff_post(guild)
         try:
             created = await self.service.create_case(
                 guild.id,
@@ -245,7 +248,7 @@ class Reports(commands.Cog):
                 happened_when=happened_when,
                 characteristic=characteristic,
                 wants_reply=wants_reply,
-                staff_channel_id=staff_channel_id,
+                staff=staff,
             )
         except UserError:
             self.rate.release(guild.id, interaction.user.id)
@@ -257,7 +260,7 @@ class Reports(commands.Cog):
             return
         case = created.case
         self._tell_staff()
-        text = receipt(case, created.code, posted=staff_channel_id is not None)
+        text = receipt(case, created.code, posted=staff is not None)
         support = await support_payload(self.bot, guild.id, NEED)
         if created.code is None:
             await send_private(interaction, text, **support)
@@ -298,15 +301,9 @@ class Reports(commands.Cog):
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
         case = await self.service.answer(
-            guild.id,
-            case_id,
-            tag,
-            body,
-            timezone=timezone,
-            staff_channel_id=await self.jobs.staff_channel_id(guild),
+            guild.id, case_id, tag, body, timezone=timezone, staff=await self.jobs.staff_post(guild)
         )
-        self._tell_staff()
-        await send_private(
+        await self._tell_staff_and_confirm(
             interaction,
             f"Sent. Your message is added to case {case.number}, without your name. Check back with "
             "`/report check` to see replies.",
@@ -393,15 +390,9 @@ class Reports(commands.Cog):
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
         updated = await self.service.reply(
-            guild.id,
-            number,
-            text,
-            timezone=timezone,
-            staff_channel_id=await self.jobs.staff_channel_id(guild),
-            by=interaction.user.id,
+            guild.id, number, text, timezone=timezone, staff=await self._staff_post(guild, interaction)
         )
-        self._tell_staff()
-        await send_private(
+        await self._tell_staff_and_confirm(
             interaction,
             f"Sent. The reporter of case {updated.number} will see your reply the next time they check "
             "with their code; the bot can't notify them, because it doesn't know who they are.",
@@ -411,17 +402,11 @@ class Reports(commands.Cog):
         guild = _guild(interaction)
         timezone = await self._timezone(guild.id)
         closed = await self.service.close(
-            guild.id,
-            number,
-            outcome,
-            timezone=timezone,
-            staff_channel_id=await self.jobs.staff_channel_id(guild),
-            by=interaction.user.id,
+            guild.id, number, outcome, timezone=timezone, staff=await self._staff_post(guild, interaction)
         )
         assert closed.delete_at is not None
         self.jobs.arm(closed.id, closed.delete_at)
-        self._tell_staff()
-        await send_private(
+        await self._tell_staff_and_confirm(
             interaction,
             f"Case {closed.number} is closed. The reporter can read the outcome with their code. The case "
             f"and its messages will be deleted {discord_time(closed.delete_at, 'D')}.",
@@ -430,11 +415,10 @@ class Reports(commands.Cog):
     async def reopen_case(self, interaction: discord.Interaction[Any], number: int) -> None:
         guild = _guild(interaction)
         reopened = await self.service.reopen(
-            guild.id, number, staff_channel_id=await self.jobs.staff_channel_id(guild), by=interaction.user.id
+            guild.id, number, staff=await self._staff_post(guild, interaction)
         )
         self.jobs.disarm(reopened.id)
-        self._tell_staff()
-        await send_private(
+        await self._tell_staff_and_confirm(
             interaction,
             f"Case {reopened.number} is open again and will not be deleted until it is closed. The "
             "reporter can write on it again with their code.",

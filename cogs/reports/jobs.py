@@ -18,8 +18,9 @@ from typing import Any
 import discord
 
 from bot.core import CommonRoomBot
+from bot.feature import FeatureJobs
 from bot.services.outbox import OutboxItem
-from bot.services.reports import STAFF_TOPIC, ReportService, staff_marker
+from bot.services.reports import STAFF_TOPIC, ReportService, StaffPost, staff_marker
 from cogs.reports.render import answer_embed, closed_embed, new_case_embed, reopened_embed, reply_embed
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,11 @@ class StaffNames:
         return name
 
 
-class CaseJobs:
+class CaseJobs(FeatureJobs[ReportService]):
+    topic_prefix = "reports."
+
     def __init__(self, bot: CommonRoomBot, service: ReportService) -> None:
-        self.bot = bot
-        self.service = service
+        super().__init__(bot, service)
         self.names = StaffNames(bot)
 
     # -- retention ----------------------------------------------------------------------
@@ -114,19 +116,17 @@ class CaseJobs:
             return channel
         return None
 
-    async def staff_channel_id(self, guild: discord.Guild) -> int | None:
-        """Where posts about this server's cases go (None: they stay in /cases only)."""
+    async def staff_post(self, guild: discord.Guild, by: int | None = None) -> StaffPost | None:
+        """The post about a change to one of this server's cases, naming ``by`` (the organiser who
+        made it); None when there is no channel to post in (cases then stay in /cases only)."""
         config = await self.bot.guild_settings.get(guild.id)
         channel = self.staff_channel(guild, config.channels)
-        return None if channel is None else channel.id
+        return None if channel is None else StaffPost(channel.id, by)
 
     # -- the outbox topic -----------------------------------------------------------------
 
     def register_topics(self) -> None:
         self.bot.outbox.topic(STAFF_TOPIC, self.render, after_post=self.posted, on_failed=self.failed)
-
-    def forget_topics(self) -> None:
-        self.bot.outbox.forget_topics("reports.")
 
     async def render(self, item: OutboxItem) -> dict[str, Any] | None:
         case_id, kind = int(item.payload["case_id"]), str(item.payload["kind"])

@@ -160,12 +160,6 @@ class _FixedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
     def __init__(self) -> None:
         super().__init__(discord.ui.Button(label=self.label, style=self.style, custom_id=self.fixed_id))
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls()
-
 
 class BeginReport(_FixedButton, template=r"report:begin"):
     """The "Continue" button under the explanation: the form, unless the rate limit is reached."""
@@ -221,9 +215,7 @@ class AnswerCase(
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> AnswerCase:
+    def from_match(cls, match: re.Match[str]) -> Self:
         return cls(parse_id(match["case_id"]), match["tag"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -268,12 +260,6 @@ class OpenCaseSelect(PersistentItem[discord.ui.Select[Any]], template=r"cases:op
                 disabled=not options,
             )
         )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> OpenCaseSelect:
-        return cls()
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         cog = _cases_cog(interaction)

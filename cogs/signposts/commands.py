@@ -21,20 +21,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import discord_time
-from bot.core import ORGANISER, CommonRoomBot, is_organiser
+from bot.core import CommonRoomBot, is_organiser
 from bot.errors import UserError
+from bot.feature import FeatureCog, organiser_group
 from bot.services.signposts import MAX_IMPORT_BYTES, SignpostService
 from bot.services.signposts_contacts import CATEGORIES, Contact, parse_reach, validate_contact
 from bot.ui import (
-    CHOICE_NAME_LIMIT,
     PIN,
     POST,
+    FormRouter,
     FormValues,
-    clip,
     parse_id,
     require_bot_permissions,
     send_private,
     show_form,
+    suggest,
 )
 from cogs.signposts.jobs import ScheduledPosts
 from cogs.signposts.render import button_embed, saved_embed, schedules_embed, support_embeds
@@ -71,14 +72,11 @@ def _bot_can_post(channel: discord.TextChannel, *, pin: bool = False) -> None:
     require_bot_permissions(channel, POST + PIN if pin else POST, then="then try again. Nothing was saved.")
 
 
-class Signposts(commands.Cog):
+class Signposts(FeatureCog[ScheduledPosts], commands.Cog):
     """The support directory; other features reach it through :meth:`directory_support`."""
 
-    signposts = app_commands.Group(
-        name="signposts",
-        description="Keep the support directory students see with /support (organisers)",
-        default_permissions=discord.Permissions(manage_guild=True),
-        extras=ORGANISER,
+    signposts = organiser_group(
+        name="signposts", description="Keep the support directory students see with /support (organisers)"
     )
 
     def __init__(self, bot: CommonRoomBot) -> None:
@@ -86,18 +84,11 @@ class Signposts(commands.Cog):
         self.service = SignpostService(
             bot.db, bot.clock, [seed.model_dump() for seed in bot.settings.signposts]
         )
-        self.posts = ScheduledPosts(bot, self.service)
+        self.jobs = ScheduledPosts(bot, self.service)
 
-    async def cog_load(self) -> None:
-        self.bot.forms.add(FORM_PATTERN, self._save_form, where="signposts form")
-        self.bot.forms.add(REMOVE_PATTERN, self._remove_form, where="signposts remove form")
-        self.posts.register_topics()
-        await self.posts.rearm()
-
-    async def cog_unload(self) -> None:
-        self.bot.forms.remove_owner(self)
-        self.posts.cancel_all()
-        self.posts.forget_topics()
+    def add_forms(self, forms: FormRouter) -> None:
+        forms.add(FORM_PATTERN, self._save_form, where="signposts form")
+        forms.add(REMOVE_PATTERN, self._remove_form, where="signposts remove form")
 
     # -- bot.ui.SupportDirectory -------------------------------------------------------------------
 
@@ -180,16 +171,12 @@ class Signposts(commands.Cog):
             return []
         needle = current.casefold().strip()
         contacts = await self.service.contacts(interaction.guild_id)
-        matching = [c for c in contacts if needle in c.name.casefold()]
-        return [
-            app_commands.Choice(
-                name=clip(
-                    f"{c.name} ({', '.join(CATEGORIES[k].label for k in c.categories)})", CHOICE_NAME_LIMIT
-                ),
-                value=str(c.id),
-            )
-            for c in matching[:25]
-        ]
+        labelled = (
+            (f"{c.name} ({', '.join(CATEGORIES[k].label for k in c.categories)})", str(c.id))
+            for c in contacts
+            if needle in c.name.casefold()
+        )
+        return suggest(labelled, "")  # matched on the name only, not the needs in the label
 
     async def _find(self, interaction: discord.Interaction[CommonRoomBot], contact: str) -> Contact:
         assert interaction.guild_id is not None
@@ -331,7 +318,7 @@ class Signposts(commands.Cog):
             time_of_day=time,
             timezone=config.timezone,
         )
-        self.posts.arm(created)
+        self.jobs.arm(created)
         assert created.next_run_at is not None
         await send_private(
             interaction,
@@ -346,7 +333,7 @@ class Signposts(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         examples = REPEAT_EXAMPLES
         shown = [e for e in examples if current.lower() in e] or ([current] if current else examples)
-        return [app_commands.Choice(name=clip(e, CHOICE_NAME_LIMIT), value=e[:200]) for e in shown[:25]]
+        return suggest(((e, e[:200]) for e in shown), "")
 
     @signposts.command(name="schedules", description="List scheduled signpost posts")
     async def schedules(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
@@ -365,7 +352,7 @@ class Signposts(commands.Cog):
         if not cleaned.isdigit():
             raise UserError("Pick a scheduled post from the list as you type.")
         cancelled = await self.service.cancel_schedule(interaction.guild_id, int(cleaned))
-        self.posts.cancel(cancelled.id)
+        self.jobs.cancel(cancelled.id)
         await send_private(
             interaction,
             f"Cancelled #{cancelled.id}. Posts already made stay where they are (unpin them if you like).",
@@ -378,8 +365,11 @@ class Signposts(commands.Cog):
         if interaction.guild_id is None:
             return []
         found = await self.service.schedules(interaction.guild_id)
-        return [
-            app_commands.Choice(name=clip(f"#{s.id} {s.describe()}", CHOICE_NAME_LIMIT), value=str(s.id))
-            for s in found
-            if s.next_run_at is not None and current.lstrip("#") in f"{s.id} {s.describe()}"
-        ][:25]
+        return suggest(
+            (
+                (f"#{s.id} {s.describe()}", str(s.id))
+                for s in found
+                if s.next_run_at is not None and current.lstrip("#") in f"{s.id} {s.describe()}"
+            ),
+            "",
+        )

@@ -18,7 +18,7 @@ from typing import Any
 import discord
 
 from bot.clock import from_timestamp, to_timestamp
-from bot.core import CommonRoomBot
+from bot.feature import FeatureJobs
 from bot.outbox import GONE
 from bot.services.outbox import OutboxItem
 from bot.services.signposts import POST_TOPIC, SignpostService, post_marker
@@ -35,12 +35,10 @@ def job_id(schedule_id: int) -> str:
     return f"{JOB_PREFIX}schedule:{schedule_id}"
 
 
-class ScheduledPosts:
+class ScheduledPosts(FeatureJobs[SignpostService]):
     """Arms, runs and cancels the scheduler jobs of every signpost schedule."""
 
-    def __init__(self, bot: CommonRoomBot, service: SignpostService) -> None:
-        self.bot = bot
-        self.service = service
+    topic_prefix = "signposts."
 
     async def rearm(self) -> None:
         """Arm every schedule with a post still to make (one missed while offline is skipped)."""
@@ -79,8 +77,10 @@ class ScheduledPosts:
     def register_topics(self) -> None:
         self.bot.outbox.topic(POST_TOPIC, self.render, after_post=self.posted, on_failed=self.failed)
 
-    def forget_topics(self) -> None:
-        self.bot.outbox.forget_topics("signposts.")
+    def stop(self) -> None:
+        """Also cancel every scheduled post's job: they are armed again when the cog loads."""
+        self.cancel_all()
+        super().stop()
 
     async def render(self, item: OutboxItem) -> dict[str, Any] | None:
         schedule = await self.service.get_schedule(int(item.payload["schedule_id"]))

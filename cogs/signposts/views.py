@@ -66,12 +66,6 @@ class SupportButton(PersistentItem[discord.ui.Button[Any]], template=re.escape(O
             )
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SupportButton:
-        return cls()
-
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.guild_id is None:
             raise UserError("This button works inside a server.")

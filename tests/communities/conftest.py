@@ -32,14 +32,22 @@ class Stage:
     async def create(
         self, name: str, kind: str = "identity", description: str = "A place to meet.", **kw: Any
     ) -> Community:
-        result = await self.world.organiser.slash(
-            self.world.general, "community create", name=name, kind=kind, description=description, **kw
-        )
-        assert result.ephemeral
-        assert "Created" in (result.followups[0].content if result.followups else result.response.content), (
-            result
-        )
+        await create_community(self.world, self.world.organiser, name, kind, description, **kw)
         return await self.service.find(self.world.guild.id, name)
+
+    async def create_with_channel(
+        self, name: str, kind: str = "identity", description: str = "A place to meet.", **kw: Any
+    ) -> tuple[Community, int]:
+        """A new community and the id of its private channel."""
+        community = await self.create(name, kind, description, **kw)
+        assert community.channel_id is not None
+        return community, community.channel_id
+
+    async def joined_by_student(self, name: str, kind: str, description: str) -> int:
+        """A new community the student has joined; returns the id of its private channel."""
+        _, channel_id = await self.create_with_channel(name, kind, description)
+        await self.world.student.slash(self.world.general, "community join", name=name)
+        return channel_id
 
     def can_view(self, member: simcord.MemberActor, channel_id: int) -> bool:
         """What Discord itself (SimCord's permission engine) lets this member see."""
@@ -55,6 +63,23 @@ class Stage:
 
     def organiser_posts(self) -> list[discord.Message]:
         return [m for m in self.organisers_channel.history() if m.author.bot]
+
+
+async def create_community(
+    world: World,
+    who: simcord.MemberActor,
+    name: str,
+    kind: str = "identity",
+    description: str = "A place to meet.",
+    **kw: Any,
+) -> simcord.InteractionResult:
+    """``who`` runs ``/community create``; the reply is private and says the community was created."""
+    result = await who.slash(
+        world.general, "community create", name=name, kind=kind, description=description, **kw
+    )
+    assert result.ephemeral
+    assert "Created" in (result.followups[0].content if result.followups else result.response.content), result
+    return result
 
 
 def text_of(result: Any) -> str:

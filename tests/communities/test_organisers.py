@@ -213,18 +213,16 @@ async def test_edit_with_bad_input_keeps_everything(stage: Stage) -> None:
 
 async def test_archive_removes_access_keeps_history_read_only_and_restore_reopens(stage: Stage) -> None:
     w = stage.world
-    community = await stage.create("Mature Students", "identity", "Came to medicine later.")
-    assert community.channel_id is not None
-    await w.student.slash(w.general, "community join", name="Mature Students")
-    assert stage.can_view(w.student, community.channel_id)
+    channel_id = await stage.joined_by_student("Mature Students", "identity", "Came to medicine later.")
+    assert stage.can_view(w.student, channel_id)
 
     archived = await w.organiser.slash(w.general, "community archive", name="Mature Students")
     assert "Archived **Mature Students**" in text_of(archived) and "1 member lost access" in text_of(archived)
-    assert not stage.can_view(w.student, community.channel_id)
-    assert w.env.backend.get_channel(community.channel_id) is not None  # kept for history
+    assert not stage.can_view(w.student, channel_id)
+    assert w.env.backend.get_channel(channel_id) is not None  # kept for history
     # Organisers can read it, but nobody can post.
-    assert stage.can_view(w.organiser, community.channel_id)
-    assert not stage.can_send(w.organiser, community.channel_id)
+    assert stage.can_view(w.organiser, channel_id)
+    assert not stage.can_send(w.organiser, channel_id)
     assert "Mature Students" not in text_of(await w.student.slash(w.general, "community list"))
     refused = await w.student.slash(w.general, "community join", name="Mature Students")
     assert "has been archived" in text_of(refused)
@@ -232,34 +230,30 @@ async def test_archive_removes_access_keeps_history_read_only_and_restore_reopen
 
     restored = await w.organiser.slash(w.general, "community restore", name="Mature Students")
     assert "Restored" in text_of(restored) and "need to join again" in text_of(restored)
-    assert not stage.can_view(w.organiser, community.channel_id)
+    assert not stage.can_view(w.organiser, channel_id)
     assert "Mature Students" in text_of(await w.student.slash(w.general, "community list"))
     await w.student.slash(w.general, "community join", name="Mature Students")
-    assert stage.can_view(w.student, community.channel_id) and stage.can_send(w.student, community.channel_id)
+    assert stage.can_view(w.student, channel_id) and stage.can_send(w.student, channel_id)
     assert w.env.errors == []
 
 
 async def test_archiving_an_interest_community_and_restoring_returns_role_holders(stage: Stage) -> None:
     w = stage.world
-    community = await stage.create("Choir", "interest", "Sing together.")
-    assert community.channel_id is not None
-    await w.student.slash(w.general, "community join", name="Choir")
+    channel_id = await stage.joined_by_student("Choir", "interest", "Sing together.")
     await w.organiser.slash(w.general, "community archive", name="Choir")
-    assert not stage.can_view(w.student, community.channel_id)
+    assert not stage.can_view(w.student, channel_id)
     await w.organiser.slash(w.general, "community restore", name="Choir")
-    assert stage.can_view(w.student, community.channel_id)
+    assert stage.can_view(w.student, channel_id)
 
 
 async def test_a_discord_error_while_archiving_leaves_the_community_as_it_was(stage: Stage) -> None:
     w = stage.world
-    community = await stage.create("Carers", "identity", "Young carers.")
-    assert community.channel_id is not None
-    await w.student.slash(w.general, "community join", name="Carers")
+    channel_id = await stage.joined_by_student("Carers", "identity", "Young carers.")
     w.env.inject_error("PATCH", "/channels/*", status=500)
     result = await w.organiser.slash(w.general, "community archive", name="Carers")
     assert "Nothing was created or changed" in text_of(result)
     assert (await stage.service.find(w.guild.id, "Carers")).archived_at is None
-    assert stage.can_view(w.student, community.channel_id)
+    assert stage.can_view(w.student, channel_id)
     assert "Carers" in text_of(await w.student.slash(w.general, "community list"))
     assert w.env.errors == []
 

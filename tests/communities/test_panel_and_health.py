@@ -149,16 +149,22 @@ def expose_to_everyone(stage: Stage, channel_id: int) -> None:
     )
 
 
+async def exposed_unnoticed(stage: Stage, name: str, description: str) -> int:
+    """A new identity community whose private channel someone then made visible to everyone (a
+    channel edit, not a deletion) without the bot hearing of it, so nothing is reported yet.
+    Returns the channel's id."""
+    _, channel_id = await stage.create_with_channel(name, "identity", description)
+    expose_to_everyone(stage, channel_id)
+    await stage.env.settle()
+    assert stage.organiser_posts() == []
+    return channel_id
+
+
 async def test_a_misconfiguration_made_while_offline_is_found_at_start_up_once(
     stage: Stage, make_bot: BotFactory
 ) -> None:
     w = stage.world
-    community = await stage.create("LGBTQ+ Medics", "identity", "LGBTQ+ students.")
-    assert community.channel_id is not None
-    # Someone makes the private channel visible to everyone (a channel edit, not a deletion).
-    expose_to_everyone(stage, community.channel_id)
-    await w.env.settle()
-    assert stage.organiser_posts() == []
+    channel_id = await exposed_unnoticed(stage, "LGBTQ+ Medics", "LGBTQ+ students.")
 
     await w.env.restart_bot(make_bot())
     posts = stage.organiser_posts()
@@ -168,7 +174,7 @@ async def test_a_misconfiguration_made_while_offline_is_found_at_start_up_once(
 
     fixed = await w.organiser.slash(w.general, "community restore", name="LGBTQ+ Medics")
     assert "Reset access" in text_of(fixed)
-    assert not stage.can_view(w.student, community.channel_id)
+    assert not stage.can_view(w.student, channel_id)
 
 
 async def test_a_deleted_role_is_reported_and_repaired(stage: Stage) -> None:
@@ -272,11 +278,7 @@ async def test_a_problem_is_found_when_the_guild_becomes_available_again(stage: 
     from simcord.backend import serializers
 
     w = stage.world
-    community = await stage.create("Disabled Students", "identity", "Disabled and chronically ill students.")
-    assert community.channel_id is not None
-    expose_to_everyone(stage, community.channel_id)
-    await w.env.settle()
-    assert stage.organiser_posts() == []
+    await exposed_unnoticed(stage, "Disabled Students", "Disabled and chronically ill students.")
     # Discord sends GUILD_CREATE again when a guild comes back from an outage.
     guild = w.env.backend.get_guild(w.guild.id)
     w.env.backend.emit("GUILD_CREATE", serializers.guild_create_payload(w.env.backend, guild))

@@ -6,7 +6,7 @@ SimCord's virtual clock starts on 1 January 2026 (UTC, which is London time in w
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -75,6 +75,27 @@ async def start_template(world: World, start: str = "2 Jan 2026 10:00", **option
     assert "Saved" in result.response.content, result.response.content
 
 
+async def first_card(world: World) -> discord.Message:
+    """The belonging template set up to open on 2 January at 10:00, that time reached: the first
+    run's card, as a student sees it."""
+    await start_template(world)
+    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    [card] = cards(world)
+    return card
+
+
+async def restart_with_the_card_unsaved(world: World, make_bot: BotFactory, *, owed: str) -> None:
+    """Restart the bot as if it had stopped before the open run's card id was saved: the run has
+    no message id and the outbox's card item is ``owed`` ('pending': not sent; 'sending': maybe)."""
+    await world.bot.db.execute("UPDATE pulse_runs SET message_id = NULL")
+    await world.bot.db.execute(
+        "UPDATE outbox SET status = ?, ended_at = NULL WHERE topic = 'pulse.card'", (owed,)
+    )
+    world.bot.scheduler.shutdown()
+    await world.env.restart_bot(make_bot())
+    await world.env.settle()
+
+
 async def test_a_run_posts_a_card_and_a_student_answers_privately_once(world: World) -> None:
     await organisers_ready(world)
     await start_template(world)
@@ -110,9 +131,7 @@ async def test_a_run_posts_a_card_and_a_student_answers_privately_once(world: Wo
 async def test_struggling_answers_show_support_privately_and_content_ones_do_not(
     world: World, values: list[str], struggling: bool
 ) -> None:
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
 
     done = await answer(world, world.student, card, values)
 
@@ -153,9 +172,7 @@ async def test_a_restart_keeps_the_one_answer_rule_and_the_run_closes_on_time(
     world: World, make_bot: BotFactory
 ) -> None:
     private = await organisers_ready(world)
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     students = [world.student, *(world.guild.add_member(world.env.create_user(f"s{i}")) for i in range(9))]
     for student in students:
         await answer(world, student, card, ["3", "1", "3"])
@@ -192,9 +209,7 @@ async def test_a_restart_keeps_the_one_answer_rule_and_the_run_closes_on_time(
 
 async def test_a_run_under_the_threshold_keeps_only_how_many_answered(world: World) -> None:
     private = await organisers_ready(world)
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     await answer(world, world.student, card, ["3", "1", "3"])
     again = await world.student.click(card, label="Answer")
     assert "already answered" in again.response.content  # the pool keeps the one-answer rule
@@ -209,49 +224,42 @@ async def test_a_run_under_the_threshold_keeps_only_how_many_answered(world: Wor
 
 
 @pytest.mark.parametrize(
-    ("start", "timeline"),
+    ("start", "posts"),
     [
         pytest.param(
             "12 Oct 2026 10:00",
             # The clocks go back on Sunday 25 October: 10:00 in London is 09:00 UTC, then 10:00 UTC.
             [
-                ((2026, 10, 12, 8, 59), 0),
-                ((2026, 10, 12, 9, 0), 1),
-                ((2026, 10, 19, 9, 0), 2),
-                ((2026, 10, 26, 9, 59), 2),
-                ((2026, 10, 26, 10, 0), 3),
+                datetime(2026, 10, 12, 9, 0, tzinfo=UTC),
+                datetime(2026, 10, 19, 9, 0, tzinfo=UTC),
+                datetime(2026, 10, 26, 10, 0, tzinfo=UTC),
             ],
             id="october",
         ),
         pytest.param(
             "22 Mar 2027 10:00",
             # The clocks go forward on Sunday 28 March: 10:00 in London is 10:00 UTC, then 09:00 UTC.
-            [
-                ((2027, 3, 22, 9, 59), 0),
-                ((2027, 3, 22, 10, 0), 1),
-                ((2027, 3, 29, 8, 59), 1),
-                ((2027, 3, 29, 9, 0), 2),
-            ],
+            [datetime(2027, 3, 22, 10, 0, tzinfo=UTC), datetime(2027, 3, 29, 9, 0, tzinfo=UTC)],
             id="march",
         ),
     ],
 )
 async def test_a_weekly_pulse_posts_at_server_time_across_the_clock_changes(
-    world: World, start: str, timeline: list[tuple[tuple[int, ...], int]]
+    world: World, start: str, posts: list[datetime]
 ) -> None:
     await start_template(world, start=start, repeat="weekly", open_hours=48)
 
-    for when, posted in timeline:
-        await advance_to(world, datetime(*when, tzinfo=UTC))
-        assert len(world.general.history(viewer=world.student)) == posted, when
+    for count, when in enumerate(posts, start=1):  # nothing a minute early, the card on the minute
+        await advance_to(world, when - timedelta(minutes=1))
+        assert len(world.general.history(viewer=world.student)) == count - 1, when
+        await advance_to(world, when)
+        assert len(world.general.history(viewer=world.student)) == count, when
     last = world.general.history(viewer=world.student)[-1]
-    assert last.created_at == datetime(*timeline[-1][0], tzinfo=UTC)
+    assert last.created_at == posts[-1]
 
 
 async def test_linkage_after_twenty_answers_no_member_in_the_database_file(world: World) -> None:
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     members = [world.guild.add_member(world.env.create_user(f"student_{i:02d}")) for i in range(20)]
     for i, member in enumerate(members):
         await answer(world, member, card, [str(i % 5), str(i % 3), str((i + 2) % 5)])
@@ -444,9 +452,7 @@ async def test_create_pause_resume_delete(world: World) -> None:
 
 async def test_without_the_signposts_directory_national_lines_are_shown(world: World) -> None:
     await world.bot.remove_cog("Signposts")
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
 
     done = await answer(world, world.student, card, ["0", "0", "0"])
 
@@ -471,9 +477,7 @@ async def test_a_card_that_cannot_be_posted_is_reported_to_organisers(world: Wor
 
 
 async def test_two_students_with_the_form_open_at_once_are_both_counted(world: World) -> None:
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     other = world.guild.add_member(world.env.create_user("tia_student"))
 
     first = await world.student.click(card, label="Answer")
@@ -489,9 +493,7 @@ async def test_two_students_with_the_form_open_at_once_are_both_counted(world: W
 
 
 async def test_my_data_says_pulse_keeps_nothing_about_a_student(world: World) -> None:
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     await answer(world, world.student, card, ["3", "1", "3"])
     cog = world.bot.get_cog("Pulse")
     assert cog is not None
@@ -501,9 +503,7 @@ async def test_my_data_says_pulse_keeps_nothing_about_a_student(world: World) ->
 
 
 async def test_a_form_open_during_a_restart_still_counts_once(world: World, make_bot: BotFactory) -> None:
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     shown = await world.student.click(card, label="Answer")
     twice = await world.student.click(card, label="Answer")  # two forms open, as with two devices
 
@@ -556,20 +556,12 @@ async def test_a_community_breakdown_is_shown_only_when_no_group_can_be_worked_o
 async def test_a_card_owed_when_the_bot_stopped_is_posted_after_the_restart(
     world: World, make_bot: BotFactory
 ) -> None:
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     # As if the bot had stopped between opening the run and posting its card: the card was
     # never sent, and the outbox still owes it.
     channel: Any = world.bot.get_channel(world.general.id)
     await channel.get_partial_message(card.id).delete()
-    await world.bot.db.execute("UPDATE pulse_runs SET message_id = NULL")
-    await world.bot.db.execute(
-        "UPDATE outbox SET status = 'pending', ended_at = NULL WHERE topic = 'pulse.card'"
-    )
-    world.bot.scheduler.shutdown()
-    await world.env.restart_bot(make_bot())
-    await world.env.settle()
+    await restart_with_the_card_unsaved(world, make_bot, owed="pending")
 
     [posted] = cards(world)
     assert posted.id != card.id
@@ -581,17 +573,9 @@ async def test_a_card_owed_when_the_bot_stopped_is_posted_after_the_restart(
 async def test_a_crash_between_posting_a_card_and_saving_it_never_posts_two(
     world: World, make_bot: BotFactory
 ) -> None:
-    await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
-    [card] = cards(world)
+    card = await first_card(world)
     # As if the bot died after Discord accepted the card and before its id was saved.
-    await world.bot.db.execute("UPDATE pulse_runs SET message_id = NULL")
-    await world.bot.db.execute(
-        "UPDATE outbox SET status = 'sending', ended_at = NULL WHERE topic = 'pulse.card'"
-    )
-    world.bot.scheduler.shutdown()
-    await world.env.restart_bot(make_bot())
-    await world.env.settle()
+    await restart_with_the_card_unsaved(world, make_bot, owed="sending")
 
     assert [m.id for m in cards(world)] == [card.id]  # found and adopted, not posted again
     assert await world.env.bot.db.fetchval("SELECT message_id FROM pulse_runs") == card.id

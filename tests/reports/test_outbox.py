@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.services.reports import ReportService
+from bot.services.reports import ReportService, StaffPost
 from tests.conftest import BotFactory
 from tests.outbox.helpers import crash_before_recording_posts, restart_after_crash
 from tests.reports.conftest import ReportsWorld
@@ -78,7 +78,7 @@ async def test_the_promise_is_written_with_the_case_or_not_at_all(
     service = ReportService(db, clock, b"k" * 32)
     made = await service.create_case(
         1, timezone="UTC", setting="placement", body="x" * 20, happened_when=None,
-        characteristic=None, wants_reply=True, staff_channel_id=77,
+        characteristic=None, wants_reply=True, staff=StaffPost(77),
     )  # fmt: skip
     rows = await db.fetchall("SELECT * FROM outbox")
     assert [(r["item_key"], r["channel_id"], r["recipient_id"]) for r in rows] == [
@@ -93,7 +93,7 @@ async def test_the_promise_is_written_with_the_case_or_not_at_all(
     with pytest.raises(RuntimeError):
         await service.create_case(
             1, timezone="UTC", setting="placement", body="y" * 20, happened_when=None,
-            characteristic=None, wants_reply=True, staff_channel_id=77,
+            characteristic=None, wants_reply=True, staff=StaffPost(77),
         )  # fmt: skip
     assert await db.fetchval("SELECT COUNT(*) FROM report_cases") == 1  # the case rolled back too
     assert await db.fetchval("SELECT COUNT(*) FROM outbox") == 1

@@ -55,7 +55,7 @@ async def test_a_crash_between_posting_and_recording_never_leaves_two_posts(
     world: World, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     board = await schedule_board(world)
-    crash_before_recording_posts(monkeypatch, world.bot.get_cog("Signposts").posts)  # type: ignore[union-attr]
+    crash_before_recording_posts(monkeypatch, world.bot.get_cog("Signposts").jobs)  # type: ignore[union-attr]
     await _advance_to(world, datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
     assert len(_posts(board)) == 1
 

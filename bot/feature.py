@@ -1,0 +1,83 @@
+"""What every feature (``cogs/<feature>/``) starts from: how its organiser commands are declared,
+how its cog loads and unloads, and the base of its scheduled work (``jobs.py``)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.core import ORGANISER, CommonRoomBot
+from bot.ui import FormRouter
+
+ServiceT = TypeVar("ServiceT")
+JobsT = TypeVar("JobsT", bound="FeatureJobs[Any]")
+
+#: A subcommand only organisers can run (the command tree checks ``extras``, see :mod:`bot.core`).
+organiser_command = partial(app_commands.command, extras=ORGANISER)
+
+
+def organiser_group(*, name: str, description: str) -> app_commands.Group:
+    """A command group for organisers: hidden in the client from members without Manage Server (a
+    courtesy: server admins can change who sees it), and checked on the server side for every
+    command in it (``extras``, see :mod:`bot.core`)."""
+    return app_commands.Group(
+        name=name,
+        description=description,
+        default_permissions=discord.Permissions(manage_guild=True),
+        extras=ORGANISER,
+    )
+
+
+class FeatureJobs(Generic[ServiceT]):
+    """A feature's scheduled work and outbox topics, with the bot and the feature's service.
+
+    A subclass sets ``topic_prefix`` (what every one of its outbox topics starts with), registers
+    its topics with the outbox in :meth:`register_topics` and, in :meth:`rearm`, arms again the
+    jobs the database says are due. :class:`FeatureCog` starts and stops it with the cog.
+    """
+
+    topic_prefix: ClassVar[str]
+
+    def __init__(self, bot: CommonRoomBot, service: ServiceT) -> None:
+        self.bot = bot
+        self.service = service
+
+    async def start(self) -> None:
+        """When the cog loads: deliver this feature's outbox topics, and arm what is due."""
+        self.register_topics()
+        await self.rearm()
+
+    def stop(self) -> None:
+        """When the cog unloads: the outbox stops delivering this feature's topics."""
+        self.forget_topics()
+
+    def register_topics(self) -> None:
+        raise NotImplementedError
+
+    async def rearm(self) -> None:
+        raise NotImplementedError
+
+    def forget_topics(self) -> None:
+        self.bot.outbox.forget_topics(self.topic_prefix)
+
+
+class FeatureCog(Generic[JobsT]):
+    """Mixed into a feature's cog (before ``commands.Cog``): as the cog loads, its stateless forms
+    are routed (:meth:`add_forms`) and its jobs started; as it unloads, both are stopped."""
+
+    bot: CommonRoomBot
+    jobs: JobsT
+
+    def add_forms(self, forms: FormRouter) -> None:
+        """Route this feature's stateless forms with ``forms.add``; a feature without any adds none."""
+
+    async def cog_load(self) -> None:
+        self.add_forms(self.bot.forms)
+        await self.jobs.start()
+
+    async def cog_unload(self) -> None:
+        self.bot.forms.remove_owner(self)
+        self.jobs.stop()
