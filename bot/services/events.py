@@ -962,6 +962,19 @@ class EventService:
 
     # -- reminders -----------------------------------------------------------------------
 
+    async def next_due(self, after: int) -> int | None:
+        """When the first pending reminder or unposted card at or after ``after`` falls due."""
+        row = await self.db.fetchone(
+            "SELECT (SELECT MIN(due_at) FROM event_reminders WHERE status = 'pending' AND due_at >= ?),"
+            " (SELECT MIN(starts_at) FROM events WHERE status = 'scheduled' AND message_id IS NULL AND"
+            " starts_at >= ?)",
+            (after, after + _CARD_WINDOW_S),
+        )
+        assert row is not None
+        reminder, start = row[0], row[1]
+        card = None if start is None else start - _CARD_WINDOW_S
+        return min((t for t in (reminder, card) if t is not None), default=None)
+
     async def pending_reminders(
         self, event_id: int | None = None, *, due_before: int | None = None
     ) -> list[PendingReminder]:

@@ -6,9 +6,10 @@
   event cards (posts, found again by their Going button's custom id after a crash, their
   message id saved in ``after_post``).
 * Reminders and card posts for later occurrences of a series are stored in the database; only
-  those due within ``HORIZON`` are armed as scheduler jobs, and one window job re-arms the next
-  window every ``HORIZON / 2`` (and at start-up, :meth:`EventJobs.rearm`), so start-up arms an
-  hour's work, not a term's. When they fall due they only write promises.
+  those due within ``HORIZON`` are armed as scheduler jobs, and one window job, set half a
+  horizon before the first thing after it, arms the next window (:meth:`EventJobs.rearm`, also
+  at start-up): start-up arms an hour's work, not a term's. When they fall due they only write
+  promises.
 * Refreshing a card after a reply or an edit is an edit of the message already posted, sent
   directly: it is redrawn from the current state every time, so a lost edit is repaired by the
   next one, and it never makes a new message. After a Going/Maybe/Can't go press the redraw is
@@ -178,23 +179,30 @@ class EventJobs:
     # -- arming ----------------------------------------------------------------------------
 
     async def rearm(self) -> None:
-        """Re-arm everything the database says must happen within the horizon, and the window
-        job that arms the next window (start-up, and every ``HORIZON / 2`` after)."""
+        """Arm everything the database says falls due within the horizon, and the window job
+        for the first thing after it (at start-up, and whenever that job runs)."""
         now = self.bot.clock.now()
         until = to_timestamp(now + HORIZON)
         for reminder in await self.service.pending_reminders(due_before=until):
             self.arm_reminder(reminder.event_id, reminder.lead_seconds, reminder.due_at)
         for event_id, starts_at in await self.service.awaiting_card(due_before=until):
             self.arm_card(event_id, starts_at)
-        self.bot.scheduler.at(WINDOW_JOB, now + HORIZON / 2, self.rearm)
+        self.bot.scheduler.cancel(WINDOW_JOB)
+        later = await self.service.next_due(until)
+        if later is not None:
+            self._wake_by(from_timestamp(later) - HORIZON / 2)
 
-    def _within_horizon(self, when: datetime) -> bool:
-        """Arm a job now only if it falls due before the next window job's window ends."""
-        return when < self.bot.clock.now() + HORIZON
+    def _wake_by(self, when: datetime) -> None:
+        """Make sure the window job runs by ``when`` (it only runs when there is something to
+        arm: an idle server has no job waking every half hour)."""
+        job = self.bot.scheduler.get(WINDOW_JOB)
+        if job is None or job.next_run_time is None or job.next_run_time > when:
+            self.bot.scheduler.at(WINDOW_JOB, max(when, self.bot.clock.now()), self.rearm)
 
     def _arm(self, event_id: int, job_id: str, when: datetime, func: Any, *args: Any) -> None:
-        if not self._within_horizon(when):
-            return  # the window job arms it when it comes within the horizon
+        if when >= self.bot.clock.now() + HORIZON:
+            self._wake_by(when - HORIZON / 2)  # the window job arms it when it comes near
+            return
         self.bot.scheduler.at(job_id, max(when, self.bot.clock.now()), func, *args)
         self._armed.setdefault(event_id, set()).add(job_id)
 
