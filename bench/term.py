@@ -381,6 +381,11 @@ async def run_bot(bot: Any, db_path: Path, students: int, n: int, presses: int, 
         bot.now = (lambda: to_timestamp(env.now())) if isinstance(bot, BaselineBot) else None
         members = [s.id for s in stage.students[:students]]
         await asyncio.to_thread(seed_large_server, db_path, stage.guild.id, members, now)
+        if not isinstance(bot, BaselineBot):
+            # The seed holds years of past events that a running bot would have purged day by day;
+            # purge them now, as the daily job would have, rather than mid-measurement (the first
+            # run is armed minutes after start-up). The next run is a day away.
+            await bot.run_retention()
         actors = stage.students[:students]
         # Warm-up (not counted): the first interaction installs the completion clock.
         await actors[0].slash(stage.channel, "community list")
