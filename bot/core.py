@@ -36,6 +36,7 @@ from bot.services.outbox import OutboxService
 from bot.services.retention import RetentionService
 from bot.settings import Settings
 from bot.ui import FormRouter, handle_interaction_error, report_user_error, send_private
+from bot.ui.names import MemberNames
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +195,7 @@ class CommonRoomBot(commands.Bot):
         self.timings = InteractionTimings()
         # Stateless forms (their submissions survive a restart): features add routes in cog_load.
         self.forms = FormRouter()
+        self.names = MemberNames(self)
         # Everything the bot owes someone (DMs, posts): recorded first, delivered, resumed after a crash.
         self.outbox = Outbox(self, OutboxService(self.db, self.clock))
         self.outbox.register_core_topics()

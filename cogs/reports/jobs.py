@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -25,43 +25,8 @@ from cogs.reports.render import answer_embed, closed_embed, new_case_embed, reop
 
 log = logging.getLogger(__name__)
 
-#: How long an organiser's display name is reused before it is fetched again.
-NAME_TTL = timedelta(minutes=5)
-FORMER_MEMBER = "a former member"
+#: Staff are named for accountability; reporters never are (the bot doesn't know them).
 SOMEONE = "an organiser"
-
-
-class StaffNames:
-    """Organisers' display names, as plain text, for the staff channel: never a raw id or a mention.
-
-    Fetched through the REST API (``guild.fetch_member``, which needs no privileged intent), kept
-    for :data:`NAME_TTL` in memory only, "a former member" once they have left the server. Staff
-    are named for accountability; reporters never are (the bot doesn't know them).
-    """
-
-    def __init__(self, bot: CommonRoomBot) -> None:
-        self.bot = bot
-        self._names: dict[tuple[int, int], tuple[datetime, str]] = {}
-
-    async def name(self, guild_id: int, member_id: int) -> str:
-        now = self.bot.clock.now()
-        cached = self._names.get((guild_id, member_id))
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            return SOMEONE
-        try:
-            member = await guild.fetch_member(member_id)
-        except discord.NotFound:
-            name = FORMER_MEMBER
-        except discord.HTTPException:
-            return SOMEONE  # not cached: try again next time
-        else:
-            name = discord.utils.escape_markdown(discord.utils.escape_mentions(member.display_name))
-        self._names = {key: hit for key, hit in self._names.items() if hit[0] > now}
-        self._names[(guild_id, member_id)] = (now + NAME_TTL, name)
-        return name
 
 
 class CaseJobs(FeatureJobs[ReportService]):
@@ -69,7 +34,6 @@ class CaseJobs(FeatureJobs[ReportService]):
 
     def __init__(self, bot: CommonRoomBot, service: ReportService) -> None:
         super().__init__(bot, service)
-        self.names = StaffNames(bot)
 
     # -- retention ----------------------------------------------------------------------
 
@@ -143,7 +107,7 @@ class CaseJobs(FeatureJobs[ReportService]):
             log.warning("Not posting a report in channel %s: everyone on the server can read it", channel.id)
             return None
         by_id = int(item.payload.get("by") or 0)
-        by = await self.names.name(item.guild_id, by_id) if by_id else SOMEONE
+        by = await self.bot.names.name(item.guild_id, by_id, unknown=SOMEONE) if by_id else SOMEONE
         if kind == "new":
             embed = new_case_embed(case)
         elif kind == "closed":
