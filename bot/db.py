@@ -350,7 +350,10 @@ class Database:
             outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
             try:
                 async with self.transaction() as tx:
-                    for work, future in batch:
+                    if len(batch) == 1:  # alone: no savepoint, its error rolls the transaction back
+                        [(work, future)] = batch
+                        outcomes.append((future, await work(tx), None))
+                    for work, future in batch if len(batch) > 1 else []:
                         await tx.execute("SAVEPOINT grouped")
                         try:
                             result = await work(tx)

@@ -257,3 +257,14 @@ async def test_a_crash_in_a_group_commits_nothing_and_answers_everyone(db: Datab
     stored = {row[0] for row in await db.fetchall("SELECT key FROM bot_meta")}
     assert "earlier" in stored and not {"a", "b"} & stored
     assert await db.grouped(lambda tx: _insert(tx, "later", order)) == "later"  # still serving
+
+
+async def test_a_refused_write_alone_in_its_group_is_undone_and_the_next_one_is_served(db: Database) -> None:
+    async def refused(tx: Tx) -> None:
+        await tx.execute("INSERT INTO bot_meta (key, value) VALUES ('alone', 'written')")
+        raise UserError("No.")
+
+    with pytest.raises(UserError):
+        await db.grouped(refused)
+    assert await db.fetchval("SELECT COUNT(*) FROM bot_meta WHERE key = 'alone'") == 0
+    assert await db.grouped(lambda tx: _insert(tx, "next", [])) == "next"
