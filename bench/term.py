@@ -634,7 +634,9 @@ async def _pulse_scenarios(stage: Stage, bot: Any, done: Completions, n: int, an
         if bare
         else ("component:pulse:answer", "modal:pulse:form")
     )
-    values = {"q1": ["1"], "q2": ["2"], "q3": ["0"]}
+    # A settled week: connected, no discrimination, support easy to reach (a struggling answer
+    # adds the support directory to the reply; /support is measured on its own above).
+    values = {"q1": ["3"], "q2": ["1"], "q3": ["3"]}
     for student in stage.students[:n]:
         shown: list[Any] = []
 
