@@ -406,7 +406,9 @@ class ReportService:
         normalised = normalise_code(code)
         # Look up even a malformed code, so every wrong code takes the same path.
         digest = self._code_hash(guild_id, normalised or code)
-        async with self.db.read() as tx:
+        # No snapshot needed: a case's messages are only ever appended, so reading the case and
+        # then its messages can at most show a message written in between (two trips fewer).
+        async with self.db.read(snapshot=False) as tx:
             row = await tx.fetchone(
                 f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE guild_id = ? AND code_hash = ?",
                 (guild_id, digest),
