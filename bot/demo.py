@@ -275,9 +275,9 @@ async def serve(server: Any, port: int | None, welcome: Any, stop: asyncio.Event
         say("Open this address in your browser (it only works on this computer):")
         say(f"  {preview.url}")
         say("")
-        say("You are Sam, a first-year student. Use “Viewing as” at the top of the page to switch")
-        say("to Olu (organiser), Ada (server admin) or Maya (mentor). Type / in the message box")
-        say("for the commands. Press Ctrl-C here to stop.")
+        say("The page starts as Sam, a first-year student. Use “Viewing as” at the top of the page")
+        say("to switch to Olu (organiser), Ada (server admin) or Maya (mentor); the welcome note")
+        say("says what each can try. Type / in the message box for the commands. Ctrl-C here stops.")
         closed = asyncio.ensure_future(preview.wait_closed())
         stopped = asyncio.ensure_future(stop.wait())
         try:

@@ -587,16 +587,19 @@ WELCOME = "\n".join(
     (
         "👋 **Welcome to Demo Medical School, a demo of Common Room.** "
         "Nothing here is real and nothing leaves this computer.",
-        "You are **Sam, a first-year student**. Things to try (type `/` in the message box below):",
+        "Choose who you are with **Viewing as** at the top of the page: each person sees what they "
+        "would on a real server. Type `/` in the message box below for commands.",
+        "**Sam (first-year student)**, where the page starts:",
         "• `/community list` or the community panel above: join a community; only you see it",
         "• **Going** on *Board games and mocktails* or a workshop card above; then `/event mine`",
         "• **Answer** on the open *Belonging check-in*; your answer can't be traced to you",
         "• `/support`, or the **Need support?** button above",
         "• `/report new` to report discrimination anonymously, then `/report check` with your code",
         "• `/mentor request`: Maya, a fourth-year mentor, is waiting for a match",
-        "Switch **Viewing as** (top of the page) to **Olu (welfare organiser)** for "
-        "`/pulse results pulse:1 run:1`, `/pulse trend pulse:1`, `/cases list`, `/event attendees`, "
-        "`/signposts add`, `/community create`. **Ada (server admin)** has `/setup`.",
+        "**Olu (welfare organiser)**: `/pulse results pulse:1 run:1`, `/pulse trend pulse:1`, "
+        "`/cases list`, `/event attendees`, `/signposts add`, `/community create`.",
+        "**Ada (server admin)**: `/setup show` says what is set up and what is missing.",
+        "**Maya (fourth-year mentor)**: `/mentor status`.",
     )
 )
 

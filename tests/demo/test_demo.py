@@ -95,6 +95,10 @@ async def test_the_page_shows_the_seeded_server_and_discord_would_accept_every_r
         for m in page["messages"].values()
     )
     assert WELCOME.splitlines()[0][:40] in shown
+    # The welcome reads true whoever is viewed: it names each person, and claims to be none of them.
+    assert "You are" not in WELCOME and len(WELCOME) <= 2000
+    for name in names:
+        assert f"**{name}**" in WELCOME
     assert "Board games and mocktails" in shown
     assert all(line.startswith("  ok") for line in lines), lines
 
