@@ -169,6 +169,14 @@ NOT_PERSONAL += [
         "created_at",
         "cancelled_at",
     ),
+    *_not_personal(
+        "signpost_unmet_needs",
+        ANON + " (counts per server, need and week; nothing finer; deleted after 26 weeks)",
+        "guild_id",
+        "need",
+        "week_start",
+        "count",
+    ),
 ]
 
 NOT_PERSONAL += [

@@ -17,6 +17,8 @@ None. The tables below hold no member id and no text a student typed:
   about services, kept until an organiser removes it.
 * ``signpost_seeds_applied``: which configured seeds a server has received (server id, seed name).
 * ``signpost_schedules``: scheduled posts (server, channel, rule, the last pinned message id).
+* ``signpost_unmet_needs``: how many times a need with no local contact was looked up, per server,
+  need and week (counts only; :mod:`bot.services.signposts_gaps`).
 
 Who opened ``/support`` or pressed "Need support?" is never stored or logged, so
 :meth:`SignpostService.export_member` returns nothing and :meth:`SignpostService.forget_member`
@@ -43,6 +45,7 @@ from bot.services.recurrence import to_local
 from bot.services.rows import from_row, optional_time
 from bot.services.server_cache import ServerCache
 from bot.services.signposts_contacts import CATEGORIES, Contact, ContactDraft, category_key, validate_contact
+from bot.services.signposts_gaps import UnmetNeeds
 from bot.services.signposts_schedule import (
     MAX_SCHEDULES,
     Schedule,
@@ -180,6 +183,7 @@ class SignpostService:
         self.db = db
         self.clock = clock
         self._cache = _DirectoryCache.shared(db)
+        self.unmet = UnmetNeeds(db, clock)  # needs looked up with no local contact (counts only)
         drafts, problems = validate_seeds(seeds)
         self._seeds = _SeedState(drafts, problems)
         for problem in problems:

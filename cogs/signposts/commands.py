@@ -1,10 +1,13 @@
 """Signposts: the right welfare contact, one command away.
 
 * ``/support`` (everyone): a private view, urgent help first, then a menu by need, each contact
-  a compact card marked when it is independent of the medical school. Nothing is recorded about
-  who looked, and nothing is logged with a member id.
+  a compact card marked when it is independent of the medical school. A need with no local
+  contact is never a dead end: it shows the national lines that fit it and the students' union
+  advice centre, and is counted for organisers (server, need and week only). Nothing is recorded
+  about who looked, and nothing is logged with a member id.
 * ``/signposts ...`` (organisers): keep the directory (forms), export/import it as TOML, post a
-  persistent "Need support?" button, and schedule posts of the directory that pin themselves.
+  persistent "Need support?" button, schedule posts of the directory that pin themselves, and
+  see which needs students looked up with no local contact (``/signposts gaps``, counts only).
 
 Other features show support with :func:`bot.ui.support_payload`, which reaches this cog through
 :class:`bot.ui.SupportDirectory` (:meth:`Signposts.directory_support`).
@@ -13,7 +16,10 @@ Other features show support with :func:`bot.ui.support_payload`, which reaches t
 from __future__ import annotations
 
 import io
+import logging
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import discord
@@ -26,6 +32,7 @@ from bot.errors import UserError
 from bot.feature import FeatureCog, organiser_group
 from bot.services.signposts import MAX_IMPORT_BYTES, SignpostService
 from bot.services.signposts_contacts import CATEGORIES, Contact, parse_reach, validate_contact
+from bot.services.signposts_gaps import unmet
 from bot.ui import (
     PIN,
     POST,
@@ -38,7 +45,13 @@ from bot.ui import (
     suggest,
 )
 from cogs.signposts.jobs import ScheduledPosts
-from cogs.signposts.render import button_embed, saved_embed, schedules_embed, support_embeds
+from cogs.signposts.render import (
+    button_embed,
+    saved_embed,
+    schedules_embed,
+    support_embeds,
+    unmet_embed,
+)
 from cogs.signposts.views import (
     FORM_PATTERN,
     REMOVE_PATTERN,
@@ -48,6 +61,12 @@ from cogs.signposts.views import (
     support_view,
 )
 
+log = logging.getLogger(__name__)
+
+UNKNOWN_NEED = (
+    "I don't know that need, so here is everything: urgent help first, then choose what you "
+    "need help with from the menu."
+)
 NEED_CHOICES = [app_commands.Choice(name=c.label, value=c.key) for c in CATEGORIES.values()]
 ADD_OPTIONS = {
     "independent": "Is it independent of the medical school? Students look for this.",
@@ -95,14 +114,45 @@ class Signposts(FeatureCog[ScheduledPosts], commands.Cog):
     async def directory_support(self, guild_id: int, need: str | None = None) -> dict[str, Any]:
         """Keyword arguments for ``send_private``/``send``: urgent help first, then the need's
         contacts (or a menu of needs), with the menu to choose another need."""
+        payload, _unmet = await self._support(guild_id, need)
+        return payload
+
+    async def _support(self, guild_id: int, need: str | None) -> tuple[dict[str, Any], bool]:
+        """The payload, and whether ``need`` is one with no local contact (so worth counting)."""
         if need is not None and need not in CATEGORIES:
             need = None
         # Rendered once per server and need, kept with the cached directory until it changes;
         # each reply gets its own copies (an embed or view is never shared between messages).
-        embeds, contacts = await self.service.derived(
-            guild_id, ("support", need), lambda found: (tuple(support_embeds(found, need)), found)
+        embeds, contacts, no_contact = await self.service.derived(
+            guild_id,
+            ("support", need),
+            lambda found: (tuple(support_embeds(found, need)), found, unmet(found, need)),
         )
-        return {"embeds": [embed.copy() for embed in embeds], "view": support_view(guild_id, contacts, need)}
+        payload = {
+            "embeds": [embed.copy() for embed in embeds],
+            "view": support_view(guild_id, contacts, need),
+        }
+        return payload, no_contact
+
+    async def student_support(
+        self,
+        guild_id: int,
+        need: str | None,
+        respond: Callable[..., Awaitable[Any]],
+        *,
+        count: bool = True,
+    ) -> None:
+        """A student's look-up (``/support``, the menu): answered with ``respond(**payload)`` first;
+        then, if the need has no local contact, counted for organisers (server, need, this week:
+        never who, never when). A need with a contact costs no write at all."""
+        payload, no_contact = await self._support(guild_id, need)
+        await respond(**payload)
+        if not (count and no_contact and need is not None):
+            return
+        try:
+            await self.service.unmet.record(guild_id, need)
+        except Exception:  # the student has their answer; a lost count must not become an error
+            log.exception("Could not count a need looked up with no local contact")
 
     # -- forms (stateless: read from the submission, so a restart loses nothing typed) -----------
 
@@ -160,7 +210,14 @@ class Signposts(FeatureCog[ScheduledPosts], commands.Cog):
     @app_commands.choices(need=NEED_CHOICES)
     async def support(self, interaction: discord.Interaction[CommonRoomBot], need: str | None = None) -> None:
         assert interaction.guild_id is not None
-        await send_private(interaction, **await self.directory_support(interaction.guild_id, need))
+        if need is not None and need not in CATEGORIES:
+            # Not one of the choices (a forged or outdated client): never echoed, never counted,
+            # and the student still gets urgent help and every need.
+            await send_private(
+                interaction, UNKNOWN_NEED, **await self.directory_support(interaction.guild_id)
+            )
+            return
+        await self.student_support(interaction.guild_id, need, partial(send_private, interaction))
 
     # -- directory ---------------------------------------------------------------------------------
 
@@ -283,6 +340,15 @@ class Signposts(FeatureCog[ScheduledPosts], commands.Cog):
                 f"Discord didn't let me post in {channel.mention}. Check my permissions there and try again."
             ) from None
         await send_private(interaction, f"Posted the support button in {channel.mention}.")
+
+    @signposts.command(
+        name="gaps", description="Which needs students looked up with no local contact (counts by week)"
+    )
+    async def gaps(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        assert interaction.guild_id is not None
+        counts = await self.service.unmet.counts(interaction.guild_id)
+        contacts = await self.service.contacts(interaction.guild_id)
+        await send_private(interaction, embed=unmet_embed(counts, contacts))
 
     # -- schedules -------------------------------------------------------------------------------
 

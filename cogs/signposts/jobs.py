@@ -7,12 +7,15 @@ carries a marker unique to it in its last embed's footer, so a post interrupted 
 found and adopted rather than made twice. Once it exists, :meth:`ScheduledPosts.posted` pins it,
 unpins the previous one and records it; whatever goes wrong is recorded for organisers to see in
 ``/signposts schedules``, and the next post still comes.
+
+Daily, the counts of needs looked up with no local contact lose the weeks older than they are
+kept for (:meth:`bot.services.signposts_gaps.UnmetNeeds.prune`).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -29,6 +32,9 @@ from cogs.signposts.views import button_view
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "signposts:"
+PRUNE_JOB = f"{JOB_PREFIX}unmet-needs-prune"
+PRUNE_FIRST_DELAY = timedelta(minutes=10)
+PRUNE_INTERVAL = timedelta(days=1)
 
 
 def job_id(schedule_id: int) -> str:
@@ -44,6 +50,23 @@ class ScheduledPosts(FeatureJobs[SignpostService]):
         """Arm every schedule with a post still to make (one missed while offline is skipped)."""
         for schedule in await self.service.pending_schedules():
             self.arm(await self.service.skip_stale(schedule))
+        self._arm_prune(PRUNE_FIRST_DELAY)
+
+    def _arm_prune(self, delay: timedelta) -> None:
+        self.bot.scheduler.at(PRUNE_JOB, self.bot.clock.now() + delay, self.prune)
+
+    async def prune(self) -> int:
+        """Delete the counts of needs with no local contact older than they are kept; daily."""
+        try:
+            removed = await self.service.unmet.prune()
+        except Exception:
+            log.exception("Could not delete old counts of needs with no local contact")
+            return 0
+        finally:
+            self._arm_prune(PRUNE_INTERVAL)
+        if removed:
+            log.info("Deleted %d old weekly counts of needs with no local contact", removed)
+        return removed
 
     def cancel_all(self) -> None:
         for job in self.bot.scheduler.jobs():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import discord
 
 from bot.clock import discord_time
 from bot.services.signposts_contacts import CATEGORIES, Contact, ContactDraft
+from bot.services.signposts_gaps import RETAIN_WEEKS, UnmetNeed, advice_centre, fitting_lines
 from bot.services.signposts_schedule import Schedule
-from bot.support import urgent_help
+from bot.support import crisis_fields, urgent_help
 from bot.ui import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -118,16 +121,60 @@ def need_embed(need: str, contacts: list[Contact], budget: int) -> discord.Embed
     chosen = [c for c in contacts if need in c.categories]
     embed = discord.Embed(title=f"{category.emoji} {category.label}", colour=CARD_COLOUR)
     if not chosen:
-        embed.description = (
-            f"{category.hint}.\nThere is no contact for this here yet. The urgent lines above are there any "
-            "time, and an organiser can add local services with `/signposts add`."
-        )
-        return embed
+        return no_contact_embed(embed, need, contacts)
     independent = sum(1 for c in chosen if c.independent)
     embed.description = f"{category.hint}.\n{independent} of {len(chosen)} marked {INDEPENDENT_MARK}."
     _add_cards(embed, chosen, budget=budget)
     embed.set_footer(text=PRIVACY_LINE)
     return embed
+
+
+ADVICE_CENTRE_TITLE = "Your students' union advice centre"
+ADVICE_CENTRE_TEXT = (
+    "Your students' union advice centre can help with this too: its advice is free and "
+    'confidential, and it knows what your university offers. Look for "advice" on your '
+    "students' union website."
+)
+FITTING_INTRO = "These national lines are there for exactly this, free and at any time:"
+GENERAL_INTRO = (
+    "No national helpline is specific to this, so your students' union advice centre is a good "
+    "place to start. If it all feels like too much, the lines below are there, free and at any time."
+)
+
+
+def no_contact_embed(embed: discord.Embed, need: str, contacts: list[Contact]) -> discord.Embed:
+    """A need with no local contact, never a dead end: the national lines that fit it (the
+    general urgent-help lines if none does), word for word from :mod:`bot.support`, and the
+    students' union advice centre (the server's own if its directory has one): after the lines
+    that fit, before the general ones."""
+    category = CATEGORIES[need]
+    names, fits = fitting_lines(need)
+    embed.description = (
+        f"{category.hint}.\nThere is no local contact for this on this server yet, but you don't "
+        f"have to work it out alone. {FITTING_INTRO if fits else GENERAL_INTRO}"
+    )
+    if not fits:
+        _add_advice_centre(embed, contacts)
+    for name, value in crisis_fields():
+        if name in names:
+            embed.add_field(name=name, value=value, inline=False)
+    if fits:
+        _add_advice_centre(embed, contacts)
+    embed.set_footer(text=PRIVACY_LINE)
+    return embed
+
+
+def _add_advice_centre(embed: discord.Embed, contacts: list[Contact]) -> None:
+    centre = advice_centre(contacts)
+    if centre is None:
+        embed.add_field(name=ADVICE_CENTRE_TITLE, value=ADVICE_CENTRE_TEXT, inline=False)
+        return
+    _name, value = card(centre)
+    embed.add_field(
+        name=clip(f"{ADVICE_CENTRE_TITLE}: {centre.name}", 256),
+        value=clip(f"It can help with this too.\n{value}", EMBED_FIELD_VALUE_LIMIT),
+        inline=False,
+    )
 
 
 def intro_embed(contacts: list[Contact]) -> discord.Embed:
@@ -233,4 +280,51 @@ def schedules_embed(schedules: list[Schedule]) -> discord.Embed:
         colour=CARD_COLOUR,
     )
     embed.set_footer(text="Cancel one with /signposts unschedule")
+    return embed
+
+
+# -- needs looked up with no local contact (organisers) ----------------------------------------
+
+UNMET_TITLE = "Needs looked up with no local contact"
+UNMET_INTRO = (
+    f"How often students chose each need in `/support` while this server's directory had no contact "
+    f"for it, over the last {RETAIN_WEEKS} weeks (weeks start on Monday). Counts only: nobody's name, "
+    "and nothing finer than the week, is ever recorded."
+)
+UNMET_NONE = (
+    f"No need was looked up without a local contact in the last {RETAIN_WEEKS} weeks. "
+    "Students who chose one were shown the national lines and their students' union advice centre."
+)
+MAX_WEEKS_SHOWN = 8
+
+
+def _week(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def unmet_line(item: UnmetNeed, contacts: list[Contact]) -> str:
+    """One need's count, its latest weeks, and whether the directory has a contact for it now."""
+    category = CATEGORIES[item.need]
+    recent = sorted(item.weeks, key=lambda week: week.week_start, reverse=True)
+    weeks = ", ".join(f"week of {_week(w.week_start)}: {w.count}" for w in recent[:MAX_WEEKS_SHOWN])
+    if len(recent) > MAX_WEEKS_SHOWN:
+        weeks += f", and {len(recent) - MAX_WEEKS_SHOWN} earlier weeks"
+    now = sum(1 for c in contacts if item.need in c.categories)
+    status = (
+        f"it has {now} contact{'s' if now != 1 else ''} now"
+        if now
+        else f"still no contact: add one with `/signposts add need:{category.label}`"
+    )
+    times = "time" if item.total == 1 else "times"
+    return f"{category.emoji} **{category.label}**: {item.total} {times} ({weeks}); {status}."
+
+
+def unmet_embed(counts: list[UnmetNeed], contacts: list[Contact]) -> discord.Embed:
+    """What ``/signposts gaps`` shows organisers: counts per need and week, nothing else."""
+    lines = [UNMET_INTRO, ""]
+    lines += [unmet_line(item, contacts) for item in counts] if counts else [UNMET_NONE]
+    embed = discord.Embed(
+        title=UNMET_TITLE, description=lines_within(lines, EMBED_DESCRIPTION_LIMIT), colour=CARD_COLOUR
+    )
+    embed.set_footer(text="Only you can see this.")
     return embed

@@ -98,8 +98,12 @@ class NeedSelect(PersistentItem[discord.ui.Select[Any]], template=rf"signposts:n
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         values = self.item.values
         need = values[0] if values and values[0] in CATEGORIES else None
-        payload = await _directory(interaction).directory_support(self.guild_id, need)
-        await interaction.response.edit_message(**payload)
+        # Counted only for the server it was chosen in (or, in a DM, the one named by the menu the
+        # bot sent there): a menu naming another server counts nowhere.
+        count = interaction.guild_id in (None, self.guild_id)
+        await _directory(interaction).student_support(
+            self.guild_id, need, interaction.response.edit_message, count=count
+        )
 
 
 def support_view(guild_id: int, contacts: list[Contact], need: str | None) -> discord.ui.View:
