@@ -58,3 +58,56 @@ async def test_pulse_mentoring_reports_and_support_show_the_same_lines(world: Wo
 
     # Where there is room for one sentence (a report's rate limit), it is the shared sentence.
     assert crisis_sentence() in rate_message(3, 120)
+
+
+def without_emoji(text: str) -> str:
+    """``text`` as a reader that skips emoji hears it: symbols, their variation selectors and
+    joiners removed, spaces tidied."""
+    import unicodedata
+
+    kept = "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in ("So", "Sk", "Cf") and not 0xFE00 <= ord(ch) <= 0xFE0F
+    )
+    return re.sub(r"[ \t]+", " ", kept)
+
+
+async def test_urgent_help_reads_correctly_with_the_emoji_stripped(world: World) -> None:
+    """No emoji carries meaning alone: with every emoji removed, urgent help still says what each
+    number is and when it is open (a screen reader set to skip emoji reads exactly this)."""
+    shown_form = await world.admin.slash(world.general, "signposts add", independent=True)
+    saved = await world.admin.submit_modal(
+        shown_form,
+        {
+            "name": "Campus crisis line",
+            "needs": ["urgent"],
+            "reach": "phone: 0800 123 4567\nweb: https://example.ac.uk/crisis",
+            "hours": "24/7",
+        },
+    )
+    assert saved.ephemeral and saved.response.content.startswith("Added"), saved.response.content
+    support = await world.student.slash(world.general, "support")
+    urgent = support.response.embeds[0]
+    heard = without_emoji(
+        f"{urgent.title}\n{urgent.description}\n" + "\n".join(f"{f.name}\n{f.value}" for f in urgent.fields)
+    )
+    assert "Urgent help" in heard
+    assert "call 999" in heard
+    assert re.search(r"[Cc]all 0800 123 4567", heard), heard
+    assert re.search(r"[Oo]pen 24/7", heard), heard
+    # No number or hours left standing alone after a separator, as an emoji-only label leaves them.
+    assert not re.search(r"· (0800|24/7)", heard), heard
+    # The same for the full card a student opens from the menu (reach lines and status).
+    from cogs.signposts.render import card, compact_line
+
+    contact = next(
+        c
+        for c in await world.bot.get_cog("Signposts").service.contacts(world.guild.id)  # type: ignore[union-attr]
+        if c.name == "Campus crisis line"
+    )
+    _, value = card(contact)
+    heard_card = without_emoji(value)
+    assert "Call 0800 123 4567" in heard_card and "Web https://example.ac.uk/crisis" in heard_card
+    assert "Open 24/7" in heard_card and "independent of your medical school" in heard_card
+    assert "independent" in without_emoji(compact_line(contact))

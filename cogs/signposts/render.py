@@ -33,14 +33,21 @@ BUTTON_TEXT = (
 
 def reach_lines(contact: ContactDraft) -> list[str]:
     lines = []
-    talk = [f"📞 {contact.phone}" if contact.phone else "", f"💬 Text {contact.text}" if contact.text else ""]
-    online = [f"✉️ {contact.email}" if contact.email else "", f"🌐 {contact.web}" if contact.web else ""]
+    # Every emoji sits beside words that say the same (screen readers read both; some skip emoji).
+    talk = [
+        f"📞 Call {contact.phone}" if contact.phone else "",
+        f"💬 Text {contact.text}" if contact.text else "",
+    ]
+    online = [
+        f"✉️ Email {contact.email}" if contact.email else "",
+        f"🌐 Web {contact.web}" if contact.web else "",
+    ]
     for group in (talk, online):
         joined = " · ".join(part for part in group if part)
         if joined:
             lines.append(joined)
     if contact.in_person:
-        lines.append(f"📍 {contact.in_person}")
+        lines.append(f"📍 In person: {contact.in_person}")
     return lines
 
 
@@ -48,7 +55,7 @@ def card(contact: ContactDraft) -> tuple[str, str]:
     """A contact as an embed field: (name, value), within Discord's limits."""
     lines = [contact.description] if contact.description else []
     lines += reach_lines(contact)
-    status = [f"🕒 {contact.hours}"]
+    status = [f"🕒 Open {contact.hours}"]
     if contact.confidential:
         status.append("🔒 confidential")
     lines.append(" · ".join(status))
@@ -58,19 +65,19 @@ def card(contact: ContactDraft) -> tuple[str, str]:
 
 def compact_line(contact: ContactDraft, *, mark: bool = True) -> str:
     """A contact on one line, for the urgent block and public posts."""
-    parts = [f"**{contact.name}**" + (" 🛡️" if mark and contact.independent else "")]
+    parts = [f"**{contact.name}**" + (" (🛡️ independent)" if mark and contact.independent else "")]
     if contact.phone:
-        parts.append(f"📞 {contact.phone}")
+        parts.append(f"📞 call {contact.phone}")
     if contact.text:
         parts.append(f"💬 text {contact.text}")
     if not contact.phone and not contact.text:
         if contact.web:
-            parts.append(f"🌐 {contact.web}")
+            parts.append(f"🌐 web {contact.web}")
         elif contact.email:
-            parts.append(f"✉️ {contact.email}")
+            parts.append(f"✉️ email {contact.email}")
         elif contact.in_person:
-            parts.append(f"📍 {contact.in_person}")
-    parts.append(f"🕒 {contact.hours}")
+            parts.append(f"📍 in person: {contact.in_person}")
+    parts.append(f"🕒 open {contact.hours}")
     return clip(" · ".join(parts), 400)
 
 
