@@ -5,6 +5,8 @@ No Discord here: the cog (``cogs/mentoring/``) renders what this service returns
 * :mod:`bot.services.mentoring_model`: limits, default experiences and the records returned;
 * :mod:`bot.services.mentoring_matching`: the pure matching algorithm;
 * :mod:`bot.services.mentoring_schedule`: when scheduled matching runs (local wall-clock time);
+* :mod:`bot.services.mentoring_followup`: the nudge a week after a mentee's "not yet", and the
+  organisers' count of stalled pairings;
 * :mod:`bot.services.mentoring_privacy`: what is stored about a member, exported or erased.
 
 Nothing in this module logs a declared experience, a note or a check-in answer next to a member.
@@ -22,6 +24,7 @@ from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
+from bot.services.mentoring_followup import NUDGE_TOPIC, nudge_due, promise_nudge, stalled
 from bot.services.mentoring_matching import MenteeAsk, MentorSlot, Pairing, match, why_waiting
 from bot.services.mentoring_model import (
     CHECKIN_AFTER,
@@ -57,7 +60,7 @@ from bot.services.mentoring_privacy import erase_member, export_member
 from bot.services.mentoring_schedule import FREQUENCIES, next_run, parse_minute
 from bot.services.outbox import enqueue
 
-__all__ = ["DEFAULT_EXPERIENCES", "MentoringService", "next_run", "slug"]
+__all__ = ["DEFAULT_EXPERIENCES", "NUDGE_TOPIC", "MentoringService", "next_run", "slug"]
 
 # Outbox topics (docs/outbox.md): every message mentoring sends on its own is promised in the
 # transaction of the change that creates it, and delivered by bot/outbox.py.
@@ -65,6 +68,7 @@ INTRO_TOPIC = "mentoring.intro"  # a DM introduction, to each of the two
 THREAD_TOPIC = "mentoring.thread"  # the introduction posted in the pair's private thread
 CHECKIN_TOPIC = "mentoring.checkin"  # the two-week check-in DM, to each of the two
 ENDED_TOPIC = "mentoring.ended"  # "your pairing has come to an end", to the other person
+# NUDGE_TOPIC ("mentoring.nudge"): a week after a mentee's "not yet", a gentle follow-up to them.
 
 log = logging.getLogger(__name__)
 
@@ -709,7 +713,11 @@ class MentoringService:
             )
         return None if row is None else match_from_row(row)
 
-    async def record_checkin(self, match_id: int, member_id: int, answer: str) -> CheckinResult:
+    async def record_checkin(
+        self, match_id: int, member_id: int, answer: str, *, timezone: str = "UTC"
+    ) -> CheckinResult:
+        """Record one person's check-in answer. A mentee's "not yet" also promises them a gentle
+        nudge a week later (``timezone``: the server's, for "a week later" in local time)."""
         if answer not in CHECKIN_ANSWERS:
             raise UserError("I didn't recognise that answer. Please use one of the buttons.")
         now = self._now()
@@ -739,9 +747,43 @@ class MentoringService:
                 await self._requeue(tx, current.guild_id, current.mentee_id, now)
                 await self._promise_ended_notice(tx, current, member_id)
                 ended = True
+            if answer == "not_yet" and role == "mentee" and current.active:
+                await promise_nudge(tx, self.clock.now(), current, timezone)
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
         return CheckinResult(match_from_row(row), answer, ended)
+
+    # -- the follow-up after "not yet" ------------------------------------------------------------
+
+    async def nudge_due(self, match_id: int, member_id: int) -> Match | None:
+        """The pairing if the nudge to ``member_id`` is still worth sending now (see
+        :func:`bot.services.mentoring_followup.nudge_due`); None to drop it."""
+        async with self.db.read() as tx:
+            return await nudge_due(tx, match_id, member_id)
+
+    async def nudged_pairing(self, match_id: int, member_id: int) -> Match:
+        """The pairing a nudge's button is about, checked to be ``member_id``'s as its mentee
+        (custom ids are untrusted: a forged or forwarded one gets a kind refusal)."""
+        row = await self.db.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
+        if row is None:
+            raise NotFound(
+                "That pairing has ended and its details were deleted, so there's nothing to do here. "
+                "`/mentor status` shows where you are now."
+            )
+        m = match_from_row(row)
+        if m.mentee_id != member_id:
+            raise NotFound(
+                "That message was meant for someone else, so I can't act on it for you. "
+                "`/mentor status` shows your own mentoring."
+            )
+        return m
+
+    async def pause_after_nudge(self, match_id: int, member_id: int) -> Match:
+        """The mentee chose "pause" on their nudge: pause their mentoring (as ``/mentor pause``:
+        no new pairings, no more nudges); their pairing itself carries on."""
+        m = await self.nudged_pairing(match_id, member_id)
+        await self.set_paused(m.guild_id, member_id, True)
+        return m
 
     # -- schedule and settings -------------------------------------------------------------
 
@@ -847,6 +889,7 @@ class MentoringService:
                     "SELECT answer, count FROM mentoring_checkin_counts WHERE guild_id = ?", (guild_id,)
                 )
             }
+            stuck = await stalled(tx, guild_id, now)
         bands = dict.fromkeys((label for label, _ in WAIT_BANDS), 0)
         longest: int | None = None
         for mentee in mentees:
@@ -870,6 +913,9 @@ class MentoringService:
             pairings_active=int(active or 0),
             pairings_ended=int(ended or 0),
             checkins=checkins,
+            stalled_not_yet=stuck.not_yet,
+            stalled_no_answer=stuck.no_answer,
+            stalled_resting=stuck.resting,
         )
 
     # -- privacy (issue 9) ---------------------------------------------------------------

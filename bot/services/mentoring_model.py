@@ -204,7 +204,15 @@ class Overview:
     pairings_active: int
     pairings_ended: int
     checkins: dict[str, int] = field(default_factory=dict)
+    # Stalled pairings (bot/services/mentoring_followup.py): past the check-in, no "we've met".
+    stalled_not_yet: int = 0  # someone answered "not yet"
+    stalled_no_answer: int = 0  # nobody answered within a week of the check-in
+    stalled_resting: int = 0  # stalled, but the mentee paused mentoring
 
     @property
     def capacity_free(self) -> int:
         return max(0, self.capacity_total - self.capacity_used)
+
+    @property
+    def stalled(self) -> int:
+        return self.stalled_not_yet + self.stalled_no_answer

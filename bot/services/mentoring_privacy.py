@@ -23,6 +23,11 @@ What is stored, and why (tables holding a member id or personal free text)
 Not member data: ``mentoring_settings`` and ``mentoring_experiences`` (server settings), and
 ``mentoring_checkin_counts`` (anonymous counters of check-in answers, no member id).
 
+The follow-up nudge a week after a mentee's "not yet" (issue 17) adds no column: it is an outbox
+item (``outbox.recipient_id`` and a payload holding only the pairing's id), exported and erased
+with the outbox's own rows, and decided from ``mentee_checkin`` and ``paused`` when it falls due.
+The organisers' stalled count is computed on request and never stored.
+
 No Discord here; the service (:mod:`bot.services.mentoring`) calls these inside its transactions.
 """
 

@@ -22,6 +22,7 @@ from bot.services.mentoring import MentoringService
 from bot.services.mentoring_model import Match
 from bot.services.mentoring_schedule import WEEKDAYS
 from bot.ui import PRIVATE_THREADS, ConfirmView, require_bot_permissions, send_private, support_payload
+from bot.ui.names import FORMER_MEMBER
 from cogs.mentoring import render
 from cogs.mentoring.jobs import MentoringJobs
 from cogs.mentoring.views import FLOW_TIMEOUT, ExperiencesModal, SignupView, checkin_view, rematch_view
@@ -233,8 +234,26 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
                     interaction, "That pairing had already ended. `/mentor status` shows where you are."
                 )
             return
-        await self.service.record_checkin(match_id, me, answer)
+        config = await self.bot.guild_settings.get(m.guild_id)
+        await self.service.record_checkin(match_id, me, answer, timezone=config.timezone)
+        if answer == "not_yet" and m.active and m.mentee_id == me:
+            self.bot.outbox.kick()  # the nudge a week on: the sender arms its wake-up for it
+            await send_private(interaction, render.NOT_YET_MENTEE)
+            return
         await send_private(interaction, render.ANSWER_REPLIES[answer])
+
+    async def nudge_chosen(self, interaction: discord.Interaction[Any], match_id: int, choice: str) -> None:
+        """One of the follow-up nudge's buttons (the presser must be the pairing's mentee)."""
+        me = interaction.user.id
+        m = await self.service.nudged_pairing(match_id, me)
+        if choice == "message":
+            name = await self.bot.names.name(m.guild_id, m.mentor_id, unknown="")
+            await send_private(interaction, render.nudge_message(m, name, name == FORMER_MEMBER))
+        elif choice == "different":
+            await self.rematch(interaction, match_id)  # the same path as /mentor rematch
+        else:
+            await self.service.pause_after_nudge(match_id, me)
+            await send_private(interaction, render.NUDGE_PAUSED)
 
     # -- privacy (issue 9) ----------------------------------------------------------------------
 

@@ -12,7 +12,11 @@ in the transaction of the change that creates it:
 * ``mentoring.checkin`` (key ``mentoring.checkin:{match_id}``, a DM to each, not before the
   check-in is due): promised with the pairing;
 * ``mentoring.ended`` (key ``mentoring.ended:{match_id}``, a DM to the other person): promised
-  with the pairing's end (rematch, leave, a "different mentor" check-in, erasure).
+  with the pairing's end (rematch, leave, a "different mentor" check-in, erasure);
+* ``mentoring.nudge`` (key ``mentoring.nudge:{match_id}``, a DM to the mentee, not before a week
+  after their "not yet"): promised with that answer. The outbox's own wake-up (a scheduler job it
+  re-arms from the database at start-up) delivers it when due; whether it is still wanted (no
+  "we've met" since, the pairing still on, mentoring not paused) is decided then.
 
 Job ids: ``mentoring:run:{guild_id}``, ``mentoring:intro:{match_id}`` (a thread still to open).
 """
@@ -27,11 +31,18 @@ import discord
 from bot.clock import from_timestamp
 from bot.errors import UserError
 from bot.feature import FeatureJobs
-from bot.services.mentoring import CHECKIN_TOPIC, ENDED_TOPIC, INTRO_TOPIC, THREAD_TOPIC, MentoringService
+from bot.services.mentoring import (
+    CHECKIN_TOPIC,
+    ENDED_TOPIC,
+    INTRO_TOPIC,
+    NUDGE_TOPIC,
+    THREAD_TOPIC,
+    MentoringService,
+)
 from bot.services.mentoring_model import Match
 from bot.services.outbox import OutboxItem
 from cogs.mentoring import render
-from cogs.mentoring.views import checkin_view
+from cogs.mentoring.views import checkin_view, nudge_view
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +58,7 @@ class MentoringJobs(FeatureJobs[MentoringService]):
         outbox.topic(THREAD_TOPIC, self.render_thread_intro, on_failed=self.thread_intro_failed)
         outbox.topic(CHECKIN_TOPIC, self.render_checkin, on_failed=self.dm_failed)
         outbox.topic(ENDED_TOPIC, self.render_ended, on_failed=self.dm_failed)
+        outbox.topic(NUDGE_TOPIC, self.render_nudge, on_failed=self.dm_failed)
 
     async def render_intro(self, item: OutboxItem) -> dict[str, Any] | None:
         m = await self.service.active_match(int(item.payload["match_id"]))
@@ -82,6 +94,13 @@ class MentoringJobs(FeatureJobs[MentoringService]):
         role = "mentor" if item.recipient_id == m.mentor_id else "mentee"
         labels = await self.service.labels(m.guild_id)
         return {"embed": render.checkin_embed(m, role, labels), "view": checkin_view(m.id, role)}
+
+    async def render_nudge(self, item: OutboxItem) -> dict[str, Any] | None:
+        assert item.recipient_id is not None
+        m = await self.service.nudge_due(int(item.payload["match_id"]), item.recipient_id)
+        if m is None:
+            return None  # they've met (or answered otherwise) since, paused, or the pairing ended
+        return {"embed": render.nudge_embed(m), "view": nudge_view(m.id)}
 
     async def render_ended(self, item: OutboxItem) -> dict[str, Any] | None:
         m = await self.service.find_match(int(item.payload["match_id"]))

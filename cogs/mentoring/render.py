@@ -44,6 +44,8 @@ ANSWER_REPLIES = {
         "`/mentor rematch`."
     ),
 }
+#: A mentee's "not yet": the same reply, and a word that one follow-up will come.
+NOT_YET_MENTEE = ANSWER_REPLIES["not_yet"] + " I'll look in once more in a week, in case a nudge helps."
 CHECKIN_TOTALS = {
     "met": "we've met",
     "not_yet": "not yet",
@@ -211,6 +213,73 @@ def checkin_embed(m: Match, role: str, labels: Mapping[str, str]) -> discord.Emb
     return embed
 
 
+# -- the follow-up nudge, a week after a mentee's "not yet" ------------------------------------
+
+
+def nudge_embed(m: Match) -> discord.Embed:
+    """The mentee's gentle follow-up; its three options are the buttons below it."""
+    place = f" Your private thread with them is <#{m.thread_id}>." if m.thread_id else ""
+    embed = discord.Embed(
+        title="Mentoring: a gentle follow-up",
+        description=(
+            f"A week ago you said you and your mentor, <@{m.mentor_id}>, hadn't met yet.{place} "
+            "That's completely fine: getting started can feel awkward, and nothing is expected of "
+            "you. If it helps, here are three options. Only you see this; organisers only ever see "
+            "totals."
+        ),
+        colour=COLOUR,
+    )
+    embed.add_field(
+        name="Your options",
+        value=(
+            "**Message my mentor**: where to find them, and an easy first line.\n"
+            "**Ask for a different mentor**: ends this pairing gently, without a reason given, "
+            "and I look for someone new.\n"
+            "**Pause mentoring for now**: no new pairings or nudges until you run `/mentor pause` "
+            "again; this pairing stays open."
+        ),
+        inline=False,
+    )
+    embed.set_footer(text="If you've met since, that's wonderful: you can ignore this message.")
+    return embed
+
+
+FIRST_LINE = "“Hi! Sorry it's taken a while. Would a 20-minute chat this week suit you?”"
+
+
+def nudge_message(m: Match, mentor_name: str, mentor_left: bool) -> str:
+    """Where the mentee finds their mentor (``mentor_name``: escaped plain text), and an easy
+    first line; or, if the mentor has left the server, how to find someone new."""
+    if not m.active:
+        return (
+            "That pairing has ended, so there's no one to message here. `/mentor status` shows where you are."
+        )
+    if mentor_left:
+        return (
+            "It looks like your mentor has left this server, so a message may not reach them. "
+            "That isn't about you. Press “Ask for a different mentor” (or use `/mentor rematch`) "
+            "and I'll look for someone new."
+        )
+    who = f"**{mentor_name}** (<@{m.mentor_id}>)" if mentor_name else f"<@{m.mentor_id}>"
+    if m.thread_id:
+        return (
+            f"Your private thread with {who} is <#{m.thread_id}>: only the two of you are in it. "
+            f"A short message is plenty, for example: {FIRST_LINE}"
+        )
+    return (
+        f"You can message your mentor, {who}, directly: press their name and choose Message. "
+        f"A short message is plenty, for example: {FIRST_LINE}\n"
+        "If Discord won't let you message them, `/mentor rematch` finds you someone else."
+    )
+
+
+NUDGE_PAUSED = (
+    "Paused. I won't pair you with anyone new or send you more nudges until you run `/mentor pause` "
+    "again. Your pairing stays open, so you can message your mentor whenever you feel ready; "
+    "`/mentor rematch` or `/mentor leave` if you'd rather end it. Take care of yourself."
+)
+
+
 def partner_ended(m: Match, by_member_id: int) -> str:
     """What the other person is told when ``by_member_id`` ends, leaves or is forgotten."""
     if m.partner_of(by_member_id) == m.mentee_id:
@@ -350,6 +419,7 @@ def overview_embed(o: Overview, schedule: Schedule) -> discord.Embed:
     )
     answers = ", ".join(f"{o.checkins.get(k, 0)} {label}" for k, label in CHECKIN_TOTALS.items())
     embed.add_field(name="Two-week check-ins", value=answers, inline=False)
+    embed.add_field(name="Stalled pairings", value=stalled_text(o), inline=False)
     when = (
         discord_time(from_timestamp(schedule.next_run_at))
         if schedule.next_run_at
@@ -360,6 +430,19 @@ def overview_embed(o: Overview, schedule: Schedule) -> discord.Embed:
         name="Settings", value=f"Next scheduled matching: {when}\nIntroductions: {intros}", inline=False
     )
     return embed
+
+
+def stalled_text(o: Overview) -> str:
+    """Active pairings past their check-in with no "we've met": counts only, never who."""
+    if not o.stalled and not o.stalled_resting:
+        return "None right now."
+    text = (
+        f"{o.stalled} stalled: {o.stalled_not_yet} answered “not yet” with no “we've met” since, "
+        f"{o.stalled_no_answer} with no answer a week after the check-in"
+    )
+    if o.stalled_resting:
+        text += f"\n{o.stalled_resting} more resting (the mentee paused)"
+    return text + "\nEach mentee who says “not yet” gets one gentle nudge a week later."
 
 
 def ending_done(mentee: bool, rematched: bool, place: str | None, reason: str | None) -> str:

@@ -1,9 +1,10 @@
 """Mentoring's buttons, menus and forms.
 
 Signing up is a private conversation kept in memory (selects, then a form for the free text).
-The two-week check-in buttons and the rematch buttons are persistent: their custom ids
-(``mentor:checkin:{match_id}:{answer}``, ``mentor:rematch:{match_id}``) carry the pairing, so
-buttons sent weeks ago keep working after a restart.
+The two-week check-in buttons, the rematch buttons and the follow-up nudge's buttons are
+persistent: their custom ids (``mentor:checkin:{match_id}:{answer}``, ``mentor:rematch:{match_id}``,
+``mentor:nudge:{match_id}:{choice}``) carry the pairing, so buttons sent weeks ago keep working
+after a restart. Custom ids are untrusted: the cog checks the presser is part of the pairing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import discord
 
 from bot.errors import UserError
+from bot.services.mentoring_followup import NUDGE_CHOICES
 from bot.services.mentoring_model import (
     HELLO_LIMIT,
     HELP_LIMIT,
@@ -278,3 +280,39 @@ class CheckinButton(
 
 def checkin_view(match_id: int, role: str) -> discord.ui.View:
     return unstored_view(*(CheckinButton(match_id, answer, role) for answer in CheckinButton.LABELS))
+
+
+# -- persistent: the follow-up nudge a week after a mentee's "not yet" ------------------------------
+
+
+class NudgeButton(
+    PersistentItem[discord.ui.Button[Any]],
+    template=rf"mentor:nudge:(?P<match_id>{ID}):(?P<choice>message|different|pause)",
+):
+    """One of the nudge's three options (the cog checks the presser is the pairing's mentee)."""
+
+    where = "mentoring follow-up"
+    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
+        "message": ("Message my mentor", discord.ButtonStyle.primary),
+        "different": ("Ask for a different mentor", discord.ButtonStyle.secondary),
+        "pause": ("Pause mentoring for now", discord.ButtonStyle.secondary),
+    }
+
+    def __init__(self, match_id: int, choice: str) -> None:
+        self.match_id = match_id
+        self.choice = choice
+        label, style = self.LABELS[choice]
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"mentor:nudge:{match_id}:{choice}")
+        )
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        return cls(parse_id(match["match_id"]), match["choice"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        await mentoring(interaction).nudge_chosen(interaction, self.match_id, self.choice)
+
+
+def nudge_view(match_id: int) -> discord.ui.View:
+    return unstored_view(*(NudgeButton(match_id, choice) for choice in NUDGE_CHOICES))
