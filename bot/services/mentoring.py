@@ -78,6 +78,23 @@ ALREADY_MATCHED = (
 )
 
 
+def _profile_from_row(row: Any) -> Profile:
+    """A profile from its row plus ``keys``, its experiences comma-separated in key order."""
+    return Profile(
+        guild_id=row["guild_id"],
+        member_id=row["member_id"],
+        role=row["role"],
+        year=row["year"],
+        capacity=row["capacity"],
+        require_shared=bool(row["require_shared"]),
+        note=row["note"],
+        paused=bool(row["paused"]),
+        created_at=row["created_at"],
+        waiting_since=row["waiting_since"],
+        experiences=tuple(sorted(key for key in (row["keys"] or "").split(",") if key)),
+    )
+
+
 class MentoringService:
     def __init__(self, db: Database, clock: Clock, secret_key: bytes) -> None:
         self.db = db
@@ -93,6 +110,13 @@ class MentoringService:
     # -- the server's list of experiences -----------------------------------------------
 
     async def experiences(self, guild_id: int) -> list[Experience]:
+        # Read first (every /mentor status shows labels): the write transaction, and its fsync,
+        # only for a server whose list was never set, to store the defaults once.
+        rows = await self.db.fetchall(
+            "SELECT key, label FROM mentoring_experiences WHERE guild_id = ? ORDER BY position", (guild_id,)
+        )
+        if rows:
+            return [Experience(r["key"], r["label"]) for r in rows]
         async with self.db.transaction() as tx:
             return await self._experiences(tx, guild_id)
 
@@ -505,30 +529,38 @@ class MentoringService:
     # -- status, pause, leave, rematch ------------------------------------------------------
 
     async def status(self, guild_id: int, member_id: int) -> MemberStatus:
-        async with self.db.read() as tx:  # only reads: no write transaction, no fsync
-            profiles = {}
-            for role in ("mentor", "mentee"):
-                profile = await self._profile(tx, guild_id, member_id, role)
-                if profile is not None:
-                    profiles[role] = profile
+        """``/mentor status``: my profiles (with their experiences), my active pairings and the
+        server's experience labels, in three statements and no transaction (it is a view of
+        where things stand: nothing is decided from it); why I'm waiting only if I am."""
+        async with self.db.read(snapshot=False) as tx:  # only reads: no write transaction, no fsync
             rows = await tx.fetchall(
+                "SELECT p.*, (SELECT group_concat(experience_key, ',') FROM mentoring_declarations d"
+                " WHERE d.guild_id = p.guild_id AND d.member_id = p.member_id AND d.role = p.role) AS keys"
+                " FROM mentoring_profiles p WHERE p.guild_id = ? AND p.member_id = ?",
+                (guild_id, member_id),
+            )
+            profiles = {row["role"]: _profile_from_row(row) for row in rows}
+            matched = await tx.fetchall(
                 "SELECT * FROM mentoring_matches WHERE guild_id = ? AND ended_at IS NULL"
                 " AND (mentor_id = ? OR mentee_id = ?) ORDER BY id",
                 (guild_id, member_id, member_id),
             )
-            matches = [match_from_row(r) for r in rows]
-            reason = None
-            mentee = profiles.get("mentee")
-            if mentee is not None and not any(m.mentee_id == member_id for m in matches):
-                if mentee.paused:
-                    reason = "paused"
-                else:
+            matches = [match_from_row(r) for r in matched]
+        if not profiles and not matches:
+            return MemberStatus(profiles, matches)
+        reason = None
+        mentee = profiles.get("mentee")
+        if mentee is not None and not any(m.mentee_id == member_id for m in matches):
+            if mentee.paused:
+                reason = "paused"
+            else:
+                async with self.db.read() as tx:
                     mentors, _, forbidden, _ = await self._inputs(tx, guild_id)
-                    ask = MenteeAsk(
-                        member_id, mentee.year, frozenset(mentee.experiences), 0, mentee.require_shared
-                    )
-                    reason = why_waiting(mentors, ask, forbidden)
-        return MemberStatus(profiles, matches, reason)
+                ask = MenteeAsk(
+                    member_id, mentee.year, frozenset(mentee.experiences), 0, mentee.require_shared
+                )
+                reason = why_waiting(mentors, ask, forbidden)
+        return MemberStatus(profiles, matches, reason, await self.labels(guild_id))
 
     async def set_paused(self, guild_id: int, member_id: int, paused: bool | None = None) -> bool:
         """Pause (or resume) every role the member has; returns whether they are now paused."""

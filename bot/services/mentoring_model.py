@@ -141,6 +141,7 @@ class MemberStatus:
     profiles: dict[str, Profile]
     matches: list[Match]  # active ones
     waiting_reason: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # the server's experiences, key -> label
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,8 +114,7 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
         if not status.profiles and not status.matches:
             await send_private(interaction, render.NOT_SIGNED_UP)
             return
-        labels = await self.service.labels(interaction.guild_id)
-        embed, due = render.status_embed(status, interaction.user.id, labels)
+        embed, due = render.status_embed(status, interaction.user.id, status.labels)
         kwargs: dict[str, Any] = {"embed": embed}
         if due is not None:
             kwargs["view"] = checkin_view(due[0].id, due[1])
