@@ -471,7 +471,9 @@ async def seed_events(server: DemoServer) -> str:
     # Each later session of the series gets its own theme, as the organisers plan them.
     ids = sorted((await event_ids(server, organiser)).values())
     for event_id, theme in zip(ids[1:], others, strict=False):
-        edited = await organiser.slash(server.common, "event edit", event=event_id, title=theme, theme=theme)
+        edited = await organiser.slash(
+            server.common, "event edit", event=event_id, title=theme, theme=theme, scope="this"
+        )
         expect_in("Saved", text_of(edited), f"/event edit {theme}")
     shown = await organiser.slash(
         server.common, "event create", start=next_weekday(env, 3, 18, 0, after_days=1), end="20:00", **SOCIAL
@@ -666,7 +668,8 @@ async def check_rsvp(server: DemoServer) -> str:
     attendees = text_of(await server.organiser.slash(server.common, "event attendees", event=event_id))
     expect_in("Going", attendees, "/event attendees")
     expect_in("Going (6)", attendees, "/event attendees")
-    expect_in(server.student.mention, attendees, "/event attendees")
+    expect_in("Sam (first-year student)", attendees, "/event attendees")
+    expect("<@" not in attendees, f"/event attendees shows a mention, not a name: {attendees}")
     card = card_titled(server, SOCIAL["title"])
     shown = message_text(card)
     expect_in("Going 6", shown, "the social's card after six replies")

@@ -515,6 +515,20 @@ PERSONAL: list[Personal] = [
         ),
     ),
     Personal(
+        "event_rsvps",
+        "need",
+        Kind.SENSITIVE,
+        EVENTS,
+        "what you chose to tell an event's organisers about your access or dietary needs",
+        "so that event's organisers can prepare; shown to them only (attendee list and register)",
+        "until 7 days after the event ends, or until you press Can't go",
+        retention_days=7,
+        purge=(
+            "UPDATE event_rsvps SET need = NULL WHERE need IS NOT NULL AND event_id IN "
+            "(SELECT event_id FROM events WHERE ends_at < :cutoff)"
+        ),
+    ),
+    Personal(
         "event_reminder_optouts",
         "member_id",
         Kind.MEMBER_ID,
@@ -596,6 +610,7 @@ NOT_PERSONAL += [
     NotPersonal(
         "events", "card_attempt", "how many times posting an event's card was refused (keys its next try)"
     ),
+    NotPersonal("events", "ask_needs", "whether organisers ask attendees about needs (an event setting)"),
 ]
 
 NOT_PERSONAL += [

@@ -14,6 +14,12 @@ Member data held here (privacy inventory; used by ``export_member`` / ``forget_m
   could not be delivered (so ``/event mine`` tells them instead). Kept while the event exists;
   erased by ``forget_member``. Never shown publicly: the card shows counts only; names are shown
   to organisers alone (``/event attendees``).
+* ``event_rsvps.need``: what a student going (or waiting) chose to tell the organisers of that
+  event about access or dietary needs, when the organisers ask (``events.ask_needs``). Special
+  category data: shown to that event's organisers only (``/event attendees`` and its register),
+  never in a card, list, DM or log. Cleared when they press Can't go, erased by
+  ``forget_member``, and cleared by the daily retention job 7 days after the event ends
+  (:mod:`bot.privacy`).
 * ``event_reminder_optouts.member_id``: the member turned reminders off on that server. Kept until
   they turn reminders back on or are forgotten.
 * ``events.created_by`` and ``event_series.created_by``: the organiser who created the event
@@ -56,6 +62,7 @@ from bot.services.events_dates import (
     parse_duration,
     parse_when,
     plan_series,
+    shift_local,
 )
 from bot.services.events_model import (
     CLEAR,
@@ -63,7 +70,9 @@ from bot.services.events_model import (
     LIMITS,
     MAX_CAPACITY,
     MULTILINE_FIELDS,
+    NEED_LIMIT,
     TEXT_FIELDS,
+    Attendee,
     Attendees,
     ChangeOutcome,
     EventChanges,
@@ -72,6 +81,7 @@ from bot.services.events_model import (
     EventSettings,
     MyEvent,
     MyEvents,
+    NeedForm,
     PendingReminder,
     ReminderClaim,
     RsvpOutcome,
@@ -86,8 +96,10 @@ __all__ = [
     "CARD_WINDOW",
     "CHANGED_TOPIC",
     "LIMITS",
+    "NEED_LIMIT",
     "PROMOTED_TOPIC",
     "REMINDER_TOPIC",
+    "Attendee",
     "Attendees",
     "ChangeOutcome",
     "EventChanges",
@@ -96,6 +108,7 @@ __all__ = [
     "EventService",
     "EventSettings",
     "MyEvent",
+    "NeedForm",
     "PendingReminder",
     "ReminderClaim",
     "RsvpOutcome",
@@ -138,7 +151,7 @@ _STARTED_BOUND = int((MAX_DURATION + timedelta(days=1)).total_seconds())
 _EVENT_COLUMNS = (
     "event_id, guild_id, series_id, kind, title, description, starts_at, ends_at, place, online_link,"
     " cost, food, accessibility, facilitators, theme, capacity, community_channel_id, channel_id,"
-    " message_id, scheduled_event_id, status, revision"
+    " message_id, scheduled_event_id, status, revision, ask_needs"
 )
 _EVENT_KEYS = tuple(column.strip() for column in _EVENT_COLUMNS.split(","))
 
@@ -260,8 +273,10 @@ def plan_starts(
 
 def _row_to_event(row: sqlite3.Row) -> EventInfo:
     """An event from a row of :data:`_COUNTED` (its columns and its counts)."""
+    values = {key: row[key] for key in _EVENT_KEYS}
+    values["ask_needs"] = bool(values["ask_needs"])
     return EventInfo(
-        **{key: row[key] for key in _EVENT_KEYS},
+        **values,
         going=row["n_going"],
         waiting=row["n_waiting"],
         maybe=row["n_maybe"],
@@ -403,9 +418,9 @@ class EventService:
                     "INSERT INTO events (guild_id, series_id, kind, title, description, starts_at, ends_at,"
                     " place,"
                     " online_link, cost, food, accessibility, facilitators, theme, capacity,"
-                    " community_channel_id,"
+                    " community_channel_id, ask_needs,"
                     " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                    " ?, ?, ?, ?, ?)",
+                    " ?, ?, ?, ?, ?, ?)",
                     (
                         guild_id,
                         series_id,
@@ -423,6 +438,7 @@ class EventService:
                         draft.theme,
                         draft.capacity,
                         draft.community_channel_id,
+                        int(draft.ask_needs),
                         created_by,
                         now,
                         now,
@@ -606,16 +622,74 @@ class EventService:
         return [(r["event_id"], r["starts_at"]) for r in rows]
 
     async def attendees(self, event_id: int, guild_id: int | None = None) -> tuple[EventInfo, Attendees]:
+        """Who is going, waiting (in order) and maybe, with what each chose to tell the organisers:
+        for organisers only (``/event attendees`` and the register)."""
         async with self.db.read() as tx:
             event = await self._get(tx, event_id, guild_id)
             rows = await tx.fetchall(
-                "SELECT member_id, status FROM event_rsvps WHERE event_id = ? ORDER BY seq", (event_id,)
+                "SELECT member_id, status, need FROM event_rsvps WHERE event_id = ? AND status IN"
+                " ('going', 'waiting', 'maybe') ORDER BY seq",
+                (event_id,),
             )
-        by: dict[str, list[int]] = {"going": [], "waiting": [], "maybe": []}
+        by: dict[str, list[Attendee]] = {"going": [], "waiting": [], "maybe": []}
         for row in rows:
-            if row["status"] in by:
-                by[row["status"]].append(row["member_id"])
-        return event, Attendees(by["going"], by["waiting"], by["maybe"])
+            group = by[row["status"]]
+            place = len(group) + 1 if row["status"] == "waiting" else None
+            group.append(Attendee(row["member_id"], row["status"], place, row["need"] or None))
+        people = [*by["going"], *by["waiting"], *by["maybe"]]
+        return event, Attendees(
+            [p.member_id for p in by["going"]],
+            [p.member_id for p in by["waiting"]],
+            [p.member_id for p in by["maybe"]],
+            people,
+        )
+
+    # -- needs (issue 17) ------------------------------------------------------------------
+
+    async def _need_row(self, tx: Tx, event_id: int, guild_id: int, member_id: int) -> tuple[EventInfo, Any]:
+        event = await self._get(tx, event_id, guild_id)
+        row = await tx.fetchone(
+            "SELECT status, need FROM event_rsvps WHERE event_id = ? AND member_id = ?", (event_id, member_id)
+        )
+        if event.cancelled:
+            raise UserError("This event was cancelled, so there's nothing to tell the organisers. Sorry!")
+        if event.ends_at <= self._now():
+            raise UserError("This event has finished, so the organisers don't need to know any more.")
+        if row is None or row["status"] not in ("going", "waiting", "maybe"):
+            raise UserError(
+                "Press **Going** on the event card first; then you can tell the organisers privately"
+                " about anything you need."
+            )
+        if not event.ask_needs and row["need"] is None:
+            raise UserError(
+                "The organisers of this event aren't asking about needs. If there's something they"
+                " should know, you can ask them directly."
+            )
+        return event, row
+
+    async def need_form(self, event_id: int, guild_id: int, member_id: int) -> NeedForm:
+        """What the needs form opens with (what this member shared so far), or a kind refusal:
+        the event is not this server's, is over or cancelled, they have not replied, or the
+        organisers do not ask (and they shared nothing to change)."""
+        if not 0 < event_id < 2**63:
+            raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
+        async with self.db.read() as tx:
+            event, row = await self._need_row(tx, event_id, guild_id, member_id)
+        return NeedForm(event, row["need"])
+
+    async def set_need(self, event_id: int, guild_id: int, member_id: int, text: str) -> str | None:
+        """Store what a member going (or waiting, or maybe) tells this event's organisers, cleaned
+        and at most :data:`NEED_LIMIT` characters; empty deletes it. Returns what is stored."""
+        need = clean_text(text or "", field="What you wrote", limit=NEED_LIMIT, multiline=True) or None
+        if not 0 < event_id < 2**63:
+            raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
+        async with self.db.transaction() as tx:
+            await self._need_row(tx, event_id, guild_id, member_id)
+            await tx.execute(
+                "UPDATE event_rsvps SET need = ? WHERE event_id = ? AND member_id = ?",
+                (need, event_id, member_id),
+            )
+        return need
 
     async def mine(self, guild_id: int, member_id: int) -> list[MyEvent]:
         """My upcoming events (not 'can't go'), with my status and waiting-list place."""
@@ -678,9 +752,11 @@ class EventService:
         self, tx: Tx, event_id: int, member_id: int, choice: str, guild_id: int | None
     ) -> RsvpOutcome:
         now = self._now()
-        # The event, my reply, its Going count and the next place in the queue: one statement.
+        # The event, my reply (and whether I shared a need), its Going count and the next place
+        # in the queue: one statement.
         row = await tx.fetchone(
             "SELECT e.status, e.capacity, e.starts_at, e.guild_id, r.status AS mine,"
+            " r.need IS NOT NULL AS has_need,"
             " (SELECT COUNT(*) FROM event_rsvps g WHERE g.event_id = e.event_id AND g.status ="
             " 'going') AS going,"
             " (SELECT COALESCE(MAX(seq), 0) + 1 FROM event_rsvps s WHERE s.event_id = e.event_id)"
@@ -698,6 +774,7 @@ class EventService:
         if row["starts_at"] <= now:
             raise UserError("This event has already started, so it isn't taking replies any more.")
         previous: Status | None = row["mine"]
+        has_need = bool(row["has_need"])
         promoted: list[int] = []
         if choice == "going" and previous in ("going", "waiting"):
             status: Status = previous  # pressing Going again keeps your place
@@ -712,7 +789,9 @@ class EventService:
                 " ?, ?)"
                 " ON CONFLICT (event_id, member_id) DO UPDATE SET status = excluded.status, seq ="
                 " excluded.seq,"
-                " updated_at = excluded.updated_at, promoted_at = NULL, promotion_dm = NULL",
+                " updated_at = excluded.updated_at, promoted_at = NULL, promotion_dm = NULL,"
+                # Can't go: what they told the organisers about their needs goes with their place.
+                " need = CASE WHEN excluded.status = 'not_going' THEN NULL ELSE event_rsvps.need END",
                 (event_id, member_id, status, row["next_seq"], now),
             )
             if previous == "going":
@@ -727,7 +806,16 @@ class EventService:
             )
         elif status == "waiting":
             position = event.waiting  # just joined: the last place in the queue
-        return RsvpOutcome(event, status, previous, position, promoted)
+        deleted = has_need and status == "not_going"
+        return RsvpOutcome(
+            event,
+            status,
+            previous,
+            position,
+            promoted,
+            has_need=has_need and not deleted,
+            need_deleted=deleted,
+        )
 
     @staticmethod
     async def _promote(tx: Tx, event_id: int, now: int) -> list[int]:
@@ -796,16 +884,22 @@ class EventService:
 
     async def edit(self, event_id: int, guild_id: int, changes: EventChanges, tz: str) -> ChangeOutcome:
         """Change an event's time, place or details; returns who to tell. Saves nothing on bad input."""
-        if changes.is_empty():
-            raise UserError(
-                "Tell me what to change: a new start, duration, place, link, details or capacity."
+        [outcome] = await self.edit_occurrences(event_id, guild_id, changes, tz)
+        return outcome
+
+    async def later_in_series(self, event: EventInfo) -> int:
+        """How many occurrences of this event's series are scheduled after it (0 for a single event)."""
+        if event.series_id is None:
+            return 0
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM events WHERE series_id = ? AND starts_at > ? AND status = 'scheduled'",
+                (event.series_id, event.starts_at),
             )
-        current = await self.get(event_id, guild_id)
-        if current.cancelled:
-            raise UserError("That event was cancelled; it can't be edited. Create a new one instead.")
-        now_dt = self.clock.now()
-        if current.ends_at <= to_timestamp(now_dt):
-            raise UserError("That event has already finished, so it can't be changed.")
+        )
+
+    def _common_updates(self, changes: EventChanges) -> dict[str, Any]:
+        """The changes that are the same for every occurrence changed: texts, capacity, needs."""
         updates: dict[str, Any] = {}
         for name in TEXT_FIELDS:
             value = getattr(changes, name)
@@ -819,57 +913,134 @@ class EventService:
             if name == "online_link":
                 cleaned = validate_link(cleaned)
             updates[name] = cleaned if name != "description" else (cleaned or "")
-        place = updates.get("place", current.place)
-        link = updates.get("online_link", current.online_link)
-        if not place and not link:
-            raise UserError("An event needs a place, an online link, or both.")
         if changes.capacity is not None:
             updates["capacity"] = validate_capacity(changes.capacity, edit=True)
         if changes.remove_capacity:
             updates["capacity"] = None
-        start, end = current.start, current.end
-        if changes.start is not None:
-            start = parse_when(changes.start, tz, now_dt)
-            end = start + (current.end - current.start)
-        if changes.duration is not None:
-            end = start + parse_duration(changes.duration)
-        time_changed = (start, end) != (current.start, current.end)
-        if time_changed:
-            check_times(start, end, now_dt)
-            updates["starts_at"], updates["ends_at"] = to_timestamp(start), to_timestamp(end)
-        now = self._now()
+        if changes.ask_needs is not None:
+            updates["ask_needs"] = int(bool(changes.ask_needs))
+        return updates
+
+    async def edit_occurrences(
+        self, event_id: int, guild_id: int, changes: EventChanges, tz: str, scope: str = "this"
+    ) -> list[ChangeOutcome]:
+        """Change one event (``scope="this"``), or it and every later scheduled occurrence of its
+        series (``scope="rest"``); returns who to tell about each, in date order.
+
+        Texts, capacity and asking about needs are set on each. A new start moves each later
+        occurrence by the same amount of *local* time (18:00 to 19:00 stays 19:00 across a clock
+        change, :mod:`bot.services.recurrence`); each keeps its own length unless a duration is
+        given. Everything is checked before anything is saved, and all of it is saved in one
+        transaction: one change notice per person per occurrence changed.
+        """
+        plans = await self._plan_edit(event_id, guild_id, changes, tz, scope)
         settings = await self.settings(guild_id)
-        reminders: list[tuple[int, int]] = []
+        now_dt = self.clock.now()
         async with self.db.transaction() as tx:
-            sets = ", ".join(f"{name} = ?" for name in updates)
-            await tx.execute(
-                f"UPDATE events SET {sets}, revision = revision + 1, updated_at = ? WHERE event_id = ?",
-                (*updates.values(), now, event_id),
+            return [
+                await self._apply_edit(tx, each.event_id, updates, time_changed, settings.lead_times, now_dt)
+                for each, updates, time_changed in plans
+            ]
+
+    async def check_edit(self, event_id: int, guild_id: int, changes: EventChanges, tz: str) -> int:
+        """Check an edit of this one event without saving anything (a :class:`UserError` says what
+        to change); returns how many later occurrences of its series it could change too."""
+        [(current, _, _)] = await self._plan_edit(event_id, guild_id, changes, tz, "this")
+        return await self.later_in_series(current)
+
+    async def _plan_edit(
+        self, event_id: int, guild_id: int, changes: EventChanges, tz: str, scope: str
+    ) -> list[tuple[EventInfo, dict[str, Any], bool]]:
+        """Each occurrence an edit changes, with its updates and whether its time moves."""
+        if changes.is_empty():
+            raise UserError(
+                "Tell me what to change: a new start, duration, place, link, details or capacity."
             )
+        current = await self.get(event_id, guild_id)
+        if current.cancelled:
+            raise UserError("That event was cancelled; it can't be edited. Create a new one instead.")
+        now_dt = self.clock.now()
+        if current.ends_at <= to_timestamp(now_dt):
+            raise UserError("That event has already finished, so it can't be changed.")
+        if scope == "rest" and current.series_id is None:
+            raise UserError("That event is not part of a series. Use `scope: Just this event` to change it.")
+        common = self._common_updates(changes)
+        occurrences = [current]
+        if scope == "rest":
+            rows = await self.db.fetchall(
+                f"SELECT {_COUNTED} FROM events e WHERE e.series_id = ? AND e.starts_at > ? AND e.status ="
+                " 'scheduled' ORDER BY e.starts_at",
+                (current.series_id, current.starts_at),
+            )
+            occurrences += [_row_to_event(row) for row in rows]
+        new_start = parse_when(changes.start, tz, now_dt) if changes.start is not None else None
+        length = parse_duration(changes.duration) if changes.duration is not None else None
+        plans: list[tuple[EventInfo, dict[str, Any], bool]] = []
+        for each in occurrences:
+            updates = dict(common)
+            place = updates.get("place", each.place)
+            link = updates.get("online_link", each.online_link)
+            if not place and not link:
+                raise UserError("An event needs a place, an online link, or both.")
+            start, end = each.start, each.end
+            if new_start is not None:
+                start = (
+                    new_start if each is current else shift_local(each.start, current.start, new_start, tz)
+                )
+                end = start + (each.end - each.start)
+            if length is not None:
+                end = start + length
+            time_changed = (start, end) != (each.start, each.end)
             if time_changed:
-                await tx.execute("DELETE FROM event_reminders WHERE event_id = ?", (event_id,))
-                reminders = await self._insert_reminders(
-                    tx, event_id, updates["starts_at"], settings.lead_times, now
-                )
-            promoted = await self._promote(tx, event_id, now) if "capacity" in updates else []
-            event = await self._get(tx, event_id)
+                check_times(start, end, now_dt)
+                updates["starts_at"], updates["ends_at"] = to_timestamp(start), to_timestamp(end)
+            plans.append((each, updates, time_changed))
+        return plans
+
+    async def _apply_edit(
+        self,
+        tx: Tx,
+        event_id: int,
+        updates: dict[str, Any],
+        time_changed: bool,
+        leads: tuple[int, ...],
+        now_dt: datetime,
+    ) -> ChangeOutcome:
+        """One occurrence's edit, in the caller's transaction: saved, reminders rebuilt, the
+        waiting list moved up, and a change notice owed to each person going or waiting (not
+        when only asking about needs changed: nothing they see is different)."""
+        now = to_timestamp(now_dt)
+        reminders: list[tuple[int, int]] = []
+        sets = ", ".join(f"{name} = ?" for name in updates)
+        await tx.execute(
+            f"UPDATE events SET {sets}, revision = revision + 1, updated_at = ? WHERE event_id = ?",
+            (*updates.values(), now, event_id),
+        )
+        if time_changed:
+            await tx.execute("DELETE FROM event_reminders WHERE event_id = ?", (event_id,))
+            reminders = await self._insert_reminders(tx, event_id, updates["starts_at"], leads, now)
+        promoted = await self._promote(tx, event_id, now) if "capacity" in updates else []
+        event = await self._get(tx, event_id)
+        notify: list[int] = []
+        visible = bool(set(updates) - {"ask_needs"})
+        if visible:
             notify = [m for m in await self._going_and_waiting(tx, event_id) if m not in promoted]
-            key = f"{CHANGED_TOPIC}:{event_id}:{event.revision}"
-            for member_id in notify:
-                await enqueue(
-                    tx,
-                    now_dt,
-                    guild_id=event.guild_id,
-                    key=key,
-                    topic=CHANGED_TOPIC,
-                    recipient_id=member_id,
-                    payload={"event_id": event_id, "time_changed": time_changed},
-                    not_after=event.end,
-                )
-            seqs = await self._seqs(tx, event_id, promoted)
+        key = f"{CHANGED_TOPIC}:{event_id}:{event.revision}"
+        for member_id in notify:
+            await enqueue(
+                tx,
+                now_dt,
+                guild_id=event.guild_id,
+                key=key,
+                topic=CHANGED_TOPIC,
+                recipient_id=member_id,
+                payload={"event_id": event_id, "time_changed": time_changed},
+                not_after=event.end,
+            )
+        seqs = await self._seqs(tx, event_id, promoted)
         notices = [stored_key(key, m) for m in notify]
         notices += [stored_key(f"{PROMOTED_TOPIC}:{event_id}:{seqs[m]}", m) for m in promoted]
-        return ChangeOutcome(event, notify, promoted, time_changed, reminders, notices)
+        return ChangeOutcome(event, notify, promoted, time_changed, reminders, notices, visible)
 
     @staticmethod
     async def _seqs(tx: Tx, event_id: int, members: list[int]) -> dict[int, int]:
@@ -1103,7 +1274,8 @@ class EventService:
         async with self.db.read() as tx:
             rsvps = await tx.fetchall(
                 "SELECT r.event_id, e.guild_id, e.title, e.starts_at, r.status, r.updated_at, r.promoted_at,"
-                " r.promotion_dm FROM event_rsvps r JOIN events e ON e.event_id = r.event_id"
+                " r.promotion_dm, r.need AS need_shared_with_organisers"
+                " FROM event_rsvps r JOIN events e ON e.event_id = r.event_id"
                 " WHERE r.member_id = ? ORDER BY e.starts_at",
                 (member_id,),
             )
@@ -1130,6 +1302,9 @@ class EventService:
             going = await tx.fetchall(
                 "SELECT event_id FROM event_rsvps WHERE member_id = ? AND status = 'going'", (member_id,)
             )
+            needs = await tx.fetchval(
+                "SELECT COUNT(*) FROM event_rsvps WHERE member_id = ? AND need IS NOT NULL", (member_id,)
+            )
             rsvps = await tx.execute("DELETE FROM event_rsvps WHERE member_id = ?", (member_id,))
             for row in going:
                 await self._promote(tx, row["event_id"], now)
@@ -1142,6 +1317,7 @@ class EventService:
             )
         return {
             "event_rsvps": rsvps.rowcount,
+            "needs shared with organisers": int(needs),
             "event_reminder_optouts": optouts.rowcount,
             "events_created_by": events.rowcount,
             "event_series_created_by": series.rowcount,

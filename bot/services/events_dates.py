@@ -138,3 +138,11 @@ def plan_series(
         raise UserError("A series can run for up to a year. Use fewer occurrences.")
     text = str(rule).split("\n")[-1]  # the RRULE line (DTSTART is stored with the events)
     return SeriesPlan(rule=text, starts=[localise(s, tz) for s in local_starts])
+
+
+def shift_local(when: datetime, old_anchor: datetime, new_anchor: datetime, tz: str) -> datetime:
+    """``when`` moved by as much *local wall-clock* time as ``old_anchor`` moved to ``new_anchor``
+    (aware UTC in and out): a series edited from 18:00 to 19:00 is at 19:00 on every later date,
+    on either side of a clock change."""
+    moved = to_local(new_anchor, tz) - to_local(old_anchor, tz)
+    return localise(to_local(when, tz) + moved, tz)

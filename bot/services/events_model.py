@@ -48,6 +48,8 @@ MULTILINE_FIELDS = frozenset({"description", "facilitators"})
 #: The most places an event may have (more is a typo; no limit is "leave it empty").
 MAX_CAPACITY = 100_000
 CLEAR = "-"
+#: The longest need a student may share with an event's organisers (code points, once cleaned).
+NEED_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class EventDraft:
     capacity: int | None = None
     community_channel_id: int | None = None
     alcohol_free: bool = False
+    ask_needs: bool = False  # ask people going about access and dietary needs
 
 
 @dataclass(slots=True)
@@ -97,9 +100,10 @@ class EventChanges:
     theme: str | None = None
     capacity: int | None = None
     remove_capacity: bool = False
+    ask_needs: bool | None = None
 
     def is_empty(self) -> bool:
-        names = ("start", "duration", "capacity", *TEXT_FIELDS)
+        names = ("start", "duration", "capacity", "ask_needs", *TEXT_FIELDS)
         return all(getattr(self, name) is None for name in names) and not self.remove_capacity
 
 
@@ -127,6 +131,7 @@ class EventInfo:
     scheduled_event_id: int | None
     status: str
     revision: int = 0  # how many times it was edited (the key of its change notices)
+    ask_needs: bool = False  # people going are asked, privately, about their needs
     going: int = 0
     waiting: int = 0
     maybe: int = 0
@@ -170,6 +175,26 @@ class RsvpOutcome:
     previous: Status | None
     waiting_position: int | None = None
     promoted: list[int] = field(default_factory=list)
+    #: The presser has shared a need with the organisers (kept), or it was just deleted
+    #: because they can't go any more.
+    has_need: bool = False
+    need_deleted: bool = False
+
+    @property
+    def offer_need_form(self) -> bool:
+        """Whether the private reply offers the needs form: going or waiting, and the organisers
+        ask (or the presser already told them something, which they may change)."""
+        return self.status in ("going", "waiting") and (self.event.ask_needs or self.has_need)
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """One person on ``/event attendees`` or the register (organisers only)."""
+
+    member_id: int
+    status: Status
+    waiting_position: int | None = None  # 1 for the first in the queue; None unless waiting
+    need: str | None = None  # what they chose to tell the organisers
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +202,21 @@ class Attendees:
     going: list[int]
     waiting: list[int]
     maybe: list[int]
+    #: Everyone above, in that order (going, then the waiting list in order, then maybe), with
+    #: their place and what they shared.
+    people: list[Attendee] = field(default_factory=list)
+
+    @property
+    def needs(self) -> int:
+        return sum(person.need is not None for person in self.people)
+
+
+@dataclass(frozen=True, slots=True)
+class NeedForm:
+    """What the needs form is opened with: the event and what this member shared so far."""
+
+    event: EventInfo
+    need: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +250,9 @@ class ChangeOutcome:
     time_changed: bool = False
     reminders: list[tuple[int, int]] = field(default_factory=list)  # (lead_seconds, due_at)
     notices: list[str] = field(default_factory=list)
+    #: Whether attendees see a difference (False when only asking about needs changed: then
+    #: nobody is sent a notice).
+    visible: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """/event: alcohol-free socials and workshop series, with RSVPs, a waiting list and reminders.
 
-``commands`` (the cog), ``views`` (the card's persistent buttons, the create form), ``render``
+``commands`` (the cog), ``views`` (the card's persistent buttons, the create and needs forms), ``render``
 (what people see), ``jobs`` (cards, reminders, DMs, the Events tab). The rules and the data
 are :mod:`bot.services.events`.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from bot.core import CommonRoomBot
 from cogs.events.commands import Events
-from cogs.events.views import EventButton
+from cogs.events.views import EventButton, NeedButton
 
-__all__ = ["EventButton", "Events", "setup"]
+__all__ = ["EventButton", "Events", "NeedButton", "setup"]
 
 
 async def setup(bot: CommonRoomBot) -> None:
-    bot.add_dynamic_items(EventButton)
+    bot.add_dynamic_items(EventButton, NeedButton)
     await bot.add_cog(Events(bot))

@@ -23,6 +23,7 @@ from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
 from bot.services.communities import CommunityService, channel_slug
 from bot.services.events import (
+    ChangeOutcome,
     EventChanges,
     EventDraft,
     EventService,
@@ -34,6 +35,7 @@ from bot.services.events_ics import calendar_bytes
 from bot.text import clean_text
 from bot.ui import (
     POST,
+    FormValues,
     PagedView,
     clip,
     parse_id,
@@ -45,14 +47,19 @@ from bot.ui import (
 from cogs.events.jobs import EventJobs
 from cogs.events.render import (
     PAGE_SIZE,
+    attendee_pages,
     attendees_embed,
     created_reply,
+    edited_reply,
     list_page,
     local_when,
     mine_embed,
+    need_saved,
+    register_csv,
+    register_note,
     told_later,
 )
-from cogs.events.views import CreateModal, NewEvent
+from cogs.events.views import NEED_FORM, CreateModal, NewEvent, SeriesScopeView
 
 # A channel mention or id, in ASCII digits (never longer than an id: no typed number overflows).
 _MENTION = re.compile(r"<#([0-9]{1,19})>")
@@ -61,6 +68,12 @@ _CHANNEL_ID = re.compile(r"([0-9]{1,19})")
 OWED = ("pending", "sending")
 # A subcommand only organisers can run (the command tree checks ``extras``).
 organiser_command = partial(app_commands.command, extras=ORGANISER)
+#: The register lists at most this many people (each name may be a look-up at Discord).
+REGISTER_LIMIT = 2000
+SCOPES = [
+    app_commands.Choice(name="Just this event", value="this"),
+    app_commands.Choice(name="This and the rest of the series", value="rest"),
+]
 
 
 class Events(commands.GroupCog, group_name="event", group_description="Alcohol-free socials and workshops"):
@@ -75,20 +88,23 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         self.jobs = EventJobs(bot, self.service)
 
     async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
-        """For /privacy my-data: RSVPs and reminder preferences."""
+        """For /privacy my-data: RSVPs (with any need shared with organisers) and reminder preferences."""
         return await self.service.export_member(member_id)
 
     async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
-        """For /privacy forget-me: RSVPs (the waiting list moves up) and reminder preferences."""
+        """For /privacy forget-me: RSVPs and needs shared (the waiting list moves up) and reminder
+        preferences."""
         counts = await self.service.forget_member(member_id)
         self.bot.outbox.kick()  # whoever moved up into their place is owed a DM
         return counts
 
     async def cog_load(self) -> None:
+        self.bot.forms.add(NEED_FORM, self.submit_need, where="event needs form")
         self.jobs.register()
         await self.jobs.rearm()
 
     async def cog_unload(self) -> None:
+        self.bot.forms.remove_owner(self)
         self.jobs.unregister()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -153,8 +169,9 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         repeat="Make it a series",
         times="For a series: how many times",
         until="For a series: the last date, e.g. 17 Dec",
+        ask_needs="Ask attendees about access and dietary needs (privately, only organisers see them)",
     )
-    @app_commands.rename(online_link="online-link")
+    @app_commands.rename(online_link="online-link", ask_needs="ask-needs")
     async def create(
         self,
         interaction: discord.Interaction[CommonRoomBot],
@@ -173,6 +190,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         repeat: Literal["weekly", "fortnightly", "monthly"] | None = None,
         times: app_commands.Range[int, 2, 60] | None = None,
         until: str | None = None,
+        ask_needs: bool = False,
     ) -> None:
         guild = interaction.guild
         assert guild is not None
@@ -201,6 +219,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
             capacity=capacity,
             community_channel_id=community_id,
             alcohol_free=True,
+            ask_needs=ask_needs,
         )
         # Check everything typed so far (the series too) before asking for the long text.
         first_start, _ = self.service.validate(replace(draft), config.timezone)
@@ -272,8 +291,11 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         facilitators="Facilitators (- to remove)",
         theme="Theme (- to remove)",
         title="New title",
+        ask_needs="Ask attendees about access and dietary needs (privately, only organisers see them)",
+        scope="For a series: just this event, or this and every later one (asked if left empty)",
     )
-    @app_commands.rename(online_link="online-link", no_limit="no-limit")
+    @app_commands.rename(online_link="online-link", no_limit="no-limit", ask_needs="ask-needs")
+    @app_commands.choices(scope=SCOPES)
     @app_commands.autocomplete(event=event_autocomplete)
     async def edit(
         self,
@@ -292,6 +314,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         facilitators: str | None = None,
         theme: str | None = None,
         title: str | None = None,
+        ask_needs: bool | None = None,
+        scope: str | None = None,
     ) -> None:
         assert interaction.guild is not None
         changes = EventChanges(
@@ -308,27 +332,46 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
             theme=theme,
             capacity=capacity,
             remove_capacity=no_limit,
+            ask_needs=ask_needs,
         )
         tz = await self._tz(interaction.guild.id)
-        outcome = await self.service.edit(event, interaction.guild.id, changes, tz)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        updated = outcome.event
-        if outcome.time_changed:
-            self.jobs.rescheduled(outcome)
-        await self.jobs.refresh_card(updated)
-        problem = await self.jobs.mirror(updated)
+        if scope is None:
+            # An occurrence of a series: check the change, then ask how far it goes (privately).
+            later = await self.service.check_edit(event, interaction.guild.id, changes, tz)
+            if later:
+                view = SeriesScopeView(self, interaction.user.id, event, changes, tz)
+                await send_private(
+                    interaction,
+                    f"Event {event} is part of a series, with {later} more after it. Change only this"
+                    f" one, or this one and the {later} after it? Everyone going or waiting is told"
+                    " once for each event that changes.",
+                    view=view,
+                )
+                return
+        await self.apply_edit(interaction, event, changes, tz, scope or "this")
+
+    async def apply_edit(
+        self, interaction: discord.Interaction[Any], event_id: int, changes: EventChanges, tz: str, scope: str
+    ) -> None:
+        """Save an edit (of one event, or this and every later one in its series), then redraw
+        the cards and the Events tab, re-arm reminders and say how many were told."""
+        assert interaction.guild is not None
+        outcomes = await self.service.edit_occurrences(event_id, interaction.guild.id, changes, tz, scope)
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        problem = None
+        for outcome in outcomes:
+            if outcome.time_changed:
+                self.jobs.rescheduled(outcome)
+            await self.jobs.refresh_card(outcome.event)
+            problem = await self.jobs.mirror(outcome.event) or problem
         # The notices were owed with the change; wait a moment to say how many have arrived.
-        status = await self.jobs.deliver(outcome.notices)
-        told = sum(status.get(key) == "delivered" for key in outcome.notices[: len(outcome.notify)])
-        owed = sum(status.get(key) in OWED for key in outcome.notices[: len(outcome.notify)])
-        text = (
-            f"Saved. The card is updated and I told {told} of {len(outcome.notify)} people going or "
-            "waiting by DM."
-        )
-        text += told_later(owed)
-        if outcome.promoted:
-            text += f" {len(outcome.promoted)} moved up from the waiting list."
-        await send_private(interaction, text + (f"\n{problem}" if problem else ""))
+        notices = [key for outcome in outcomes for key in outcome.notices]
+        status = await self.jobs.deliver(notices)
+        told_keys = [key for outcome in outcomes for key in _notice_keys(outcome)]
+        told = sum(status.get(key) == "delivered" for key in told_keys)
+        owed = sum(status.get(key) in OWED for key in told_keys)
+        await send_private(interaction, edited_reply(outcomes, told, owed, problem, changes.ask_needs))
 
     @organiser_command(name="cancel", description="Cancel an event, or the rest of its series (organisers)")
     @app_commands.describe(event="The event to cancel", scope="Just this event, or this and every later one")
@@ -361,12 +404,50 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         )
 
     @organiser_command(name="attendees", description="Who is going, waiting or maybe (organisers, private)")
-    @app_commands.describe(event="The event")
+    @app_commands.describe(
+        event="The event",
+        csv="Attach a register (CSV: name, status, waiting-list place, needs shared), only for you",
+    )
     @app_commands.autocomplete(event=event_autocomplete)
-    async def attendees(self, interaction: discord.Interaction[CommonRoomBot], event: int) -> None:
-        assert interaction.guild is not None
-        info, people = await self.service.attendees(event, interaction.guild.id)
-        await send_private(interaction, embed=attendees_embed(info, people))
+    async def attendees(
+        self, interaction: discord.Interaction[CommonRoomBot], event: int, csv: bool = False
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        info, people = await self.service.attendees(event, guild.id)
+        # Names may be looked up at Discord (a few at a time): answer "thinking" first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if csv:
+            listed = people.people[:REGISTER_LIMIT]
+            names = await self.bot.names.names(guild.id, [p.member_id for p in listed])
+            data = register_csv(listed, names)  # in memory only, never stored
+            await send_private(
+                interaction,
+                register_note(info, people, len(listed)),
+                file=discord.File(io.BytesIO(data), filename=f"register-{info.event_id}.csv"),
+            )
+            return
+        pages = attendee_pages(people)
+
+        async def page(index: int) -> discord.Embed:
+            shown = pages[index]
+            names = await self.bot.names.names(guild.id, [p.member_id for p in shown.people])
+            return attendees_embed(info, people, shown, names, index, len(pages))
+
+        await send_pages(interaction, PagedView(page, len(pages)))
+
+    async def submit_need(
+        self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
+    ) -> None:
+        """The needs form (``event:need-form:<id>``): what a student going tells the organisers."""
+        if interaction.guild is None:
+            raise UserError("Events work inside the server.")
+        event_id = parse_id(match["event_id"])
+        need = await self.service.set_need(
+            event_id, interaction.guild.id, interaction.user.id, values.text("need")
+        )
+        event = await self.service.get(event_id, interaction.guild.id)
+        await send_private(interaction, need_saved(event, need))
 
     @organiser_command(
         name="settings", description="Reminder times, Maybe reminders, Events tab mirror (organisers)"
@@ -471,3 +552,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         else:
             text = "Reminders are off. You won't get reminder DMs; `/event mine` still shows your events."
         await send_private(interaction, text)
+
+
+def _notice_keys(outcome: ChangeOutcome) -> list[str]:
+    """The change notices of an edit (the rest of its keys are waiting-list places)."""
+    return outcome.notices[: len(outcome.notify)]

@@ -1,7 +1,10 @@
-"""The event card's persistent buttons and the create form.
+"""The event card's persistent buttons, the create form, the needs form and the series question.
 
 The card's buttons are :class:`~bot.ui.PersistentItem` s: the custom id (``event:going:12``)
-carries the event id, so cards posted long ago keep working after a restart.
+carries the event id, so cards posted long ago keep working after a restart. So does the
+button in a Going reply that opens the needs form (``event:need:12``); the form itself is
+stateless (``event:need-form:12``, handled by the cog through ``bot.forms``), so what a
+student typed survives a restart.
 """
 
 from __future__ import annotations
@@ -14,11 +17,25 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.clock import to_timestamp
+from bot.core import is_organiser
 from bot.errors import UserError
-from bot.services.events import LIMITS, EventDraft, EventInfo
+from bot.services.events import LIMITS, NEED_LIMIT, EventChanges, EventDraft, EventInfo, NeedForm
 from bot.services.events_ics import calendar_bytes
-from bot.ui import ID, BaseModal, PersistentItem, cog_of, parse_id, send_private, unstored_view
-from cogs.events.render import rsvp_reply
+from bot.ui import (
+    ID,
+    MODAL_TITLE_LIMIT,
+    BaseModal,
+    OwnedView,
+    PersistentItem,
+    StatelessModal,
+    clip,
+    cog_of,
+    parse_id,
+    send_private,
+    show_form,
+    unstored_view,
+)
+from cogs.events.render import NEED_CHANGE_LABEL, NEED_LABEL, rsvp_reply
 
 if TYPE_CHECKING:
     from cogs.events.commands import Events
@@ -97,10 +114,107 @@ class EventButton(
             return
         choice = "not_going" if self.choice == "no" else self.choice
         outcome = await cog.service.rsvp(self.event_id, member.id, choice, interaction.guild.id)
-        await send_private(interaction, rsvp_reply(outcome))
+        if outcome.offer_need_form:  # only the presser sees it: the reply is private
+            await send_private(
+                interaction, rsvp_reply(outcome), view=need_view(self.event_id, outcome.has_need)
+            )
+        else:
+            await send_private(interaction, rsvp_reply(outcome))
         if outcome.promoted:
             cog.bot.outbox.kick()  # whoever moved up is owed a DM (written with the change)
         cog.jobs.refresh_soon(self.event_id)
+
+
+class NeedButton(
+    PersistentItem[discord.ui.Button[Any]],
+    # Optional id for the same reason as EventButton's: a truncated id is answered kindly.
+    template=rf"event:need:(?P<event_id>{ID})?",
+):
+    """In a Going (or waiting list) reply: opens the needs form, filled in with what the presser
+    shared so far. The custom id is untrusted: the event must be this server's, and the presser
+    must have replied to it (the service checks both, and answers kindly otherwise)."""
+
+    where = "event needs button"
+
+    def __init__(self, event_id: int, *, has_need: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=NEED_CHANGE_LABEL if has_need else NEED_LABEL,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"event:need:{event_id}",
+            )
+        )
+        self.event_id = event_id
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> NeedButton:
+        return cls(parse_id(match["event_id"] or ""))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs.events.commands import Events  # the cog imports this module
+
+        cog = cog_of(interaction, Events)
+        if interaction.guild is None:
+            raise UserError("Events work inside the server.")
+        form = await cog.service.need_form(self.event_id, interaction.guild.id, interaction.user.id)
+        await show_form(interaction, need_modal(form))
+
+
+def need_view(event_id: int, has_need: bool) -> discord.ui.View:
+    return unstored_view(NeedButton(event_id, has_need=has_need))
+
+
+#: The needs form's custom id (``event:need-form:<event id>``), routed to the cog's handler.
+NEED_FORM = rf"event:need-form:(?P<event_id>{ID})"
+
+
+def need_modal(form: NeedForm) -> StatelessModal:
+    """The needs form for one event, filled in with what this member shared so far."""
+    modal = StatelessModal(
+        title=clip(f"Needs: {form.event.title}", MODAL_TITLE_LIMIT),
+        custom_id=f"event:need-form:{form.event.event_id}",
+        timeout=900,
+    )
+    modal.add_item(
+        discord.ui.TextInput(
+            label="What should the organisers know?",
+            custom_id="need",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=NEED_LIMIT,
+            default=form.need or None,
+            placeholder="e.g. step-free access, a quiet space, halal food. Only organisers see this.",
+        )
+    )
+    return modal
+
+
+class SeriesScopeView(OwnedView):
+    """``/event edit`` on an occurrence of a series: change only this one, or it and every later
+    one? Private, for the organiser who asked; the change is applied when they choose."""
+
+    def __init__(self, cog: Events, owner_id: int, event_id: int, changes: EventChanges, tz: str) -> None:
+        super().__init__(owner_id, timeout=15 * 60)
+        self.cog, self.event_id, self.changes, self.tz = cog, event_id, changes, tz
+
+    async def _choose(self, interaction: discord.Interaction[Any], scope: str, words: str) -> None:
+        self.stop()
+        # Checked again on the server side: the organiser role may have gone since they asked.
+        config = await self.cog.bot.guild_settings.get(interaction.guild_id or 0)
+        if not isinstance(interaction.user, discord.Member) or not is_organiser(interaction.user, config):
+            raise UserError("Editing events is for organisers. Nothing was changed.")
+        await interaction.response.edit_message(content=f"Changing {words}…", view=None)
+        await self.cog.apply_edit(interaction, self.event_id, self.changes, self.tz, scope)
+
+    @discord.ui.button(label="Only this one", style=discord.ButtonStyle.primary)
+    async def only_this(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
+        await self._choose(interaction, "this", "only this event")
+
+    @discord.ui.button(label="This and every later one", style=discord.ButtonStyle.secondary)
+    async def this_and_later(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
+    ) -> None:
+        await self._choose(interaction, "rest", "this event and every later one in the series")
 
 
 def card_view(event: EventInfo) -> discord.ui.View | None:

@@ -89,3 +89,46 @@ def said(result: simcord.InteractionResult) -> str:
         return str(result.followups[-1].content)
     assert result.response is not None
     return result.response.content
+
+
+def replies(result: simcord.InteractionResult) -> list[Any]:
+    """Every message the bot answered one interaction with (the response, then follow-ups)."""
+    return [*([result.response] if result.response is not None else []), *result.followups]
+
+
+def shown_text(result: simcord.InteractionResult) -> str:
+    """Every word one interaction showed: contents, embeds (all of each), buttons."""
+    parts = []
+    for message in replies(result):
+        parts.append(message.content or "")
+        parts += [str(embed.to_dict()) for embed in message.embeds]
+        parts.append(str(message.components))
+    return "\n".join(parts)
+
+
+def button_labels(message: Any) -> list[str]:
+    """The labels of a message's buttons (a reply or a posted message)."""
+    rows = message.components
+    found = []
+    for row in rows:
+        data = row if isinstance(row, dict) else row.to_dict()
+        found += [c.get("label", "") for c in data.get("components", [])]
+    return found
+
+
+def form_default(shown: simcord.InteractionResult, custom_id: str) -> str | None:
+    """What a form shown to someone is filled in with (a text input's value), or None."""
+    assert shown.modal is not None
+
+    def walk(component: Any) -> str | None:
+        if isinstance(component, dict):
+            if component.get("custom_id") == custom_id:
+                value = component.get("value")
+                return value if isinstance(value, str) else None
+            for child in [*(component.get("components") or []), component.get("component")]:
+                found = walk(child)
+                if found is not None:
+                    return found
+        return None
+
+    return walk(shown.modal)
