@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -281,6 +281,16 @@ def _row_to_event(row: sqlite3.Row) -> EventInfo:
         waiting=row["n_waiting"],
         maybe=row["n_maybe"],
     )
+
+
+def _moved(event: EventInfo, before: str | None, after: str) -> EventInfo:
+    """``event`` with one reply moved from ``before`` to ``after`` in its counts."""
+    counts = {"going": event.going, "waiting": event.waiting, "maybe": event.maybe}
+    if before in counts:
+        counts[before] -= 1
+    if after in counts:
+        counts[after] += 1
+    return replace(event, going=counts["going"], waiting=counts["waiting"], maybe=counts["maybe"])
 
 
 class EventService:
@@ -733,32 +743,43 @@ class EventService:
     # -- RSVP ----------------------------------------------------------------------------
 
     async def rsvp(
-        self, event_id: int, member_id: int, choice: str, guild_id: int | None = None
+        self,
+        event_id: int,
+        member_id: int,
+        choice: str,
+        guild_id: int | None = None,
+        *,
+        check: Callable[[EventInfo], None] | None = None,
     ) -> RsvpOutcome:
         """Going / Maybe / Can't go. Going at capacity joins the waiting list in click order.
 
-        With ``guild_id``, only for an event of that server (a button's id is untrusted).
-        The first await queues the write (:meth:`~bot.db.Database.grouped`), so concurrent calls
-        are served in call order.
+        With ``guild_id``, only for an event of that server (a button's id is untrusted). With
+        ``check``, it is called with the event before anything is written, and may refuse with a
+        :class:`UserError` (the cog checks a community's event is for this member), so the press
+        reads the event once. The first await queues the write
+        (:meth:`~bot.db.Database.grouped`), so concurrent calls are served in call order.
         """
         if choice not in ("going", "maybe", "not_going"):
             raise UserError("Choose Going, Maybe or Can't go.")
         if not 0 < event_id < 2**63:
             raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
         # Group commit: a burst of presses shares transactions (one fsync each), in press order.
-        return await self.db.grouped(lambda tx: self._rsvp(tx, event_id, member_id, choice, guild_id))
+        return await self.db.grouped(lambda tx: self._rsvp(tx, event_id, member_id, choice, guild_id, check))
 
     async def _rsvp(
-        self, tx: Tx, event_id: int, member_id: int, choice: str, guild_id: int | None
+        self,
+        tx: Tx,
+        event_id: int,
+        member_id: int,
+        choice: str,
+        guild_id: int | None,
+        check: Callable[[EventInfo], None] | None,
     ) -> RsvpOutcome:
         now = self._now()
         # The event, my reply (and whether I shared a need), its Going count and the next place
         # in the queue: one statement.
         row = await tx.fetchone(
-            "SELECT e.status, e.capacity, e.starts_at, e.guild_id, r.status AS mine,"
-            " r.need IS NOT NULL AS has_need,"
-            " (SELECT COUNT(*) FROM event_rsvps g WHERE g.event_id = e.event_id AND g.status ="
-            " 'going') AS going,"
+            f"SELECT {_COUNTED}, r.status AS mine, r.need IS NOT NULL AS has_need,"
             " (SELECT COALESCE(MAX(seq), 0) + 1 FROM event_rsvps s WHERE s.event_id = e.event_id)"
             " AS next_seq"
             " FROM events e LEFT JOIN event_rsvps r ON r.event_id = e.event_id AND r.member_id = ?"
@@ -767,6 +788,9 @@ class EventService:
         )
         if row is None or (guild_id is not None and row["guild_id"] != guild_id):
             raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
+        event = _row_to_event(row)
+        if check is not None:
+            check(event)  # e.g. a community's event is for those who see its channel
         if row["status"] == "cancelled":
             raise UserError(
                 "This event was cancelled, so it isn't taking replies. `/event list` shows what's on."
@@ -780,7 +804,7 @@ class EventService:
             status: Status = previous  # pressing Going again keeps your place
         else:
             if choice == "going":
-                full = row["capacity"] is not None and row["going"] >= row["capacity"]
+                full = event.capacity is not None and event.going >= event.capacity
                 status = "waiting" if full else "going"
             else:
                 status = choice  # type: ignore[assignment]
@@ -796,7 +820,10 @@ class EventService:
             )
             if previous == "going":
                 promoted = await self._promote(tx, event_id, now)
-        event = await self._get(tx, event_id)
+            if promoted:  # places moved: read the counts again
+                event = await self._get(tx, event_id)
+            else:  # only my reply changed: the counts follow it
+                event = _moved(event, previous, status)
         position = None
         if status == "waiting" and previous == "waiting":
             position = 1 + await tx.fetchval(

@@ -102,9 +102,10 @@ class EventButton(
         member = interaction.user
         if interaction.guild is None or not isinstance(member, discord.Member):
             raise UserError("Events work inside the server.")
-        event = await cog.service.get(self.event_id, interaction.guild.id)
-        check_can_join(interaction.guild, member, event)
+        guild = interaction.guild
         if self.choice == "ics":
+            event = await cog.service.get(self.event_id, guild.id)
+            check_can_join(guild, member, event)
             data = calendar_bytes([event], to_timestamp(cog.bot.clock.now()), name=event.title)
             await send_private(
                 interaction,
@@ -113,7 +114,13 @@ class EventButton(
             )
             return
         choice = "not_going" if self.choice == "no" else self.choice
-        outcome = await cog.service.rsvp(self.event_id, member.id, choice, interaction.guild.id)
+        outcome = await cog.service.rsvp(
+            self.event_id,
+            member.id,
+            choice,
+            guild.id,
+            check=lambda event: check_can_join(guild, member, event),
+        )
         if outcome.offer_need_form:  # only the presser sees it: the reply is private
             await send_private(
                 interaction, rsvp_reply(outcome), view=need_view(self.event_id, outcome.has_need)

@@ -22,7 +22,7 @@ async def click_while_replies_fail(
     """A student presses ``label`` on a new event's card while recording replies raises ``error``."""
     card = await new_event_card(world, start=local(world, 3, 18))
 
-    async def failing(self: EventService, *args: object) -> None:
+    async def failing(self: EventService, *args: object, **kwargs: object) -> None:
         raise error
 
     monkeypatch.setattr(EventService, "rsvp", failing)

@@ -282,3 +282,22 @@ async def test_missed_reminders_collapse_whatever_order_the_jobs_run_in(
     early = await service.queue_reminder(event.event_id, 86400)
     assert late is not None and late.outcome == "late"
     assert early is not None and early.outcome == "skipped"
+
+
+async def test_the_counts_a_press_answers_with_are_the_counts_stored(service: EventService) -> None:
+    """A press works its counts out from the one read and its own change (no re-read): after
+    every kind of move, they equal what a fresh read of the event says."""
+    import random
+
+    [event] = await service.create(GUILD, ORGANISER, draft(capacity=2), TZ)
+    rng = random.Random(17)
+    for _ in range(80):
+        member = rng.randint(100, 105)
+        choice = rng.choice(["going", "going", "maybe", "not_going"])
+        outcome = await service.rsvp(event.event_id, member, choice, GUILD)
+        stored = await service.get(event.event_id)
+        assert (outcome.event.going, outcome.event.waiting, outcome.event.maybe) == (
+            stored.going,
+            stored.waiting,
+            stored.maybe,
+        )
