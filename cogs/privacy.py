@@ -159,8 +159,12 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
             "generated_at": self.bot.clock.now().isoformat(timespec="seconds"),
             "features": {},
         }
-        for name, feature in self.providers():
-            data["features"][name] = await feature.export_member_data(guild_id, member_id)
+        # Every feature at once: their reads interleave on the read-only connection and the
+        # Discord look-up (community memberships live on Discord) overlaps them.
+        providers = self.providers()
+        exported = await asyncio.gather(*(f.export_member_data(guild_id, member_id) for _, f in providers))
+        for (name, _), part in zip(providers, exported, strict=True):
+            data["features"][name] = part
         return data
 
     async def forget(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
