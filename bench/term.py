@@ -363,8 +363,12 @@ class BaselineBot(commands.Bot):
             messages = await bot.rows(
                 "SELECT author, body FROM report_messages WHERE case_id = ? ORDER BY id", (rows[0][0],)
             )
-            await reply(
-                interaction, [f"Case {rows[0][1]} ({rows[0][2]}): {rows[0][3]}"] + [m[1] for m in messages]
+            # An open case's reply carries a "Write a message" button, as Common Room's does.
+            view = discord.ui.View(timeout=600)
+            view.add_item(discord.ui.Button(label="Write a message", custom_id=f"bare:answer:{rows[0][0]}"))
+            text = "\n".join([f"Case {rows[0][1]} ({rows[0][2]}): {rows[0][3]}"] + [m[1] for m in messages])
+            await interaction.response.send_message(
+                embed=discord.Embed(description=text[:4000]), view=view, ephemeral=True
             )
 
         @privacy.command(name="my-data", description="Everything stored about me")
