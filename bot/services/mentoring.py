@@ -78,8 +78,16 @@ ALREADY_MATCHED = (
 )
 
 
+#: A member's profiles on a server, each with ``keys``: its experiences, comma-separated.
+_PROFILES = (
+    "SELECT p.*, (SELECT group_concat(experience_key, ',') FROM mentoring_declarations d"
+    " WHERE d.guild_id = p.guild_id AND d.member_id = p.member_id AND d.role = p.role) AS keys"
+    " FROM mentoring_profiles p WHERE p.guild_id = ? AND p.member_id = ?"
+)
+
+
 def _profile_from_row(row: Any) -> Profile:
-    """A profile from its row plus ``keys``, its experiences comma-separated in key order."""
+    """A profile from a row of :data:`_PROFILES` (its experiences in key order)."""
     return Profile(
         guild_id=row["guild_id"],
         member_id=row["member_id"],
@@ -316,31 +324,8 @@ class MentoringService:
         )
 
     async def _profile(self, tx: Tx, guild_id: int, member_id: int, role: str) -> Profile | None:
-        row = await tx.fetchone(
-            "SELECT * FROM mentoring_profiles WHERE guild_id = ? AND member_id = ? AND role = ?",
-            (guild_id, member_id, role),
-        )
-        if row is None:
-            return None
-        keys = await tx.fetchall(
-            "SELECT experience_key FROM mentoring_declarations"
-            " WHERE guild_id = ? AND member_id = ? AND role = ?"
-            " ORDER BY experience_key",
-            (guild_id, member_id, role),
-        )
-        return Profile(
-            guild_id=guild_id,
-            member_id=member_id,
-            role=role,
-            year=row["year"],
-            capacity=row["capacity"],
-            require_shared=bool(row["require_shared"]),
-            note=row["note"],
-            paused=bool(row["paused"]),
-            created_at=row["created_at"],
-            waiting_since=row["waiting_since"],
-            experiences=tuple(r["experience_key"] for r in keys),
-        )
+        row = await tx.fetchone(_PROFILES + " AND p.role = ?", (guild_id, member_id, role))
+        return None if row is None else _profile_from_row(row)
 
     async def _active_match(self, tx: Tx, guild_id: int, member_id: int, role: str) -> Match | None:
         column = "mentor_id" if role == "mentor" else "mentee_id"
@@ -533,12 +518,7 @@ class MentoringService:
         server's experience labels, in three statements and no transaction (it is a view of
         where things stand: nothing is decided from it); why I'm waiting only if I am."""
         async with self.db.read(snapshot=False) as tx:  # only reads: no write transaction, no fsync
-            rows = await tx.fetchall(
-                "SELECT p.*, (SELECT group_concat(experience_key, ',') FROM mentoring_declarations d"
-                " WHERE d.guild_id = p.guild_id AND d.member_id = p.member_id AND d.role = p.role) AS keys"
-                " FROM mentoring_profiles p WHERE p.guild_id = ? AND p.member_id = ?",
-                (guild_id, member_id),
-            )
+            rows = await tx.fetchall(_PROFILES, (guild_id, member_id))
             profiles = {row["role"]: _profile_from_row(row) for row in rows}
             matched = await tx.fetchall(
                 "SELECT * FROM mentoring_matches WHERE guild_id = ? AND ended_at IS NULL"
