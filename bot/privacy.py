@@ -635,6 +635,76 @@ NOT_PERSONAL += [
 ]
 
 
+# -- find a time (issue #19; bot/services/event_polls.py) ---------------------------------------
+PERSONAL += [
+    Personal(
+        "event_poll_choices",
+        "member_id",
+        Kind.MEMBER_ID,
+        EVENTS,
+        "that you answered a find-a-time poll",
+        "so you can change your answer, and be told if the event is set at a time you can make",
+        "until 7 days after the poll closes",
+        retention_days=7,
+        purge=(
+            "DELETE FROM event_poll_choices WHERE poll_id IN "
+            "(SELECT poll_id FROM event_polls WHERE closes_at < :cutoff)"
+        ),
+    ),
+    Personal(
+        "event_poll_choices",
+        "slots",
+        Kind.LINKED,
+        EVENTS,
+        "which of a poll's times you said you could make",
+        "to count them (only counts are shown) and tell you if the event is set at one of them",
+        "until 7 days after the poll closes",
+    ),
+    Personal(
+        "event_poll_choices",
+        "committed",
+        Kind.LINKED,
+        EVENTS,
+        "whether you ticked that caring or work commitments limit when you can come",
+        "to count, per time, how many of those who can come have such commitments (counts only)",
+        "until 7 days after the poll closes",
+    ),
+    Personal(
+        "event_polls",
+        "created_by",
+        Kind.MEMBER_ID,
+        EVENTS,
+        "which organiser started a find-a-time poll",
+        "so only organisers act on it, and for accountability",
+        "until 30 days after the poll closes",
+        retention_days=30,
+        purge="DELETE FROM event_polls WHERE closes_at < :cutoff",
+    ),
+]
+
+NOT_PERSONAL += [
+    *_not_personal(
+        "event_polls",
+        "a poll's settings and state",
+        "poll_id",
+        "guild_id",
+        "title",
+        "community_channel_id",
+        "channel_id",
+        "message_id",
+        "kind",
+        "place",
+        "online_link",
+        "closes_at",
+        "status",
+        "chosen",
+        "created_at",
+    ),
+    *_not_personal("event_poll_slots", "a poll's candidate times", "poll_id", "slot", "starts_at"),
+    *_not_personal("event_poll_choices", "bookkeeping for an answer", "poll_id", "updated_at"),
+]
+
+
 def classified() -> dict[tuple[str, str], Personal | NotPersonal]:
     entries: dict[tuple[str, str], Personal | NotPersonal] = {}
     everything: list[Personal | NotPersonal] = [*NOT_PERSONAL, *PERSONAL]

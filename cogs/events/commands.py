@@ -22,6 +22,7 @@ from bot.clock import to_timestamp
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
 from bot.services.communities import CommunityService, channel_slug
+from bot.services.event_polls import EventPollService
 from bot.services.events import (
     ChangeOutcome,
     EventChanges,
@@ -45,6 +46,8 @@ from bot.ui import (
     suggest,
 )
 from cogs.events.jobs import EventJobs
+from cogs.events.poll_commands import FindTime
+from cogs.events.poll_jobs import PollJobs
 from cogs.events.render import (
     PAGE_SIZE,
     attendee_pages,
@@ -76,9 +79,18 @@ SCOPES = [
 ]
 
 
-class Events(commands.GroupCog, group_name="event", group_description="Alcohol-free socials and workshops"):
+class Events(
+    FindTime, commands.GroupCog, group_name="event", group_description="Alcohol-free socials and workshops"
+):
     personal_tables: ClassVar[frozenset[str]] = frozenset(
-        {"event_rsvps", "event_reminder_optouts", "event_series", "events"}
+        {
+            "event_rsvps",
+            "event_reminder_optouts",
+            "event_series",
+            "events",
+            "event_polls",
+            "event_poll_choices",
+        }
     )
 
     def __init__(self, bot: CommonRoomBot) -> None:
@@ -86,26 +98,36 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
         self.service = EventService(bot.db, bot.clock)
         self.communities = CommunityService(bot.db, bot.clock)
         self.jobs = EventJobs(bot, self.service)
+        self.polls = EventPollService(bot.db, bot.clock)
+        self.poll_jobs = PollJobs(bot, self.polls, self.service)
 
     async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
-        """For /privacy my-data: RSVPs (with any need shared with organisers) and reminder preferences."""
-        return await self.service.export_member(member_id)
+        """For /privacy my-data: RSVPs (with any need shared with organisers), reminder preferences
+        and find-a-time answers."""
+        return {
+            **await self.service.export_member(member_id),
+            "find_a_time": await self.polls.export_member(member_id),
+        }
 
     async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
         """For /privacy forget-me: RSVPs and needs shared (the waiting list moves up) and reminder
         preferences."""
         counts = await self.service.forget_member(member_id)
+        counts["find-a-time answers and polls started"] = await self.polls.forget_member(member_id)
         self.bot.outbox.kick()  # whoever moved up into their place is owed a DM
         return counts
 
     async def cog_load(self) -> None:
         self.bot.forms.add(NEED_FORM, self.submit_need, where="event needs form")
         self.jobs.register()
+        self.poll_jobs.register()
         await self.jobs.rearm()
+        await self.poll_jobs.rearm()
 
     async def cog_unload(self) -> None:
         self.bot.forms.remove_owner(self)
         self.jobs.unregister()
+        self.poll_jobs.unregister()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -271,6 +293,11 @@ class Events(commands.GroupCog, group_name="event", group_description="Alcohol-f
             )
         problems = await self.jobs.created(events)
         text = created_reply(events, await self.service.get(first.event_id), new.repeat, card_channel_id)
+        if new.poll is not None:  # from a find-a-time poll: tell those who could make this time
+            told = await self.polls.decide(new.poll[0], guild.id, new.poll[1], event_id=first.event_id)
+            self.bot.outbox.kick()
+            people = f"{len(told)} student{'s' if len(told) != 1 else ''}"
+            text += f"\nI'm telling the {people} who said they could make it."
         if problems:
             text += "\n" + " ".join(sorted(problems))
         await send_private(interaction, text)

@@ -32,6 +32,7 @@ from typing import Any
 import discord
 
 from bot.clock import from_timestamp, to_timestamp
+from bot.coalesce import Coalescer
 from bot.core import CommonRoomBot
 from bot.errors import UserError
 from bot.services.events import (
@@ -80,10 +81,8 @@ class EventJobs:
         self.creating: set[int] = set()
         # The scheduler jobs armed for each event (so disarming one never lists every job).
         self._armed: dict[int, set[str]] = {}
-        # Cards being redrawn after presses, and those pressed again meanwhile (see refresh_soon).
-        self._redrawing: set[int] = set()
-        self._stale: set[int] = set()
-        self._redraws: set[asyncio.Task[None]] = set()
+        # Cards redrawn after presses, off the presser's path (see refresh_soon).
+        self.redraws = Coalescer("event card")
 
     # -- outbox topics ---------------------------------------------------------------------
 
@@ -97,8 +96,7 @@ class EventJobs:
 
     def unregister(self) -> None:
         self.bot.outbox.forget_topics("events.")
-        for task in self._redraws:
-            task.cancel()
+        self.redraws.cancel()
         self.bot.scheduler.cancel(WINDOW_JOB)
 
     async def render_reminder(self, item: OutboxItem) -> dict[str, Any] | None:
@@ -277,32 +275,11 @@ class EventJobs:
         return (await self.bot.guild_settings.get(event.guild_id)).channel("announcements")
 
     def refresh_soon(self, event_id: int) -> None:
-        """Redraw a card after a press, without making the presser wait, coalescing a burst.
-
-        One redraw per card at a time: a press while it is in flight only marks the card stale,
-        and one more redraw follows from the state then. So every press is on the card within
-        two redraws, and 500 presses in a second make a handful of edits, not 500.
-        """
-        if event_id in self._redrawing:
-            self._stale.add(event_id)
-            return
-        self._redrawing.add(event_id)
-        task = asyncio.create_task(self._redraw(event_id), name=f"event-card-redraw-{event_id}")
-        self._redraws.add(task)
-        task.add_done_callback(self._redraws.discard)
+        """Redraw a card after a press, without making the presser wait (coalesced: bot/coalesce.py)."""
+        self.redraws.soon(event_id, lambda: self._redraw(event_id))
 
     async def _redraw(self, event_id: int) -> None:
-        try:
-            while True:
-                self._stale.discard(event_id)
-                await self.refresh_card(await self.service.get(event_id))
-                if event_id not in self._stale:
-                    return
-        except Exception:  # a background task: log it, the next press redraws again
-            log.exception("Could not redraw the card of event %s", event_id)
-        finally:
-            self._redrawing.discard(event_id)
-            self._stale.discard(event_id)
+        await self.refresh_card(await self.service.get(event_id))
 
     async def refresh_card(self, event: EventInfo) -> None:
         """Redraw a posted card from the current state (a direct edit; see the module docstring)."""

@@ -240,6 +240,7 @@ class NewEvent:
     repeat: str | None = None
     until: str | None = None
     count: int | None = None
+    poll: tuple[int, int] | None = None  # (poll id, time) when created from a find-a-time poll
 
 
 def _text_input(

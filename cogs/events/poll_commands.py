@@ -1,0 +1,192 @@
+"""``/event find-time`` (issue #19): the command, and what the card's menu and buttons do.
+
+A mixin of the Events cog (its subcommands live in one group): organisers propose 2 to 10
+times; students say privately which they could make; the card and the organisers see counts
+only. When the poll closes, the organisers' channel gets the ranking with a button per time,
+which opens the ``/event create`` form filled in; creating the event tells, by one DM each, the
+students who said they could make that time.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core import ORGANISER, CommonRoomBot, is_organiser
+from bot.errors import UserError
+from bot.services.event_polls import EventPollService
+from bot.services.events import EventDraft
+from bot.services.recurrence import to_local
+from bot.ui import POST, require_bot_permissions, send_private
+from cogs.events.poll_jobs import PollJobs
+from cogs.events.poll_render import slot_label
+from cogs.events.views import CreateModal, NewEvent
+
+if TYPE_CHECKING:
+    from bot.services.events import EventService
+
+organiser_command = partial(app_commands.command, extras=ORGANISER)
+
+
+class FindTime(commands.Cog):
+    """The find-a-time part of the Events cog (``self`` is the cog)."""
+
+    bot: CommonRoomBot
+    service: EventService
+    polls: EventPollService
+    poll_jobs: PollJobs
+
+    async def _find_community(self, guild: discord.Guild, text: str) -> discord.TextChannel:
+        raise NotImplementedError  # the cog's
+
+    @organiser_command(name="find-time", description="Ask students which times they could make (organisers)")
+    @app_commands.rename(online_link="online-link")
+    @app_commands.describe(
+        title="What it's for, e.g. Study skills workshop",
+        times="2 to 10 times, separated by semicolons, e.g. Mon 18:00; Tue 12:30; Thu 17:00",
+        closes="When answers close (before the first time), e.g. Friday 17:00",
+        kind="Would it be a social or a workshop",
+        place="Where it would be (room, building)",
+        online_link="Or a link to join online",
+        community="Only for this community: its channel (the card goes there)",
+    )
+    async def find_time(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        title: app_commands.Range[str, 1, 100],
+        times: app_commands.Range[str, 1, 1000],
+        closes: app_commands.Range[str, 1, 100],
+        kind: Literal["social", "workshop"] = "workshop",
+        place: app_commands.Range[str, 1, 200] | None = None,
+        online_link: app_commands.Range[str, 1, 500] | None = None,
+        community: str | None = None,
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        config = await self.bot.guild_settings.get(guild.id)
+        if config.channel("organisers") is None:
+            raise UserError(
+                "When the poll closes I post the counts for organisers, so I need the organisers' "
+                "channel first. A server admin can choose it with `/setup channel purpose:organisers`."
+            )
+        community_id = None
+        if community:
+            target = await self._find_community(guild, community)
+            community_id = target.id
+        else:
+            announcements = config.channel("announcements")
+            found = guild.get_channel(announcements) if announcements else None
+            if not isinstance(found, discord.TextChannel):
+                raise UserError(
+                    "I don't know where to post the poll yet. A server admin can choose the channel with "
+                    "`/setup channel purpose:announcements`."
+                )
+            target = found
+        require_bot_permissions(target, POST)
+        poll = await self.polls.create(
+            guild.id,
+            interaction.user.id,
+            title=title,
+            slots=times,
+            closes=closes,
+            tz=config.timezone,
+            kind=kind,
+            place=place,
+            online_link=online_link,
+            community_channel_id=community_id,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            message = await target.send(
+                **await self.poll_jobs.card_kwargs(poll), allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException:
+            await self.polls.delete(poll.poll_id)
+            raise UserError(
+                f"I couldn't post the poll in {target.mention}, so I haven't saved it. Check that I can send "
+                "messages and embed links there, then try again."
+            ) from None
+        await self.polls.card_posted(poll.poll_id, target.id, message.id)
+        self.poll_jobs.arm_close(poll.poll_id, poll.closes_at)
+        await send_private(
+            interaction,
+            f"Posted in {target.mention}: {message.jump_url}. Answers close <t:{poll.closes_at}:F>; then the "
+            "organisers' channel gets the counts and a button to create the event at the best time.",
+        )
+
+    # -- the card ----------------------------------------------------------------------------
+
+    async def _poll_for(
+        self, interaction: discord.Interaction[Any], poll_id: int
+    ) -> tuple[discord.Member, Any]:
+        guild, member = interaction.guild, interaction.user
+        if guild is None or not isinstance(member, discord.Member):
+            raise UserError("Polls work inside the server.")
+        poll = await self.polls.get(poll_id, guild.id)
+        if poll.community_channel_id is not None:
+            channel = guild.get_channel(poll.community_channel_id)
+            if channel is None or not channel.permissions_for(member).view_channel:
+                raise UserError("This poll is for members of a community.")
+        return member, poll
+
+    async def poll_choose(
+        self, interaction: discord.Interaction[Any], poll_id: int, slots: list[int]
+    ) -> None:
+        member, poll = await self._poll_for(interaction, poll_id)
+        updated = await self.polls.choose(poll_id, poll.guild_id, member.id, slots)
+        tz = (await self.bot.guild_settings.get(poll.guild_id)).timezone
+        chosen = [slot_label(s, tz) for s in updated.slots if s.slot in set(slots)]
+        said = ", ".join(chosen) if chosen else "none of these times"
+        await send_private(
+            interaction,
+            f"Saved privately: you could make {said}. You can change it until the poll closes "
+            f"<t:{poll.closes_at}:R>; only counts are shown.",
+        )
+        self.poll_jobs.redraw_soon(poll_id)
+
+    async def poll_commitments(self, interaction: discord.Interaction[Any], poll_id: int) -> None:
+        member, poll = await self._poll_for(interaction, poll_id)
+        mine = await self.polls.my_choice(poll_id, member.id)
+        await self.polls.choose(poll_id, poll.guild_id, member.id, committed=not mine.committed)
+        text = (
+            "Noted privately: caring or work commitments limit when you can come. Organisers see only how "
+            "many of those who can make each time have such commitments. Press again to undo."
+            if not mine.committed
+            else "Undone: you're no longer counted as having caring or work commitments."
+        )
+        await send_private(interaction, text)
+        self.poll_jobs.redraw_soon(poll_id)
+
+    # -- the organisers' buttons ----------------------------------------------------------------
+
+    async def poll_pick(self, interaction: discord.Interaction[Any], poll_id: int, slot: int) -> None:
+        guild, member = interaction.guild, interaction.user
+        if guild is None or not isinstance(member, discord.Member):
+            raise UserError("Polls work inside the server.")
+        config = await self.bot.guild_settings.get(guild.id)
+        if not is_organiser(member, config):  # checked on every press, on the server side
+            raise UserError("Only organisers can create an event from a poll.")
+        poll = await self.polls.get(poll_id, guild.id)
+        if poll.is_open:
+            raise UserError("This poll is still open. Wait until it closes, so everyone can answer.")
+        if poll.status == "decided":
+            raise UserError("An event was already created from this poll.")
+        if not 0 <= slot < len(poll.slots):
+            raise UserError("That time isn't one of this poll's.")
+        start = to_local(poll.slots[slot].start, config.timezone).strftime("%Y-%m-%d %H:%M")
+        draft = EventDraft(
+            kind=poll.kind,
+            title=poll.title,
+            start=start,
+            place=poll.place,
+            online_link=poll.online_link,
+            community_channel_id=poll.community_channel_id,
+            alcohol_free=False,
+        )
+        await interaction.response.send_modal(
+            CreateModal(self, NewEvent(draft, config.timezone, poll=(poll_id, slot)))  # type: ignore[arg-type]
+        )

@@ -1,0 +1,76 @@
+"""Find a time (issue #19): the card and the organisers' ranking, as pure functions.
+
+Counts only, never names: per time, how many can come and how many of those have caring or work
+commitments that limit when they can come.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.clock import discord_time
+from bot.services.event_polls import Poll, PollSlot
+from bot.ui import EMBED_FIELD_NAME_LIMIT, clip
+
+COLOUR = discord.Colour.teal()
+
+
+def slot_label(slot: PollSlot, tz: str) -> str:
+    """'Mon 05 Jan 18:00' in the server's timezone (select options can't show <t:...>)."""
+    return slot.start.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
+
+
+def slot_counts(slot: PollSlot) -> str:
+    people = "person" if slot.can == 1 else "people"
+    line = f"{slot.can} {people} can come"
+    if slot.committed:
+        line += f" ({slot.committed} of them with caring or work commitments)"
+    return line
+
+
+def card_embed(poll: Poll) -> discord.Embed:
+    """The public card: the times and their counts."""
+    if poll.is_open:
+        description = (
+            "Which of these times could you make? Choose privately in the menu below: only counts "
+            "are shown, never who chose what. You can change your answer until the poll closes "
+            f"{discord_time(poll.start_closing, 'R')}. If caring or work limits when you can come, "
+            "tick the button too: organisers see only how many."
+        )
+    else:
+        description = "This poll has closed. Thank you for answering: the organisers have the counts."
+    embed = discord.Embed(
+        title=clip(f"Find a time: {poll.title}", 256), description=description, colour=COLOUR
+    )
+    for slot in poll.slots:
+        embed.add_field(
+            name=clip(discord_time(slot.start, "F"), EMBED_FIELD_NAME_LIMIT),
+            value=slot_counts(slot),
+            inline=False,
+        )
+    embed.set_footer(text=f"{poll.answered} answered · poll {poll.poll_id}")
+    return embed
+
+
+def ranking_embed(poll: Poll) -> discord.Embed:
+    """For the organisers when the poll closes: the times, most can come first."""
+    lines = [
+        f"{number}. {discord_time(slot.start, 'F')}: {slot_counts(slot)}"
+        for number, slot in enumerate(poll.ranking(), start=1)
+    ]
+    embed = discord.Embed(
+        title=clip(f"Find a time closed: {poll.title}", 256),
+        description="\n".join(lines)
+        + f"\n\n{poll.answered} answered. Press a button to create the event at that time: everyone who "
+        "said they could make it gets one DM.",
+        colour=COLOUR,
+    )
+    return embed
+
+
+def decided_dm(title: str, start_text: str, card_url: str | None) -> str:
+    """The one line a student who could make the chosen time gets."""
+    where = f" The card: {card_url}" if card_url else ""
+    return f"**{title}** is on at {start_text}, a time you said you could make.{where}"

@@ -1,0 +1,135 @@
+"""Find a time (issue #19) end to end through SimCord: private choices, counts only, the
+organisers' ranking, creating the event at a time, and one DM to each who could make it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import discord
+
+from tests.conftest import World
+
+from .helpers import dms, local, prepare
+
+
+def poll_card(world: World) -> discord.Message:
+    [card] = [
+        m
+        for m in world.general.history(viewer=world.student)
+        if m.embeds and (m.embeds[0].title or "").startswith("Find a time")
+    ]
+    return card
+
+
+def everything(message: discord.Message) -> str:
+    return message.content + " ".join(str(e.to_dict()) for e in message.embeds)
+
+
+async def organisers_channel(world: World) -> discord.abc.GuildChannel:
+    overwrites = {
+        world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        world.organiser_role: discord.PermissionOverwrite(view_channel=True),
+        world.guild.me: discord.PermissionOverwrite(view_channel=True),
+        world.admin: discord.PermissionOverwrite(view_channel=True),
+    }
+    private = world.guild.create_text_channel("organisers", overwrites=overwrites)
+    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=private)
+    return private
+
+
+async def test_students_choose_privately_organisers_see_counts_and_the_event_tells_those_who_can(
+    world: World,
+) -> None:
+    await prepare(world)
+    organisers = await organisers_channel(world)
+    second = world.guild.add_member(world.env.create_user("priya_second"))
+    third = world.guild.add_member(world.env.create_user("tomos_third"))
+    times = "; ".join(local(world, d, 18) for d in (5, 6, 8))
+    made = await world.organiser.slash(
+        world.general,
+        "event find-time",
+        title="Study skills",
+        times=times,
+        closes=local(world, 3, 17),
+        place="Library room 4",
+    )
+    assert made.ephemeral and "Posted" in made.response.content, made.response.content
+    card = poll_card(world)
+
+    chose = await world.student.select(card, ["0", "2"], custom_id=f"event:poll:{1}")
+    assert chose.ephemeral and "Saved privately" in chose.response.content
+    await second.select(card, ["2"], custom_id="event:poll:1")
+    await second.click(card, label="I have caring or work commitments")
+    await third.select(card, ["1"], custom_id="event:poll:1")
+    card = poll_card(world)
+    shown = everything(card)
+    assert "3 answered" in shown and "2 people can come (1 of them with caring or work commitments)" in shown
+    for person in (world.student, second, third):  # counts only: nobody is named or mentioned
+        assert person.user.name not in shown and str(person.id) not in shown
+
+    # A student can't create the event from the ranking, and nothing is posted before it closes.
+    assert not [m for m in organisers.history(viewer=world.organiser) if m.embeds]
+    await world.env.advance_time(timedelta(days=3, hours=17).total_seconds())
+    [ranking] = [m for m in organisers.history(viewer=world.organiser) if m.embeds]
+    assert "Find a time closed" in (ranking.embeds[0].title or "")
+    assert ranking.embeds[0].description.index("2 people") < ranking.embeds[0].description.index("1 person")
+    # A student can't see that channel; given the same button elsewhere, the press is refused.
+    copied = discord.ui.View(timeout=None)
+    copied.add_item(discord.ui.Button(label="Pick", custom_id="event:poll-pick:1:0"))
+    copied.stop()
+    await world.bot.get_partial_messageable(world.general.id).send("copied", view=copied)
+    [message] = [m for m in world.general.history(viewer=world.student) if m.content == "copied"]
+    refused = await world.student.click(message, label="Pick")
+    assert refused.ephemeral and "Only organisers" in refused.response.content
+
+    # The organiser picks the top time: the create form, filled in, then one DM to each who can.
+    shown_form = await world.organiser.click(ranking, label=ranking.components[0].children[0].label)
+    assert shown_form.modal is not None
+    done = await world.organiser.submit_modal(
+        shown_form, {"description": "Notes and tips.", "alcohol_free": True}
+    )
+    assert "telling the 2 students" in done.response.content, done.response.content
+    assert sum("Study skills" in t and "a time you said you could make" in t for t in dms(world.student)) == 1
+    assert sum("Study skills" in t for t in dms(second)) == 1
+    assert not any("Study skills" in t for t in dms(third))
+    again = await world.organiser.click(ranking, label=ranking.components[0].children[1].label)
+    assert again.ephemeral and "already" in again.response.content
+    assert world.env.errors == []
+
+
+async def test_forged_poll_ids_and_bad_times_are_answered_kindly(world: World) -> None:
+    await prepare(world)
+    await organisers_channel(world)
+    bad = await world.organiser.slash(
+        world.general,
+        "event find-time",
+        title="Study skills",
+        times=local(world, 5, 18),
+        closes=local(world, 3, 17),
+        place="Library room 4",
+    )
+    assert bad.ephemeral and "at least 2" in bad.response.content
+    late = await world.organiser.slash(
+        world.general,
+        "event find-time",
+        title="Study skills",
+        times=f"{local(world, 5, 18)}; {local(world, 6, 18)}",
+        closes=local(world, 7, 17),
+        place="Room 1",
+    )
+    assert late.ephemeral and "close after the first" in late.response.content
+    refused = await world.student.slash(world.general, "event find-time", title="x", times="a; b", closes="c")
+    assert refused.ephemeral and "organiser" in refused.response.content.lower()
+    # A card the bot never posted, with forged ids: kind answers, nothing stored.
+    forged = discord.ui.View(timeout=None)
+    forged.add_item(discord.ui.Button(label="Care", custom_id="event:poll-care:999"))
+    forged.add_item(discord.ui.Button(label="Pick", custom_id="event:poll-pick:999:99"))
+    forged.stop()
+    await world.bot.get_partial_messageable(world.general.id).send("forged", view=forged)
+    [message] = [m for m in world.general.history(viewer=world.student) if m.content == "forged"]
+    care = await world.student.click(message, label="Care")
+    assert care.ephemeral and "can't find that poll" in care.response.content
+    pick = await world.organiser.click(message, label="Pick")
+    assert pick.ephemeral and "can't find that poll" in pick.response.content
+    assert await world.bot.db.fetchval("SELECT COUNT(*) FROM event_poll_choices") == 0
+    assert world.env.errors == []

@@ -1,0 +1,132 @@
+"""Find a time (issue #19), at the service level against real SQLite: the rules and bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.errors import NotFound, UserError
+from bot.services.event_polls import DECIDED_TOPIC, EventPollService
+from bot.services.retention import RetentionService
+
+GUILD = 1
+ORGANISER = 5
+TZ = "Europe/London"
+SLOTS = "5 Jan 2026 18:00; 6 Jan 2026 12:30; 8 Jan 2026 17:00"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 1, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def service(db: Database, clock: ManualClock) -> EventPollService:
+    return EventPollService(db, clock)
+
+
+async def new_poll(service: EventPollService, **overrides: str) -> int:
+    options = {
+        "title": "Study skills workshop",
+        "slots": SLOTS,
+        "closes": "4 Jan 2026 18:00",
+        "tz": TZ,
+        "place": "Library room 4",
+    }
+    options.update(overrides)
+    poll = await service.create(GUILD, ORGANISER, **options)  # type: ignore[arg-type]
+    return poll.poll_id
+
+
+async def test_students_choices_are_shown_as_counts_and_can_change_until_it_closes(
+    service: EventPollService, clock: ManualClock, db: Database
+) -> None:
+    poll_id = await new_poll(service)
+    await service.choose(poll_id, GUILD, 101, [0, 2])
+    await service.choose(poll_id, GUILD, 102, [2], committed=True)
+    poll = await service.choose(poll_id, GUILD, 103, [1, 2], committed=True)
+    assert [(s.can, s.committed) for s in poll.slots] == [(1, 0), (1, 1), (3, 2)]
+    assert poll.answered == 3
+    # Changed their mind: the counts follow, nothing else stored.
+    poll = await service.choose(poll_id, GUILD, 101, [1])
+    assert [(s.can, s.committed) for s in poll.slots] == [(0, 0), (2, 1), (2, 2)]
+    assert [s.slot for s in poll.ranking()] == [2, 1, 0]  # a tie: more of them with commitments first
+    assert (await service.my_choice(poll_id, 102)).committed
+    clock.advance(timedelta(days=4))
+    with pytest.raises(UserError, match="closed"):
+        await service.choose(poll_id, GUILD, 104, [0])
+    closed = await service.close(poll_id, None)
+    assert closed is not None and closed.status == "closed"
+    assert await service.close(poll_id, None) is None  # once
+
+
+async def test_creating_the_event_tells_only_those_who_could_make_that_slot_once(
+    service: EventPollService, clock: ManualClock, db: Database
+) -> None:
+    poll_id = await new_poll(service)
+    await service.choose(poll_id, GUILD, 101, [0, 2])
+    await service.choose(poll_id, GUILD, 102, [1])
+    await service.choose(poll_id, GUILD, 103, [2])
+    with pytest.raises(UserError, match="still open"):
+        await service.decide(poll_id, GUILD, 2, event_id=9)
+    clock.advance(timedelta(days=4))
+    await service.close(poll_id, None)
+    assert await service.decide(poll_id, GUILD, 2, event_id=9) == [101, 103]
+    owed = await db.fetchall("SELECT recipient_id, topic FROM outbox ORDER BY recipient_id")
+    assert [(r[0], r[1]) for r in owed] == [(101, DECIDED_TOPIC), (103, DECIDED_TOPIC)]
+    with pytest.raises(UserError, match="already"):
+        await service.decide(poll_id, GUILD, 1, event_id=10)
+
+
+@pytest.mark.parametrize(
+    ("slots", "closes", "message"),
+    [
+        ("5 Jan 2026 18:00", "4 Jan 2026 18:00", "at least 2"),
+        (";".join(f"{d} Jan 2026 18:00" for d in range(5, 16)), "4 Jan 2026 18:00", "at most 10"),
+        ("31 Dec 2025 18:00; 6 Jan 2026 12:30", "30 Dec 2025 18:00", "in the past"),
+        ("5 Jan 2026 18:00; 5 Jan 2026 18:00", "4 Jan 2026 18:00", "same as an earlier"),
+        (SLOTS, "7 Jan 2026 18:00", "close after the first"),
+        (SLOTS, "31 Dec 2025 18:00", "closing time is in the past"),
+        ("soon; later", "4 Jan 2026 18:00", "couldn't read"),
+    ],
+)
+async def test_bad_slots_and_closing_times_get_a_kind_message_and_store_nothing(
+    service: EventPollService, db: Database, slots: str, closes: str, message: str
+) -> None:
+    with pytest.raises(UserError, match=message):
+        await new_poll(service, slots=slots, closes=closes)
+    assert await db.fetchval("SELECT COUNT(*) FROM event_polls") == 0
+
+
+async def test_forged_ids_and_slots_are_refused_kindly(service: EventPollService) -> None:
+    poll_id = await new_poll(service)
+    for forged in (0, -1, 2**63, poll_id + 1):
+        with pytest.raises(NotFound):
+            await service.choose(forged, GUILD, 101, [0])
+    with pytest.raises(NotFound):
+        await service.choose(poll_id, GUILD + 1, 101, [0])  # another server's poll
+    for slots in ([3], [-1], [10**20]):
+        with pytest.raises(UserError, match="isn't one of the times"):
+            await service.choose(poll_id, GUILD, 101, slots)
+
+
+async def test_choices_are_deleted_seven_days_after_closing_and_on_forget_me(
+    service: EventPollService, clock: ManualClock, db: Database
+) -> None:
+    poll_id = await new_poll(service)
+    await service.choose(poll_id, GUILD, 101, [0], committed=True)
+    await service.choose(poll_id, GUILD, 102, [1])
+    assert [e["caring or work commitments"] for e in await service.export_member(101)] == [True]
+    assert await service.forget_member(102) == 1
+    assert await service.export_member(102) == []
+    retention = RetentionService(db, clock)
+    clock.advance(timedelta(days=3, hours=9 + 6 * 24))  # six days after it closed
+    await retention.purge()
+    assert await db.fetchval("SELECT COUNT(*) FROM event_poll_choices") == 1  # 6 days after: kept
+    clock.advance(timedelta(days=1, minutes=1))
+    await retention.purge()
+    assert await db.fetchval("SELECT COUNT(*) FROM event_poll_choices") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM event_polls") == 1  # the poll itself stays longer
