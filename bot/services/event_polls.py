@@ -22,7 +22,7 @@ from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.services.events import clean_field
 from bot.services.events_dates import parse_when
-from bot.services.outbox import enqueue
+from bot.services.outbox import enqueue, stored_key
 from bot.text import clean_text
 
 MIN_SLOTS = 2
@@ -118,6 +118,11 @@ def parse_slots(text: str, tz: str, now: datetime) -> list[datetime]:
 
 def _slot_numbers(text: str) -> frozenset[int]:
     return frozenset(int(part) for part in text.split(",") if part.isdecimal())
+
+
+def decided_key(poll_id: int, member_id: int) -> str:
+    """The stored outbox key of one student's "it's on" DM (one per poll and person)."""
+    return stored_key(f"{DECIDED_TOPIC}:{poll_id}", member_id)
 
 
 class EventPollService:
@@ -256,7 +261,7 @@ class EventPollService:
                     tx,
                     self.clock.now(),
                     guild_id=guild_id,
-                    key=f"{DECIDED_TOPIC}:{poll_id}:{member_id}",
+                    key=f"{DECIDED_TOPIC}:{poll_id}",
                     topic=DECIDED_TOPIC,
                     recipient_id=member_id,
                     payload={"poll_id": poll_id, "event_id": event_id},

@@ -22,7 +22,7 @@ from bot.clock import to_timestamp
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
 from bot.services.communities import CommunityService, channel_slug
-from bot.services.event_polls import EventPollService
+from bot.services.event_polls import EventPollService, decided_key
 from bot.services.events import (
     ChangeOutcome,
     EventChanges,
@@ -48,6 +48,7 @@ from bot.ui import (
 from cogs.events.jobs import EventJobs
 from cogs.events.poll_commands import FindTime
 from cogs.events.poll_jobs import PollJobs
+from cogs.events.poll_render import poll_told
 from cogs.events.render import (
     PAGE_SIZE,
     attendee_pages,
@@ -295,9 +296,8 @@ class Events(
         text = created_reply(events, await self.service.get(first.event_id), new.repeat, card_channel_id)
         if new.poll is not None:  # from a find-a-time poll: tell those who could make this time
             told = await self.polls.decide(new.poll[0], guild.id, new.poll[1], event_id=first.event_id)
-            self.bot.outbox.kick()
-            people = f"{len(told)} student{'s' if len(told) != 1 else ''}"
-            text += f"\nI'm telling the {people} who said they could make it."
+            outcomes = await self.jobs.deliver([decided_key(new.poll[0], member) for member in told])
+            text += "\n" + poll_told(list(outcomes.values()))
         if problems:
             text += "\n" + " ".join(sorted(problems))
         await send_private(interaction, text)

@@ -74,3 +74,21 @@ def decided_dm(title: str, start_text: str, card_url: str | None) -> str:
     """The one line a student who could make the chosen time gets."""
     where = f" The card: {card_url}" if card_url else ""
     return f"**{title}** is on at {start_text}, a time you said you could make.{where}"
+
+
+def poll_told(statuses: list[str]) -> str:
+    """After creating an event from a poll: who has been told, who couldn't be, who is owed."""
+    if not statuses:
+        return "Nobody had said they could make that time, so there was no one to tell."
+    sent = statuses.count("delivered")
+    failed = statuses.count("failed") + statuses.count("dropped")
+    owed = len(statuses) - sent - failed
+    text = f"I told {sent} of the {len(statuses)} students who said they could make it."
+    if failed:
+        text += (
+            f" {failed} couldn't be reached (their DMs are closed or they left the server); "
+            "I won't keep trying, so tell them another way if you can."
+        )
+    if owed:
+        text += f" {owed} more will get it as soon as Discord lets me send it."
+    return text
