@@ -202,3 +202,42 @@ async def test_support_shows_a_new_contact_at_once_and_each_reply_has_its_own_em
     again = await world.student.slash(world.general, "support", need="wellbeing")
     assert "Nightline" in str([e.to_dict() for e in again.response.embeds])
     assert again.response.embeds[0].title != "changed by a caller"
+
+
+# -- live communities (bot/services/communities.py) ------------------------------------------------
+
+
+async def test_live_communities_are_read_once_and_every_change_is_seen_at_once(
+    db: Database, clock: ManualClock
+) -> None:
+    from bot.services.communities import CommunityService
+
+    service = CommunityService(db, clock)
+    other = CommunityService(db, clock)  # e.g. the events cog's own: shares the cache
+
+    async def names(of: CommunityService = other) -> list[str]:
+        return [c.name for c in await of.list_communities(GUILD)]
+
+    running = await service.reserve(GUILD, name="Running Club", kind="interest", description="Runs.")
+    assert await names() == []  # not live until its channel is recorded
+    await service.attach(running.id, channel_id=500, role_id=501)  # names no server: clears all
+    assert await names() == ["Running Club"]
+    assert await _statements(db, other.list_communities(GUILD)) == []  # served from memory
+
+    black = await service.reserve(GUILD, name="Black Medics", kind="identity", description="For us.")
+    await service.attach(black.id, channel_id=502, role_id=None)
+    assert await names() == ["Black Medics", "Running Club"]
+    await service.set_archived(GUILD, running.id, True)
+    assert await names() == ["Black Medics"]
+    assert [c.name for c in await other.list_communities(GUILD, archived=True)] == ["Running Club"]
+    await service.set_archived(GUILD, running.id, False)
+    changed = await service.check_update(
+        GUILD, black.id, name="Black Medics UK", description="For us.", emoji=None, welcome_note=None
+    )
+    await service.update(changed)
+    assert await names() == ["Black Medics UK", "Running Club"]
+    (await other.list_communities(GUILD)).clear()  # a caller's copy is its own
+    assert await names() == ["Black Medics UK", "Running Club"]
+    half = await service.reserve(GUILD, name="Half made", kind="interest", description="Crashed.")
+    await service.discard(half.id)
+    assert await names() == ["Black Medics UK", "Running Club"]

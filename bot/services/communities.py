@@ -42,6 +42,7 @@ from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database
 from bot.errors import NotFound, UserError
 from bot.services.rows import from_row, optional_time
+from bot.services.server_cache import ServerCache
 from bot.text import clean_text
 
 Kind = Literal["identity", "interest"]
@@ -199,10 +200,28 @@ def _row(row: sqlite3.Row) -> Community:
     )
 
 
+class _LiveCommunities(ServerCache[list["Community"]]):
+    """Each server's live communities, by name (what /community list, the panels and the
+    autocompletes read on every use). Every write to ``communities`` invalidates: the server's
+    entry when the write names its server, all of them (:meth:`clear`) when it names only a row."""
+
+    cleared = 0
+
+    def generation(self, guild_id: int) -> int:
+        # Rises with the server's own invalidations and with every clear, so a read that raced
+        # either is not kept.
+        return super().generation(guild_id) + self.cleared
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.cleared += 1
+
+
 class CommunityService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self._live = _LiveCommunities.shared(db)
 
     def _now(self) -> int:
         return to_timestamp(self.clock.now())
@@ -243,6 +262,7 @@ class CommunityService:
                 (*values, now, now),
             )
             row = await tx.fetchone(f"SELECT {_COLUMNS} FROM communities WHERE id = ?", (result.lastrowid,))
+        self._live.invalidate(guild_id)
         assert row is not None
         return _row(row)
 
@@ -254,6 +274,7 @@ class CommunityService:
                 (channel_id, role_id, self._now(), community_id),
             )
             row = await tx.fetchone(f"SELECT {_COLUMNS} FROM communities WHERE id = ?", (community_id,))
+        self._live.clear()
         if row is None:
             raise NotFound("That community no longer exists.")
         return _row(row)
@@ -261,12 +282,14 @@ class CommunityService:
     async def discard(self, community_id: int) -> None:
         """Forget a community whose creation did not complete."""
         await self.db.execute("DELETE FROM communities WHERE id = ? AND channel_id IS NULL", (community_id,))
+        self._live.clear()
 
     async def discard_unfinished(self) -> list[Community]:
         """Remove communities left half-created by a crash (no channel recorded); returns them."""
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(f"SELECT {_COLUMNS} FROM communities WHERE channel_id IS NULL")
             await tx.execute("DELETE FROM communities WHERE channel_id IS NULL")
+        self._live.clear()
         return [_row(r) for r in rows]
 
     async def _refuse_duplicate(self, tx: Any, guild_id: int, name: str, *, exclude: int | None) -> None:
@@ -302,6 +325,11 @@ class CommunityService:
 
     async def list_communities(self, guild_id: int, *, archived: bool | None = False) -> list[Community]:
         """Live communities of a server, by name. ``archived=None`` gives both."""
+        if archived is False:
+            cached = self._live.entries.get(guild_id)
+            if cached is not None:
+                return list(cached)
+        generation = self._live.generation(guild_id)
         where = "guild_id = ? AND channel_id IS NOT NULL"
         if archived is True:
             where += " AND archived_at IS NOT NULL"
@@ -310,7 +338,10 @@ class CommunityService:
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM communities WHERE {where} ORDER BY name COLLATE NOCASE", (guild_id,)
         )
-        return [_row(r) for r in rows]
+        communities = [_row(r) for r in rows]
+        if archived is False:
+            self._live.keep(guild_id, communities, generation)
+        return list(communities)
 
     async def find(self, guild_id: int, name: str, *, archived: bool | None = False) -> Community:
         """The community a person named (case and spacing don't matter)."""
@@ -391,6 +422,7 @@ class CommunityService:
             )
             if result.rowcount != 1:
                 raise NotFound("That community doesn't exist any more.")
+        self._live.invalidate(changed.guild_id)
         return await self.get(changed.guild_id, changed.id)
 
     async def set_archived(self, guild_id: int, community_id: int, archived: bool) -> Community:
@@ -399,6 +431,7 @@ class CommunityService:
             "UPDATE communities SET archived_at = ?, updated_at = ? WHERE id = ? AND guild_id = ?",
             (now if archived else None, now, community_id, guild_id),
         )
+        self._live.invalidate(guild_id)
         return await self.get(guild_id, community_id)
 
     async def set_discord_ids(self, community_id: int, *, channel_id: int, role_id: int | None) -> None:
@@ -407,6 +440,7 @@ class CommunityService:
             "UPDATE communities SET channel_id = ?, role_id = ?, updated_at = ? WHERE id = ?",
             (channel_id, role_id, self._now(), community_id),
         )
+        self._live.clear()
 
     # -- panels ------------------------------------------------------------------------
 
