@@ -23,6 +23,7 @@ from bot.errors import NotFound, UserError
 from bot.services.events import clean_field
 from bot.services.events_dates import parse_when
 from bot.services.outbox import enqueue, stored_key
+from bot.services.rows import from_row
 from bot.text import clean_text
 
 MIN_SLOTS = 2
@@ -336,20 +337,9 @@ class EventPollService:
                 if slot < len(starts):
                     can[slot] += 1
                     committed[slot] += int(choice["committed"])
-        return Poll(
-            poll_id=row["poll_id"],
-            guild_id=row["guild_id"],
-            created_by=row["created_by"],
-            title=row["title"],
-            kind=row["kind"],
-            place=row["place"],
-            online_link=row["online_link"],
-            community_channel_id=row["community_channel_id"],
-            channel_id=row["channel_id"],
-            message_id=row["message_id"],
-            closes_at=row["closes_at"],
-            status=row["status"],
-            chosen=row["chosen"],
+        return from_row(
+            Poll,
+            row,
             slots=tuple(
                 PollSlot(s["slot"], s["starts_at"], can[s["slot"]], committed[s["slot"]]) for s in starts
             ),

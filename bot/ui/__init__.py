@@ -31,7 +31,7 @@ from bot.ui.guard import (
 )
 from bot.ui.items import ID, PersistentItem, RowButton, cog_of, parse_id
 from bot.ui.paging import PagedView, paginate, send_paged, send_pages
-from bot.ui.replies import PIN, POST, PRIVATE_THREADS, clip, require_bot_permissions, send_private
+from bot.ui.replies import PIN, POST, PRIVATE_THREADS, clip, edit_post, require_bot_permissions, send_private
 from bot.ui.support import SupportDirectory, fallback_support, support_payload
 from bot.ui.views import BaseModal, BaseView, OwnedView, shield_item, unstored_view
 
@@ -68,6 +68,7 @@ __all__ = [
     "SupportDirectory",
     "clip",
     "cog_of",
+    "edit_post",
     "fallback_support",
     "form_values",
     "guard",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import discord
@@ -62,3 +63,21 @@ async def send_private(
         await interaction.followup.send(content or discord.utils.MISSING, ephemeral=True, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
+async def edit_post(
+    client: discord.Client, channel_id: int | None, message_id: int | None, what: str, **kwargs: Any
+) -> bool:
+    """Redraw a message the bot posted (a card) in place; False, logged, if Discord refused.
+
+    A redraw is drawn from the current state every time, so a lost one is repaired by the next.
+    """
+    if channel_id is None or message_id is None:
+        return False
+    message = client.get_partial_messageable(channel_id).get_partial_message(message_id)
+    try:
+        await message.edit(**kwargs)
+    except discord.HTTPException as error:
+        logging.getLogger(__name__).warning("Could not update %s (HTTP %s)", what, error.status)
+        return False
+    return True

@@ -47,7 +47,7 @@ from bot.services.events import (
     EventService,
 )
 from bot.services.outbox import OutboxItem, Status
-from bot.ui import MESSAGE_LIMIT, clip
+from bot.ui import MESSAGE_LIMIT, clip, edit_post
 from cogs.events.render import (
     cancelled_dm,
     changed_dm,
@@ -283,13 +283,11 @@ class EventJobs:
 
     async def refresh_card(self, event: EventInfo) -> None:
         """Redraw a posted card from the current state (a direct edit; see the module docstring)."""
-        if event.channel_id is None or event.message_id is None:
-            return
-        message = self.bot.get_partial_messageable(event.channel_id).get_partial_message(event.message_id)
-        try:
-            await message.edit(**await self._card_kwargs(event))
-        except discord.HTTPException as error:
-            log.warning("Could not update the card of event %s (HTTP %s)", event.event_id, error.status)
+        if event.message_id is not None:
+            card = await self._card_kwargs(event)
+            await edit_post(
+                self.bot, event.channel_id, event.message_id, f"the card of event {event.event_id}", **card
+            )
 
     async def _card_job(self, event_id: int) -> None:
         self._fired(event_id, f"event-card:{event_id}")

@@ -13,8 +13,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import discord
-
 from bot.clock import discord_time, from_timestamp
 from bot.coalesce import Coalescer
 from bot.core import CommonRoomBot
@@ -22,7 +20,7 @@ from bot.errors import NotFound
 from bot.services.event_polls import CLOSED_TOPIC, DECIDED_TOPIC, EventPollService, Poll
 from bot.services.events import EventService
 from bot.services.outbox import OutboxItem
-from bot.ui import MESSAGE_LIMIT, clip
+from bot.ui import MESSAGE_LIMIT, clip, edit_post
 from cogs.events.poll_render import card_embed, decided_dm, ranking_embed
 from cogs.events.poll_views import poll_card_view, ranking_view
 
@@ -80,13 +78,11 @@ class PollJobs:
         await self.redraw(await self.polls.get(poll_id))
 
     async def redraw(self, poll: Poll) -> None:
-        if poll.channel_id is None or poll.message_id is None:
-            return
-        message = self.bot.get_partial_messageable(poll.channel_id).get_partial_message(poll.message_id)
-        try:
-            await message.edit(**await self.card_kwargs(poll))
-        except discord.HTTPException as error:
-            log.warning("Could not update the card of poll %s (HTTP %s)", poll.poll_id, error.status)
+        if poll.message_id is not None:
+            card = await self.card_kwargs(poll)
+            await edit_post(
+                self.bot, poll.channel_id, poll.message_id, f"the card of poll {poll.poll_id}", **card
+            )
 
     # -- outbox topics -------------------------------------------------------------------------
 

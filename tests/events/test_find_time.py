@@ -25,6 +25,18 @@ def everything(message: discord.Message) -> str:
     return message.content + " ".join(str(e.to_dict()) for e in message.embeds)
 
 
+async def posted_buttons(world: World, content: str, *buttons: tuple[str, str]) -> discord.Message:
+    """A message in #general with buttons of these (label, custom id): a copied or forged card,
+    kept nowhere in memory, so only the registered persistent items can answer it."""
+    view = discord.ui.View(timeout=None)
+    for label, custom_id in buttons:
+        view.add_item(discord.ui.Button(label=label, custom_id=custom_id))
+    view.stop()
+    await world.bot.get_partial_messageable(world.general.id).send(content, view=view)
+    [message] = [m for m in world.general.history(viewer=world.student) if m.content == content]
+    return message
+
+
 async def organisers_channel(world: World) -> discord.abc.GuildChannel:
     overwrites = {
         world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
@@ -74,11 +86,7 @@ async def test_students_choose_privately_organisers_see_counts_and_the_event_tel
     assert "Find a time closed" in (ranking.embeds[0].title or "")
     assert ranking.embeds[0].description.index("2 people") < ranking.embeds[0].description.index("1 person")
     # A student can't see that channel; given the same button elsewhere, the press is refused.
-    copied = discord.ui.View(timeout=None)
-    copied.add_item(discord.ui.Button(label="Pick", custom_id="event:poll-pick:1:0"))
-    copied.stop()
-    await world.bot.get_partial_messageable(world.general.id).send("copied", view=copied)
-    [message] = [m for m in world.general.history(viewer=world.student) if m.content == "copied"]
+    message = await posted_buttons(world, "copied", ("Pick", "event:poll-pick:1:0"))
     refused = await world.student.click(message, label="Pick")
     assert refused.ephemeral and "Only organisers" in refused.response.content
 
@@ -126,12 +134,9 @@ async def test_forged_poll_ids_and_bad_times_are_answered_kindly(world: World) -
     refused = await world.student.slash(world.general, "event find-time", title="x", times="a; b", closes="c")
     assert refused.ephemeral and "organiser" in refused.response.content.lower()
     # A card the bot never posted, with forged ids: kind answers, nothing stored.
-    forged = discord.ui.View(timeout=None)
-    forged.add_item(discord.ui.Button(label="Care", custom_id="event:poll-care:999"))
-    forged.add_item(discord.ui.Button(label="Pick", custom_id="event:poll-pick:999:99"))
-    forged.stop()
-    await world.bot.get_partial_messageable(world.general.id).send("forged", view=forged)
-    [message] = [m for m in world.general.history(viewer=world.student) if m.content == "forged"]
+    message = await posted_buttons(
+        world, "forged", ("Care", "event:poll-care:999"), ("Pick", "event:poll-pick:999:99")
+    )
     care = await world.student.click(message, label="Care")
     assert care.ephemeral and "can't find that poll" in care.response.content
     pick = await world.organiser.click(message, label="Pick")
