@@ -28,14 +28,12 @@ class RetentionService:
         """Apply every retention rule; returns how many rows each removed or cleared."""
         now = self.clock.now()
         removed: dict[str, int] = {}
-        # One transaction per rule, not one for all: students' writes wait behind one rule at
-        # most (each rule is idempotent, so a crash between two loses nothing that matters).
-        for item in self.items:
-            assert item.retention_days is not None and item.purge is not None
-            cutoff = to_timestamp(now - timedelta(days=item.retention_days))
-            async with self.db.transaction() as tx:
+        async with self.db.transaction() as tx:
+            for item in self.items:
+                assert item.retention_days is not None and item.purge is not None
+                cutoff = to_timestamp(now - timedelta(days=item.retention_days))
                 result = await tx.execute(item.purge, {"cutoff": cutoff})
-            removed[f"{item.table}.{item.column}"] = max(result.rowcount, 0)
+                removed[f"{item.table}.{item.column}"] = max(result.rowcount, 0)
         if any(removed.values()):
             log.info("Retention removed %d items past their period", sum(removed.values()))
         return removed
