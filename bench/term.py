@@ -2,8 +2,10 @@
 
     python -m bench.term [--quick] [-n 200]
 
-Both bots run in the same process under SimCord, each on its own copy of one seeded database (the
-same schema and rows): a large server with 200 upcoming and 2,000 past events, 20,000 RSVPs, 40
+Both bots run in the same process under SimCord, in ABBA order (Common Room, the bare bot, the
+bare bot, Common Room, each with half the interactions, pooled per bot: a drift of the machine or
+of the process's heap during the run lands on both alike), each on its own copy of one seeded
+database (the same schema and rows): a large server with 200 upcoming and 2,000 past events, 20,000 RSVPs, 40
 communities and 150 signposts (``seed_large_server``). Each interaction is timed *inside* the bot
 that handles it, from receipt to the handler's completion (``InteractionTimings.completed``), so
 a command that defers cannot hide its work. The baseline bot answers the same command with the
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import io
 import json
@@ -589,6 +592,11 @@ async def run_bot(
         actors = stage.students[:students]
         # Warm-up (not counted): the first interaction installs the completion clock.
         await actors[0].slash(stage.channel, "community list")
+        # Both bots alike: what earlier runs left is collected, and what exists now (the simulated
+        # server, its 1,200 members, the bot) is frozen out of the collector's scans, so neither
+        # bot's timings carry collections of the other's garbage or of the simulator's world.
+        gc.collect()
+        gc.freeze()
         first = {name: len(bot.timings.completed("/" + name)) for name in COMMANDS}
         for name in COMMANDS:
             for i in range(n):
@@ -625,6 +633,7 @@ async def run_bot(
                 await expire_views(env)
         out["/report check"] = bot.timings.completed("/report check")
         out.update(await _pulse_scenarios(stage, bot, done, n, answers))
+    gc.unfreeze()
     return out
 
 
@@ -813,30 +822,59 @@ async def startup_seconds(size: Size | None, repeats: int) -> list[float]:
     return samples
 
 
-async def measure(
-    n: int, students: int, burst: int, answers: int, startup: Size, repeats: int
-) -> list[Result]:
+async def _run_ours(n: int, students: int, burst: int, answers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
-        ours_bot = create_bot(make_settings(Path(tmp)))
+        bot = create_bot(make_settings(Path(tmp)))
         try:
-            ours = await run_bot(
-                ours_bot, Path(tmp) / "bench.sqlite3", students, n, presses=n, burst=burst, answers=answers
+            return await run_bot(
+                bot, Path(tmp) / "bench.sqlite3", students, n, presses=n, burst=burst, answers=answers
             )
         finally:
-            await ours_bot.release()
+            await bot.release()
+
+
+async def _run_base(n: int, students: int, burst: int, answers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "baseline.sqlite3"
         db = Database(path)
         await db.open()
         await db.migrate()
         await db.close()
-        base_bot = BaselineBot(path, lambda: 0)
+        bot = BaselineBot(path, lambda: 0)
         try:
-            base = await run_bot(base_bot, path, students, n, presses=n, burst=burst, answers=answers)
+            return await run_bot(bot, path, students, n, presses=n, burst=burst, answers=answers)
         finally:
-            if base_bot.conn is not None:
-                await base_bot.conn.close()
-                base_bot.conn = None
+            if bot.conn is not None:
+                await bot.conn.close()
+                bot.conn = None
+
+
+def _pooled(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Samples of several runs of one bot, together (checks: the distinct ones, joined)."""
+    pooled: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if isinstance(value, list):
+                pooled.setdefault(key, []).extend(value)
+            elif value not in pooled.setdefault(key, []):
+                pooled[key].append(value)
+    return {k: ("; ".join(v) if k == "_burst_check" else v) for k, v in pooled.items()}
+
+
+async def measure(
+    n: int, students: int, burst: int, answers: int, startup: Size, repeats: int
+) -> list[Result]:
+    # ABBA: Common Room, the bare bot, the bare bot, Common Room, each with half the interactions
+    # (and its own bursts), pooled per bot. The two bots never run at the same time, so a machine
+    # that slows down or speeds up during the run would favour whichever ran in the better half;
+    # in this order a steady drift lands on both alike.
+    half = max(1, n // 2)
+    first_ours = await _run_ours(half, students, burst, answers)
+    first_base = await _run_base(half, students, burst, answers)
+    second_base = await _run_base(n - half if n > 1 else 1, students, burst, answers)
+    second_ours = await _run_ours(n - half if n > 1 else 1, students, burst, answers)
+    ours = _pooled([first_ours, second_ours])
+    base = _pooled([first_base, second_base])
     results = [Result(name, ours[name], base[name]) for name in ours if not name.startswith("_")]
     results.append(
         Result(
