@@ -217,6 +217,20 @@ T = TypeVar("T")
 GROUP_MAX = 200
 
 
+async def _in_savepoint(tx: Tx, work: Callable[[Tx], Awaitable[Any]]) -> tuple[Any, Exception | None]:
+    """Run one grouped write in its own savepoint: (its result, None), or (None, its error) with
+    only its own changes undone."""
+    await tx.execute("SAVEPOINT grouped")
+    try:
+        result = await work(tx)
+    except Exception as refused:
+        await tx.execute("ROLLBACK TO grouped")
+        await tx.execute("RELEASE grouped")
+        return None, refused
+    await tx.execute("RELEASE grouped")
+    return result, None
+
+
 class Database:
     def __init__(self, path: Path | str, *, migrations_dir: Path | None = None) -> None:
         self.path = Path(path)
@@ -353,17 +367,9 @@ class Database:
                     if len(batch) == 1:  # alone: no savepoint, its error rolls the transaction back
                         [(work, future)] = batch
                         outcomes.append((future, await work(tx), None))
-                    for work, future in batch if len(batch) > 1 else []:
-                        await tx.execute("SAVEPOINT grouped")
-                        try:
-                            result = await work(tx)
-                        except Exception as refused:  # this caller's error: undo only its changes
-                            await tx.execute("ROLLBACK TO grouped")
-                            await tx.execute("RELEASE grouped")
-                            outcomes.append((future, None, refused))
-                        else:
-                            await tx.execute("RELEASE grouped")
-                            outcomes.append((future, result, None))
+                    else:
+                        for work, future in batch:
+                            outcomes.append((future, *await _in_savepoint(tx, work)))
             except BaseException as failure:  # the transaction was rolled back: nobody's write holds
                 stopping = not isinstance(failure, Exception)  # a crash or cancellation
                 if stopping:  # nobody queued may wait for a committer that is gone
