@@ -9,6 +9,7 @@ students who said they could make that time.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,9 +40,7 @@ class FindTime(commands.Cog):
     service: EventService
     polls: EventPollService
     poll_jobs: PollJobs
-
-    async def _find_community(self, guild: discord.Guild, text: str) -> discord.TextChannel:
-        raise NotImplementedError  # the cog's
+    _find_community: Callable[[discord.Guild, str], Awaitable[discord.TextChannel]]  # the cog's
 
     @organiser_command(name="find-time", description="Ask students which times they could make (organisers)")
     @app_commands.rename(online_link="online-link")
