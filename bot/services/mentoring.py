@@ -759,18 +759,19 @@ class MentoringService:
                 await self._requeue(tx, current.guild_id, current.mentee_id, now)
                 await self._promise_ended_notice(tx, current, member_id)
                 ended = True
+            nudged = False
             if answer == "not_yet" and role == "mentee" and current.active:
-                await promise_nudge(tx, self.clock.now(), current, timezone)
+                nudged = await promise_nudge(tx, self.clock.now(), current, timezone)
             row = await tx.fetchone("SELECT * FROM mentoring_matches WHERE id = ?", (match_id,))
         assert row is not None
-        return CheckinResult(match_from_row(row), answer, ended)
+        return CheckinResult(match_from_row(row), answer, ended, nudged)
 
     # -- the follow-up after "not yet" ------------------------------------------------------------
 
     async def nudge_due(self, match_id: int, member_id: int) -> Match | None:
         """The pairing if the nudge to ``member_id`` is still worth sending now (see
         :func:`bot.services.mentoring_followup.nudge_due`); None to drop it."""
-        async with self.db.read() as tx:
+        async with self.db.read(snapshot=False) as tx:  # one statement
             return await nudge_due(tx, match_id, member_id)
 
     async def nudged_pairing(self, match_id: int, member_id: int) -> Match:

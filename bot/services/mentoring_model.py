@@ -172,6 +172,7 @@ class CheckinResult:
     match: Match
     answer: str
     ended: bool
+    nudged: bool = False  # a follow-up a week on was promised with this answer
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,8 +234,8 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
                 )
             return
         config = await self.bot.guild_settings.get(m.guild_id)
-        await self.service.record_checkin(match_id, me, answer, timezone=config.timezone)
-        if answer == "not_yet" and m.active and m.mentee_id == me:
+        result = await self.service.record_checkin(match_id, me, answer, timezone=config.timezone)
+        if result.nudged:  # promised now (never promise a second one the outbox would not send)
             self.bot.outbox.kick()  # the nudge a week on: the sender arms its wake-up for it
             await send_private(interaction, render.NOT_YET_MENTEE)
             return
