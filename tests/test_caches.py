@@ -220,7 +220,7 @@ async def test_live_communities_are_read_once_and_every_change_is_seen_at_once(
 
     running = await service.reserve(GUILD, name="Running Club", kind="interest", description="Runs.")
     assert await names() == []  # not live until its channel is recorded
-    await service.attach(running.id, channel_id=500, role_id=501)  # names no server: clears all
+    await service.attach(running.id, channel_id=500, role_id=501)  # live now: its server is read again
     assert await names() == ["Running Club"]
     assert await _statements(db, other.list_communities(GUILD)) == []  # served from memory
 

@@ -201,20 +201,9 @@ def _row(row: sqlite3.Row) -> Community:
 
 
 class _LiveCommunities(ServerCache[list["Community"]]):
-    """Each server's live communities, by name (what /community list, the panels and the
-    autocompletes read on every use). Every write to ``communities`` invalidates: the server's
-    entry when the write names its server, all of them (:meth:`clear`) when it names only a row."""
-
-    cleared = 0
-
-    def generation(self, guild_id: int) -> int:
-        # Rises with the server's own invalidations and with every clear, so a read that raced
-        # either is not kept.
-        return super().generation(guild_id) + self.cleared
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.cleared += 1
+    """Each server's live communities (with a channel, not archived), by name: what
+    /community list, the panels and the autocompletes read on every use. Every write that can
+    change one invalidates its server's entry."""
 
 
 class CommunityService:
@@ -262,8 +251,7 @@ class CommunityService:
                 (*values, now, now),
             )
             row = await tx.fetchone(f"SELECT {_COLUMNS} FROM communities WHERE id = ?", (result.lastrowid,))
-        self._live.invalidate(guild_id)
-        assert row is not None
+        assert row is not None  # no channel yet: not live, so no cached list changes
         return _row(row)
 
     async def attach(self, community_id: int, *, channel_id: int, role_id: int | None) -> Community:
@@ -274,22 +262,20 @@ class CommunityService:
                 (channel_id, role_id, self._now(), community_id),
             )
             row = await tx.fetchone(f"SELECT {_COLUMNS} FROM communities WHERE id = ?", (community_id,))
-        self._live.clear()
         if row is None:
             raise NotFound("That community no longer exists.")
+        self._live.invalidate(row["guild_id"])  # it is live now
         return _row(row)
 
     async def discard(self, community_id: int) -> None:
         """Forget a community whose creation did not complete."""
         await self.db.execute("DELETE FROM communities WHERE id = ? AND channel_id IS NULL", (community_id,))
-        self._live.clear()
 
     async def discard_unfinished(self) -> list[Community]:
         """Remove communities left half-created by a crash (no channel recorded); returns them."""
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(f"SELECT {_COLUMNS} FROM communities WHERE channel_id IS NULL")
             await tx.execute("DELETE FROM communities WHERE channel_id IS NULL")
-        self._live.clear()
         return [_row(r) for r in rows]
 
     async def _refuse_duplicate(self, tx: Any, guild_id: int, name: str, *, exclude: int | None) -> None:
@@ -434,13 +420,15 @@ class CommunityService:
         self._live.invalidate(guild_id)
         return await self.get(guild_id, community_id)
 
-    async def set_discord_ids(self, community_id: int, *, channel_id: int, role_id: int | None) -> None:
+    async def set_discord_ids(
+        self, guild_id: int, community_id: int, *, channel_id: int, role_id: int | None
+    ) -> None:
         """Point a community at a re-made channel or role (after a repair)."""
         await self.db.execute(
             "UPDATE communities SET channel_id = ?, role_id = ?, updated_at = ? WHERE id = ?",
             (channel_id, role_id, self._now(), community_id),
         )
-        self._live.clear()
+        self._live.invalidate(guild_id)
 
     # -- panels ------------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ from bot.services.mentoring_model import (
 from bot.services.mentoring_privacy import erase_member, export_member
 from bot.services.mentoring_schedule import FREQUENCIES, next_run, parse_minute
 from bot.services.outbox import enqueue
+from bot.services.rows import from_row
 
 __all__ = ["DEFAULT_EXPERIENCES", "NUDGE_TOPIC", "MentoringService", "next_run", "slug"]
 
@@ -88,17 +89,11 @@ _PROFILES = (
 
 def _profile_from_row(row: Any) -> Profile:
     """A profile from a row of :data:`_PROFILES` (its experiences in key order)."""
-    return Profile(
-        guild_id=row["guild_id"],
-        member_id=row["member_id"],
-        role=row["role"],
-        year=row["year"],
-        capacity=row["capacity"],
+    return from_row(
+        Profile,
+        row,
         require_shared=bool(row["require_shared"]),
-        note=row["note"],
         paused=bool(row["paused"]),
-        created_at=row["created_at"],
-        waiting_since=row["waiting_since"],
         experiences=tuple(sorted(key for key in (row["keys"] or "").split(",") if key)),
     )
 

@@ -243,7 +243,7 @@ def validate_url(value: str) -> str:
     url = clean_text(value, field="The reporting page", multiline=False)
     try:
         parts = urlsplit(url)
-        usable = parts.scheme == "https" and bool(parts.hostname) and (parts.port or 1) > 0
+        usable = parts.scheme == "https" and bool(parts.hostname) and parts.port != 0
     except ValueError:  # "https://[", "https://a:b", "https://a:99999": not an address
         usable = False
     if len(url) > URL_MAX or not usable or " " in url:
@@ -434,7 +434,7 @@ class ReportService:
         For the "Write a message" button, whose custom id (case and tag) is untrusted: a forged,
         stale or other server's id gets :data:`WRONG_CODE` before any form opens.
         """
-        async with self.db.transaction() as tx:
+        async with self.db.read(snapshot=False) as tx:  # a check, not a write: no lock, no fsync
             return await self._answerable(tx, guild_id, case_id, tag)
 
     async def _answerable(self, tx: Tx, guild_id: int, case_id: int, tag: str) -> Case:

@@ -220,7 +220,7 @@ def _web(value: str) -> str:
     try:
         parts = urlsplit(raw)
         host = parts.hostname or ""
-        port_ok = (parts.port or 1) > 0
+        port_ok = parts.port != 0  # reading it raises for a port out of range
     except ValueError:  # "https://[x", "https://a:b", a port out of range
         parts, host, port_ok = urlsplit(""), "", False
     if (

@@ -450,7 +450,10 @@ class Provisioner:
                         )
             if made:
                 await self.service.set_discord_ids(
-                    community.id, channel_id=channel.id, role_id=role.id if role is not None else None
+                    guild.id,
+                    community.id,
+                    channel_id=channel.id,
+                    role_id=role.id if role is not None else None,
                 )
         except BaseException as error:
             await self._undo(made)
