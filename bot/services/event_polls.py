@@ -20,7 +20,7 @@ from datetime import datetime
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
-from bot.services.events import clean_field
+from bot.services.events import clean_field, validate_link
 from bot.services.events_dates import parse_when
 from bot.services.outbox import enqueue, stored_key
 from bot.services.rows import from_row
@@ -159,7 +159,7 @@ class EventPollService:
         if kind not in ("social", "workshop"):
             raise UserError("Choose whether it would be a social or a workshop.")
         place = clean_field("place", place)
-        online_link = clean_field("online_link", online_link)
+        online_link = validate_link(clean_field("online_link", online_link))
         if not place and not online_link:
             raise UserError(
                 "Where would it be? Give a place, an online link, or both, so the event can be made."

@@ -167,6 +167,7 @@ def _with_counts(alias: str) -> str:
 
 
 _COUNTED = _with_counts("e")
+_UNCOUNTED = ", ".join(f"e.{key}" for key in _EVENT_KEYS) + ", 0 AS n_going, 0 AS n_waiting, 0 AS n_maybe"
 
 
 def clean_field(name: str, value: str | None) -> str | None:
@@ -579,11 +580,13 @@ class EventService:
             (now, now - _STARTED_BOUND),
         )
 
-    async def upcoming(self, guild_id: int, *, limit: int = 200) -> list[EventInfo]:
-        """Scheduled events that have not ended, soonest first."""
+    async def upcoming(self, guild_id: int, *, limit: int = 200, counts: bool = True) -> list[EventInfo]:
+        """Scheduled events that have not ended, soonest first (``counts=False``: their RSVP
+        counts left at 0, for an autocomplete that shows only titles and times)."""
         where, (ends, starts) = self._upcoming_where()
+        columns = _COUNTED if counts else _UNCOUNTED
         rows = await self.db.fetchall(
-            f"SELECT {_COUNTED} FROM events e WHERE {where} ORDER BY e.starts_at, e.event_id LIMIT ?",
+            f"SELECT {columns} FROM events e WHERE {where} ORDER BY e.starts_at, e.event_id LIMIT ?",
             (guild_id, ends, starts, limit),
         )
         return [_row_to_event(row) for row in rows]
@@ -600,13 +603,14 @@ class EventService:
         return [(row[0], row[1]) for row in rows]
 
     async def events(self, guild_id: int, event_ids: Sequence[int]) -> list[EventInfo]:
-        """These events of this server, in the order given (missing ones left out), in one statement."""
+        """These scheduled events of this server, in the order given (missing, cancelled or deleted
+        ones left out: a page drawn later than its list shows what is still on), in one statement."""
         ids = [i for i in event_ids if isinstance(i, int) and 0 < i < 2**63][:500]
         if not ids:
             return []
         rows = await self.db.fetchall(
-            f"SELECT {_COUNTED} FROM events e WHERE e.guild_id = ? AND e.event_id IN"
-            f" ({', '.join('?' * len(ids))})",
+            f"SELECT {_COUNTED} FROM events e WHERE e.guild_id = ? AND e.status = 'scheduled'"
+            f" AND e.event_id IN ({', '.join('?' * len(ids))})",
             (guild_id, *ids),
         )
         found = {row["event_id"]: _row_to_event(row) for row in rows}
@@ -818,7 +822,7 @@ class EventService:
                 " need = CASE WHEN excluded.status = 'not_going' THEN NULL ELSE event_rsvps.need END",
                 (event_id, member_id, status, row["next_seq"], now),
             )
-            if previous == "going":
+            if previous == "going" and event.waiting:  # a place freed, and someone waits for it
                 promoted = await self._promote(tx, event_id, now)
             if promoted:  # places moved: read the counts again
                 event = await self._get(tx, event_id)
@@ -1287,12 +1291,6 @@ class EventService:
                 " ON CONFLICT DO NOTHING",
                 (guild_id, member_id, self._now()),
             )
-
-    async def reminders_on(self, guild_id: int, member_id: int) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM event_reminder_optouts WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
-        )
-        return row is None
 
     # -- privacy (issue #9) ----------------------------------------------------------------
 

@@ -23,8 +23,6 @@ DATE_EXAMPLES = "`2026-12-03 18:30`, `3 Dec 18:30` or `tomorrow 6pm`"
 MAX_DURATION = timedelta(hours=12)
 MAX_SERIES_SPAN = timedelta(days=366)
 MAX_OCCURRENCES = 60
-#: A typed date may be at most this many years from today (further is a typo, and near
-#: year 1 or 9999 a timezone would carry it out of what a datetime can hold).
 
 REPEATS: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
 

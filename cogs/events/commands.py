@@ -168,7 +168,7 @@ class Events(
         if interaction.guild is None:
             return []
         tz = await self._tz(interaction.guild.id)
-        upcoming = await self.service.upcoming(interaction.guild.id)
+        upcoming = await self.service.upcoming(interaction.guild.id, counts=False)
         return suggest(
             ((f"{e.title} · {local_when(e, tz)} (#{e.event_id})", e.event_id) for e in upcoming), current
         )

@@ -6,20 +6,19 @@ commitments that limit when they can come.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import discord
 
 from bot.clock import discord_time
 from bot.services.event_polls import Poll, PollSlot
-from bot.ui import EMBED_FIELD_NAME_LIMIT, clip
+from bot.services.recurrence import to_local
+from bot.ui import EMBED_FIELD_NAME_LIMIT, EMBED_TITLE_LIMIT, clip
 
 COLOUR = discord.Colour.teal()
 
 
 def slot_label(slot: PollSlot, tz: str) -> str:
     """'Mon 05 Jan 18:00' in the server's timezone (select options can't show <t:...>)."""
-    return slot.start.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
+    return to_local(slot.start, tz).strftime("%a %d %b %H:%M")
 
 
 def slot_counts(slot: PollSlot) -> str:
@@ -61,7 +60,7 @@ def ranking_embed(poll: Poll) -> discord.Embed:
         for number, slot in enumerate(poll.ranking(), start=1)
     ]
     embed = discord.Embed(
-        title=clip(f"Find a time closed: {poll.title}", 256),
+        title=clip(f"Find a time closed: {poll.title}", EMBED_TITLE_LIMIT),
         description="\n".join(lines)
         + f"\n\n{poll.answered} answered. Press a button to create the event at that time: everyone who "
         "said they could make it gets one DM.",

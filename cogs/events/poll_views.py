@@ -15,7 +15,7 @@ import discord
 
 from bot.errors import UserError
 from bot.services.event_polls import Poll
-from bot.ui import ID, PersistentItem, cog_of, parse_id, unstored_view
+from bot.ui import BUTTON_LABEL_LIMIT, ID, PersistentItem, clip, cog_of, parse_id, unstored_view
 from cogs.events.poll_render import slot_label
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class PickButton(
     def __init__(self, poll_id: int, slot: int, label: str = "Create the event at this time") -> None:
         super().__init__(
             discord.ui.Button(
-                label=label[:80],
+                label=clip(label, BUTTON_LABEL_LIMIT),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"event:poll-pick:{poll_id}:{slot}",
             )
