@@ -111,6 +111,13 @@ async def test_a_student_read_costs_a_bounded_number_of_statements(
     mine = await service.mine(1, MEMBER)
     assert len(upcoming) == 60 and len(mine) == 10
     assert any(item.waiting_position for item in mine)
+    # Asked for, each event's counts are read with it, and they are the counts /event list shows.
+    listed = {e.event_id: (e.going, e.waiting, e.maybe) for e in upcoming}
+    counted = await service.mine(1, MEMBER, counts=True)
+    assert [listed[m.event.event_id] for m in counted] == [
+        (m.event.going, m.event.waiting, m.event.maybe) for m in counted
+    ]
+    assert any(m.event.going for m in counted)
     # One statement each (the counts and waiting places are subqueries): never one per event.
     assert await _count_statements(seeded, service.upcoming(1)) == 1
     assert await _count_statements(seeded, service.mine(1, MEMBER)) == 1
@@ -154,6 +161,64 @@ async def test_a_read_runs_while_a_write_is_open_and_sees_the_committed_state(db
         seen = await asyncio.wait_for(db.fetchval("SELECT value FROM bot_meta WHERE key = 'k'"), 5)
         assert seen == "old"
     assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'k'") == "new"
+
+
+async def _count_trips(action: object) -> int:
+    """Trips ``action`` makes to aiosqlite's worker threads (each one a wake-up of the loop)."""
+    import aiosqlite
+
+    trips = 0
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await real(self, fn, *args, **kwargs)
+
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    try:
+        await action  # type: ignore[misc]
+    finally:
+        aiosqlite.Connection._execute = real  # type: ignore[method-assign]
+    return trips
+
+
+async def test_mentor_status_is_one_trip_to_the_database(seeded: Database, clock: ManualClock) -> None:
+    from bot.services.mentoring import MentoringService
+
+    service = MentoringService(seeded, clock, b"k" * 32)  # the seed pairs MEMBER with a mentor
+    first = await service.status(1, MEMBER)  # stores the server's default experiences once
+    assert [m.mentee_id for m in first.matches] == [MEMBER] and "mentee" in first.profiles
+    assert await _count_trips(service.status(1, MEMBER)) == 1
+    again = await service.status(1, MEMBER)
+    assert again.labels == first.labels and again.labels
+
+
+async def test_several_reads_in_one_trip_see_one_committed_state(db: Database) -> None:
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1'), ('b', '2')")
+    seen: list[list[sqlite3.Row]] = []
+
+    async def read() -> None:
+        seen.extend(
+            await db.read_many(
+                ("SELECT value FROM bot_meta WHERE key = ?", ("a",)),
+                ("SELECT key, value FROM bot_meta WHERE key IN ('a', 'b') ORDER BY key", ()),
+                ("SELECT value FROM bot_meta WHERE key = 'missing'", ()),
+            )
+        )
+
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE bot_meta SET value = '9' WHERE key = 'a'")
+        # The writer holds its lock with a change not committed: the reads answer at once, from
+        # the last commit, all of them in one trip to the reader's thread.
+        assert await asyncio.wait_for(_count_trips(read()), 5) == 1
+    a, both, none = seen
+    assert [r[0] for r in a] == ["1"] and [tuple(r) for r in both] == [("a", "1"), ("b", "2")] and none == []
+    # A statement that fails ends the snapshot it opened: the next read sees the new commit.
+    with pytest.raises(sqlite3.OperationalError):
+        await db.read_many(("SELECT 1", ()), ("SELECT nope FROM bot_meta", ()))
+    [[row]] = await db.read_many(("SELECT value FROM bot_meta WHERE key = 'a'", ()))
+    assert row[0] == "9"
 
 
 async def test_our_idle_reader_does_not_block_truncating_the_log(db: Database) -> None:

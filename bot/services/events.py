@@ -272,16 +272,18 @@ def plan_starts(
     return plan.starts, plan.rule
 
 
+_N_KEYS = len(_EVENT_KEYS)
+
+
 def _row_to_event(row: sqlite3.Row) -> EventInfo:
-    """An event from a row of :data:`_COUNTED` (its columns and its counts)."""
-    values = {key: row[key] for key in _EVENT_KEYS}
+    """An event from a row that starts with :data:`_COUNTED`'s (or :data:`_UNCOUNTED`'s) columns:
+    the event's, in :data:`_EVENT_KEYS` order, then its three counts. Read by position: a
+    ``sqlite3.Row`` finds a column by name with a linear scan, which was most of the cost of a
+    page of events."""
+    values = dict(zip(_EVENT_KEYS, row, strict=False))
     values["ask_needs"] = bool(values["ask_needs"])
-    return EventInfo(
-        **values,
-        going=row["n_going"],
-        waiting=row["n_waiting"],
-        maybe=row["n_maybe"],
-    )
+    going, waiting, maybe = row[_N_KEYS], row[_N_KEYS + 1], row[_N_KEYS + 2]
+    return EventInfo(**values, going=going, waiting=waiting, maybe=maybe)
 
 
 def _moved(event: EventInfo, before: str | None, after: str) -> EventInfo:
@@ -705,16 +707,18 @@ class EventService:
             )
         return need
 
-    async def mine(self, guild_id: int, member_id: int) -> list[MyEvent]:
+    async def mine(self, guild_id: int, member_id: int, *, counts: bool = False) -> list[MyEvent]:
         """My upcoming events (not 'can't go'), with my status and waiting-list place."""
-        return (await self.my_events(guild_id, member_id)).items
+        return (await self.my_events(guild_id, member_id, counts=counts)).items
 
-    async def my_events(self, guild_id: int, member_id: int) -> MyEvents:
+    async def my_events(self, guild_id: int, member_id: int, *, counts: bool = False) -> MyEvents:
         """``/event mine`` in one statement: my upcoming events (not 'can't go') with my status and
         waiting-list place (how many wait ahead of me, plus one), and whether I get reminders
-        (True when I have no events: it is only shown beside them)."""
+        (True when I have no events: it is only shown beside them). Each event's RSVP counts are
+        left at 0 unless ``counts``: a member's own list shows their place, not the room's."""
+        columns = _COUNTED if counts else _UNCOUNTED
         rows = await self.db.fetchall(
-            f"SELECT {_COUNTED}, r.status AS my_status, r.promoted_at, r.promotion_dm,"
+            f"SELECT {columns}, r.status AS my_status, r.promoted_at, r.promotion_dm,"
             " CASE WHEN r.status = 'waiting' THEN 1 + (SELECT COUNT(*) FROM event_rsvps w WHERE"
             " w.event_id = r.event_id AND w.status = 'waiting' AND w.seq < r.seq) END AS my_place,"
             " EXISTS (SELECT 1 FROM event_reminder_optouts o WHERE o.guild_id = ? AND o.member_id = ?)"

@@ -98,6 +98,10 @@ def _profile_from_row(row: Any) -> Profile:
     )
 
 
+#: The server's experiences, in the order organisers set them.
+_EXPERIENCES = "SELECT key, label FROM mentoring_experiences WHERE guild_id = ? ORDER BY position"
+
+
 class MentoringService:
     def __init__(self, db: Database, clock: Clock, secret_key: bytes) -> None:
         self.db = db
@@ -115,18 +119,14 @@ class MentoringService:
     async def experiences(self, guild_id: int) -> list[Experience]:
         # Read first (every /mentor status shows labels): the write transaction, and its fsync,
         # only for a server whose list was never set, to store the defaults once.
-        rows = await self.db.fetchall(
-            "SELECT key, label FROM mentoring_experiences WHERE guild_id = ? ORDER BY position", (guild_id,)
-        )
+        rows = await self.db.fetchall(_EXPERIENCES, (guild_id,))
         if rows:
             return [Experience(r["key"], r["label"]) for r in rows]
         async with self.db.transaction() as tx:
             return await self._experiences(tx, guild_id)
 
     async def _experiences(self, tx: Tx, guild_id: int) -> list[Experience]:
-        rows = await tx.fetchall(
-            "SELECT key, label FROM mentoring_experiences WHERE guild_id = ? ORDER BY position", (guild_id,)
-        )
+        rows = await tx.fetchall(_EXPERIENCES, (guild_id,))
         if rows:
             return [Experience(r["key"], r["label"]) for r in rows]
         # set_experiences never leaves the list empty, so no rows means never set: use the defaults.
@@ -510,17 +510,20 @@ class MentoringService:
 
     async def status(self, guild_id: int, member_id: int) -> MemberStatus:
         """``/mentor status``: my profiles (with their experiences), my active pairings and the
-        server's experience labels, in three statements and no transaction (it is a view of
-        where things stand: nothing is decided from it); why I'm waiting only if I am."""
-        async with self.db.read(snapshot=False) as tx:  # only reads: no write transaction, no fsync
-            rows = await tx.fetchall(_PROFILES, (guild_id, member_id))
-            profiles = {row["role"]: _profile_from_row(row) for row in rows}
-            matched = await tx.fetchall(
+        server's experience labels: three statements read together in one trip (no write
+        transaction: it is a view of where things stand, nothing is decided from it); why I'm
+        waiting only if I am."""
+        rows, matched, experiences = await self.db.read_many(
+            (_PROFILES, (guild_id, member_id)),
+            (
                 "SELECT * FROM mentoring_matches WHERE guild_id = ? AND ended_at IS NULL"
                 " AND (mentor_id = ? OR mentee_id = ?) ORDER BY id",
                 (guild_id, member_id, member_id),
-            )
-            matches = [match_from_row(r) for r in matched]
+            ),
+            (_EXPERIENCES, (guild_id,)),
+        )
+        profiles = {row["role"]: _profile_from_row(row) for row in rows}
+        matches = [match_from_row(r) for r in matched]
         if not profiles and not matches:
             return MemberStatus(profiles, matches)
         reason = None
@@ -535,7 +538,9 @@ class MentoringService:
                     member_id, mentee.year, frozenset(mentee.experiences), 0, mentee.require_shared
                 )
                 reason = why_waiting(mentors, ask, forbidden)
-        return MemberStatus(profiles, matches, reason, await self.labels(guild_id))
+        # A server whose list was never set stores its defaults once (labels() writes them).
+        labels = {r["key"]: r["label"] for r in experiences} or await self.labels(guild_id)
+        return MemberStatus(profiles, matches, reason, labels)
 
     async def set_paused(self, guild_id: int, member_id: int, paused: bool | None = None) -> bool:
         """Pause (or resume) every role the member has; returns whether they are now paused."""

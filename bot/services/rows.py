@@ -6,6 +6,7 @@ gives the fields stored in another form (a timestamp, a flag, JSON) or under ano
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
@@ -27,7 +28,10 @@ def _field_names(cls: type[Any]) -> tuple[str, ...]:
 
 def from_row(cls: type[RowT], row: Any, **converted: Any) -> RowT:
     """A dataclass from a row whose columns carry the fields' names; ``converted`` gives the rest."""
-    plain = {name: row[name] for name in _field_names(cls) if name not in converted}
+    # A sqlite3.Row finds a column by name with a linear scan; one dict of the row is cheaper
+    # than a scan per field.
+    columns = dict(zip(row.keys(), row, strict=True)) if isinstance(row, sqlite3.Row) else row
+    plain = {name: columns[name] for name in _field_names(cls) if name not in converted}
     return cls(**plain, **converted)
 
 
