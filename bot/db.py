@@ -174,37 +174,79 @@ def _has_sql(text: str) -> bool:
     return False
 
 
+T = TypeVar("T")
+
+
+async def _on_worker(conn: aiosqlite.Connection, work: Callable[[], T]) -> T:
+    """Run ``work`` on ``conn``'s worker thread, in one trip: aiosqlite's own ``_execute``, which
+    every one of its calls goes through (it has no public way to run several statements at once;
+    ``tests/test_performance.py`` fails if a release changes it)."""
+    result: T = await conn._execute(work)  # type: ignore[no-untyped-call]
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     rowcount: int
     lastrowid: int | None
 
 
+def _result(cursor: sqlite3.Cursor) -> Result:
+    return Result(cursor.rowcount, cursor.lastrowid)
+
+
 class Tx:
     """Statements inside one open transaction.
 
     Each call is one trip to aiosqlite's worker thread (``execute_fetchall``, not execute +
-    fetch + close, which is three): on the hot paths the trips cost more than the queries.
+    fetch + close, which is three): on the hot paths the trips cost more than the queries. The
+    transaction's BEGIN (``begin``) goes with its first statement, in the same trip; a
+    transaction that runs no statement never begins (:attr:`begun`).
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, *, begin: str | None = None) -> None:
         self._conn = conn
+        self._begin = begin
+
+    @property
+    def begun(self) -> bool:
+        """Whether the transaction is open (its BEGIN ran): then it must end in COMMIT or ROLLBACK."""
+        return self._begin is None
+
+    async def _first(self, run: Callable[[sqlite3.Connection], T]) -> T:
+        """BEGIN, then ``run`` on the raw connection, in one trip. If BEGIN fails, nothing began."""
+        begin = self._begin
+        assert begin is not None
+
+        def work() -> T:
+            raw = self._conn._conn
+            raw.execute(begin)
+            self._begin = None
+            return run(raw)
+
+        return await _on_worker(self._conn, work)
 
     async def execute(self, sql: str, params: Params = ()) -> Result:
+        if self._begin is not None:
+            return await self._first(lambda raw: _result(raw.execute(sql, params)))
         # The sqlite3 cursor is closed when it is collected; closing it here would be a second trip.
         cursor = await self._conn.execute(sql, params)
         return Result(cursor.rowcount, cursor.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        if self._begin is not None:
+            await self._first(lambda raw: raw.executemany(sql, rows))
+            return
         await self._conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        for row in rows:
+        for row in await self.fetchall(sql, params):
             return row
         return None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        if self._begin is not None:
+            return await self._first(lambda raw: raw.execute(sql, params).fetchall())
         return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
@@ -212,7 +254,6 @@ class Tx:
         return None if row is None else row[0]
 
 
-T = TypeVar("T")
 #: How many grouped writes share one transaction at most (a bound on how long one holds the lock).
 GROUP_MAX = 200
 
@@ -243,6 +284,8 @@ class Database:
         # Writes waiting for the next group commit (see grouped), and the task committing them.
         self._queued: list[tuple[Callable[[Tx], Awaitable[Any]], asyncio.Future[Any]]] = []
         self._committer: asyncio.Task[None] | None = None
+        # Whether a grouped write is being committed (by its caller, or by the committer task).
+        self._committing = False
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -331,14 +374,16 @@ class Database:
     async def transaction(self) -> AsyncIterator[Tx]:
         conn = self._require()
         async with self._lock:
-            await conn.execute("BEGIN IMMEDIATE")
+            tx = Tx(conn, begin="BEGIN IMMEDIATE")  # with the first statement: one trip fewer
             try:
-                yield Tx(conn)
+                yield tx
             except BaseException:
-                await conn.execute("ROLLBACK")
+                if tx.begun:
+                    await conn.execute("ROLLBACK")
                 raise
             else:
-                await conn.execute("COMMIT")
+                if tx.begun:
+                    await conn.execute("COMMIT")
 
     async def grouped(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run ``work`` in a write transaction it may share with writes queued meanwhile.
@@ -350,15 +395,32 @@ class Database:
         SAVEPOINT: if it raises, only its own changes are undone and its caller gets the error;
         the others commit. The result is returned only after the COMMIT, so an answer always
         means the change is on disk. The queue position is taken when this is called (before
-        any await), so concurrent callers are served in call order.
+        any await), so concurrent callers are served in call order. A write that finds nothing
+        in flight is not queued: it commits at once, alone.
         """
+        if not self._committing:
+            # Nothing in flight: this write commits at once, in the caller's own task (a task and
+            # a future fewer); whatever queues meanwhile is committed next, as a group.
+            self._committing = True
+            try:
+                async with self.transaction() as tx:
+                    return await work(tx)
+            finally:
+                if self._queued:
+                    self._committer = asyncio.create_task(self._commit_groups(), name="db-group-commit")
+                else:
+                    self._committing = False
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queued.append((work, future))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_groups(), name="db-group-commit")
         return await future
 
     async def _commit_groups(self) -> None:
+        try:
+            await self._commit_queued()
+        finally:
+            self._committing = False
+
+    async def _commit_queued(self) -> None:
         while self._queued:
             batch, self._queued = self._queued[:GROUP_MAX], self._queued[GROUP_MAX:]
             outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
@@ -397,18 +459,19 @@ class Database:
         """Several reads that must see one consistent state (one snapshot, on the reader).
 
         ``snapshot=False`` for code that runs one statement (each statement is consistent on its
-        own): the same reader and lock without BEGIN and COMMIT, two trips fewer.
+        own): the same reader and lock without BEGIN and COMMIT, a trip fewer.
         """
         conn, lock = self._reading()
         async with lock:
             if not snapshot:
                 yield Tx(conn)
                 return
-            await conn.execute("BEGIN")
+            tx = Tx(conn, begin="BEGIN")  # with the first statement: one trip fewer
             try:
-                yield Tx(conn)
+                yield tx
             finally:
-                await conn.execute("COMMIT")
+                if tx.begun:
+                    await conn.execute("COMMIT")
 
     async def read_many(self, *statements: tuple[str, Params]) -> list[list[sqlite3.Row]]:
         """Several reads in one snapshot and ONE trip to the reader's thread: the rows of each
@@ -434,8 +497,7 @@ class Database:
                 raw.execute("COMMIT")
 
         async with lock:
-            result: list[list[sqlite3.Row]] = await conn._execute(run)
-            return result
+            return await _on_worker(conn, run)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement in its own transaction; returns the rows it changed."""

@@ -221,6 +221,33 @@ async def test_several_reads_in_one_trip_see_one_committed_state(db: Database) -
     assert row[0] == "9"
 
 
+async def test_a_transaction_begins_with_its_first_statement(db: Database) -> None:
+    async def write(*values: str) -> None:
+        async with db.transaction() as tx:
+            for value in values:
+                await tx.execute("INSERT INTO bot_meta (key, value) VALUES (?, 'x')", (value,))
+
+    # BEGIN goes with the first statement: one statement and COMMIT are two trips, not three.
+    assert await _count_trips(write("one")) == 2
+    assert await _count_trips(write()) == 0  # nothing to do: nothing begins, nothing to end
+    # A first statement that fails: nothing is kept and the next write is served.
+    with pytest.raises(sqlite3.IntegrityError):
+        await write("one")
+    # A later one that fails: the earlier statement is rolled back with it.
+    with pytest.raises(sqlite3.IntegrityError):
+        await write("two", "one")
+    await write("three")
+    rows = await db.fetchall("SELECT key FROM bot_meta WHERE value = 'x' ORDER BY key")
+    assert [r[0] for r in rows] == ["one", "three"]
+
+    async def snapshot() -> None:
+        async with db.read() as tx:
+            await tx.fetchall("SELECT 1")
+            await tx.fetchall("SELECT 2")
+
+    assert await _count_trips(snapshot()) == 3  # BEGIN with the first read, the second, COMMIT
+
+
 async def test_our_idle_reader_does_not_block_truncating_the_log(db: Database) -> None:
     wal = db.path.with_name(db.path.name + "-wal")
     for i in range(5):
@@ -312,15 +339,17 @@ async def test_a_crash_in_a_group_commits_nothing_and_answers_everyone(db: Datab
         raise _Crash
 
     await db.grouped(lambda tx: _insert(tx, "earlier", order))
-    outcomes = await asyncio.gather(
-        db.grouped(lambda tx: _insert(tx, "a", order)),
+    first, *grouped = await asyncio.gather(
+        db.grouped(lambda tx: _insert(tx, "alone", order)),  # nothing in flight: commits at once
+        db.grouped(lambda tx: _insert(tx, "a", order)),  # these three queue meanwhile: one group
         db.grouped(crash),
         db.grouped(lambda tx: _insert(tx, "b", order)),
         return_exceptions=True,
     )
-    assert all(isinstance(outcome, _Crash) for outcome in outcomes)  # no one told "saved"
+    assert first == "alone"
+    assert all(isinstance(outcome, _Crash) for outcome in grouped)  # no one told "saved"
     stored = {row[0] for row in await db.fetchall("SELECT key FROM bot_meta")}
-    assert "earlier" in stored and not {"a", "b"} & stored
+    assert {"earlier", "alone"} <= stored and not {"a", "b"} & stored
     assert await db.grouped(lambda tx: _insert(tx, "later", order)) == "later"  # still serving
 
 

@@ -532,15 +532,43 @@ class MentoringService:
             if mentee.paused:
                 reason = "paused"
             else:
-                async with self.db.read() as tx:
-                    mentors, _, forbidden, _ = await self._inputs(tx, guild_id)
-                ask = MenteeAsk(
-                    member_id, mentee.year, frozenset(mentee.experiences), 0, mentee.require_shared
-                )
-                reason = why_waiting(mentors, ask, forbidden)
+                reason = await self._why_waiting(guild_id, mentee)
         # A server whose list was never set stores its defaults once (labels() writes them).
         labels = {r["key"]: r["label"] for r in experiences} or await self.labels(guild_id)
         return MemberStatus(profiles, matches, reason, labels)
+
+    async def _why_waiting(self, guild_id: int, mentee: Profile) -> str:
+        """Why ``mentee`` (not paused, not paired) waits: :func:`why_waiting` over only the mentors
+        that could matter to them (older, not paused), each with only the experiences they share
+        with the mentee; in one trip, without reading the server's whole pool."""
+        me = mentee.member_id
+        older, history = await self.db.read_many(
+            (
+                "SELECT m.member_id, m.year, (SELECT group_concat(d.experience_key, ',') FROM"
+                " mentoring_declarations d WHERE d.guild_id = m.guild_id AND d.member_id = m.member_id"
+                " AND d.role = 'mentor' AND d.experience_key IN (SELECT experience_key FROM"
+                " mentoring_declarations WHERE guild_id = ? AND member_id = ? AND role = 'mentee'))"
+                " AS shared FROM mentoring_profiles m WHERE m.guild_id = ? AND m.role = 'mentor'"
+                " AND m.paused = 0 AND m.member_id != ? AND m.year > ?",
+                (guild_id, me, guild_id, me, mentee.year),
+            ),
+            (
+                "SELECT mentor_hash FROM mentoring_pair_history WHERE guild_id = ? AND mentee_hash = ?",
+                (guild_id, self.member_hash(guild_id, me)),
+            ),
+        )
+        mentors = [
+            MentorSlot(r["member_id"], r["year"], 0, frozenset((r["shared"] or "").split(",")) - {""}, 0)
+            for r in older
+        ]
+        paired_before = {r["mentor_hash"] for r in history}
+        forbidden = {
+            (m.member_id, me)
+            for m in mentors
+            if paired_before and self.member_hash(guild_id, m.member_id) in paired_before
+        }
+        ask = MenteeAsk(me, mentee.year, frozenset(mentee.experiences), 0, mentee.require_shared)
+        return why_waiting(mentors, ask, forbidden)
 
     async def set_paused(self, guild_id: int, member_id: int, paused: bool | None = None) -> bool:
         """Pause (or resume) every role the member has; returns whether they are now paused."""

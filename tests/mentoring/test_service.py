@@ -255,3 +255,29 @@ async def test_concurrent_runs_never_overbook_a_mentor(service: MentoringService
     assert len(made) == 1 and made[0].mentee_id == 7  # the longest waiting, once
     overview = await service.overview(GUILD)
     assert overview.capacity_used == 1 and overview.mentees_waiting == 2
+
+
+async def test_status_tells_a_waiting_mentee_the_reason_a_matching_run_gives(
+    service: MentoringService,
+) -> None:
+    # /mentor status reads only the mentors that matter to this mentee, not the whole pool: each
+    # reason must still be the one the matching run gives, a former mentor included.
+    await service.offer(GUILD, 1, year=4, experiences=[FAITH], capacity=1, hello="")
+    await service.offer(GUILD, 2, year=4, experiences=[LGBTQ], capacity=1, hello="")
+    await service.request(GUILD, 8, year=1, experiences=[FAITH], require_shared=False, help_with="")
+    await service.request(GUILD, 12, year=1, experiences=[LGBTQ], require_shared=True, help_with="")
+    made = {m.mentee_id: m for m in (await service.run_matching(GUILD)).new_matches}
+    assert made[12].mentor_id == 2
+    assert (
+        await service.end_match(made[12].id, 12, "rematch")
+    ).requeued_mentee  # 2 is free, never again for 12
+    await service.request(GUILD, 9, year=1, experiences=[FAITH], require_shared=True, help_with="")
+    await service.request(GUILD, 13, year=1, experiences=[CARER], require_shared=True, help_with="")
+    await service.request(GUILD, 11, year=5, experiences=[], require_shared=False, help_with="")
+
+    result = await service.run_matching(GUILD)
+
+    assert result.new_matches == []
+    assert result.waiting == {9: "full", 12: "no_shared", 13: "no_shared", 11: "no_older"}
+    for mentee, reason in result.waiting.items():
+        assert (await service.status(GUILD, mentee)).waiting_reason == reason
