@@ -200,17 +200,18 @@ def _row(row: sqlite3.Row) -> Community:
     )
 
 
-class _LiveCommunities(ServerCache[list["Community"]]):
-    """Each server's live communities (with a channel, not archived), by name: what
-    /community list, the panels and the autocompletes read on every use. Every write that can
-    change one invalidates its server's entry."""
+class _ListedCommunities(ServerCache[list["Community"]]):
+    """Each server's communities that have a channel (live and archived), by name: what
+    /community list, the panels, the autocompletes and a member's data export read on every use.
+    Every write to a community that has a channel invalidates its server's entry (rows without
+    one, half-made, are never listed)."""
 
 
 class CommunityService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
-        self._live = _LiveCommunities.shared(db)
+        self._listed = _ListedCommunities.shared(db)
 
     def _now(self) -> int:
         return to_timestamp(self.clock.now())
@@ -264,7 +265,7 @@ class CommunityService:
             row = await tx.fetchone(f"SELECT {_COLUMNS} FROM communities WHERE id = ?", (community_id,))
         if row is None:
             raise NotFound("That community no longer exists.")
-        self._live.invalidate(row["guild_id"])  # it is live now
+        self._listed.invalidate(row["guild_id"])  # it is live now
         return _row(row)
 
     async def discard(self, community_id: int) -> None:
@@ -310,24 +311,21 @@ class CommunityService:
         return _row(row) if row is not None else None
 
     async def list_communities(self, guild_id: int, *, archived: bool | None = False) -> list[Community]:
-        """Live communities of a server, by name. ``archived=None`` gives both."""
-        if archived is False:
-            cached = self._live.entries.get(guild_id)
-            if cached is not None:
-                return list(cached)
-        generation = self._live.generation(guild_id)
-        where = "guild_id = ? AND channel_id IS NOT NULL"
-        if archived is True:
-            where += " AND archived_at IS NOT NULL"
-        elif archived is False:
-            where += " AND archived_at IS NULL"
-        rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM communities WHERE {where} ORDER BY name COLLATE NOCASE", (guild_id,)
-        )
-        communities = [_row(r) for r in rows]
-        if archived is False:
-            self._live.keep(guild_id, communities, generation)
-        return list(communities)
+        """A server's communities, by name: live ones, archived ones (``archived=True``) or both
+        (``None``)."""
+        every = self._listed.entries.get(guild_id)
+        if every is None:
+            generation = self._listed.generation(guild_id)
+            rows = await self.db.fetchall(
+                f"SELECT {_COLUMNS} FROM communities WHERE guild_id = ? AND channel_id IS NOT NULL"
+                " ORDER BY name COLLATE NOCASE",
+                (guild_id,),
+            )
+            every = [_row(r) for r in rows]
+            self._listed.keep(guild_id, every, generation)
+        if archived is None:
+            return list(every)
+        return [c for c in every if c.is_archived == archived]
 
     async def find(self, guild_id: int, name: str, *, archived: bool | None = False) -> Community:
         """The community a person named (case and spacing don't matter)."""
@@ -408,7 +406,7 @@ class CommunityService:
             )
             if result.rowcount != 1:
                 raise NotFound("That community doesn't exist any more.")
-        self._live.invalidate(changed.guild_id)
+        self._listed.invalidate(changed.guild_id)
         return await self.get(changed.guild_id, changed.id)
 
     async def set_archived(self, guild_id: int, community_id: int, archived: bool) -> Community:
@@ -417,7 +415,7 @@ class CommunityService:
             "UPDATE communities SET archived_at = ?, updated_at = ? WHERE id = ? AND guild_id = ?",
             (now if archived else None, now, community_id, guild_id),
         )
-        self._live.invalidate(guild_id)
+        self._listed.invalidate(guild_id)
         return await self.get(guild_id, community_id)
 
     async def set_discord_ids(
@@ -428,7 +426,7 @@ class CommunityService:
             "UPDATE communities SET channel_id = ?, role_id = ?, updated_at = ? WHERE id = ?",
             (channel_id, role_id, self._now(), community_id),
         )
-        self._live.invalidate(guild_id)
+        self._listed.invalidate(guild_id)
 
     # -- panels ------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
 from bot.secrets import keyed_hash
 from bot.services.mentoring_followup import NUDGE_TOPIC, nudge_due, promise_nudge, stalled
-from bot.services.mentoring_matching import MenteeAsk, MentorSlot, Pairing, match, why_waiting
+from bot.services.mentoring_matching import MenteeAsk, MentorSlot, Pairing, match, waiting_reason, why_waiting
 from bot.services.mentoring_model import (
     CHECKIN_AFTER,
     CHECKIN_ANSWERS,
@@ -538,37 +538,36 @@ class MentoringService:
         return MemberStatus(profiles, matches, reason, labels)
 
     async def _why_waiting(self, guild_id: int, mentee: Profile) -> str:
-        """Why ``mentee`` (not paused, not paired) waits: :func:`why_waiting` over only the mentors
-        that could matter to them (older, not paused), each with only the experiences they share
-        with the mentee; in one trip, without reading the server's whole pool."""
+        """Why ``mentee`` (not paused, not paired) waits (:func:`waiting_reason`), from the ids of
+        the mentors that could matter to them, in one trip, without reading the server's pool."""
         me = mentee.member_id
-        older, history = await self.db.read_many(
+        older = (
+            "FROM mentoring_profiles m WHERE m.guild_id = ? AND m.role = 'mentor' AND m.paused = 0"
+            " AND m.member_id != ? AND m.year > ?"
+        )
+        older_rows, sharing_rows, history = await self.db.read_many(
+            (f"SELECT m.member_id {older}", (guild_id, me, mentee.year)),
             (
-                "SELECT m.member_id, m.year, (SELECT group_concat(d.experience_key, ',') FROM"
-                " mentoring_declarations d WHERE d.guild_id = m.guild_id AND d.member_id = m.member_id"
-                " AND d.role = 'mentor' AND d.experience_key IN (SELECT experience_key FROM"
-                " mentoring_declarations WHERE guild_id = ? AND member_id = ? AND role = 'mentee'))"
-                " AS shared FROM mentoring_profiles m WHERE m.guild_id = ? AND m.role = 'mentor'"
-                " AND m.paused = 0 AND m.member_id != ? AND m.year > ?",
-                (guild_id, me, guild_id, me, mentee.year),
+                f"SELECT m.member_id {older} AND EXISTS (SELECT 1 FROM mentoring_declarations d"
+                " JOIN mentoring_declarations mine ON mine.guild_id = d.guild_id AND mine.member_id = ?"
+                " AND mine.role = 'mentee' AND mine.experience_key = d.experience_key"
+                " WHERE d.guild_id = m.guild_id AND d.member_id = m.member_id AND d.role = 'mentor')",
+                (guild_id, me, mentee.year, me),
             ),
             (
                 "SELECT mentor_hash FROM mentoring_pair_history WHERE guild_id = ? AND mentee_hash = ?",
                 (guild_id, self.member_hash(guild_id, me)),
             ),
         )
-        mentors = [
-            MentorSlot(r["member_id"], r["year"], 0, frozenset((r["shared"] or "").split(",")) - {""}, 0)
-            for r in older
-        ]
-        paired_before = {r["mentor_hash"] for r in history}
-        forbidden = {
-            (m.member_id, me)
-            for m in mentors
-            if paired_before and self.member_hash(guild_id, m.member_id) in paired_before
-        }
-        ask = MenteeAsk(me, mentee.year, frozenset(mentee.experiences), 0, mentee.require_shared)
-        return why_waiting(mentors, ask, forbidden)
+        older_ids = {r[0] for r in older_rows}
+        before = {r[0] for r in history}
+        former = {m for m in older_ids if self.member_hash(guild_id, m) in before} if before else set()
+        return waiting_reason(
+            older=older_ids,
+            sharing={r[0] for r in sharing_rows},
+            former=former,
+            require_shared=mentee.require_shared,
+        )
 
     async def set_paused(self, guild_id: int, member_id: int, paused: bool | None = None) -> bool:
         """Pause (or resume) every role the member has; returns whether they are now paused."""

@@ -106,11 +106,22 @@ def why_waiting(
 
     Codes, not names: the reason never reveals who the mentors are or what they declared.
     """
-    banned = frozenset(forbidden)
     older = [m for m in mentors if m.year > mentee.year and m.member_id != mentee.member_id]
+    return waiting_reason(
+        older={m.member_id for m in older},
+        sharing={m.member_id for m in older if m.experiences & mentee.experiences},
+        former={mentor for mentor, e in forbidden if e == mentee.member_id},
+        require_shared=mentee.require_shared,
+    )
+
+
+def waiting_reason(*, older: set[int], sharing: set[int], former: set[int], require_shared: bool) -> str:
+    """The rule of :func:`why_waiting`, from the mentors older than the mentee (not paused, not
+    the mentee), those of them sharing an experience with the mentee, and the mentee's former
+    mentors (never matched again)."""
     if not older:
         return "no_older"
-    fresh = [m for m in older if (m.member_id, mentee.member_id) not in banned]
-    if mentee.require_shared and fresh and not any(m.experiences & mentee.experiences for m in fresh):
+    fresh = older - former
+    if require_shared and fresh and not fresh & sharing:
         return "no_shared"
     return "full"
