@@ -47,7 +47,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -148,12 +148,9 @@ def card_marker(event_id: int) -> str:
 # bound lets /event list read the index from here instead of walking every past event.
 _STARTED_BOUND = int((MAX_DURATION + timedelta(days=1)).total_seconds())
 
-_EVENT_COLUMNS = (
-    "event_id, guild_id, series_id, kind, title, description, starts_at, ends_at, place, online_link,"
-    " cost, food, accessibility, facilitators, theme, capacity, community_channel_id, channel_id,"
-    " message_id, scheduled_event_id, status, revision, ask_needs"
-)
-_EVENT_KEYS = tuple(column.strip() for column in _EVENT_COLUMNS.split(","))
+#: An event's stored columns: EventInfo's fields, in its order, but for the counts (which come last).
+_EVENT_KEYS = tuple(f.name for f in fields(EventInfo) if f.name not in ("going", "waiting", "maybe"))
+_EVENT_COLUMNS = ", ".join(_EVENT_KEYS)
 
 
 def _with_counts(alias: str) -> str:
@@ -273,17 +270,16 @@ def plan_starts(
 
 
 _N_KEYS = len(_EVENT_KEYS)
+assert _EVENT_KEYS[-1] == "ask_needs"  # the one stored as 0/1: _row_to_event makes it a bool
 
 
 def _row_to_event(row: sqlite3.Row) -> EventInfo:
     """An event from a row that starts with :data:`_COUNTED`'s (or :data:`_UNCOUNTED`'s) columns:
-    the event's, in :data:`_EVENT_KEYS` order, then its three counts. Read by position: a
+    the event's, in EventInfo's field order, then its three counts. Read by position: a
     ``sqlite3.Row`` finds a column by name with a linear scan, which was most of the cost of a
     page of events."""
-    values = dict(zip(_EVENT_KEYS, row, strict=False))
-    values["ask_needs"] = bool(values["ask_needs"])
-    going, waiting, maybe = row[_N_KEYS], row[_N_KEYS + 1], row[_N_KEYS + 2]
-    return EventInfo(**values, going=going, waiting=waiting, maybe=maybe)
+    *values, ask_needs, going, waiting, maybe = row[: _N_KEYS + 3]
+    return EventInfo(*values, bool(ask_needs), going, waiting, maybe)  # type: ignore[call-arg]
 
 
 def _moved(event: EventInfo, before: str | None, after: str) -> EventInfo:
