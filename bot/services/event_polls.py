@@ -13,7 +13,7 @@ it are told by DM (through the outbox, promised in the same transaction).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +30,12 @@ MIN_SLOTS = 2
 MAX_SLOTS = 10
 TITLE_MAX = 100
 CHOICES_KEPT_DAYS = 7
+#: Counts of people with caring or work commitments are shown (to organisers, at close) only once
+#: at least this many answerers ticked it: the pulse checks' smallest batch (k), so a count of one
+#: or two can't point at a person.
+COMMITTED_SHOWN = 5
+#: What ``choose(committed=...)`` does to the commitments tick.
+TOGGLE = "toggle"
 #: The outbox topic of "the event is on, at a time you said you could make".
 DECIDED_TOPIC = "events.poll_decided"
 #: The outbox topic of the ranking posted to the organisers' channel when a poll closes.
@@ -68,6 +74,13 @@ class Poll:
     chosen: int | None
     slots: tuple[PollSlot, ...]
     answered: int = 0  # how many students answered (any slot, or none)
+    committed: int = 0  # how many of them ticked "caring or work commitments"
+
+    @property
+    def commitments_shown(self) -> bool:
+        """Whether counts of people with commitments may be shown: only once at least
+        :data:`COMMITTED_SHOWN` answerers ticked it, so no count can single one person out."""
+        return self.committed >= COMMITTED_SHOWN
 
     @property
     def is_open(self) -> bool:
@@ -87,6 +100,15 @@ class Poll:
 class MyChoice:
     slots: frozenset[int]
     committed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceSaved:
+    """A student's answer as saved, with the poll's times (to say back which they chose)."""
+
+    mine: MyChoice
+    starts: tuple[int, ...]  # each slot's start (UTC seconds), by slot number
+    closes_at: int
 
 
 def parse_slots(text: str, tz: str, now: datetime) -> list[datetime]:
@@ -279,32 +301,43 @@ class EventPollService:
         member_id: int,
         slots: Sequence[int] | None = None,
         *,
-        committed: bool | None = None,
-    ) -> Poll:
-        """Save which slots a student could make and/or their commitments tick (None: unchanged)."""
-        async with self.db.transaction() as tx:
-            poll = await self._poll(tx, poll_id, guild_id)
+        committed: bool | str | None = None,
+        check: Callable[[Poll], None] | None = None,
+    ) -> ChoiceSaved:
+        """Save which slots a student could make (None: unchanged) and/or their commitments tick
+        (True, False, :data:`TOGGLE`, or None: unchanged). ``check`` (e.g. may this member see a
+        community's poll?) runs on the poll inside the write and may refuse it.
+
+        A press is one grouped write (bursts share commits): the poll and its times in one read,
+        then one upsert that returns the answer as saved. The counts are not read (the card is
+        redrawn off the presser's path)."""
+        tick = TOGGLE if committed == TOGGLE else (None if committed is None else int(bool(committed)))
+
+        async def work(tx: Tx) -> ChoiceSaved:
+            poll = await self._head(tx, poll_id, guild_id)
             if not poll.is_open or poll.closes_at <= self._now():
                 raise UserError("This poll has closed, so answers can't change any more. Thank you!")
             if slots is not None and not all(isinstance(s, int) and 0 <= s < len(poll.slots) for s in slots):
                 raise UserError("That isn't one of the times on offer. Choose from the list on the card.")
-            chosen = ",".join(str(s) for s in sorted(set(slots))) if slots is not None else None
-            await tx.execute(
+            if check is not None:
+                check(poll)
+            chosen = None if slots is None else ",".join(str(slot) for slot in sorted(set(slots)))
+            [row] = await tx.fetchall(
                 "INSERT INTO event_poll_choices (poll_id, member_id, slots, committed, updated_at)"
-                " VALUES (?, ?, COALESCE(?, ''), COALESCE(?, 0), ?)"
-                " ON CONFLICT (poll_id, member_id) DO UPDATE SET slots = COALESCE(?, slots),"
-                " committed = COALESCE(?, committed), updated_at = excluded.updated_at",
-                (
-                    poll_id,
-                    member_id,
-                    chosen,
-                    None if committed is None else int(committed),
-                    self._now(),
-                    chosen,
-                    None if committed is None else int(committed),
-                ),
+                " VALUES (?1, ?2, COALESCE(?3, ''),"
+                " CASE WHEN ?4 = 'toggle' THEN 1 ELSE COALESCE(?4, 0) END, ?5)"
+                " ON CONFLICT (poll_id, member_id) DO UPDATE SET slots = COALESCE(?3, slots),"
+                " committed = CASE WHEN ?4 = 'toggle' THEN 1 - committed ELSE COALESCE(?4, committed) END,"
+                " updated_at = excluded.updated_at RETURNING slots, committed",
+                (poll_id, member_id, chosen, tick, self._now()),
             )
-            return await self._poll(tx, poll_id)
+            return ChoiceSaved(
+                MyChoice(_slot_numbers(row["slots"]), bool(row["committed"])),
+                tuple(slot.starts_at for slot in poll.slots),
+                poll.closes_at,
+            )
+
+        return await self.db.grouped(work)
 
     async def my_choice(self, poll_id: int, member_id: int) -> MyChoice:
         row = await self.db.fetchone(
@@ -318,6 +351,25 @@ class EventPollService:
     async def get(self, poll_id: int, guild_id: int | None = None) -> Poll:
         async with self.db.read() as tx:
             return await self._poll(tx, poll_id, guild_id)
+
+    async def _head(self, tx: Tx, poll_id: int, guild_id: int) -> Poll:
+        """A poll and its times in one statement, without its counts (left at 0)."""
+        valid = isinstance(poll_id, int) and 0 < poll_id < 2**63
+        row = (
+            await tx.fetchone(
+                "SELECT p.*, (SELECT group_concat(starts_at, ',') FROM event_poll_slots s"
+                " WHERE s.poll_id = p.poll_id) AS starts FROM event_polls p WHERE p.poll_id = ?",
+                (poll_id,),
+            )
+            if valid
+            else None
+        )
+        if row is None or row["guild_id"] != guild_id:
+            raise NotFound(NOT_FOUND)
+        # Slot numbers are in time order (parse_slots sorts them, and no two are the same).
+        starts = sorted(int(start) for start in (row["starts"] or "").split(",") if start)
+        slots = tuple(PollSlot(i, start) for i, start in enumerate(starts))
+        return from_row(Poll, row, slots=slots, answered=0, committed=0)
 
     async def _poll(self, tx: Tx, poll_id: int, guild_id: int | None = None) -> Poll:
         valid = isinstance(poll_id, int) and 0 < poll_id < 2**63
@@ -344,6 +396,7 @@ class EventPollService:
                 PollSlot(s["slot"], s["starts_at"], can[s["slot"]], committed[s["slot"]]) for s in starts
             ),
             answered=len(choices),
+            committed=sum(int(choice["committed"]) for choice in choices),
         )
 
     # -- privacy -------------------------------------------------------------------------

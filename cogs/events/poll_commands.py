@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.core import ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
-from bot.services.event_polls import EventPollService
+from bot.services.event_polls import TOGGLE, EventPollService, Poll, PollSlot
 from bot.services.events import EventDraft
 from bot.services.recurrence import to_local
 from bot.ui import POST, require_bot_permissions, send_private
@@ -119,46 +119,55 @@ class FindTime(commands.Cog):
 
     # -- the card ----------------------------------------------------------------------------
 
-    async def _poll_for(
-        self, interaction: discord.Interaction[Any], poll_id: int
-    ) -> tuple[discord.Member, Any]:
+    def _may_answer(
+        self, interaction: discord.Interaction[Any]
+    ) -> tuple[discord.Member, Callable[[Poll], None]]:
+        """The presser, and the check the service runs on the poll inside the write: a community's
+        poll is answered only by those who can see that community."""
         guild, member = interaction.guild, interaction.user
         if guild is None or not isinstance(member, discord.Member):
             raise UserError("Polls work inside the server.")
-        poll = await self.polls.get(poll_id, guild.id)
-        if poll.community_channel_id is not None:
-            channel = guild.get_channel(poll.community_channel_id)
-            if channel is None or not channel.permissions_for(member).view_channel:
-                raise UserError("This poll is for members of a community.")
-        return member, poll
+
+        def check(poll: Poll) -> None:
+            if poll.community_channel_id is not None:
+                channel = guild.get_channel(poll.community_channel_id)
+                if channel is None or not channel.permissions_for(member).view_channel:
+                    raise UserError("This poll is for members of a community.")
+
+        return member, check
 
     async def poll_choose(
         self, interaction: discord.Interaction[Any], poll_id: int, slots: list[int]
     ) -> None:
-        member, poll = await self._poll_for(interaction, poll_id)
-        updated = await self.polls.choose(poll_id, poll.guild_id, member.id, slots)
-        tz = (await self.bot.guild_settings.get(poll.guild_id)).timezone
-        chosen = [slot_label(s, tz) for s in updated.slots if s.slot in set(slots)]
+        member, check = self._may_answer(interaction)
+        guild_id = member.guild.id
+        saved = await self.polls.choose(poll_id, guild_id, member.id, slots, check=check)
+        tz = (await self.bot.guild_settings.get(guild_id)).timezone
+        chosen = [
+            slot_label(PollSlot(number, start), tz)
+            for number, start in enumerate(saved.starts)
+            if number in saved.mine.slots
+        ]
         said = ", ".join(chosen) if chosen else "none of these times"
         await send_private(
             interaction,
             f"Saved privately: you could make {said}. You can change it until the poll closes "
-            f"<t:{poll.closes_at}:R>; only counts are shown.",
+            f"<t:{saved.closes_at}:R>; only counts are shown.",
         )
         self.poll_jobs.redraw_soon(poll_id)
 
     async def poll_commitments(self, interaction: discord.Interaction[Any], poll_id: int) -> None:
-        member, poll = await self._poll_for(interaction, poll_id)
-        mine = await self.polls.my_choice(poll_id, member.id)
-        await self.polls.choose(poll_id, poll.guild_id, member.id, committed=not mine.committed)
+        member, check = self._may_answer(interaction)
+        saved = await self.polls.choose(poll_id, member.guild.id, member.id, committed=TOGGLE, check=check)
         text = (
-            "Noted privately: caring or work commitments limit when you can come. Organisers see only how "
-            "many of those who can make each time have such commitments. Press again to undo."
-            if not mine.committed
+            "Noted privately: caring or work commitments limit when you can come. When the poll "
+            "closes, organisers see only how many of those who can make each time have such "
+            "commitments, and only once five or more people have said so. Press again to undo."
+            if saved.mine.committed
             else "Undone: you're no longer counted as having caring or work commitments."
         )
         await send_private(interaction, text)
-        self.poll_jobs.redraw_soon(poll_id)
+        self.poll_jobs.redraw_soon(poll_id)  # a first answer may be this tick: the card counts it
 
     # -- the organisers' buttons ----------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """Find a time (issue #19): the card and the organisers' ranking, as pure functions.
 
-Counts only, never names: per time, how many can come and how many of those have caring or work
-commitments that limit when they can come.
+Counts only, never names: per time, how many can come. How many of those have caring or work
+commitments is shown only to organisers, when the poll closes, and only once at least
+``COMMITTED_SHOWN`` answerers said so: a live count on a public card would change the moment one
+person pressed, and point at them.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import discord
 
 from bot.clock import discord_time
-from bot.services.event_polls import Poll, PollSlot
+from bot.services.event_polls import COMMITTED_SHOWN, Poll, PollSlot
 from bot.services.recurrence import to_local
 from bot.ui import EMBED_FIELD_NAME_LIMIT, EMBED_TITLE_LIMIT, clip
 
@@ -21,10 +23,11 @@ def slot_label(slot: PollSlot, tz: str) -> str:
     return to_local(slot.start, tz).strftime("%a %d %b %H:%M")
 
 
-def slot_counts(slot: PollSlot) -> str:
+def slot_counts(slot: PollSlot, *, commitments: bool = False) -> str:
+    """How many can come; with ``commitments``, how many of them have commitments too."""
     people = "person" if slot.can == 1 else "people"
     line = f"{slot.can} {people} can come"
-    if slot.committed:
+    if commitments and slot.committed:
         line += f" ({slot.committed} of them with caring or work commitments)"
     return line
 
@@ -36,7 +39,8 @@ def card_embed(poll: Poll) -> discord.Embed:
             "Which of these times could you make? Choose privately in the menu below: only counts "
             "are shown, never who chose what. You can change your answer until the poll closes "
             f"{discord_time(poll.start_closing, 'R')}. If caring or work limits when you can come, "
-            "tick the button too: organisers see only how many."
+            "press the button too: when the poll closes, organisers see only how many, and only "
+            f"once {COMMITTED_SHOWN} or more people have said so."
         )
     else:
         description = "This poll has closed. Thank you for answering: the organisers have the counts."
@@ -55,10 +59,19 @@ def card_embed(poll: Poll) -> discord.Embed:
 
 def ranking_embed(poll: Poll) -> discord.Embed:
     """For the organisers when the poll closes: the times, most can come first."""
+    shown = poll.commitments_shown
     lines = [
-        f"{number}. {discord_time(slot.start, 'F')}: {slot_counts(slot)}"
+        f"{number}. {discord_time(slot.start, 'F')}: {slot_counts(slot, commitments=shown)}"
         for number, slot in enumerate(poll.ranking(), start=1)
     ]
+    if shown:
+        lines.append("\nA tie goes to the time more people with caring or work commitments can make.")
+    elif poll.committed:
+        lines.append(
+            f"\nFewer than {COMMITTED_SHOWN} people said caring or work limits when they can come, so how "
+            "many of them can make each time isn't shown (it could point at someone). A tie still goes "
+            "to the time more of them can make."
+        )
     embed = discord.Embed(
         title=clip(f"Find a time closed: {poll.title}", EMBED_TITLE_LIMIT),
         description="\n".join(lines)

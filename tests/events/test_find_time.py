@@ -72,10 +72,17 @@ async def test_students_choose_privately_organisers_see_counts_and_the_event_tel
     assert chose.ephemeral and "Saved privately" in chose.response.content
     await second.select(card, ["2"], custom_id="event:poll:1")
     await second.click(card, label="I have caring or work commitments")
-    await third.select(card, ["1"], custom_id="event:poll:1")
+    await third.select(card, ["0"], custom_id="event:poll:1")
     card = poll_card(world)
     shown = everything(card)
-    assert "3 answered" in shown and "2 people can come (1 of them with caring or work commitments)" in shown
+    assert "3 answered" in shown and [f.value for f in card.embeds[0].fields] == [
+        "2 people can come",
+        "0 people can come",
+        "2 people can come",
+    ]
+    # The public card never counts commitments: a count that changed the moment one person pressed
+    # would point at them.
+    assert "of them with caring or work commitments" not in shown
     for person in (world.student, second, third):  # counts only: nobody is named or mentioned
         assert person.user.name not in shown and str(person.id) not in shown
 
@@ -84,7 +91,12 @@ async def test_students_choose_privately_organisers_see_counts_and_the_event_tel
     await world.env.advance_time(timedelta(days=3, hours=17).total_seconds())
     [ranking] = [m for m in organisers.history(viewer=world.organiser) if m.embeds]
     assert "Find a time closed" in (ranking.embeds[0].title or "")
-    assert ranking.embeds[0].description.index("2 people") < ranking.embeds[0].description.index("1 person")
+    # A tie (two people each) goes to the time the person with commitments can make: the third
+    # time first, then the first. With fewer than five saying so, their count itself isn't shown.
+    ranked = ranking.embeds[0].description
+    first, third_time = card.embeds[0].fields[0].name, card.embeds[0].fields[2].name
+    assert ranked.index(third_time) < ranked.index(first) < ranked.index("0 people")
+    assert "of them with caring or work commitments" not in ranked and "isn't shown" in ranked
     # A student can't see that channel; given the same button elsewhere, the press is refused.
     message = await posted_buttons(world, "copied", ("Pick", "event:poll-pick:1:0"))
     refused = await world.student.click(message, label="Pick")

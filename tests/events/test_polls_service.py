@@ -9,7 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import NotFound, UserError
-from bot.services.event_polls import DECIDED_TOPIC, EventPollService
+from bot.services.event_polls import COMMITTED_SHOWN, DECIDED_TOPIC, TOGGLE, EventPollService, MyChoice, Poll
 from bot.services.retention import RetentionService
 
 GUILD = 1
@@ -47,14 +47,29 @@ async def test_students_choices_are_shown_as_counts_and_can_change_until_it_clos
     poll_id = await new_poll(service)
     await service.choose(poll_id, GUILD, 101, [0, 2])
     await service.choose(poll_id, GUILD, 102, [2], committed=True)
-    poll = await service.choose(poll_id, GUILD, 103, [1, 2], committed=True)
+    saved = await service.choose(poll_id, GUILD, 103, [2, 1, 2], committed=True)
+    assert saved.mine == MyChoice(frozenset({1, 2}), True)
+    poll = await service.get(poll_id, GUILD)
     assert [(s.can, s.committed) for s in poll.slots] == [(1, 0), (1, 1), (3, 2)]
-    assert poll.answered == 3
+    assert poll.answered == 3 and poll.committed == 2 and not poll.commitments_shown
+    assert list(saved.starts) == [s.starts_at for s in poll.slots] and saved.closes_at == poll.closes_at
     # Changed their mind: the counts follow, nothing else stored.
-    poll = await service.choose(poll_id, GUILD, 101, [1])
+    saved = await service.choose(poll_id, GUILD, 101, [1])
+    assert saved.mine == MyChoice(frozenset({1}), False)
+    poll = await service.get(poll_id, GUILD)
     assert [(s.can, s.committed) for s in poll.slots] == [(0, 0), (2, 1), (2, 2)]
     assert [s.slot for s in poll.ranking()] == [2, 1, 0]  # a tie: more of them with commitments first
     assert (await service.my_choice(poll_id, 102)).committed
+    # The commitments tick toggles in the write itself (no read of the answer first) and leaves
+    # the times alone; a first answer may be the tick alone.
+    assert (await service.choose(poll_id, GUILD, 102, committed=TOGGLE)).mine == MyChoice(
+        frozenset({2}), False
+    )
+    assert (await service.choose(poll_id, GUILD, 102, committed=TOGGLE)).mine == MyChoice(
+        frozenset({2}), True
+    )
+    assert (await service.choose(poll_id, GUILD, 105, committed=TOGGLE)).mine == MyChoice(frozenset(), True)
+    assert (await service.get(poll_id, GUILD)).answered == 4
     clock.advance(timedelta(days=4))
     with pytest.raises(UserError, match="closed"):
         await service.choose(poll_id, GUILD, 104, [0])
@@ -130,3 +145,32 @@ async def test_choices_are_deleted_seven_days_after_closing_and_on_forget_me(
     await retention.purge()
     assert await db.fetchval("SELECT COUNT(*) FROM event_poll_choices") == 0
     assert await db.fetchval("SELECT COUNT(*) FROM event_polls") == 1  # the poll itself stays longer
+
+
+async def test_a_press_is_one_read_and_one_write_and_a_refusal_stores_nothing(
+    service: EventPollService, db: Database
+) -> None:
+    from tests.test_performance import _count_trips
+
+    poll_id = await new_poll(service)
+    # BEGIN with the poll's read, the upsert, COMMIT: three trips to the database, whatever the poll.
+    assert await _count_trips(service.choose(poll_id, GUILD, 101, [0])) == 3
+
+    def members_only(poll: Poll) -> None:
+        raise UserError("This poll is for members of a community.")
+
+    with pytest.raises(UserError, match="members of a community"):
+        await service.choose(poll_id, GUILD, 102, [1], check=members_only)
+    assert (await service.get(poll_id, GUILD)).answered == 1
+
+
+async def test_counts_of_people_with_commitments_are_shown_only_from_five(service: EventPollService) -> None:
+    poll_id = await new_poll(service)
+    for member in range(COMMITTED_SHOWN - 1):
+        await service.choose(poll_id, GUILD, 200 + member, [0], committed=True)
+    await service.choose(poll_id, GUILD, 300, [1])
+    poll = await service.get(poll_id, GUILD)
+    assert poll.committed == COMMITTED_SHOWN - 1 and not poll.commitments_shown
+    await service.choose(poll_id, GUILD, 300, committed=TOGGLE)
+    poll = await service.get(poll_id, GUILD)
+    assert poll.committed == COMMITTED_SHOWN and poll.commitments_shown
