@@ -155,3 +155,23 @@ async def open_command_to(world: World, name: str, *members: simcord.MemberActor
     commands = await world.bot.tree.fetch_commands()
     command = next(c for c in commands if c.name == name)
     world.guild.set_command_permissions(command, dict.fromkeys(members, True))
+
+
+async def count_trips(action: object) -> int:
+    """Trips ``action`` makes to aiosqlite's worker threads (each one a wake-up of the loop)."""
+    import aiosqlite
+
+    trips = 0
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await real(self, fn, *args, **kwargs)
+
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    try:
+        await action  # type: ignore[misc]
+    finally:
+        aiosqlite.Connection._execute = real  # type: ignore[method-assign]
+    return trips

@@ -19,6 +19,7 @@ from bot.clock import ManualClock, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import UserError
 from bot.services.events import EventService
+from tests.conftest import count_trips
 
 GUARDED = re.compile(r"^SCAN (events|event_rsvps|pulse_\w+|signposts)\b")
 MEMBER = 4242
@@ -163,33 +164,13 @@ async def test_a_read_runs_while_a_write_is_open_and_sees_the_committed_state(db
     assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'k'") == "new"
 
 
-async def _count_trips(action: object) -> int:
-    """Trips ``action`` makes to aiosqlite's worker threads (each one a wake-up of the loop)."""
-    import aiosqlite
-
-    trips = 0
-    real = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
-        nonlocal trips
-        trips += 1
-        return await real(self, fn, *args, **kwargs)
-
-    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-    try:
-        await action  # type: ignore[misc]
-    finally:
-        aiosqlite.Connection._execute = real  # type: ignore[method-assign]
-    return trips
-
-
 async def test_mentor_status_is_one_trip_to_the_database(seeded: Database, clock: ManualClock) -> None:
     from bot.services.mentoring import MentoringService
 
     service = MentoringService(seeded, clock, b"k" * 32)  # the seed pairs MEMBER with a mentor
     first = await service.status(1, MEMBER)  # stores the server's default experiences once
     assert [m.mentee_id for m in first.matches] == [MEMBER] and "mentee" in first.profiles
-    assert await _count_trips(service.status(1, MEMBER)) == 1
+    assert await count_trips(service.status(1, MEMBER)) == 1
     again = await service.status(1, MEMBER)
     assert again.labels == first.labels and again.labels
 
@@ -211,7 +192,7 @@ async def test_several_reads_in_one_trip_see_one_committed_state(db: Database) -
         await tx.execute("UPDATE bot_meta SET value = '9' WHERE key = 'a'")
         # The writer holds its lock with a change not committed: the reads answer at once, from
         # the last commit, all of them in one trip to the reader's thread.
-        assert await asyncio.wait_for(_count_trips(read()), 5) == 1
+        assert await asyncio.wait_for(count_trips(read()), 5) == 1
     a, both, none = seen
     assert [r[0] for r in a] == ["1"] and [tuple(r) for r in both] == [("a", "1"), ("b", "2")] and none == []
     # A statement that fails ends the snapshot it opened: the next read sees the new commit.
@@ -228,8 +209,8 @@ async def test_a_transaction_begins_with_its_first_statement(db: Database) -> No
                 await tx.execute("INSERT INTO bot_meta (key, value) VALUES (?, 'x')", (value,))
 
     # BEGIN goes with the first statement: one statement and COMMIT are two trips, not three.
-    assert await _count_trips(write("one")) == 2
-    assert await _count_trips(write()) == 0  # nothing to do: nothing begins, nothing to end
+    assert await count_trips(write("one")) == 2
+    assert await count_trips(write()) == 0  # nothing to do: nothing begins, nothing to end
     # A first statement that fails: nothing is kept and the next write is served.
     with pytest.raises(sqlite3.IntegrityError):
         await write("one")
@@ -245,7 +226,7 @@ async def test_a_transaction_begins_with_its_first_statement(db: Database) -> No
             await tx.fetchall("SELECT 1")
             await tx.fetchall("SELECT 2")
 
-    assert await _count_trips(snapshot()) == 3  # BEGIN with the first read, the second, COMMIT
+    assert await count_trips(snapshot()) == 3  # BEGIN with the first read, the second, COMMIT
 
 
 async def test_our_idle_reader_does_not_block_truncating_the_log(db: Database) -> None:

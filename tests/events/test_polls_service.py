@@ -11,6 +11,7 @@ from bot.db import Database
 from bot.errors import NotFound, UserError
 from bot.services.event_polls import COMMITTED_SHOWN, DECIDED_TOPIC, TOGGLE, EventPollService, MyChoice, Poll
 from bot.services.retention import RetentionService
+from tests.conftest import count_trips
 
 GUILD = 1
 ORGANISER = 5
@@ -150,11 +151,9 @@ async def test_choices_are_deleted_seven_days_after_closing_and_on_forget_me(
 async def test_a_press_is_one_read_and_one_write_and_a_refusal_stores_nothing(
     service: EventPollService, db: Database
 ) -> None:
-    from tests.test_performance import _count_trips
-
     poll_id = await new_poll(service)
     # BEGIN with the poll's read, the upsert, COMMIT: three trips to the database, whatever the poll.
-    assert await _count_trips(service.choose(poll_id, GUILD, 101, [0])) == 3
+    assert await count_trips(service.choose(poll_id, GUILD, 101, [0])) == 3
 
     def members_only(poll: Poll) -> None:
         raise UserError("This poll is for members of a community.")
