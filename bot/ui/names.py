@@ -29,9 +29,9 @@ UNKNOWN = "someone"
 CONCURRENT_FETCHES = 10
 
 
-def plain_name(member: discord.abc.User) -> str:
-    """A member's display name as inert text (no mention, no Markdown)."""
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(member.display_name))
+def plain(text: str) -> str:
+    """Text typed by someone (a display name) made inert: no mention, no Markdown."""
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
 
 
 class MemberNames:
@@ -39,39 +39,49 @@ class MemberNames:
 
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
-        self._names: dict[tuple[int, int], tuple[datetime, str]] = {}
+        self._names: dict[tuple[int, int], tuple[datetime, tuple[str, bool]]] = {}
         self._fetching = asyncio.Semaphore(CONCURRENT_FETCHES)
 
-    async def name(self, guild_id: int, member_id: int, *, unknown: str = UNKNOWN) -> str:
+    async def name(self, guild_id: int, member_id: int, *, unknown: str = UNKNOWN, raw: bool = False) -> str:
+        """A member's display name, escaped for Markdown (``raw``: as typed, for where Markdown
+        isn't rendered: a button or menu label, a CSV cell); :data:`FORMER_MEMBER` once they left,
+        ``unknown`` when Discord could not be asked."""
+        found = await self._display_name(guild_id, member_id)
+        if found is None:
+            return unknown
+        name, left = found
+        if left:
+            return FORMER_MEMBER
+        return name if raw else plain(name)
+
+    async def _display_name(self, guild_id: int, member_id: int) -> tuple[str, bool] | None:
+        """(display name as typed, whether they left), or None if Discord couldn't be asked."""
         now = self.bot.clock.now()
         cached = self._names.get((guild_id, member_id))
         if cached is not None and cached[0] > now:
             return cached[1]
         guild = self.bot.get_guild(guild_id)
         if guild is None:
-            return unknown
+            return None
         member = guild.get_member(member_id)
-        if member is not None:
-            name = plain_name(member)
-        else:
+        if member is None:
             try:
                 async with self._fetching:
                     member = await guild.fetch_member(member_id)
             except discord.NotFound:
-                name = FORMER_MEMBER
+                member = None
             except discord.HTTPException:
-                return unknown  # not cached: the next view asks again
-            else:
-                name = plain_name(member)
+                return None  # not cached: the next view asks again
+        found = ("", True) if member is None else (member.display_name, False)
         if len(self._names) > 10_000:
             self._names = {key: hit for key, hit in self._names.items() if hit[0] > now}
-        self._names[(guild_id, member_id)] = (now + NAME_TTL, name)
-        return name
+        self._names[(guild_id, member_id)] = (now + NAME_TTL, found)
+        return found
 
     async def names(
-        self, guild_id: int, member_ids: Iterable[int], *, unknown: str = UNKNOWN
+        self, guild_id: int, member_ids: Iterable[int], *, unknown: str = UNKNOWN, raw: bool = False
     ) -> dict[int, str]:
         """Several names at once (fetched concurrently, a few at a time)."""
         ids = list(dict.fromkeys(member_ids))
-        found = await asyncio.gather(*(self.name(guild_id, i, unknown=unknown) for i in ids))
+        found = await asyncio.gather(*(self.name(guild_id, i, unknown=unknown, raw=raw) for i in ids))
         return dict(zip(ids, found, strict=True))

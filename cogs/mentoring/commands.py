@@ -184,7 +184,7 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
             if m.mentee_id == me:
                 choices.append((m, "Find me a different mentor"))
             else:
-                name = await self.jobs.member_name(interaction.guild, m.mentee_id, "your mentee")
+                name = await self.bot.names.name(m.guild_id, m.mentee_id, unknown="your mentee", raw=True)
                 choices.append((m, f"End my pairing with {name}"))
         await send_private(
             interaction,

@@ -67,7 +67,9 @@ class MentoringJobs(FeatureJobs[MentoringService]):
         role = "mentor" if item.recipient_id == m.mentor_id else "mentee"
         hello, help_with = await self._notes(m)
         partner = m.mentee_id if role == "mentor" else m.mentor_id
-        name = await self.member_name(self.bot.get_guild(m.guild_id), partner, "them")
+        name = await self.bot.names.name(
+            m.guild_id, partner, unknown="them", raw=True
+        )  # the embed escapes it
         note = help_with if role == "mentor" else hello
         labels = await self.service.labels(m.guild_id)
         return {"embed": render.intro_embed(m, role, name, labels, note, _icebreaker(m))}
@@ -223,18 +225,6 @@ class MentoringJobs(FeatureJobs[MentoringService]):
             )
             return None
         return thread
-
-    async def member_name(self, guild: discord.Guild | None, member_id: int, fallback: str) -> str:
-        if guild is not None:
-            member = guild.get_member(member_id)
-            if member is None:
-                try:
-                    member = await guild.fetch_member(member_id)
-                except discord.HTTPException:
-                    member = None
-            if member is not None:
-                return member.display_name
-        return fallback
 
     async def clear_introduction(self, thread_id: int) -> None:
         """Delete the bot's introduction (shared experiences, notes) from a thread and close it.
