@@ -3,6 +3,8 @@ how its cog loads and unloads, and the base of its scheduled work (``jobs.py``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -29,6 +31,33 @@ def organiser_group(*, name: str, description: str) -> app_commands.Group:
         default_permissions=discord.Permissions(manage_guild=True),
         extras=ORGANISER,
     )
+
+
+#: After anonymous answers are written (a pulse run or an evaluation closes), how long to wait
+#: before each new try at emptying the write-ahead log, when a reader keeps it from being emptied.
+TRUNCATE_RETRIES = (60, 300, 900, 3600)
+WAL_BUSY = (
+    "Anonymous answers (a pulse check or an event evaluation) were saved, but I could not clear the "
+    "database's write-ahead log: something kept reading the database (a long backup, for example). "
+    "Until it is cleared, a copy of the database files could still show which groups of answers "
+    "arrived together (never one person's answer). Restarting the bot, or the next pulse check or "
+    "evaluation closing, clears it."
+)
+
+
+async def truncate_wal_until_done(
+    bot: CommonRoomBot, guild_id: int, job_id: str, truncate: Callable[[], Awaitable[bool]], attempt: int = 0
+) -> None:
+    """Empty the write-ahead log (``truncate``), so the page versions of earlier states go; if a
+    reader blocks it, try again after each of :data:`TRUNCATE_RETRIES` (job ``job_id``), then tell
+    the server's organisers once (counts only)."""
+    if await truncate():
+        return
+    if attempt < len(TRUNCATE_RETRIES):
+        when = bot.clock.now() + timedelta(seconds=TRUNCATE_RETRIES[attempt])
+        bot.scheduler.at(job_id, when, truncate_wal_until_done, bot, guild_id, job_id, truncate, attempt + 1)
+        return
+    await bot.outbox.alert(guild_id, "pulse-wal-busy", WAL_BUSY)
 
 
 class FeatureJobs(Generic[ServiceT]):

@@ -704,6 +704,109 @@ NOT_PERSONAL += [
     *_not_personal("event_poll_choices", "bookkeeping for an answer", "poll_id", "updated_at"),
 ]
 
+# -- workshop evaluation (issue #19; bot/services/event_evaluations.py) ------------------------
+PERSONAL += [
+    Personal(
+        "event_evaluation_cohort",
+        "member_id",
+        Kind.MEMBER_ID,
+        EVENTS,
+        "that you went to an evaluated event and are due its follow-up questions (never whether or "
+        "what you answered)",
+        "to ask you the same questions again some months later",
+        "until the follow-up questions are sent (6 months after the event unless its organisers chose "
+        "otherwise; at the latest 30 days after they were due), or the evaluation is turned off",
+        retention_days=30,
+        purge=(
+            "DELETE FROM event_evaluation_cohort WHERE run_id IN (SELECT run_id FROM event_evaluation_runs"
+            " WHERE follow_up_at IS NULL OR follow_up_at < :cutoff)"
+        ),
+    ),
+    Personal(
+        "event_evaluation_invited",
+        "token",
+        Kind.PSEUDONYMOUS,
+        EVENTS,
+        "a keyed hash saying you were asked an evaluation's questions (not whether you answered)",
+        "so only the people who went can answer",
+        "until the questions close (7 days after they are sent)",
+        retention_days=1,
+        purge=(
+            "DELETE FROM event_evaluation_invited WHERE run_id IN (SELECT run_id FROM pulse_runs"
+            " WHERE status = 'closed' OR closes_at < :cutoff)"
+        ),
+    ),
+    Personal(
+        "event_evaluation_asked",
+        "token",
+        Kind.PSEUDONYMOUS,
+        EVENTS,
+        "a keyed hash saying you were already asked about a session of an evaluated series",
+        "so a series asks you after the first session you attend, not after every one",
+        "until no session of the series is left to ask about",
+        retention_days=30,
+        purge=(
+            "DELETE FROM event_evaluation_asked WHERE NOT EXISTS (SELECT 1 FROM event_evaluation_events t"
+            " JOIN events e ON e.event_id = t.event_id"
+            " WHERE t.evaluation_id = event_evaluation_asked.evaluation_id"
+            " AND t.state = 'pending' AND e.ends_at >= :cutoff)"
+        ),
+    ),
+    Personal(
+        "pulse_texts",
+        "text",
+        Kind.PERSONAL_TEXT,
+        EVENTS,
+        "what you chose to write in an evaluation's optional comment box, stored with no link to you",
+        "shown to the organisers in a shuffled list, only once enough people have answered",
+        "12 months after the questions closed",
+        retention_days=365,
+        purge=(
+            "DELETE FROM pulse_texts WHERE run_id IN (SELECT run_id FROM pulse_runs"
+            " WHERE status = 'closed' AND closes_at < :cutoff)"
+        ),
+    ),
+]
+
+NOT_PERSONAL += [
+    NotPersonal("pulses", "kind", "whether a pulse is a pulse check or an event evaluation's questions"),
+    *_not_personal(
+        "pulse_texts", "part of an anonymous comment (a random key; no order, no member)", "run_id", "nonce"
+    ),
+    *_not_personal(
+        "event_evaluations",
+        "an evaluation's settings (no organiser is recorded)",
+        "evaluation_id",
+        "guild_id",
+        "pulse_id",
+        "free_text",
+        "follow_up_months",
+        "status",
+        "created_at",
+    ),
+    *_not_personal(
+        "event_evaluation_events",
+        "which events an evaluation asks about",
+        "event_id",
+        "evaluation_id",
+        "state",
+    ),
+    *_not_personal(
+        "event_evaluation_runs",
+        ANON + " (when attendees were asked, and how many could not be reached)",
+        "run_id",
+        "evaluation_id",
+        "event_id",
+        "stage",
+        "after_run_id",
+        "follow_up_at",
+        "unreachable",
+    ),
+    NotPersonal("event_evaluation_cohort", "run_id", "part of a follow-up due, deleted with it"),
+    NotPersonal("event_evaluation_invited", "run_id", "part of a who-may-answer token, deleted with it"),
+    NotPersonal("event_evaluation_asked", "evaluation_id", "part of an asked-before token, deleted with it"),
+]
+
 
 def classified() -> dict[tuple[str, str], Personal | NotPersonal]:
     entries: dict[tuple[str, str], Personal | NotPersonal] = {}

@@ -17,13 +17,22 @@ Anonymity, by design:
    out by subtracting the shown groups from the total (:func:`pulse_model.safe_partition`).
 5. Nothing about answers is logged: this module logs no answer, option or member.
 
+Kinds: a pulse is an organiser's pulse check (``kind = 'pulse'``) or the question set of an event
+evaluation (``kind = 'evaluation'``, :mod:`bot.services.event_evaluations`), which reuses these
+runs, counters, markers and batches. A :class:`PulseService` serves one kind only, so ``/pulse``
+never lists, schedules or answers an evaluation's runs, and a forged id of one kind finds
+nothing in the other. An evaluation's batches are written at k answers (not at the server's
+results threshold: a workshop may have eight attendees, and its occurrences are summed), and it
+may carry free text (``pulse_texts``), written only in the same batch commit as its answer.
+
 Privacy inventory (for the privacy feature). Tables and columns holding a member id or
-personal free text: **none**. ``pulse_answered.token`` is derived from a member id, but cannot
-be linked to a member without the secret key (outside the database); its purpose is the
-one-answer-per-run rule and it is kept only while the run is open (at most 14 days, usually
-48 hours), then deleted. Organiser-written text (titles, questions, options) is not personal
-data about students. So :meth:`PulseService.export_member` returns nothing and
-:meth:`PulseService.forget_member` removes nothing.
+personal free text: **none** (``pulse_texts`` holds text no one can link to its writer).
+``pulse_answered.token`` is derived from a member id, but cannot be linked to a member without
+the secret key (outside the database); its purpose is the one-answer-per-run rule and it is kept
+only while the run is open (at most 14 days, usually 48 hours), then deleted. Organiser-written
+text (titles, questions, options) is not personal data about students. So
+:meth:`PulseService.export_member` returns nothing and :meth:`PulseService.forget_member` removes
+nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -63,6 +73,12 @@ from bot.services.rows import from_row, optional_time
 
 log = logging.getLogger(__name__)
 
+#: The kinds of pulse (see the module docstring).
+PULSE = "pulse"
+EVALUATION = "evaluation"
+#: Free text given with an answer is at most this long (an evaluation's optional comment).
+TEXT_MAX = 500
+
 #: Outbox topics: a run's card, and the note to organisers when a run closes.
 CARD_TOPIC = "pulse.card"
 CLOSED_TOPIC = "pulse.closed"
@@ -92,6 +108,7 @@ class Pulse:
     status: str
     next_run_at: datetime | None
     runs_made: int
+    kind: str = PULSE
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +191,17 @@ class PulseService:
         default_timezone: str = "Europe/London",
         guilds: GuildSettingsService | None = None,
         rng: random.Random | None = None,
+        *,
+        kind: str = PULSE,
+        messages: tuple[str, str] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self._key = key
+        # The one kind of pulse this service lists, opens, answers and closes.
+        self.kind = kind
+        # What a member is told when they already answered, and when the run has closed.
+        self.already_answered, self.closed = messages or (ALREADY_ANSWERED, CLOSED)
         # Answers wait here, in memory only, until they can be written in batches (pulse_pool).
         self.pool = AnswerPool(rng)
         self._answering = asyncio.Lock()
@@ -210,6 +234,11 @@ class PulseService:
 
     async def timezone(self, guild_id: int) -> str:
         return (await self.guilds.get(guild_id)).timezone
+
+    async def _write_threshold(self, guild_id: int) -> int:
+        """How many answers a run needs before choices are written (see :mod:`pulse_pool`): a
+        pulse check's results threshold; k for an evaluation, whose runs are summed for results."""
+        return BATCH if self.kind == EVALUATION else await self.threshold(guild_id)
 
     # -- organisers ----------------------------------------------------------------------
 
@@ -274,7 +303,8 @@ class PulseService:
 
     async def get(self, guild_id: int, pulse_id: int) -> Pulse:
         row = await self.db.fetchone(
-            "SELECT * FROM pulses WHERE pulse_id = ? AND guild_id = ?", (pulse_id, guild_id)
+            "SELECT * FROM pulses WHERE pulse_id = ? AND guild_id = ? AND kind = ?",
+            (pulse_id, guild_id, self.kind),
         )
         if row is None:
             raise NotFound("I can't find that pulse check on this server. `/pulse list` shows them all.")
@@ -282,12 +312,14 @@ class PulseService:
 
     async def find(self, pulse_id: int) -> Pulse | None:
         """A pulse check on any server (for scheduled jobs), or None if it was deleted."""
-        row = await self.db.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,))
+        row = await self.db.fetchone(
+            "SELECT * FROM pulses WHERE pulse_id = ? AND kind = ?", (pulse_id, self.kind)
+        )
         return None if row is None else _pulse(row)
 
     async def all(self, guild_id: int) -> list[Pulse]:
         rows = await self.db.fetchall(
-            "SELECT * FROM pulses WHERE guild_id = ? ORDER BY pulse_id", (guild_id,)
+            "SELECT * FROM pulses WHERE guild_id = ? AND kind = ? ORDER BY pulse_id", (guild_id, self.kind)
         )
         return [_pulse(r) for r in rows]
 
@@ -337,18 +369,23 @@ class PulseService:
         """(guild, pulse, next run) for every active pulse: what to arm at start."""
         rows = await self.db.fetchall(
             "SELECT guild_id, pulse_id, next_run_at FROM pulses"
-            " WHERE status = 'active' AND next_run_at IS NOT NULL"
+            " WHERE status = 'active' AND next_run_at IS NOT NULL AND kind = ?",
+            (self.kind,),
         )
         return [(r["guild_id"], r["pulse_id"], from_timestamp(r["next_run_at"])) for r in rows]
 
     async def open_runs(self) -> list[Run]:
-        rows = await self.db.fetchall("SELECT * FROM pulse_runs WHERE status = 'open' ORDER BY closes_at")
+        rows = await self.db.fetchall(
+            f"SELECT r.* FROM pulse_runs r {_OF_KIND} WHERE r.status = 'open' ORDER BY r.closes_at",
+            (self.kind,),
+        )
         return [_run(r) for r in rows]
 
     async def open_runs_by_pulse(self, guild_id: int) -> dict[int, Run]:
         """The server's runs open now, by pulse."""
         rows = await self.db.fetchall(
-            "SELECT * FROM pulse_runs WHERE guild_id = ? AND status = 'open'", (guild_id,)
+            f"SELECT r.* FROM pulse_runs r {_OF_KIND} WHERE r.guild_id = ? AND r.status = 'open'",
+            (self.kind, guild_id),
         )
         return {row["pulse_id"]: _run(row) for row in rows}
 
@@ -365,7 +402,9 @@ class PulseService:
         tz = await self.timezone(found.guild_id)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            prow = await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,))
+            prow = await tx.fetchone(
+                "SELECT * FROM pulses WHERE pulse_id = ? AND kind = ?", (pulse_id, self.kind)
+            )
             if prow is None:
                 return None
             pulse = _pulse(prow)
@@ -385,31 +424,8 @@ class PulseService:
                 skipped = _pulse(await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,)))  # type: ignore[arg-type]
                 return Skipped(skipped)
             number = pulse.runs_made + 1
-            result = await tx.execute(
-                "INSERT INTO pulse_runs (pulse_id, guild_id, number, opens_at, closes_at, status, channel_id,"
-                " audience_size) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
-                (
-                    pulse_id,
-                    pulse.guild_id,
-                    number,
-                    to_timestamp(now),
-                    to_timestamp(closes),
-                    pulse.channel_id,
-                    audience_size,
-                ),
-            )
-            assert result.lastrowid is not None
-            run_id = result.lastrowid
-            # Every counter exists from the start, at zero: their order says nothing about answers.
-            cells = [
-                (run_id, group, q, o)
-                for group in ((0, 1) if pulse.breakdown_channel_id is not None else (0,))
-                for q, question in enumerate(pulse.questions)
-                for o in range(len(question.options))
-            ]
-            await tx.executemany(
-                "INSERT INTO pulse_counts (run_id, in_group, question, option, count) VALUES (?, ?, ?, ?, 0)",
-                cells,
+            run_id = await insert_run(
+                tx, pulse, number, now, closes, channel_id=pulse.channel_id, audience_size=audience_size
             )
             await tx.execute(
                 "UPDATE pulses SET runs_made = ?, next_run_at = ?, status = ? WHERE pulse_id = ?",
@@ -439,7 +455,9 @@ class PulseService:
             state.run = dataclasses.replace(state.run, message_id=message_id)
 
     async def find_run(self, run_id: int) -> Run | None:
-        row = await self.db.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
+        row = await self.db.fetchone(
+            f"SELECT r.* FROM pulse_runs r {_OF_KIND} WHERE r.run_id = ?", (self.kind, run_id)
+        )
         return None if row is None else _run(row)
 
     async def get_run(self, run_id: int) -> tuple[Pulse, Run]:
@@ -461,10 +479,12 @@ class PulseService:
         """
         now = to_timestamp(self.clock.now())
         async with self._answering:
-            row = await self.db.fetchone("SELECT guild_id FROM pulse_runs WHERE run_id = ?", (run_id,))
+            row = await self.db.fetchone(
+                f"SELECT r.guild_id FROM pulse_runs r {_OF_KIND} WHERE r.run_id = ?", (self.kind, run_id)
+            )
             if row is None:
                 return None
-            threshold = await self.threshold(row["guild_id"])
+            threshold = await self._write_threshold(row["guild_id"])
             async with self.db.transaction() as tx:
                 row = await tx.fetchone("SELECT * FROM pulse_runs WHERE run_id = ?", (run_id,))
                 if row is None or row["status"] != "open" or row["closes_at"] > now:
@@ -525,7 +545,7 @@ class PulseService:
                     rows = await self.db.fetchall(
                         "SELECT token FROM pulse_answered WHERE run_id = ?", (run_id,)
                     )
-                    threshold = await self.threshold(run.guild_id)
+                    threshold = await self._write_threshold(run.guild_id)
                     state = _OpenRun(pulse, run, {bytes(row[0]) for row in rows}, threshold)
                     self._open[run_id] = state
         self._require_open(state.run)
@@ -540,22 +560,31 @@ class PulseService:
         """The run, if this member may still answer it; a kind UserError otherwise."""
         state = await self._open_run(run_id)
         if await self.has_answered(run_id, member_id):
-            raise UserError(ALREADY_ANSWERED)
+            raise UserError(self.already_answered)
         return state.pulse, state.run
 
     def _require_open(self, run: Run) -> None:
         if run.status != "open" or run.closes_at <= self.clock.now():
-            raise UserError(CLOSED)
+            raise UserError(self.closed)
 
     async def answer(
-        self, run_id: int, member_id: int, choices: list[int], *, in_group: bool = False
+        self,
+        run_id: int,
+        member_id: int,
+        choices: list[int],
+        *,
+        in_group: bool = False,
+        text: str | None = None,
     ) -> AnswerOutcome:
-        """Accept one member's answers to a run, once. ``choices``: an option index per question.
+        """Accept one member's answers to a run, once. ``choices``: an option index per question;
+        ``text``: free text given with them (already cleaned, at most :data:`TEXT_MAX`), if any.
 
         The member id is used only to compute the keyed "already answered" marker. The answer
-        waits in the pool with its marker and is written later with others (see
+        waits in the pool with its marker (and text) and is written later with others (see
         :mod:`bot.services.pulse_pool`); the one-answer rule checks the pool and the table.
         """
+        if text is not None and (not text or len(text) > TEXT_MAX):
+            raise UserError(f"Please keep your comment to {TEXT_MAX} characters.")
         token = self._token(run_id, member_id)
         state = await self._open_run(run_id)
         pulse = state.pulse
@@ -563,9 +592,9 @@ class PulseService:
         async with self._answering:
             state = await self._open_run(run_id)  # it may have closed while this one waited
             if token in state.tokens or self.pool.holds(run_id, token):
-                raise UserError(ALREADY_ANSWERED)
+                raise UserError(self.already_answered)
             flag = in_group and pulse.breakdown_channel_id is not None
-            self.pool.add(run_id, Pending(token, tuple(choices), flag))
+            self.pool.add(run_id, Pending(token, tuple(choices), flag, text))
             await self._flush(state)
         needs = tuple(
             STRUGGLING_NEEDS[q.kind]
@@ -625,7 +654,7 @@ class PulseService:
                     "no one can watch answers come in."
                 )
             group_answers = int(row["group_answers"])
-            counts = await _counts(tx, run.run_id)
+            counts = await run_counts(tx, run.run_id)
         if run.answers < threshold:
             return RunResults(
                 pulse,
@@ -668,7 +697,7 @@ class PulseService:
                 if run.answers < threshold:
                     withheld += 1
                     continue
-                counts = await _counts(tx, run.run_id)
+                counts = await run_counts(tx, run.run_id)
                 points.append(
                     TrendPoint(
                         run.number,
@@ -719,7 +748,8 @@ def _validate_choices(questions: list[Question], choices: list[int]) -> None:
 
 async def _write_batch(tx: Tx, run_id: int, batch: list[Pending], *, markers: bool = True) -> None:
     """Write pooled answers in the caller's commit: markers in token order (unrelated to arrival),
-    counters raised by their sums, so the commit shows only the batch's multiset of answers."""
+    counters raised by their sums, texts under random keys, so the commit shows only the batch's
+    multiset of answers."""
     if not batch:
         return
     if markers:
@@ -737,13 +767,21 @@ async def _write_batch(tx: Tx, run_id: int, batch: list[Pending], *, markers: bo
         " WHERE run_id = ? AND in_group = ? AND question = ? AND option = ?",
         [(n, run_id, g, q, o) for (g, q, o), n in sorted(raised.items())],
     )
+    # Free texts under random keys, inserted in key order: nothing records which came first.
+    texts = sorted((secrets.token_bytes(16), p.text) for p in batch if p.text)
+    if texts:
+        await tx.executemany(
+            "INSERT INTO pulse_texts (run_id, nonce, text) VALUES (?, ?, ?)",
+            [(run_id, nonce, text) for nonce, text in texts],
+        )
     await tx.execute(
         "UPDATE pulse_runs SET answers = answers + ?, group_answers = group_answers + ? WHERE run_id = ?",
         (len(batch), sum(1 for p in batch if p.in_group), run_id),
     )
 
 
-async def _counts(tx: Tx, run_id: int) -> dict[int, dict[tuple[int, int], int]]:
+async def run_counts(tx: Tx, run_id: int) -> dict[int, dict[tuple[int, int], int]]:
+    """A run's counters: group (0: everyone, 1: the breakdown group) -> (question, option) -> count."""
     rows = await tx.fetchall(
         "SELECT in_group, question, option, count FROM pulse_counts WHERE run_id = ?", (run_id,)
     )
@@ -751,3 +789,99 @@ async def _counts(tx: Tx, run_id: int) -> dict[int, dict[tuple[int, int], int]]:
     for row in rows:
         result.setdefault(row["in_group"], {})[(row["question"], row["option"])] = row["count"]
     return result
+
+
+# -- runs of any kind ----------------------------------------------------------------------
+
+#: Joins a run (alias ``r``) to its pulse, to keep a service to its kind (the first parameter).
+_OF_KIND = "JOIN pulses p ON p.pulse_id = r.pulse_id AND p.kind = ?"
+
+
+async def insert_run(
+    tx: Tx,
+    pulse: Pulse,
+    number: int,
+    opens_at: datetime,
+    closes_at: datetime,
+    *,
+    channel_id: int,
+    audience_size: int | None,
+) -> int:
+    """Open a run in the caller's transaction, with every counter created at zero (their order
+    says nothing about answers). Returns its id."""
+    result = await tx.execute(
+        "INSERT INTO pulse_runs (pulse_id, guild_id, number, opens_at, closes_at, status, channel_id,"
+        " audience_size) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+        (
+            pulse.pulse_id,
+            pulse.guild_id,
+            number,
+            to_timestamp(opens_at),
+            to_timestamp(closes_at),
+            channel_id,
+            audience_size,
+        ),
+    )
+    assert result.lastrowid is not None
+    run_id = result.lastrowid
+    cells = [
+        (run_id, group, q, o)
+        for group in ((0, 1) if pulse.breakdown_channel_id is not None else (0,))
+        for q, question in enumerate(pulse.questions)
+        for o in range(len(question.options))
+    ]
+    await tx.executemany(
+        "INSERT INTO pulse_counts (run_id, in_group, question, option, count) VALUES (?, ?, ?, ?, 0)", cells
+    )
+    return run_id
+
+
+async def insert_question_set(
+    tx: Tx, guild_id: int, title: str, questions: list[Question], now: datetime, *, open_seconds: int
+) -> Pulse:
+    """A pulse of the evaluation kind in the caller's transaction: questions with no schedule of
+    their own (``status = 'finished'``: no pulse job ever opens it; its owner opens its runs)."""
+    result = await tx.execute(
+        "INSERT INTO pulses (guild_id, title, questions, channel_id, repeat, first_run_local, open_seconds,"
+        " offer_support, status, next_run_at, runs_made, created_at, kind)"
+        " VALUES (?, ?, ?, 0, 'once', ?, ?, 1, 'finished', NULL, 0, ?, ?)",
+        (
+            guild_id,
+            title,
+            dump_questions(questions),
+            now.replace(tzinfo=None).isoformat(timespec="minutes"),
+            open_seconds,
+            to_timestamp(now),
+            EVALUATION,
+        ),
+    )
+    return await pulse_in(tx, int(result.lastrowid or 0))
+
+
+async def pulse_in(tx: Tx, pulse_id: int) -> Pulse:
+    """A pulse of any kind, read in the caller's transaction (it must exist)."""
+    row = await tx.fetchone("SELECT * FROM pulses WHERE pulse_id = ?", (pulse_id,))
+    assert row is not None
+    return _pulse(row)
+
+
+async def next_run_number(tx: Tx, pulse_id: int) -> int:
+    """Count a new run of this pulse (in the caller's transaction); its number."""
+    await tx.execute("UPDATE pulses SET runs_made = runs_made + 1 WHERE pulse_id = ?", (pulse_id,))
+    return int(await tx.fetchval("SELECT runs_made FROM pulses WHERE pulse_id = ?", (pulse_id,)))
+
+
+async def set_questions(tx: Tx, pulse_id: int, title: str, questions: list[Question]) -> None:
+    await tx.execute(
+        "UPDATE pulses SET title = ?, questions = ? WHERE pulse_id = ?",
+        (title, dump_questions(questions), pulse_id),
+    )
+
+
+async def run_texts(tx: Tx, run_ids: list[int]) -> list[str]:
+    """The free texts written with these runs' answers (in the order of their random keys)."""
+    texts: list[str] = []
+    for run_id in run_ids:
+        rows = await tx.fetchall("SELECT text FROM pulse_texts WHERE run_id = ? ORDER BY nonce", (run_id,))
+        texts += [str(row[0]) for row in rows]
+    return texts

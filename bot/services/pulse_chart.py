@@ -14,8 +14,8 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
 
-from bot.services.pulse_model import PREFER_NOT
-from bot.services.pulse_results import Trend
+from bot.services.pulse_model import PREFER_NOT, Question
+from bot.services.pulse_results import QuestionResult, Trend
 
 
 def trend_png(trend: Trend) -> bytes:
@@ -47,6 +47,38 @@ def trend_png(trend: Trend) -> bytes:
         ax.set_xticks(runs, labels, fontsize=8)
         ax.grid(alpha=0.3)
     figure.suptitle(f"{trend.pulse.title}: runs with at least {trend.threshold} answers", fontsize=11)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def comparison_png(
+    title: str, questions: list[Question], groups: list[tuple[str, list[QuestionResult]]]
+) -> bytes:
+    """A PNG comparing answer distributions: for each question, each option's share of answers
+    (Prefer not to say left out) in every group side by side, with each group's mean for scales.
+    Event evaluations compare "straight after" with "months later" this way."""
+    figure = Figure(figsize=(8, 2.8 * len(questions)))
+    axes = figure.subplots(len(questions), 1, squeeze=False)
+    colours = ["#1b7f79", "#d98c1f", "#5b6abf"]
+    for index, question in enumerate(questions):
+        ax = axes[index][0]
+        ax.set_title(f"Q{index + 1}. {question.text}", fontsize=10, loc="left")
+        options = [o for o, label in enumerate(question.options) if label != PREFER_NOT]
+        width = 0.8 / max(1, len(groups))
+        for g, (name, results) in enumerate(groups):
+            result = results[index]
+            shares = [result.options[o].share * 100 for o in options]
+            label = name if result.mean is None else f"{name} (mean {result.mean:.1f})"
+            xs = [o + (g - (len(groups) - 1) / 2) * width for o in range(len(options))]
+            ax.bar(xs, shares, width=width, label=label, color=colours[g % len(colours)])
+        ax.set_xticks(range(len(options)), [question.options[o] for o in options], fontsize=8)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("% of answers")
+        ax.legend(fontsize=8, loc="upper left")
+        ax.grid(alpha=0.3, axis="y")
+    figure.suptitle(title, fontsize=11)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)

@@ -12,9 +12,11 @@ So answers (marker and choices together) wait here, in the bot's memory only, an
 and adds their choices to the counters. Any state of the files then shows only which ``BATCH``
 or more members answered together and the sum of what they chose.
 
-The rules, with k = :data:`BATCH` (the floor of every server's results threshold):
+The rules, with k = :data:`BATCH` (the floor of every server's results threshold), and the
+"threshold" below being the run's results threshold for a pulse check, or k for an event
+evaluation (whose runs are summed before anything is shown):
 
-* nothing is written until the run has at least its results threshold of answers (stored and
+* nothing is written until the run has at least its threshold of answers (stored and
   pooled together) and the pool holds at least 2k; then k answers chosen at random are written,
   so the pool always keeps at least k behind;
 * at close, the pool is written in one commit if the run reached its threshold (the pool then
@@ -39,11 +41,13 @@ BATCH = 5
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """One answer waiting to be written: its one-answer marker and what was chosen."""
+    """One answer waiting to be written: its one-answer marker, what was chosen, and any free
+    text given with it (an evaluation's optional comment), written in the same batch."""
 
     token: bytes
     choices: tuple[int, ...]
     in_group: bool
+    text: str | None = None
 
     def __repr__(self) -> str:  # never print choices next to a marker, even in a traceback
         return "Pending(<hidden>)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -96,11 +97,19 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def trend_csv(trend: Trend) -> str:
-    """The trend's aggregates as CSV: one row per run, question and option."""
+def write_csv(header: list[str], rows: Iterable[list[object]]) -> str:
+    """Aggregates as CSV, every text made safe for spreadsheets (never read as a formula)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) if isinstance(value, str) else value for value in row])
+    return buffer.getvalue()
+
+
+def trend_csv(trend: Trend) -> str:
+    """The trend's aggregates as CSV: one row per run, question and option."""
+    return write_csv(
         [
             "run",
             "opened_utc",
@@ -112,23 +121,22 @@ def trend_csv(trend: Trend) -> str:
             "count",
             "share_percent",
             "mean",
-        ]
+        ],
+        (
+            [
+                point.run_number,
+                point.opened.strftime("%Y-%m-%d %H:%M"),
+                point.answers,
+                "" if point.audience_size is None else point.audience_size,
+                question.number,
+                question.text,
+                option.label,
+                option.count,
+                f"{option.share * 100:.1f}",
+                "" if question.mean is None else f"{question.mean:.2f}",
+            ]
+            for point in trend.points
+            for question in point.questions
+            for option in question.options
+        ),
     )
-    for point in trend.points:
-        for question in point.questions:
-            for option in question.options:
-                writer.writerow(
-                    [
-                        point.run_number,
-                        point.opened.strftime("%Y-%m-%d %H:%M"),
-                        point.answers,
-                        "" if point.audience_size is None else point.audience_size,
-                        question.number,
-                        _cell(question.text),
-                        _cell(option.label),
-                        option.count,
-                        f"{option.share * 100:.1f}",
-                        "" if question.mean is None else f"{question.mean:.2f}",
-                    ]
-                )
-    return buffer.getvalue()

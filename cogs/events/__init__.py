@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from bot.core import CommonRoomBot
 from cogs.events.commands import Events
+from cogs.events.evaluation_views import EvalButton
 from cogs.events.poll_views import CommitmentsButton, PickButton, SlotsSelect
 from cogs.events.views import EventButton, NeedButton
 
-__all__ = ["EventButton", "Events", "NeedButton", "setup"]
+__all__ = ["EvalButton", "EventButton", "Events", "NeedButton", "setup"]
 
 
 async def setup(bot: CommonRoomBot) -> None:
-    bot.add_dynamic_items(EventButton, NeedButton, SlotsSelect, CommitmentsButton, PickButton)
+    bot.add_dynamic_items(EventButton, NeedButton, SlotsSelect, CommitmentsButton, PickButton, EvalButton)
     await bot.add_cog(Events(bot))

@@ -45,6 +45,7 @@ from bot.ui import (
     send_private,
     suggest,
 )
+from cogs.events.evaluation_commands import EVALUATION_TABLES, Evaluations
 from cogs.events.jobs import EventJobs
 from cogs.events.poll_commands import FindTime
 from cogs.events.poll_jobs import PollJobs
@@ -63,7 +64,7 @@ from cogs.events.render import (
     register_note,
     told_later,
 )
-from cogs.events.views import NEED_FORM, CreateModal, NewEvent, SeriesScopeView
+from cogs.events.views import NEED_FORM, SCOPES, CreateModal, NewEvent, SeriesScopeView
 
 # A channel mention or id, in ASCII digits (never longer than an id: no typed number overflows).
 _MENTION = re.compile(r"<#([0-9]{1,19})>")
@@ -74,15 +75,10 @@ OWED = ("pending", "sending")
 organiser_command = partial(app_commands.command, extras=ORGANISER)
 #: The register lists at most this many people (each name may be a look-up at Discord).
 REGISTER_LIMIT = 2000
-SCOPES = [
-    app_commands.Choice(name="Just this event", value="this"),
-    app_commands.Choice(name="This and the rest of the series", value="rest"),
-]
+ABOUT = "Alcohol-free socials and workshops"
 
 
-class Events(
-    FindTime, commands.GroupCog, group_name="event", group_description="Alcohol-free socials and workshops"
-):
+class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group_description=ABOUT):
     personal_tables: ClassVar[frozenset[str]] = frozenset(
         {
             "event_rsvps",
@@ -92,6 +88,7 @@ class Events(
             "event_polls",
             "event_poll_choices",
         }
+        | EVALUATION_TABLES
     )
 
     def __init__(self, bot: CommonRoomBot) -> None:
@@ -101,6 +98,7 @@ class Events(
         self.jobs = EventJobs(bot, self.service)
         self.polls = EventPollService(bot.db, bot.clock)
         self.poll_jobs = PollJobs(bot, self.polls, self.service)
+        self.init_evaluations()
 
     async def export_member_data(self, guild_id: int, member_id: int) -> dict[str, Any]:
         """For /privacy my-data: RSVPs (with any need shared with organisers), reminder preferences
@@ -108,6 +106,7 @@ class Events(
         return {
             **await self.service.export_member(member_id),
             "find_a_time": await self.polls.export_member(member_id),
+            "evaluation_follow_ups": await self.evaluations.export_member(member_id),
         }
 
     async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
@@ -115,6 +114,7 @@ class Events(
         preferences."""
         counts = await self.service.forget_member(member_id)
         counts["find-a-time answers and polls started"] = await self.polls.forget_member(member_id)
+        counts["evaluation follow-ups due"] = await self.evaluations.forget_member(member_id)
         self.bot.outbox.kick()  # whoever moved up into their place is owed a DM
         return counts
 
@@ -124,11 +124,13 @@ class Events(
         self.poll_jobs.register()
         await self.jobs.rearm()
         await self.poll_jobs.rearm()
+        await self.load_evaluations()
 
     async def cog_unload(self) -> None:
         self.bot.forms.remove_owner(self)
         self.jobs.unregister()
         self.poll_jobs.unregister()
+        self.evaluation_jobs.unregister()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -366,7 +368,9 @@ class Events(
             # An occurrence of a series: check the change, then ask how far it goes (privately).
             later = await self.service.check_edit(event, interaction.guild.id, changes, tz)
             if later:
-                view = SeriesScopeView(self, interaction.user.id, event, changes, tz)
+                view = SeriesScopeView(
+                    self, interaction.user.id, lambda i, scope: self.apply_edit(i, event, changes, tz, scope)
+                )
                 await send_private(
                     interaction,
                     f"Event {event} is part of a series, with {later} more after it. Change only this"
@@ -392,6 +396,7 @@ class Events(
                 self.jobs.rescheduled(outcome)
             await self.jobs.refresh_card(outcome.event)
             problem = await self.jobs.mirror(outcome.event) or problem
+        await self.evaluation_jobs.arm()  # an evaluated event may end at another time now
         # The notices were owed with the change; wait a moment to say how many have arrived.
         notices = [key for outcome in outcomes for key in outcome.notices]
         status = await self.jobs.deliver(notices)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord import app_commands
 
 from bot.clock import to_timestamp
 from bot.core import is_organiser
 from bot.errors import UserError
-from bot.services.events import LIMITS, NEED_LIMIT, EventChanges, EventDraft, EventInfo, NeedForm
+from bot.services.events import LIMITS, NEED_LIMIT, EventDraft, EventInfo, NeedForm
 from bot.services.events_ics import calendar_bytes
 from bot.ui import (
     ID,
@@ -196,22 +198,38 @@ def need_modal(form: NeedForm) -> StatelessModal:
     return modal
 
 
-class SeriesScopeView(OwnedView):
-    """``/event edit`` on an occurrence of a series: change only this one, or it and every later
-    one? Private, for the organiser who asked; the change is applied when they choose."""
+#: For a command on an occurrence of a series: only it, or it and every later one.
+SCOPES = [
+    app_commands.Choice(name="Just this event", value="this"),
+    app_commands.Choice(name="This and the rest of the series", value="rest"),
+]
 
-    def __init__(self, cog: Events, owner_id: int, event_id: int, changes: EventChanges, tz: str) -> None:
+
+class SeriesScopeView(OwnedView):
+    """An organiser command on an occurrence of a series (``/event edit``, ``/event evaluate``):
+    only this one, or it and every later one? Private, for the organiser who asked; ``apply``
+    (the interaction, then ``"this"`` or ``"rest"``) runs when they choose."""
+
+    def __init__(
+        self,
+        cog: Events,
+        owner_id: int,
+        apply: Callable[[discord.Interaction[Any], str], Awaitable[None]],
+        *,
+        doing: str = "Changing",
+        refusal: str = "Editing events is for organisers. Nothing was changed.",
+    ) -> None:
         super().__init__(owner_id, timeout=15 * 60)
-        self.cog, self.event_id, self.changes, self.tz = cog, event_id, changes, tz
+        self.cog, self.apply, self.doing, self.refusal = cog, apply, doing, refusal
 
     async def _choose(self, interaction: discord.Interaction[Any], scope: str, words: str) -> None:
         self.stop()
         # Checked again on the server side: the organiser role may have gone since they asked.
         config = await self.cog.bot.guild_settings.get(interaction.guild_id or 0)
         if not isinstance(interaction.user, discord.Member) or not is_organiser(interaction.user, config):
-            raise UserError("Editing events is for organisers. Nothing was changed.")
-        await interaction.response.edit_message(content=f"Changing {words}…", view=None)
-        await self.cog.apply_edit(interaction, self.event_id, self.changes, self.tz, scope)
+            raise UserError(self.refusal)
+        await interaction.response.edit_message(content=f"{self.doing} {words}…", view=None)
+        await self.apply(interaction, scope)
 
     @discord.ui.button(label="Only this one", style=discord.ButtonStyle.primary)
     async def only_this(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:

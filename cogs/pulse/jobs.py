@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import discord
 
 from bot.errors import NotFound
-from bot.feature import FeatureJobs
+from bot.feature import FeatureJobs, truncate_wal_until_done
 from bot.outbox import GONE
 from bot.services.outbox import OutboxItem
 from bot.services.pulse import CARD_TOPIC, CLOSED_TOPIC, PulseService, Run, RunOpened, Skipped
@@ -51,16 +51,6 @@ def audience_size(guild: discord.Guild, channel_id: int | None) -> int | None:
         elif target.id != me:
             ids.add(target.id)
     return len(ids)
-
-
-# After a run closes, how long to wait before each new try at emptying the write-ahead log.
-TRUNCATE_RETRIES = (60, 300, 900, 3600)
-WAL_BUSY = (
-    "A pulse check closed, but I could not clear the database's write-ahead log: something kept "
-    "reading the database (a long backup, for example). Until it is cleared, a copy of the "
-    "database files could still show which groups of answers arrived together (never one "
-    "person's answer). Restarting the bot, or the next pulse check closing, clears it."
-)
 
 
 class PulseJobs(FeatureJobs[PulseService]):
@@ -182,15 +172,9 @@ class PulseJobs(FeatureJobs[PulseService]):
 
     async def truncate_job(self, guild_id: int, attempt: int) -> None:
         """Empty the write-ahead log after a close; retry with back-off if a reader blocks it."""
-        if await self.service.truncate_wal():
-            return
-        if attempt < len(TRUNCATE_RETRIES):
-            when = self.bot.clock.now() + timedelta(seconds=TRUNCATE_RETRIES[attempt])
-            self.bot.scheduler.at(
-                f"pulse:truncate:{guild_id}", when, self.truncate_job, guild_id, attempt + 1
-            )
-            return
-        await self.bot.outbox.alert(guild_id, "pulse-wal-busy", WAL_BUSY)
+        await truncate_wal_until_done(
+            self.bot, guild_id, f"pulse:truncate:{guild_id}", lambda: self.service.truncate_wal(), attempt
+        )
 
     async def withdraw_cards(self, runs: list[Run]) -> None:
         """Replace the cards of a deleted pulse's open runs with a note."""

@@ -13,18 +13,11 @@ from typing import Any
 
 import discord
 
-from bot.errors import UserError
 from bot.services.pulse import Pulse as PulseCheck
-from bot.ui import (
-    ID,
-    MODAL_TITLE_LIMIT,
-    SELECT_LABEL_LIMIT,
-    FormValues,
-    RowButton,
-    StatelessModal,
-    clip,
-    cog_of,
-)
+from bot.ui import ID, MODAL_TITLE_LIMIT, RowButton, clip, cog_of
+from bot.ui.questions import QuestionForm, submitted_choices
+
+__all__ = ["FORM_ROUTE", "AnswerButton", "AnswerModal", "card_view", "submitted_choices"]
 
 #: A submitted answer form: the run, then a random number per form (see :class:`AnswerModal`).
 FORM_ROUTE = rf"pulse:form:(?P<run_id>{ID}):\d{{1,15}}"
@@ -51,7 +44,7 @@ def card_view(run_id: int) -> discord.ui.View:
     return view
 
 
-class AnswerModal(StatelessModal):
+class AnswerModal(QuestionForm):
     """The private form: one select per question, custom ids ``q1``, ``q2``, ``q3``.
 
     Each form gets its own custom id (a random number, which metrics labels leave out): a
@@ -60,38 +53,12 @@ class AnswerModal(StatelessModal):
 
     def __init__(self, pulse: PulseCheck, run_id: int) -> None:
         form = secrets.randbelow(10**15)
-        super().__init__(title=clip(pulse.title, MODAL_TITLE_LIMIT), custom_id=f"pulse:form:{run_id}:{form}")
-        self.add_item(
-            discord.ui.TextDisplay(
+        super().__init__(
+            title=clip(pulse.title, MODAL_TITLE_LIMIT),
+            custom_id=f"pulse:form:{run_id}:{form}",
+            questions=pulse.questions,
+            note=(
                 "Only you see this form. Your answer is added to a count and never linked to you, so it "
                 "can't be changed once sent."
-            )
+            ),
         )
-        for number, question in enumerate(pulse.questions, start=1):
-            select = discord.ui.Select[Any](
-                custom_id=f"q{number}",
-                placeholder="Choose an answer",
-                options=[
-                    discord.SelectOption(
-                        label=clip(question.option_label(i), SELECT_LABEL_LIMIT), value=str(i)
-                    )
-                    for i in range(len(question.options))
-                ],
-                required=True,
-            )
-            self.add_item(
-                discord.ui.Label(
-                    text=f"Question {number}", description=clip(question.text, 100), component=select
-                )
-            )
-
-
-def submitted_choices(values: FormValues, questions: int) -> list[int]:
-    """The option chosen for each question: exactly one value, all digits, per question."""
-    choices = []
-    for number in range(1, questions + 1):
-        chosen = values.choices(f"q{number}")
-        if len(chosen) != 1 or not chosen[0].isdecimal():
-            raise UserError('Please answer every question ("Prefer not to say" is fine where offered).')
-        choices.append(int(chosen[0]))
-    return choices

@@ -1,0 +1,95 @@
+"""The anonymous answer form: one menu per question, and an optional comment box.
+
+Used by pulse checks and event evaluations alike (their answers are counted the same way, see
+:mod:`bot.services.pulse`). The form is stateless (:class:`~bot.ui.forms.StatelessModal`): its
+submission is read from its custom id and values alone, so a form open while the bot restarts
+still counts. Every value is untrusted: :func:`submitted_choices` accepts exactly one digit string
+per question, and the service checks each against the question's options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.errors import UserError
+from bot.services.pulse_model import Question
+from bot.text import SELECT_LABEL_LIMIT, TEXT_INPUT_LABEL_LIMIT
+from bot.ui.forms import FormValues, StatelessModal
+from bot.ui.replies import clip
+
+#: Discord shows at most five components in a form.
+FORM_COMPONENTS_LIMIT = 5
+#: A label's description (where each question is shown) holds at most 100 characters.
+LABEL_DESCRIPTION_LIMIT = 100
+COMMENT_ID = "comment"
+ANSWER_EVERY_QUESTION = 'Please answer every question ("Prefer not to say" is fine where offered).'
+
+
+class QuestionForm(StatelessModal):
+    """One select per question (custom ids ``q1``, ``q2``, …), a note first when there is room,
+    and, with ``comment`` (its label and description), an optional paragraph (``comment``)."""
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        custom_id: str,
+        questions: Sequence[Question],
+        note: str | None = None,
+        comment: tuple[str, str] | None = None,
+        comment_limit: int = 500,
+    ) -> None:
+        super().__init__(title=title, custom_id=custom_id)
+        used = len(questions) + (comment is not None)
+        if used > FORM_COMPONENTS_LIMIT:
+            raise ValueError(f"a form holds {FORM_COMPONENTS_LIMIT} components, not {used}")
+        if note is not None and used < FORM_COMPONENTS_LIMIT:
+            self.add_item(discord.ui.TextDisplay(note))
+        for number, question in enumerate(questions, start=1):
+            select = discord.ui.Select[Any](
+                custom_id=f"q{number}",
+                placeholder="Choose an answer",
+                options=[
+                    discord.SelectOption(
+                        label=clip(question.option_label(i), SELECT_LABEL_LIMIT), value=str(i)
+                    )
+                    for i in range(len(question.options))
+                ],
+                required=True,
+            )
+            self.add_item(
+                discord.ui.Label(
+                    text=f"Question {number}",
+                    description=clip(question.text, LABEL_DESCRIPTION_LIMIT),
+                    component=select,
+                )
+            )
+        if comment is not None:
+            label, description = comment
+            box = discord.ui.TextInput[Any](
+                custom_id=COMMENT_ID,
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=comment_limit,
+            )
+            self.add_item(
+                discord.ui.Label(
+                    text=clip(label, TEXT_INPUT_LABEL_LIMIT),
+                    description=clip(description, LABEL_DESCRIPTION_LIMIT),
+                    component=box,
+                )
+            )
+
+
+def submitted_choices(values: FormValues, questions: int) -> list[int]:
+    """The option chosen for each question: exactly one value, all digits, per question."""
+    choices = []
+    for number in range(1, questions + 1):
+        chosen = values.choices(f"q{number}")
+        if len(chosen) != 1 or not chosen[0].isdecimal():
+            raise UserError(ANSWER_EVERY_QUESTION)
+        choices.append(int(chosen[0]))
+    return choices
