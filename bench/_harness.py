@@ -84,7 +84,7 @@ def about_embed() -> discord.Embed:
     from cogs.about import PRIVACY_SUMMARY
 
     embed = discord.Embed(title="Common Room", description="A place to belong.")
-    embed.add_field(name="Your privacy", value=PRIVACY_SUMMARY)
+    embed.add_field(name="Your privacy", value="\n".join(f"• {line}" for line in PRIVACY_SUMMARY))
     return embed
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run|check-config|migrate|backup``."""
+"""Command line: ``python -m bot run|check-config|migrate|backup|demo|i18n``."""
 
 from __future__ import annotations
 
@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, help="keep the demo's database in this file (default: temporary)")
     demo.add_argument("--check", action="store_true", help="seed, walk the main flows, assert, exit")
     demo.add_argument("--port", type=int, help="local port for the page (default: any free port)")
+    i18n = sub.add_parser("i18n", help="keep the translation catalogues (docs/translating.md)")
+    i18n.add_argument(
+        "steps", nargs="*", metavar="STEP", help="extract, update or compile (default: all three)"
+    )
     return parser
 
 
@@ -64,6 +68,8 @@ def _main(argv: Sequence[str] | None) -> int:
     from bot.logs import configure_logging
     from bot.settings import Settings
 
+    if args.command == "i18n":
+        return catalogues(args.steps or ["extract", "update", "compile"])
     if args.command == "demo":
         # The demo needs no token or config file: it runs against a simulated Discord.
         from bot.demo import run_demo
@@ -89,6 +95,34 @@ def _main(argv: Sequence[str] | None) -> int:
     except MigrationError as error:
         return fail([str(error)])
     return EXIT_CONFIG
+
+
+def catalogues(steps: Sequence[str]) -> int:
+    """Run ``pybabel`` (extract, update, compile) with the project's options, from the repository."""
+    from babel.messages.frontend import CommandLineInterface
+
+    from bot.core import __version__
+    from bot.i18n import LOCALES_DIR, PYBABEL_STEPS
+
+    unknown = [step for step in steps if step not in PYBABEL_STEPS]
+    if unknown:
+        return fail([f"unknown step {', '.join(unknown)}: choose from {', '.join(PYBABEL_STEPS)}"])
+
+    root = LOCALES_DIR.parents[1]
+    if not (root / "pyproject.toml").exists():
+        return fail([f"{root} is not a source checkout: keep catalogues in the repository."])
+    # The catalogues are source files that ship in the wheel: readable by everyone, unlike the
+    # bot's data files (main() sets a private umask for those).
+    private = os.umask(0o022)
+    try:
+        with contextlib.chdir(root):
+            for step in steps:
+                argv = [*PYBABEL_STEPS[step], *(["--version", __version__] if step == "extract" else [])]
+                print("pybabel " + " ".join(argv))
+                CommandLineInterface().run(["pybabel", *argv])  # type: ignore[no-untyped-call]
+    finally:
+        os.umask(private)
+    return 0
 
 
 def check_config(settings: Any) -> int:

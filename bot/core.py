@@ -27,16 +27,19 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.errors import UserError
+from bot.i18n import I18n
 from bot.metrics import InteractionTimings
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.secrets import load_or_create_key
 from bot.services.guilds import GuildConfig, GuildSettingsService
+from bot.services.language import LanguageService
 from bot.services.outbox import OutboxService
 from bot.services.retention import RetentionService
 from bot.settings import Settings
 from bot.ui import FormRouter, handle_interaction_error, report_user_error, send_private
 from bot.ui.names import MemberNames
+from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +195,8 @@ class CommonRoomBot(commands.Bot):
         self.db = Database(settings.database.path)
         self.scheduler = Scheduler(self.clock)
         self.guild_settings = GuildSettingsService(self.db, self.clock, settings.defaults.timezone)
+        # Who gets which language, and the catalogues (read on first use): bot/i18n.py.
+        self.i18n = I18n(LanguageService(self.db, self.clock))
         self.timings = InteractionTimings()
         # Stateless forms (their submissions survive a restart): features add routes in cog_load.
         self.forms = FormRouter()
@@ -210,6 +215,8 @@ class CommonRoomBot(commands.Bot):
         await self.db.open()
         await self.db.migrate()
         self.scheduler.start()
+        # Command and option descriptions in the reader's language, where Discord has a locale for it.
+        await self.tree.set_translator(CatalogueTranslator(self.i18n.catalogues))
         for name in extension_names():
             await self.load_extension(name)
         self.synced = await self.sync_commands(force=self.force_sync)
@@ -234,7 +241,9 @@ class CommonRoomBot(commands.Bot):
             (command.to_dict(self.tree) for command in self.tree.get_commands()),
             key=lambda c: (c.get("type", 1), c["name"]),
         )
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        # The catalogues too: a changed translation of a description needs a sync as well.
+        content = json.dumps(payload, sort_keys=True) + self.i18n.catalogues.digest()
+        return hashlib.sha256(content.encode()).hexdigest()
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Sync slash commands with Discord if they changed since the last sync (or if forced)."""

@@ -807,6 +807,36 @@ NOT_PERSONAL += [
     NotPersonal("event_evaluation_asked", "evaluation_id", "part of an asked-before token, deleted with it"),
 ]
 
+# -- languages (issue #18; bot/services/language.py, /language, /setup language) ---------------
+LANGUAGE = "Language"
+UNTIL_DEFAULT = "until you choose the server's language again with `/language`, or ask to be forgotten"
+
+PERSONAL += [
+    Personal(
+        "member_languages",
+        "member_id",
+        Kind.MEMBER_ID,
+        LANGUAGE,
+        "that you chose a language of your own with `/language`",
+        "to answer you in it",
+        UNTIL_DEFAULT,
+    ),
+    Personal(
+        "member_languages",
+        "locale",
+        Kind.LINKED,
+        LANGUAGE,
+        "the language you chose (Welsh or English)",
+        "to answer you in it",
+        UNTIL_DEFAULT,
+    ),
+]
+
+NOT_PERSONAL += [
+    *_not_personal("member_languages", "part of a language choice, erased with it", "guild_id", "updated_at"),
+    *_not_personal("guild_languages", "server setting", "guild_id", "language", "updated_at"),
+]
+
 
 def classified() -> dict[tuple[str, str], Personal | NotPersonal]:
     entries: dict[tuple[str, str], Personal | NotPersonal] = {}

@@ -25,7 +25,9 @@ from discord.ext import commands
 
 from bot.core import MANAGE_SERVER, CommonRoomBot
 from bot.errors import UserError
+from bot.i18n import N_, UNREVIEWED_NOTICE, Message, Translator
 from bot.services.guilds import CHANNEL_PURPOSES, GuildConfig
+from bot.services.language import BILINGUAL, SOURCE, WELSH, ServerLanguages
 from bot.services.outbox import OutboxItem
 from bot.ui import PersistentItem, cog_of, require_bot_permissions, send_private, unstored_view
 
@@ -68,6 +70,68 @@ MISSING_CHANNEL: dict[str, str] = {
         "New reports go to the organisers' channel instead (or, with neither set, only to /cases list)."
     ),
 }
+# /setup language (issue #18): what the server's language now means, in the admin's language.
+LANGUAGE_SET: dict[str, Message] = {
+    SOURCE: N_(
+        "Done. Common Room now posts in English on this server, and answers in English everyone who "
+        "hasn't chosen a language with `/language`."
+    ),
+    WELSH: N_(
+        "Done. Common Room now posts in Welsh on this server, and answers in Welsh everyone who "
+        "hasn't chosen a language with `/language`."
+    ),
+    BILINGUAL: N_(
+        "Done. Common Room now posts in Welsh and English on this server, Welsh first. Private replies "
+        "are in the language each member chooses with `/language` (English until they choose)."
+    ),
+}
+LANGUAGE_NOW: dict[str | None, Message] = {
+    None: N_(
+        "This server has no language chosen yet: posts are in English, and each member gets replies in "
+        "the language they choose with `/language` (English until they choose)."
+    ),
+    SOURCE: N_(
+        "This server's language is English: posts are in English, and so are replies to everyone who "
+        "hasn't chosen a language with `/language`."
+    ),
+    WELSH: N_(
+        "This server's language is Welsh: posts are in Welsh, and so are replies to everyone who "
+        "hasn't chosen a language with `/language`."
+    ),
+    BILINGUAL: N_(
+        "This server is bilingual: posts are in Welsh and English, Welsh first. Private replies are in "
+        "the language each member chooses with `/language` (English until they choose)."
+    ),
+}
+LANGUAGE_CHANGE = N_("To change it, use `/setup language`.")
+
+
+def language_reply(t: Translator, languages: ServerLanguages, changed: bool) -> str:
+    """What /setup language says: the server's language and what it means, and who keeps their own."""
+    server = languages.server
+    lines = [
+        t(
+            LANGUAGE_SET[server]
+            if changed and server in LANGUAGE_SET
+            else LANGUAGE_NOW.get(server, LANGUAGE_NOW[None])
+        )
+    ]
+    own = len(languages.members)
+    if own:
+        lines.append(
+            t.ngettext(
+                "{n} member has chosen their own language with `/language` and keeps it.",
+                "{n} members have chosen their own language with `/language` and keep it.",
+                own,
+            )
+        )
+    if not changed:
+        lines.append(t(LANGUAGE_CHANGE))
+    if not t.reviewed:
+        lines.append(f"_{t(UNREVIEWED_NOTICE)}_")
+    return "\n".join(lines)
+
+
 JOIN_NOTE = (
     "Hello! I'm Common Room. Next step for a server admin: run `/setup start` to choose the "
     "organiser role, channels and timezone (it takes a minute, and only you see it)."
@@ -418,6 +482,32 @@ class Setup(
             embed=render_config(interaction.guild, config),
             ephemeral=True,
         )
+
+    @app_commands.command(
+        name="language",
+        description=N_("The server's language: for posts, and replies to members who haven't chosen"),
+    )
+    @app_commands.describe(language=N_("English, Cymraeg, or both in every post (Welsh first)"))
+    @app_commands.choices(
+        language=[
+            app_commands.Choice(name="English", value=SOURCE),
+            app_commands.Choice(name="Cymraeg", value=WELSH),
+            app_commands.Choice(name="Cymraeg + English", value=BILINGUAL),
+        ]
+    )
+    async def language(
+        self,
+        interaction: discord.Interaction[CommonRoomBot],
+        language: app_commands.Choice[str] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        languages = self.bot.i18n.languages
+        if language is None:
+            chosen = await languages.get(interaction.guild_id)
+        else:
+            chosen = await languages.set_server(interaction.guild_id, language.value)
+        t = await self.bot.i18n.for_interaction(interaction)  # after the change: it may be the new one
+        await send_private(interaction, language_reply(t, chosen, language is not None))
 
     @app_commands.command(name="show", description="Common Room's settings here, and what is still missing")
     async def show(self, interaction: discord.Interaction[CommonRoomBot]) -> None:

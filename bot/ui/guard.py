@@ -34,7 +34,11 @@ def new_error_id() -> str:
 
 async def report_user_error(interaction: discord.Interaction[Any], error: UserError) -> None:
     try:
-        await send_private(interaction, error.message)
+        i18n = getattr(interaction.client, "i18n", None)  # a bare test client has none: English
+        text = (
+            error.translated(await i18n.for_interaction(interaction)) if i18n is not None else error.message
+        )
+        await send_private(interaction, text)
     except discord.HTTPException:
         log.warning("Could not show a user error (the interaction may have expired)")
 

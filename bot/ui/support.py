@@ -14,12 +14,14 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord.ext import commands
 
+from bot.i18n import N_, SOURCE_TRANSLATOR, Translator
 from bot.support import crisis_fields
 
 log = logging.getLogger(__name__)
 
 MAX_EMBEDS = 10
-FALLBACK_TITLE = "Support, any time"
+FALLBACK_TITLE = N_("Support, any time")
+FALLBACK_FOOTER = N_("Only you can see this. Nothing is recorded about who saw it.")
 
 
 @runtime_checkable
@@ -29,12 +31,13 @@ class SupportDirectory(Protocol):
         ...
 
 
-def fallback_support(intro: str | None = None) -> dict[str, Any]:
-    """The national crisis lines as an embed, for when the directory can't answer."""
-    embed = discord.Embed(title=FALLBACK_TITLE, description=intro, colour=discord.Colour.green())
-    for name, value in crisis_fields():
+def fallback_support(intro: str | None = None, t: Translator = SOURCE_TRANSLATOR) -> dict[str, Any]:
+    """The national crisis lines as an embed, for when the directory can't answer (``intro`` is
+    shown as given: translate it before)."""
+    embed = discord.Embed(title=t(FALLBACK_TITLE), description=intro, colour=discord.Colour.green())
+    for name, value in crisis_fields(t):
         embed.add_field(name=name, value=value, inline=False)
-    embed.set_footer(text="Only you can see this. Nothing is recorded about who saw it.")
+    embed.set_footer(text=t(FALLBACK_FOOTER))
     return {"embeds": [embed]}
 
 
