@@ -508,10 +508,14 @@ PERSONAL: list[Personal] = [
         EVENTS,
         "your RSVPs (going, maybe, can't go, waiting list place)",
         "to keep your place, run the waiting list and send your reminders",
-        "until 30 days after the event ends",
+        "until 30 days after the event ends; for an event in an identity community's channel, a day "
+        "after it ends (who replied to it would show who is in that community)",
         retention_days=30,
+        # :cutoff is 30 days ago; an identity community's event goes 29 days sooner, a day after it ends.
         purge=(
-            "DELETE FROM event_rsvps WHERE event_id IN (SELECT event_id FROM events WHERE ends_at < :cutoff)"
+            "DELETE FROM event_rsvps WHERE event_id IN (SELECT event_id FROM events WHERE ends_at < :cutoff"
+            " OR (ends_at < :cutoff + 29 * 86400 AND community_channel_id IN"
+            " (SELECT channel_id FROM communities WHERE kind = 'identity')))"
         ),
     ),
     Personal(
