@@ -24,6 +24,12 @@ CONVERTED = frozenset(
         "bot/ui/support.py",
         "bot/ui/translator.py",
         "bot/services/language.py",
+        "bot/services/communities.py",
+        "cogs/communities/commands.py",
+        "cogs/communities/membership.py",
+        "cogs/communities/provision.py",
+        "cogs/communities/render.py",
+        "cogs/communities/views.py",
         "cogs/about.py",
         "cogs/language.py",
     }
