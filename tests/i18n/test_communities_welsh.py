@@ -53,14 +53,14 @@ async def test_a_student_who_chose_welsh_joins_and_leaves_a_community_in_welsh(w
     assert_welsh(everything(joined), "Croeso i **Black Medics**!", "Nid yw hyn yn ymddangos ar eich proffil")
 
     mine = await world.student.slash(general, "community mine")
-    assert_welsh(everything(mine), "Eich cymunedau (dim ond chi sy’n gallu gweld hyn)")
+    assert_welsh(everything(mine), "Eich cymunedau (dim ond chi sy'n gallu gweld hyn)")
 
     left = await world.student.slash(general, "community leave", name="Black Medics")
     assert_welsh(everything(left), "Rydych chi wedi gadael **Black Medics**. Chafodd neb wybod.")
 
     missing = await world.student.slash(general, "community join", name="Chess")
     assert missing.ephemeral
-    assert_welsh(everything(missing), "Wnes i ddim dod o hyd i gymuned o’r enw `Chess`")
+    assert_welsh(everything(missing), "Wnes i ddim dod o hyd i gymuned o'r enw `Chess`")
 
     # The organiser chose nothing: the same commands answer them in English.
     english = await world.organiser.slash(general, "community mine")
@@ -89,7 +89,7 @@ async def test_a_panel_card_in_welsh_and_its_join_button(world: World) -> None:
     assert card.ephemeral and card.response is not None
     assert_welsh(everything(card), "Preifatrwydd", "Cymuned hunaniaeth", "Dydych chi ddim yn aelod.", "Ymuno")
     joined = await world.student.click(card.response, label="Ymuno")
-    assert_welsh(everything(joined), "Croeso i **Care Leavers**!", "Rydych chi’n aelod.", "Gadael")
+    assert_welsh(everything(joined), "Croeso i **Care Leavers**!", "Rydych chi'n aelod.", "Gadael")
     assert world.env.errors == []
 
 
@@ -124,5 +124,5 @@ async def test_an_organiser_runs_communities_in_welsh(world: World) -> None:
     await world.env.settle()
     [alert] = bot_posts(organisers, world.organiser)
     assert alert.embeds[0].title == "⚠️ Iechyd y cymunedau"
-    assert_welsh(message_texts(alert), "mae ei sianel wedi’i dileu")
+    assert_welsh(message_texts(alert), "mae ei sianel wedi'i dileu")
     assert world.env.errors == []
