@@ -96,7 +96,8 @@ def _seed_problems(
         try:
             draft = validate_contact(data)
         except UserError as error:
-            problems.append((f"signposts[{index}] ({seed.get('name') or 'no name'})", error))
+            name = seed.get("name")
+            problems.append((f"signposts[{index}] ({name})" if name else f"signposts[{index}]", error))
             continue
         if draft.name.casefold() in names:
             problems.append(

@@ -30,6 +30,13 @@ CONVERTED = frozenset(
         "cogs/communities/provision.py",
         "cogs/communities/render.py",
         "cogs/communities/views.py",
+        "bot/services/signposts.py",
+        "bot/services/signposts_contacts.py",
+        "bot/services/signposts_schedule.py",
+        "cogs/signposts/commands.py",
+        "cogs/signposts/jobs.py",
+        "cogs/signposts/render.py",
+        "cogs/signposts/views.py",
         "cogs/about.py",
         "cogs/language.py",
     }

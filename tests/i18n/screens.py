@@ -89,4 +89,7 @@ async def organisers_channel(world: World) -> simcord.ChannelHandle:
 
 
 def bot_posts(channel: simcord.ChannelHandle, viewer: simcord.MemberActor) -> list[discord.Message]:
-    return [m for m in channel.history(viewer=viewer) if m.author.bot]
+    """The bot's own posts (not Discord's "pinned a message" notices)."""
+    return [
+        m for m in channel.history(viewer=viewer) if m.author.bot and m.type == discord.MessageType.default
+    ]
