@@ -120,15 +120,26 @@ def validate_name(name: str) -> str:
     name = clean_spaces(unicodedata.normalize("NFKC", clean_text(name, field="The name", multiline=False)))
     if len(name) < NAME_MIN or len(name) > NAME_MAX:
         raise UserError(
-            f"A community name needs {NAME_MIN} to {NAME_MAX} characters (that one has {len(name)}). "
-            "Try a short name people will recognise, for example `Black Medics` or `Running Club`."
+            "A community name needs {min} to {max} characters (that one has {n}). "
+            "Try a short name people will recognise, for example `Black Medics` or `Running Club`.",
+            min=NAME_MIN,
+            max=NAME_MAX,
+            n=len(name),
         )
     bad = sorted({c for c in name if not (c.isalnum() or c in NAME_PUNCTUATION)})
     if bad:
-        shown = " ".join(f"`{c}`" if c != "`" else "a backtick" for c in bad[:5])
+        shown = " ".join(f"`{c}`" for c in bad[:5] if c != "`")
+        if "`" in bad[:5]:
+            raise UserError(
+                "Discord won't accept a backtick in a channel name. Use letters, numbers, spaces and "
+                "simple punctuation ({punctuation}); put an emoji in the `emoji` option instead.",
+                punctuation=NAME_PUNCTUATION.strip(),
+            )
         raise UserError(
-            f"Discord won't accept {shown} in a channel name. Use letters, numbers, spaces and "
-            f"simple punctuation ({NAME_PUNCTUATION.strip()}); put an emoji in the `emoji` option instead."
+            "Discord won't accept {characters} in a channel name. Use letters, numbers, spaces and "
+            "simple punctuation ({punctuation}); put an emoji in the `emoji` option instead.",
+            characters=shown,
+            punctuation=NAME_PUNCTUATION.strip(),
         )
     if len(channel_slug(name)) < NAME_MIN:
         raise UserError("A community name needs at least two letters or numbers. Please try another name.")
@@ -152,8 +163,10 @@ def validate_description(description: str) -> str:
         raise UserError("Please add a short description so students know what the community is for.")
     if len(description) > DESCRIPTION_MAX:
         raise UserError(
-            f"The description is {len(description)} characters; please keep it to {DESCRIPTION_MAX} "
-            "(a sentence or two). Put longer words in the welcome note."
+            "The description is {n} characters; please keep it to {limit} "
+            "(a sentence or two). Put longer words in the welcome note.",
+            n=len(description),
+            limit=DESCRIPTION_MAX,
         )
     return description
 
@@ -163,7 +176,9 @@ def validate_welcome(note: str | None) -> str | None:
     if not note:
         return None
     if len(note) > WELCOME_MAX:
-        raise UserError(f"The welcome note is {len(note)} characters; please keep it to {WELCOME_MAX}.")
+        raise UserError(
+            "The welcome note is {n} characters; please keep it to {limit}.", n=len(note), limit=WELCOME_MAX
+        )
     return note
 
 
@@ -286,12 +301,30 @@ class CommunityService:
         )
         if row is None:
             return
-        archived = (
-            " (archived: `/community restore` brings it back)" if row["archived_at"] is not None else ""
-        )
         same = row["name"].casefold() == name.casefold()
-        what = "already exists" if same else f"is too close to the existing community **{row['name']}**"
-        raise UserError(f"A community called **{name}** {what}{archived}. Please choose a different name.")
+        if row["archived_at"] is not None:
+            if same:
+                raise UserError(
+                    "A community called **{name}** already exists (archived: `/community restore` brings "
+                    "it back). Please choose a different name.",
+                    name=name,
+                )
+            raise UserError(
+                "A community called **{name}** is too close to the existing community **{existing}** "
+                "(archived: `/community restore` brings it back). Please choose a different name.",
+                name=name,
+                existing=row["name"],
+            )
+        if same:
+            raise UserError(
+                "A community called **{name}** already exists. Please choose a different name.", name=name
+            )
+        raise UserError(
+            "A community called **{name}** is too close to the existing community **{existing}**. "
+            "Please choose a different name.",
+            name=name,
+            existing=row["name"],
+        )
 
     # -- reading -----------------------------------------------------------------------
 
@@ -336,16 +369,22 @@ class CommunityService:
             if community.name.casefold() == wanted.casefold() or (slug and community.slug == slug):
                 if archived is False and community.is_archived:
                     raise NotFound(
-                        f"**{community.name}** has been archived, so it can't be joined. "
-                        "`/community list` shows the communities that are open."
+                        "**{name}** has been archived, so it can't be joined. "
+                        "`/community list` shows the communities that are open.",
+                        name=community.name,
                     )
                 if archived is True and not community.is_archived:
-                    raise NotFound(f"**{community.name}** is not archived.")
+                    raise NotFound("**{name}** is not archived.", name=community.name)
                 return community
-        shown = wanted[:60] or "(empty)"
+        if not wanted[:60]:
+            raise NotFound(
+                "I couldn't find a community called `(empty)`. Pick one from the suggestions, or see "
+                "`/community list`."
+            )
         raise NotFound(
-            f"I couldn't find a community called `{shown}`. Pick one from the suggestions, or see "
-            "`/community list`."
+            "I couldn't find a community called `{name}`. Pick one from the suggestions, or see "
+            "`/community list`.",
+            name=wanted[:60],
         )
 
     async def search(self, guild_id: int, current: str, *, archived: bool | None = False) -> list[Community]:

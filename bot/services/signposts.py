@@ -65,24 +65,55 @@ MAX_IMPORT_BYTES = 256 * 1024
 # -- seeds, export and import ---------------------------------------------------------------
 
 
-def validate_seeds(seeds: Iterable[Mapping[str, Any]]) -> tuple[list[ContactDraft], list[str]]:
-    """Validated seed contacts, and one readable problem per seed that could not be used."""
+class ImportProblems(UserError):
+    """Every contact of a file that could not be used, each problem translated on its own."""
+
+    SHOWN = 8
+
+    def __init__(self, problems: list[tuple[str, UserError]]) -> None:
+        self.problems = problems  # (where: "signposts[3] (Nightline)", what is wrong)
+        super().__init__(
+            self.translated(lambda message, **values: message.format(**values) if values else message)
+        )
+
+    def translated(self, t: Callable[..., str]) -> str:
+        shown = "\n".join(f"• {where}: {error.translated(t)}" for where, error in self.problems[: self.SHOWN])
+        more = len(self.problems) - self.SHOWN
+        text = t("Nothing was imported; please fix these and try again:") + "\n" + shown
+        if more > 0:
+            text += "\n" + t("…and {n} more.", n=more)
+        return text
+
+
+def _seed_problems(
+    seeds: Iterable[Mapping[str, Any]],
+) -> tuple[list[ContactDraft], list[tuple[str, UserError]]]:
     good: list[ContactDraft] = []
-    problems: list[str] = []
+    problems: list[tuple[str, UserError]] = []
     names: set[str] = set()
     for index, seed in enumerate(seeds):
         data = {k: v for k, v in seed.items() if not (v is None or (k == "hours" and v == ""))}
         try:
             draft = validate_contact(data)
         except UserError as error:
-            problems.append(f"signposts[{index}] ({seed.get('name') or 'no name'}): {error.message}")
+            name = seed.get("name")
+            problems.append((f"signposts[{index}] ({name})" if name else f"signposts[{index}]", error))
             continue
         if draft.name.casefold() in names:
-            problems.append(f"signposts[{index}] ({draft.name}): the same name appears twice; keep one.")
+            problems.append(
+                (f"signposts[{index}] ({draft.name})", UserError("the same name appears twice; keep one."))
+            )
             continue
         names.add(draft.name.casefold())
         good.append(draft)
     return good, problems
+
+
+def validate_seeds(seeds: Iterable[Mapping[str, Any]]) -> tuple[list[ContactDraft], list[str]]:
+    """Validated seed contacts, and one readable problem per seed that could not be used (English,
+    for the config check and the log)."""
+    good, problems = _seed_problems(seeds)
+    return good, [f"{where}: {error.message}" for where, error in problems]
 
 
 def dump_toml(drafts: Sequence[ContactDraft]) -> str:
@@ -100,7 +131,8 @@ def parse_toml(text: str) -> list[ContactDraft]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise UserError(
-            f"That file is not valid TOML ({error}). Fix it and try again; nothing was changed."
+            "That file is not valid TOML ({error}). Fix it and try again; nothing was changed.",
+            error=str(error),
         ) from None
     entries = data.get("signposts")
     extra = sorted(set(data) - {"signposts"})
@@ -110,12 +142,14 @@ def parse_toml(text: str) -> list[ContactDraft]:
             "Nothing was changed."
         )
     if len(entries) > MAX_CONTACTS:
-        raise UserError(f"That file has {len(entries)} contacts; a directory holds at most {MAX_CONTACTS}.")
-    drafts, problems = validate_seeds(entries)
+        raise UserError(
+            "That file has {n} contacts; a directory holds at most {limit}.",
+            n=len(entries),
+            limit=MAX_CONTACTS,
+        )
+    drafts, problems = _seed_problems(entries)
     if problems:
-        shown = "\n".join(f"• {p}" for p in problems[:8])
-        more = f"\n…and {len(problems) - 8} more." if len(problems) > 8 else ""
-        raise UserError(f"Nothing was imported; please fix these and try again:\n{shown}{more}")
+        raise ImportProblems(problems)
     return drafts
 
 
@@ -315,7 +349,8 @@ class SignpostService:
         )
         if row is None:
             raise NotFound(
-                f"There is no contact called `{cleaned[:60]}` here. Pick one from the list as you type."
+                "There is no contact called `{name}` here. Pick one from the list as you type.",
+                name=cleaned[:60],
             )
         return _contact(row)
 
@@ -326,7 +361,8 @@ class SignpostService:
             count = int(await tx.fetchval("SELECT COUNT(*) FROM signposts WHERE guild_id = ?", (guild_id,)))
             if count >= MAX_CONTACTS:
                 raise UserError(
-                    f"The directory already has {MAX_CONTACTS} contacts; remove one before adding another."
+                    "The directory already has {limit} contacts; remove one before adding another.",
+                    limit=MAX_CONTACTS,
                 )
             await self._check_name_free(tx, guild_id, draft.name)
             contact_id = await self._insert(tx, guild_id, draft, now)
@@ -339,7 +375,8 @@ class SignpostService:
         )
         if other is not None and other != except_id:
             raise UserError(
-                f"There is already a contact called **{name}**. Choose another name, or edit that one."
+                "There is already a contact called **{name}**. Choose another name, or edit that one.",
+                name=name,
             )
 
     async def update(self, guild_id: int, contact_id: int, draft: ContactDraft) -> Contact:
@@ -390,8 +427,9 @@ class SignpostService:
                 total = len(existing) + len(incoming - set(existing))
             if total > MAX_CONTACTS:
                 raise UserError(
-                    f"That would make {total} contacts; a directory holds at most {MAX_CONTACTS}. "
-                    "Nothing was changed."
+                    "That would make {n} contacts; a directory holds at most {limit}. Nothing was changed.",
+                    n=total,
+                    limit=MAX_CONTACTS,
                 )
             for index, draft in enumerate(drafts, start=1):
                 key = draft.name.casefold()
@@ -462,8 +500,9 @@ class SignpostService:
             )
             if active >= MAX_SCHEDULES:
                 raise UserError(
-                    f"This server already has {MAX_SCHEDULES} scheduled posts. Cancel one with "
-                    "`/signposts unschedule` first."
+                    "This server already has {limit} scheduled posts. Cancel one with "
+                    "`/signposts unschedule` first.",
+                    limit=MAX_SCHEDULES,
                 )
             result = await tx.execute(
                 "INSERT INTO signpost_schedules (guild_id, channel_id, category, rule, dates, time_of_day,"

@@ -9,7 +9,7 @@ lengths that keep each card within one Discord embed field.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from bot.errors import UserError
+from bot.i18n import N_, Message
 from bot.text import clean_text
 
 # -- categories ------------------------------------------------------------------------------
@@ -25,32 +26,55 @@ from bot.text import clean_text
 
 @dataclass(frozen=True, slots=True)
 class Category:
+    """A need. ``label`` and ``hint`` are English catalogue strings, translated where shown."""
+
     key: str
-    label: str
+    label: Message
     emoji: str
-    hint: str
+    hint: Message
 
 
 CATEGORIES: dict[str, Category] = {
     c.key: c
     for c in (
-        Category("urgent", "Urgent help", "🆘", "If you are in danger or can't keep yourself safe"),
-        Category("wellbeing", "Wellbeing and mental health", "💚", "Low, anxious, stressed, not coping"),
+        Category("urgent", N_("Urgent help"), "🆘", N_("If you are in danger or can't keep yourself safe")),
+        Category(
+            "wellbeing", N_("Wellbeing and mental health"), "💚", N_("Low, anxious, stressed, not coping")
+        ),
         Category(
             "discrimination",
-            "Discrimination and harassment",
+            N_("Discrimination and harassment"),
             "📣",
-            "Something happened to you; how to report it, with or without your name",
+            N_("Something happened to you; how to report it, with or without your name"),
         ),
-        Category("money", "Money", "💷", "Hardship funds, bursaries, debt and benefits advice"),
-        Category("disability", "Disability and access", "♿", "Adjustments, access, neurodivergence"),
-        Category("faith", "Faith and chaplaincy", "🕊️", "Chaplaincy, prayer spaces, faith advisers"),
-        Category("lgbtq", "LGBTQ+", "🏳️‍🌈", "Support from and for LGBTQ+ people"),
+        Category("money", N_("Money"), "💷", N_("Hardship funds, bursaries, debt and benefits advice")),
+        Category("disability", N_("Disability and access"), "♿", N_("Adjustments, access, neurodivergence")),
+        Category("faith", N_("Faith and chaplaincy"), "🕊️", N_("Chaplaincy, prayer spaces, faith advisers")),
+        Category("lgbtq", N_("LGBTQ+"), "🏳️‍🌈", N_("Support from and for LGBTQ+ people")),
         Category(
-            "academic", "Academic and placement worries", "📚", "Exams, placements, fitness to practise"
+            "academic",
+            N_("Academic and placement worries"),
+            "📚",
+            N_("Exams, placements, fitness to practise"),
         ),
     )
 }
+
+
+class ContactProblems(UserError):
+    """Every problem with one contact in one message; each problem is translated on its own."""
+
+    def __init__(self, name: str, problems: list[UserError]) -> None:
+        self.name = name
+        self.problems = problems
+        super().__init__(self._label() + " ".join(problem.message for problem in problems))
+
+    def _label(self) -> str:
+        return f"**{self.name}**: " if self.name else ""
+
+    def translated(self, t: Callable[..., str]) -> str:
+        return self._label() + " ".join(problem.translated(t) for problem in self.problems)
+
 
 _CATEGORY_ALIASES: dict[str, str] = {
     "crisis": "urgent",
@@ -84,7 +108,11 @@ def category_key(value: str) -> str:
             return category.key
     if cleaned in _CATEGORY_ALIASES:
         return _CATEGORY_ALIASES[cleaned]
-    raise UserError(f"`{value.strip()[:40]}` is not one of the needs I know. Use: {', '.join(CATEGORIES)}.")
+    raise UserError(
+        "`{value}` is not one of the needs I know. Use: {needs}.",
+        value=value.strip()[:40],
+        needs=", ".join(CATEGORIES),
+    )
 
 
 # -- limits (each card must fit in one Discord embed field of 1024 characters) ---------------
@@ -164,11 +192,20 @@ CONTACT_KEYS = tuple(f.name for f in fields(ContactDraft))
 def _phone(value: str) -> str:
     raw = value.strip()
     if len(raw) > MAX_PHONE or not re.fullmatch(r"\+?[\d\s().-]{3,}", raw):
-        raise ValueError(f"`{raw[:40]}` is not a phone number. Write it like `0300 123 3393` or `116 123`.")
+        raise UserError(
+            "`{value}` is not a phone number. Write it like `{example}` or `{short}`.",
+            value=raw[:40],
+            example="0300 123 3393",
+            short="116 123",
+        )
     try:
         number = phonenumbers.parse(raw, "GB")
     except phonenumbers.NumberParseException:
-        raise ValueError(f"`{raw[:40]}` is not a phone number. Write it like `0300 123 3393`.") from None
+        raise UserError(
+            "`{value}` is not a phone number. Write it like `{example}`.",
+            value=raw[:40],
+            example="0300 123 3393",
+        ) from None
     if phonenumbers.is_valid_number(number):
         if " " in raw and re.fullmatch(r"0\d[\d ]*", raw):
             return " ".join(raw.split())  # as the service writes it (0800 0119 100)
@@ -178,9 +215,13 @@ def _phone(value: str) -> str:
     digits = re.sub(r"\D", "", raw)
     if not raw.startswith("+") and shortnumberinfo.is_valid_short_number_for_region(number, "GB"):
         return f"{digits[:3]} {digits[3:]}" if len(digits) == 6 else digits
-    raise ValueError(
-        f"`{raw[:40]}` is not a valid UK phone number. Check the digits (for example `0300 123 3393`, "
-        "`116 123`, or `+353 1 234 5678` for a number abroad)."
+    raise UserError(
+        "`{value}` is not a valid UK phone number. Check the digits (for example `{example}`, "
+        "`{short}`, or `{abroad}` for a number abroad).",
+        value=raw[:40],
+        example="0300 123 3393",
+        short="116 123",
+        abroad="+353 1 234 5678",
     )
 
 
@@ -194,9 +235,11 @@ def _text(value: str) -> str:
         else None
     )
     if match is None:
-        raise ValueError(
-            f"`{raw[:40]}` is not a way to text a service. Write the number, or the word to send and the "
-            "number, like `SHOUT to 85258`."
+        raise UserError(
+            "`{value}` is not a way to text a service. Write the number, or the word to send and the "
+            "number, like `{example}`.",
+            value=raw[:40],
+            example="SHOUT to 85258",
         )
     number = _phone(match.group("number"))
     keyword = match.group("keyword")
@@ -209,7 +252,9 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z
 def _email(value: str) -> str:
     raw = value.strip().removeprefix("mailto:")
     if len(raw) > MAX_EMAIL or not _EMAIL.fullmatch(raw) or ".." in raw:
-        raise ValueError(f"`{raw[:60]}` is not an email address. Write it like `wellbeing@uni.ac.uk`.")
+        raise UserError(
+            "`{value}` is not an email address. Write it like `wellbeing@uni.ac.uk`.", value=raw[:60]
+        )
     return raw
 
 
@@ -233,9 +278,11 @@ def _web(value: str) -> str:
         or host.startswith(".")
         or host.endswith(".")
     ):
-        raise ValueError(
-            f"`{value.strip()[:60]}` is not a web link I can use. Write it like `https://www.samaritans.org` "
-            f"(at most {MAX_WEB} characters)."
+        raise UserError(
+            "`{value}` is not a web link I can use. Write it like `https://www.samaritans.org` "
+            "(at most {limit} characters).",
+            value=value.strip()[:60],
+            limit=MAX_WEB,
         )
     return raw
 
@@ -265,35 +312,65 @@ HOURS_EXAMPLES = "`24/7`, `Mon–Fri 9am–5pm` or `Mon–Fri 09:00–17:00; Sat
 def _hours(value: str) -> str:
     raw = " ".join(value.strip().split())
     if not raw:
-        raise ValueError(f"Opening hours are missing. Write them like {HOURS_EXAMPLES}.")
+        raise _hours_missing()
     if len(raw) > MAX_HOURS or not _HOURS.fullmatch(raw):
-        raise ValueError(f"I couldn't read the opening hours `{raw[:60]}`. Write them like {HOURS_EXAMPLES}.")
+        raise UserError(
+            "I couldn't read the opening hours `{value}`. Write them like {examples}.",
+            value=raw[:60],
+            examples=HOURS_EXAMPLES,
+        )
     body = raw.split("(", 1)[0]
     for hour_text, minute_text, meridiem in _TIME_TOKEN.findall(body):
         hour, minute = int(hour_text), int(minute_text or 0)
         if minute > 59 or (meridiem and not 1 <= hour <= 12) or hour > 24:
-            raise ValueError(
-                f"`{raw[:60]}` has a time that doesn't exist. Write times like `9am` or `17:30`."
+            raise UserError(
+                "`{value}` has a time that doesn't exist. Write times like `9am` or `17:30`.", value=raw[:60]
             )
     return raw
 
 
-def _bounded(value: Any, label: str, limit: int, *, required: bool = False) -> str:
+def _hours_missing() -> UserError:
+    return UserError("Opening hours are missing. Write them like {examples}.", examples=HOURS_EXAMPLES)
+
+
+#: What each bounded field's problems say: (not text, missing, too long). A sentence per field,
+#: so a translation never has to fit a field's name into someone else's sentence.
+_BOUNDED: dict[str, tuple[Message, Message, Message]] = {
+    "name": (
+        N_("The name should be text."),
+        N_("The name is missing."),
+        N_("The name is {n} characters; please shorten it to {limit} or fewer."),
+    ),
+    "description": (
+        N_("The description should be text."),
+        N_("The description is missing."),
+        N_("The description is {n} characters; please shorten it to {limit} or fewer."),
+    ),
+    "in_person": (
+        N_("Where to find it in person should be text."),
+        N_("Where to find it in person is missing."),
+        N_("Where to find it in person is {n} characters; please shorten it to {limit} or fewer."),
+    ),
+}
+
+
+def _bounded(value: Any, field: str, limit: int, *, required: bool = False) -> str:
+    not_text, missing, too_long = _BOUNDED[field]
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValueError(f"{label} should be text.")
+        raise UserError(not_text)
     cleaned = value.strip()
     if required and not cleaned:
-        raise ValueError(f"{label} is missing.")
+        raise UserError(missing)
     if len(cleaned) > limit:
-        raise ValueError(f"{label} is {len(cleaned)} characters; please shorten it to {limit} or fewer.")
+        raise UserError(too_long, n=len(cleaned), limit=limit)
     return cleaned
 
 
 def validate_contact(data: Mapping[str, Any]) -> ContactDraft:
     """Check every field of a contact; raises UserError listing every problem and the fix."""
-    problems: list[str] = []
+    problems: list[UserError] = []
 
     def typed(key: str, value: Any) -> Any:
         """Typed text cleaned (bot.text.clean_text); a broken character becomes a problem."""
@@ -304,62 +381,69 @@ def validate_contact(data: Mapping[str, Any]) -> ContactDraft:
         try:
             return clean_text(value, field=f"The {key.replace('_', ' ')}", multiline=key == "description")
         except UserError as error:
-            problems.append(error.message)
+            problems.append(error)
             return ""
 
     data = {str(key): typed(str(key), value) for key, value in data.items()}
     unknown = sorted(set(data) - set(CONTACT_KEYS))
     if unknown:
-        problems.append(f"Unknown field(s) {', '.join(unknown)}; the fields are: {', '.join(CONTACT_KEYS)}.")
+        problems.append(
+            UserError(
+                "Unknown field(s) {unknown}; the fields are: {fields}.",
+                unknown=", ".join(unknown),
+                fields=", ".join(CONTACT_KEYS),
+            )
+        )
 
     def check(func: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (ValueError, UserError) as error:
-            problems.append(error.message if isinstance(error, UserError) else str(error))
+        except UserError as error:
+            problems.append(error)
             return None
 
-    name = check(_bounded, data.get("name"), "The name", MAX_NAME, required=True) or ""
+    name = check(_bounded, data.get("name"), "name", MAX_NAME, required=True) or ""
     raw_categories = data.get("categories") or []
     if isinstance(raw_categories, str):
         raw_categories = [part for part in re.split(r"[,;\n]", raw_categories) if part.strip()]
     categories: list[str] = []
     if not isinstance(raw_categories, list) or not all(isinstance(c, str) for c in raw_categories):
-        problems.append("Needs should be a list of words, like `wellbeing, money`.")
+        problems.append(UserError("Needs should be a list of words, like `wellbeing, money`."))
     else:
         for raw in raw_categories:
             key = check(category_key, raw)
             if key and key not in categories:
                 categories.append(key)
         if not raw_categories:
-            problems.append(f"Say what it helps with: at least one of {', '.join(CATEGORIES)}.")
+            problems.append(
+                UserError("Say what it helps with: at least one of {needs}.", needs=", ".join(CATEGORIES))
+            )
     ordered = tuple(k for k in CATEGORIES if k in categories)
-    description = check(_bounded, data.get("description"), "The description", MAX_DESCRIPTION) or ""
-    in_person = check(_bounded, data.get("in_person"), "Where to find it in person", MAX_IN_PERSON) or None
+    description = check(_bounded, data.get("description"), "description", MAX_DESCRIPTION) or ""
+    in_person = check(_bounded, data.get("in_person"), "in_person", MAX_IN_PERSON) or None
     values: dict[str, str | None] = {}
     for key, validator in (("phone", _phone), ("text", _text), ("email", _email), ("web", _web)):
         raw = data.get(key)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             values[key] = None
         elif not isinstance(raw, str):
-            problems.append(f"The {key} should be text.")
+            problems.append(UserError("The {key} should be text.", key=key))
         else:
             values[key] = check(validator, raw)
     hours = data.get("hours")
     hours_ok = check(_hours, hours) if isinstance(hours, str) else None
     if not isinstance(hours, str):
-        problems.append(f"Opening hours are missing. Write them like {HOURS_EXAMPLES}.")
+        problems.append(_hours_missing())
     flags: dict[str, bool] = {}
     for key in ("confidential", "independent"):
         raw_flag = data.get(key, True)
         if not isinstance(raw_flag, bool):
-            problems.append(f"`{key}` should be true or false.")
+            problems.append(UserError("`{key}` should be true or false.", key=key))
         flags[key] = bool(raw_flag)
     if not problems and not any(values.values()) and not in_person:
-        problems.append("Add at least one way to reach it: phone, text, email, web or in person.")
+        problems.append(UserError("Add at least one way to reach it: phone, text, email, web or in person."))
     if problems:
-        label = f"**{name}**: " if name else ""
-        raise UserError(label + " ".join(problems))
+        raise ContactProblems(name, problems)
     return ContactDraft(
         name=name,
         categories=ordered,
@@ -420,11 +504,12 @@ def parse_reach(text: str) -> dict[str, str]:
             key = "text"
         if key is None:
             raise UserError(
-                f"I couldn't tell what `{line[:60]}` is. Start each line with phone:, text:, email:, web: "
-                "or in person:, for example `in person: Student Hub, ground floor`."
+                "I couldn't tell what `{line}` is. Start each line with phone:, text:, email:, web: "
+                "or in person:, for example `in person: Student Hub, ground floor`.",
+                line=line[:60],
             )
         if key in found:
-            raise UserError(f"There are two {key.replace('_', ' ')} lines; keep one per contact.")
+            raise UserError("There are two {key} lines; keep one per contact.", key=key.replace("_", " "))
         found[key] = value
     return found
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.rrule import DAILY, HOURLY, MINUTELY, SECONDLY, rrule, rruleset, rrulestr
 
 from bot.errors import UserError
+from bot.i18n import SOURCE_TRANSLATOR, Translator
 from bot.services.recurrence import Rule, describe_rule, next_occurrence, parse_local
 from bot.services.signposts_contacts import CATEGORIES
 from bot.text import clean_text
@@ -85,9 +86,15 @@ def parse_repeat(text: str) -> str:
         try:
             rrulestr(upper, dtstart=datetime(2026, 1, 1, 9, 0))
         except (ValueError, TypeError):
-            raise UserError(f"I couldn't read that rule. Try one of: {REPEAT_EXAMPLES}.") from None
+            raise UserError(
+                "I couldn't read that rule. Try one of: {examples}.", examples=REPEAT_EXAMPLES
+            ) from None
         return upper
-    raise UserError(f"I couldn't read `{text.strip()[:60]}` as a repeat. Try one of: {REPEAT_EXAMPLES}.")
+    raise UserError(
+        "I couldn't read `{text}` as a repeat. Try one of: {examples}.",
+        text=text.strip()[:60],
+        examples=REPEAT_EXAMPLES,
+    )
 
 
 def parse_time_of_day(text: str) -> str:
@@ -99,7 +106,9 @@ def parse_time_of_day(text: str) -> str:
             hour = hour % 12 + (12 if meridiem == "pm" else 0) if 1 <= hour <= 12 else 99
         if hour <= 23 and minute <= 59:
             return f"{hour:02d}:{minute:02d}"
-    raise UserError(f"I couldn't read `{text.strip()[:20]}` as a time. Write it like `09:00` or `6pm`.")
+    raise UserError(
+        "I couldn't read `{text}` as a time. Write it like `09:00` or `6pm`.", text=text.strip()[:20]
+    )
 
 
 def check_rule_spacing(rule: str, time_of_day: str, anchor: str) -> None:
@@ -107,7 +116,9 @@ def check_rule_spacing(rule: str, time_of_day: str, anchor: str) -> None:
     try:
         parsed = _local_rule(rule, time_of_day, anchor)
     except (ValueError, TypeError):
-        raise UserError(f"I couldn't read that rule. Try one of: {REPEAT_EXAMPLES}.") from None
+        raise UserError(
+            "I couldn't read that rule. Try one of: {examples}.", examples=REPEAT_EXAMPLES
+        ) from None
     if isinstance(parsed, rrule) and parsed._freq in (DAILY, HOURLY, MINUTELY, SECONDLY):
         interval = parsed._interval
         if parsed._freq != DAILY or interval < 7:
@@ -124,14 +135,15 @@ def parse_dates(text: str, timezone: str, now: datetime) -> list[str]:
     """Dates typed as ``6 Jan 2027, 2027-04-28`` (read in the server's timezone), as ISO dates."""
     parts = [p.strip() for p in re.split(r"[;,\n]", clean_text(text, field="The dates")) if p.strip()]
     if len(parts) > MAX_DATES:
-        raise UserError(f"Give at most {MAX_DATES} dates at a time.")
+        raise UserError("Give at most {limit} dates at a time.", limit=MAX_DATES)
     found: list[str] = []
     for part in parts:
         parsed = parse_local(part[:100], timezone, now)
         if parsed is None:
             raise UserError(
-                f"I couldn't read `{part[:40]}` as a date. Write dates like `6 Jan 2027` or "
-                "`2027-01-06`, separated by commas."
+                "I couldn't read `{text}` as a date. Write dates like `6 Jan 2027` or "
+                "`2027-01-06`, separated by commas.",
+                text=part[:40],
             )
         day = parsed.date().isoformat()
         if day not in found:
@@ -170,13 +182,18 @@ def next_post(
     return next_occurrence(occurrences(rule, dates, time_of_day, anchor), timezone, after)
 
 
-def _bounds(rule: str) -> str:
+def _bounds(rule: str, t: Translator = SOURCE_TRANSLATOR) -> str:
     """How many times or until when (``describe_rule`` leaves these to the caller)."""
     parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
     if "COUNT" in parts:
-        return f", {parts['COUNT']} times"
+        # Translators: after how often a post repeats ("every Monday, 3 times"); {count} is a number.
+        return t(", {count} times", count=parts["COUNT"])
     until = parts.get("UNTIL", "")
-    return f", until {until[:4]}-{until[4:6]}-{until[6:8]}" if len(until) >= 8 else ""
+    if len(until) < 8:
+        return ""
+    day = f"{until[:4]}-{until[4:6]}-{until[6:8]}"
+    # Translators: after how often a post repeats ("every Monday, until 2027-06-30").
+    return t(", until {day}", day=day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,10 +213,18 @@ class Schedule:
     last_error: str | None
     cancelled: bool = False
 
-    def describe(self) -> str:
-        what = CATEGORIES[self.category].label if self.category in CATEGORIES else "the whole directory"
-        when = describe_rule(self.rule) + _bounds(self.rule) if self.rule else "on " + ", ".join(self.dates)
-        return f"{what}, {when} at {self.time_of_day} ({self.timezone})"
+    def describe(self, t: Translator = SOURCE_TRANSLATOR) -> str:
+        """What is posted and when, in ``t``'s language (how a rule repeats is described by
+        :func:`bot.services.recurrence.describe_rule`, in English until that is translated)."""
+        what = t(CATEGORIES[self.category].label) if self.category in CATEGORIES else t("the whole directory")
+        values = {"what": what, "time": self.time_of_day, "timezone": self.timezone}
+        if self.rule:
+            return t(
+                "{what}, {when} at {time} ({timezone})",
+                when=describe_rule(self.rule) + _bounds(self.rule, t),
+                **values,
+            )
+        return t("{what}, on {dates} at {time} ({timezone})", dates=", ".join(self.dates), **values)
 
     def following(self, after: datetime) -> datetime | None:
         """The post after ``after``, or None when the schedule is finished."""

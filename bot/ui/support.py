@@ -26,8 +26,11 @@ FALLBACK_FOOTER = N_("Only you can see this. Nothing is recorded about who saw i
 
 @runtime_checkable
 class SupportDirectory(Protocol):
-    async def directory_support(self, guild_id: int, need: str | None = None) -> dict[str, Any]:
-        """Keyword arguments for ``send_private``: urgent help first, then the need's contacts."""
+    async def directory_support(
+        self, guild_id: int, need: str | None = None, t: Translator = SOURCE_TRANSLATOR
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``send_private``: urgent help first, then the need's contacts,
+        in the reader's language ``t``."""
         ...
 
 
@@ -42,14 +45,20 @@ def fallback_support(intro: str | None = None, t: Translator = SOURCE_TRANSLATOR
 
 
 async def support_payload(
-    client: discord.Client, guild_id: int, need: str | None = None, *, intro: str | None = None
+    client: discord.Client,
+    guild_id: int,
+    need: str | None = None,
+    *,
+    intro: str | None = None,
+    t: Translator = SOURCE_TRANSLATOR,
 ) -> dict[str, Any]:
-    """The directory's support for ``need`` (urgent help first), or the national lines."""
+    """The directory's support for ``need`` (urgent help first), or the national lines, in the
+    reader's language ``t`` (pass it: ``await bot.i18n.for_interaction(...)`` or ``for_member``)."""
     cogs = client.cogs.values() if isinstance(client, commands.Bot) else ()
     directory = next((cog for cog in cogs if isinstance(cog, SupportDirectory)), None)
     if directory is not None:
         try:
-            payload = await directory.directory_support(guild_id, need)
+            payload = await directory.directory_support(guild_id, need, t)
         except Exception:  # another feature's failure must never hide urgent help
             log.exception("The signpost directory could not give support")
         else:
@@ -59,4 +68,4 @@ async def support_payload(
                 if isinstance(payload.get("view"), discord.ui.View):
                     kept["view"] = payload["view"]
                 return kept
-    return fallback_support(intro)
+    return fallback_support(intro, t)

@@ -27,6 +27,7 @@ from discord.ext import commands
 from bot.core import CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.feature import organiser_command
+from bot.i18n import N_
 from bot.services.communities import Community, CommunityService
 from bot.ui import (
     MESSAGE_LIMIT,
@@ -42,7 +43,11 @@ from cogs.communities import render
 from cogs.communities.membership import Membership
 from cogs.communities.provision import (
     CATEGORY_NAME,
+    CLOSE_CHANNEL,
+    MAKE_CHANNEL,
+    REOPEN,
     Provisioner,
+    already_translated,
     check_emoji_is_here,
     identity_member_count,
     raw_overwrites,
@@ -79,7 +84,7 @@ def _choices(communities: list[Community]) -> list[app_commands.Choice[str]]:
 class Communities(
     commands.GroupCog,
     group_name="community",
-    group_description="Opt-in communities you can join and leave privately",
+    group_description=N_("Opt-in communities you can join and leave privately"),
 ):
     # No table holds a member's rows: membership lives on Discord (see bot/privacy.py).
     personal_tables: ClassVar[frozenset[str]] = frozenset()
@@ -162,12 +167,16 @@ class Communities(
         guild, member = _where(interaction)
         community = await self.service.get(guild.id, community_id)
         if community.is_archived:
-            raise UserError(f"{render.community_line(community)} has been archived, so it can't be joined.")
+            raise UserError(
+                "{community} has been archived, so it can't be joined.",
+                community=render.community_line(community),
+            )
         joined = self.membership.is_member(guild, member, community)
+        t = await self.bot.i18n.for_interaction(interaction)
         await send_private(
             interaction,
-            embed=render.card_embed(community, member=joined),
-            view=card_view(community.id, member=joined),
+            embed=render.card_embed(community, member=joined, t=t),
+            view=card_view(community.id, member=joined, t=t),
         )
 
     async def card_action(
@@ -176,21 +185,27 @@ class Communities(
         guild, member = _where(interaction)
         community = await self.service.get(guild.id, community_id)
         if join and community.is_archived:
-            raise UserError(f"{render.community_line(community)} has been archived, so it can't be joined.")
+            raise UserError(
+                "{community} has been archived, so it can't be joined.",
+                community=render.community_line(community),
+            )
+        t = await self.bot.i18n.for_interaction(interaction)
         if join:
-            text = await self.membership.join(guild, member, community)
+            text = await self.membership.join(guild, member, community, t)
         else:
-            text = await self.membership.leave(guild, member, community)
+            text = await self.membership.leave(guild, member, community, t)
         await interaction.response.edit_message(
             content=clip(text, MESSAGE_LIMIT),
-            embed=render.card_embed(community, member=join),
-            view=card_view(community.id, member=join),
+            embed=render.card_embed(community, member=join, t=t),
+            view=card_view(community.id, member=join, t=t),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def refresh_panels(self, guild: discord.Guild) -> int:
-        """Re-draw every panel of ``guild`` with the current communities; returns how many."""
+        """Re-draw every panel of ``guild`` with the current communities, in the server's voice;
+        returns how many."""
         communities = await self.service.list_communities(guild.id)
+        voice = await self.bot.i18n.for_guild(guild.id)
         refreshed = 0
         for panel in await self.service.panels(guild.id):
             channel = guild.get_channel(panel.channel_id)
@@ -199,7 +214,7 @@ class Communities(
                 continue
             try:
                 await channel.get_partial_message(panel.message_id).edit(
-                    embed=render.panel_embed(communities), view=panel_view(communities)
+                    embed=render.panel_embed(communities, voice), view=panel_view(communities, voice)
                 )
                 refreshed += 1
             except discord.NotFound:
@@ -210,46 +225,52 @@ class Communities(
 
     # -- slash commands: students -----------------------------------------------------------
 
-    @app_commands.command(name="list", description="See the communities you can join (only you see this)")
+    @app_commands.command(name="list", description=N_("See the communities you can join (only you see this)"))
     async def list_(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         guild, member = _where(interaction)
+        t = await self.bot.i18n.for_interaction(interaction)
         communities = await self.service.list_communities(guild.id)
         config = await self.bot.guild_settings.get(guild.id)
         organiser = is_organiser(member, config)
         lines = [
             render.list_entry(
                 c,
-                render.count_text(c, self.membership.member_count(guild, c)),
-                self.provision.problems(guild, c) if organiser else None,
+                render.count_text(c, self.membership.member_count(guild, c), t),
+                self.provision.problems(guild, c, t) if organiser else None,
+                t,
             )
             for c in communities
         ]
         if organiser:
             archived = await self.service.list_communities(guild.id, archived=True)
             if archived:
-                lines.append(render.archived_entry(archived))
+                lines.append(render.archived_entry(archived, t))
         if not lines:
-            text = "There are no communities here yet."
-            if organiser:
-                text += " Create one with `/community create`."
+            text = (
+                t("There are no communities here yet. Create one with `/community create`.")
+                if organiser
+                else t("There are no communities here yet.")
+            )
             await send_private(interaction, text)
             return
-        for embed in render.list_pages(lines):
+        for embed in render.list_pages(lines, t):
             await send_private(interaction, embed=embed)
 
-    @app_commands.command(name="join", description="Join a community privately")
-    @app_commands.describe(name="The community to join")
+    @app_commands.command(name="join", description=N_("Join a community privately"))
+    @app_commands.describe(name=N_("The community to join"))
     async def join_command(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         guild, member, community = await _named(self.service, interaction, name, archived=False)
-        await send_private(interaction, await self.membership.join(guild, member, community))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await send_private(interaction, await self.membership.join(guild, member, community, t))
 
-    @app_commands.command(name="leave", description="Leave a community privately")
-    @app_commands.describe(name="The community to leave")
+    @app_commands.command(name="leave", description=N_("Leave a community privately"))
+    @app_commands.describe(name=N_("The community to leave"))
     async def leave_command(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         guild, member, community = await _named(self.service, interaction, name, archived=None)
-        await send_private(interaction, await self.membership.leave(guild, member, community))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await send_private(interaction, await self.membership.leave(guild, member, community, t))
 
-    @app_commands.command(name="mine", description="The communities you're in (only you see this)")
+    @app_commands.command(name="mine", description=N_("The communities you're in (only you see this)"))
     async def mine(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         guild, member = _where(interaction)
         entries: list[tuple[Community, str | None]] = []
@@ -257,17 +278,18 @@ class Communities(
             if self.membership.is_member(guild, member, c):
                 channel = guild.get_channel(c.channel_id or 0)
                 entries.append((c, channel.mention if channel else None))
-        await send_private(interaction, render.mine_text(entries))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await send_private(interaction, render.mine_text(entries, t))
 
     # -- slash commands: organisers --------------------------------------------------------
 
-    @organiser_command(name="create", description="Create a community with its own private channel")
+    @organiser_command(name="create", description=N_("Create a community with its own private channel"))
     @app_commands.describe(
-        name="A short name, for example 'Black Medics' or 'Running Club'",
-        kind="identity: membership stays off profiles; interest: uses a role",
-        description="One or two sentences on who it's for",
-        emoji="Optional emoji shown beside the name",
-        welcome_note="Optional note each new member sees privately when they join",
+        name=N_("A short name, for example 'Black Medics' or 'Running Club'"),
+        kind=N_("identity: membership stays off profiles; interest: uses a role"),
+        description=N_("One or two sentences on who it's for"),
+        emoji=N_("Optional emoji shown beside the name"),
+        welcome_note=N_("Optional note each new member sees privately when they join"),
     )
     async def create(
         self,
@@ -279,13 +301,14 @@ class Communities(
         welcome_note: app_commands.Range[str, 1, 2000] | None = None,
     ) -> None:
         guild, _ = _where(interaction)
-        require_permissions(guild, "to make a community's private channel")
+        t = await self.bot.i18n.for_interaction(interaction)
+        require_permissions(guild, MAKE_CHANNEL, t)
         check_emoji_is_here(guild, emoji)
         reserved = await self.service.reserve(
             guild.id, name=name, kind=kind, description=description, emoji=emoji, welcome_note=welcome_note
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        community, channel, role = await self.provision.create(guild, reserved)
+        community, channel, role = await self.provision.create(guild, reserved, t)
         await self.refresh_panels(guild)
         config = await self.bot.guild_settings.get(guild.id)
         await send_private(
@@ -296,14 +319,18 @@ class Communities(
                 role.name if role else None,
                 CATEGORY_NAME,
                 tip=config.channel("organisers") is None,
+                t=t,
             ),
         )
 
-    @organiser_command(name="edit", description="Edit a community's name, description, emoji or welcome note")
-    @app_commands.describe(name="The community to edit")
+    @organiser_command(
+        name="edit", description=N_("Edit a community's name, description, emoji or welcome note")
+    )
+    @app_commands.describe(name=N_("The community to edit"))
     async def edit(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         _, _, community = await _named(self.service, interaction, name, archived=None)
-        await show_form(interaction, edit_form(community))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await show_form(interaction, edit_form(community, t))
 
     async def submit_edit(
         self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
@@ -314,6 +341,7 @@ class Communities(
             raise UserError("Only organisers can edit a community.")
         emoji = values.text("emoji")
         check_emoji_is_here(guild, emoji)
+        t = await self.bot.i18n.for_interaction(interaction)
         changed = await self.service.check_update(
             guild.id,
             parse_id(match["id"]),
@@ -322,71 +350,87 @@ class Communities(
             emoji=emoji,
             welcome_note=values.text("welcome"),
         )
-        saved = await self.provision.rename(guild, changed)
+        saved = await self.provision.rename(guild, changed, t)
         await self.refresh_panels(guild)
         await send_private(
             interaction,
-            f"Saved. {render.community_line(saved)} is up to date, and its panels show the change.",
+            t(
+                "Saved. {community} is up to date, and its panels show the change.",
+                community=render.community_line(saved),
+            ),
         )
 
     @organiser_command(
-        name="archive", description="Archive a community: unlisted, access removed, channel kept read-only"
+        name="archive",
+        description=N_("Archive a community: unlisted, access removed, channel kept read-only"),
     )
-    @app_commands.describe(name="The community to archive")
+    @app_commands.describe(name=N_("The community to archive"))
     async def archive(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         guild, _, community = await _named(self.service, interaction, name, archived=None)
+        t = await self.bot.i18n.for_interaction(interaction)
         if community.is_archived:
-            await send_private(interaction, f"{render.community_line(community)} is already archived.")
+            await send_private(
+                interaction,
+                t("{community} is already archived.", community=render.community_line(community)),
+            )
             return
         channel = guild.get_channel(community.channel_id or 0)
         if isinstance(channel, discord.TextChannel):
-            require_permissions(guild, "to close the community's channel")
+            require_permissions(guild, CLOSE_CHANNEL, t)
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = identity_member_count(channel) if channel is not None and community.is_identity else 0
-        archived = await self.provision.close(guild, community)
+        archived = await self.provision.close(guild, community, t)
         await self.refresh_panels(guild)
-        readers = (
-            "organisers and server admins" if await self.provision.organiser_role(guild) else "server admins"
-        )
-        where = channel.mention if channel is not None else "Its channel (already deleted)"
-        await send_private(interaction, render.archived_text(archived, where, readers, removed))
+        readers = render.archive_readers(await self.provision.organiser_role(guild) is not None, t)
+        where = channel.mention if channel is not None else None
+        await send_private(interaction, render.archived_text(archived, where, readers, removed, t))
 
     @organiser_command(
-        name="restore", description="Reopen an archived community, or repair a broken channel or role"
+        name="restore", description=N_("Reopen an archived community, or repair a broken channel or role")
     )
-    @app_commands.describe(name="The community to restore or repair")
+    @app_commands.describe(name=N_("The community to restore or repair"))
     async def restore(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         guild, _, community = await _named(self.service, interaction, name, archived=None)
-        require_permissions(guild, "to reopen or repair a community")
-        problems = self.provision.problems(guild, community)
+        t = await self.bot.i18n.for_interaction(interaction)
+        require_permissions(guild, REOPEN, t)
+        problems = self.provision.problems(guild, community, t)
         blocking = [text for code, text in problems.items() if code in UNFIXABLE]
         if blocking:
-            raise UserError("I can't fix this myself: " + " ".join(blocking))
+            raise already_translated(t("I can't fix this myself: {problems}", problems=" ".join(blocking)))
         await interaction.response.defer(ephemeral=True, thinking=True)
         was_archived = community.is_archived
-        notes = await self.provision.repair(guild, community)
+        notes = await self.provision.repair(guild, community, t)
         if was_archived:
             community = await self.service.set_archived(guild.id, community.id, False)
         await self.provision.check_health(guild)
         await self.refresh_panels(guild)
-        await send_private(interaction, render.restored_text(community, notes, was_archived=was_archived))
+        await send_private(
+            interaction, render.restored_text(community, notes, was_archived=was_archived, t=t)
+        )
 
     @organiser_command(
-        name="panel", description="Post a panel where students pick a community to join privately"
+        name="panel", description=N_("Post a panel where students pick a community to join privately")
     )
-    @app_commands.describe(channel="Where to post the panel (students need to see it)")
+    @app_commands.describe(channel=N_("Where to post the panel (students need to see it)"))
     async def panel(
         self, interaction: discord.Interaction[CommonRoomBot], channel: discord.TextChannel
     ) -> None:
         guild, _ = _where(interaction)
         require_bot_permissions(channel)
         communities = await self.service.list_communities(guild.id)
-        message = await channel.send(embed=render.panel_embed(communities), view=panel_view(communities))
+        voice = await self.bot.i18n.for_guild(guild.id)
+        message = await channel.send(
+            embed=render.panel_embed(communities, voice), view=panel_view(communities, voice)
+        )
         await self.service.add_panel(guild.id, channel.id, message.id)
+        t = await self.bot.i18n.for_interaction(interaction)
         await send_private(
             interaction,
-            f"Posted the communities panel in {channel.mention}. It keeps working after restarts and updates "
-            "itself when communities change. Delete the message to remove it.",
+            t(
+                "Posted the communities panel in {channel}. It keeps working after restarts and updates "
+                "itself when communities change. Delete the message to remove it.",
+                channel=channel.mention,
+            ),
         )
 
     # -- autocomplete ----------------------------------------------------------------------

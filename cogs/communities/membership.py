@@ -23,9 +23,12 @@ import discord
 
 from bot.core import CommonRoomBot
 from bot.errors import UserError
+from bot.i18n import SOURCE_TRANSLATOR, Translator
 from bot.services.communities import Community, CommunityService
 from cogs.communities.provision import (
+    GIVE_ACCESS,
     MEMBER_ACCESS,
+    Draw,
     Provisioner,
     channel_fix,
     guild_permission_fix,
@@ -70,28 +73,42 @@ class Membership:
             return None  # without the members intent Discord doesn't tell us who holds a role
         return len(role.members)
 
-    async def join(self, guild: discord.Guild, member: discord.Member, community: Community) -> str:
+    async def join(
+        self,
+        guild: discord.Guild,
+        member: discord.Member,
+        community: Community,
+        t: Translator = SOURCE_TRANSLATOR,
+    ) -> str:
+        """Join; returns the welcome (or "already in") in the reader's language ``t``."""
         async with self._locks[community.id]:
             channel = await self._usable_channel(guild, community)
             if community.is_identity:
                 if has_identity_access(channel, member.id):
-                    return f"You're already in {community_line(community)}. Its channel is {channel.mention}."
+                    return t(
+                        "You're already in {community}. Its channel is {channel}.",
+                        community=community_line(community),
+                        channel=channel.mention,
+                    )
                 if is_kept_out(channel, member.id):
                     # A moderator's decision: joining must not undo it.
                     raise UserError(
-                        f"I can't add you to {community_line(community)}. If you think that's a mistake, "
-                        "please talk to an organiser."
+                        "I can't add you to {community}. If you think that's a mistake, "
+                        "please talk to an organiser.",
+                        community=community_line(community),
                     )
                 await self._refuse_if_unusable(guild, community, channel, None)
                 limit = self.provision.overwrite_limit
                 if overwrite_count(channel) >= limit:
                     await self.provision.alert(
-                        guild, community, "overwrite_limit", self.provision.limit_text(channel)
+                        guild, community, "overwrite_limit", lambda t: self.provision.limit_text(channel, t)
                     )
                     raise UserError(
-                        f"{community_line(community)} is full: Discord allows only {limit} people with "
+                        "{community} is full: Discord allows only {limit} people with "
                         "private access to one channel. Nothing was changed, and the organisers have been "
-                        "told so they can make room. Sorry about that."
+                        "told so they can make room. Sorry about that.",
+                        community=community_line(community),
+                        limit=limit,
                     )
                 await self._send(
                     guild,
@@ -109,19 +126,33 @@ class Membership:
             else:
                 role = await self._usable_role(guild, community)
                 if has_role(member, role.id):
-                    return f"You're already in {community_line(community)}. Its channel is {channel.mention}."
+                    return t(
+                        "You're already in {community}. Its channel is {channel}.",
+                        community=community_line(community),
+                        channel=channel.mention,
+                    )
                 await self._refuse_if_unusable(guild, community, channel, role)
                 await self._send(
                     guild, community, self.bot.http.add_role(guild.id, member.id, role.id), joining=True
                 )
-        return welcome_text(community, channel.mention)
+        return welcome_text(community, channel.mention, t)
 
-    async def leave(self, guild: discord.Guild, member: discord.Member, community: Community) -> str:
+    async def leave(
+        self,
+        guild: discord.Guild,
+        member: discord.Member,
+        community: Community,
+        t: Translator = SOURCE_TRANSLATOR,
+    ) -> str:
+        """Leave; returns what happened in the reader's language ``t``."""
+        not_in = t(
+            "You're not in {community}, so there's nothing to leave.", community=community_line(community)
+        )
         async with self._locks[community.id]:
             channel = guild.get_channel(community.channel_id or 0)
             if community.is_identity:
                 if channel is None or not has_identity_access(channel, member.id):
-                    return f"You're not in {community_line(community)}, so there's nothing to leave."
+                    return not_in
                 await self._send(
                     guild,
                     community,
@@ -130,14 +161,17 @@ class Membership:
                 )
             else:
                 if not has_role(member, community.role_id):
-                    return f"You're not in {community_line(community)}, so there's nothing to leave."
+                    return not_in
                 role = guild.get_role(community.role_id or 0)
                 assert role is not None  # the member has it
                 await self._refuse_if_unusable(guild, community, None, role, joining=False)
                 await self._send(
                     guild, community, self.bot.http.remove_role(guild.id, member.id, role.id), joining=False
                 )
-        return f"You've left {community_line(community)}. No one was told. You can join again any time."
+        return t(
+            "You've left {community}. No one was told. You can join again any time.",
+            community=community_line(community),
+        )
 
     # -- privacy (issue 9) -----------------------------------------------------------------
 
@@ -194,8 +228,9 @@ class Membership:
             return channel
         await self.provision.check_health(guild)
         raise UserError(
-            f"{community_line(community)} isn't available right now (its channel is missing). The organisers "
-            "have been told. Please try again later."
+            "{community} isn't available right now (its channel is missing). The organisers "
+            "have been told. Please try again later.",
+            community=community_line(community),
         )
 
     async def _usable_role(self, guild: discord.Guild, community: Community) -> discord.Role:
@@ -204,8 +239,9 @@ class Membership:
             return role
         await self.provision.check_health(guild)
         raise UserError(
-            f"{community_line(community)} isn't available right now (its role is missing). The organisers "
-            "have been told. Please try again later."
+            "{community} isn't available right now (its role is missing). The organisers "
+            "have been told. Please try again later.",
+            community=community_line(community),
         )
 
     async def _refuse_if_unusable(
@@ -218,19 +254,19 @@ class Membership:
         joining: bool = True,
     ) -> None:
         """Check the bot can do this before asking Discord; name the fix for the organisers."""
-        problem: tuple[str, str] | None = None
+        problem: tuple[str, Draw] | None = None
         if missing := missing_guild_permissions(guild, "manage_roles"):
-            problem = ("bot_manage_roles", guild_permission_fix(guild, missing, "to give people access"))
+            problem = ("bot_manage_roles", lambda t: guild_permission_fix(guild, missing, GIVE_ACCESS, t))
         elif role is not None and role >= guild.me.top_role:
-            problem = ("role_above_bot", hierarchy_fix(guild, role))
+            problem = ("role_above_bot", lambda t: hierarchy_fix(guild, role, t))
         elif channel is not None and role is None:
             mine = channel.permissions_for(guild.me)
             if not (mine.view_channel and mine.manage_roles):
-                problem = ("bot_channel_access", channel_fix(channel))
+                problem = ("bot_channel_access", lambda t: channel_fix(channel, t))
         if problem is None:
             return
         await self.provision.alert(guild, community, *problem)
-        raise UserError(_setting_refusal(community, joining=joining, told="told what to fix"))
+        raise _setting_refusal(community, joining=joining, told_what=True)
 
     async def _send(
         self, guild: discord.Guild, community: Community, request: Awaitable[Any], *, joining: bool
@@ -256,17 +292,29 @@ class Membership:
         )
         if error.code == MAX_OVERWRITES_CODE:
             channel = guild.get_channel(community.channel_id or 0)
-            where = channel.mention if channel else "its channel"
             await self.provision.alert(
                 guild,
                 community,
                 "discord_full",
-                f"Discord refused to add anyone else to {where}: it has reached the limit of permission "
-                "entries on one channel. Consider splitting the community (for example by year).",
+                lambda t: (
+                    t(
+                        "Discord refused to add anyone else to {channel}: it has reached the limit of "
+                        "permission entries on one channel. Consider splitting the community (for example "
+                        "by year).",
+                        channel=channel.mention,
+                    )
+                    if channel
+                    else t(
+                        "Discord refused to add anyone else to its channel: it has reached the limit of "
+                        "permission entries on one channel. Consider splitting the community (for example "
+                        "by year)."
+                    )
+                ),
             )
             raise UserError(
-                f"{community_line(community)} is full: Discord won't let anyone else into its channel. "
-                "Nothing was changed, and the organisers have been told so they can make room."
+                "{community} is full: Discord won't let anyone else into its channel. "
+                "Nothing was changed, and the organisers have been told so they can make room.",
+                community=community_line(community),
             ) from error
         if isinstance(error, discord.Forbidden):
             found = await self.provision.check_health(guild)
@@ -275,21 +323,50 @@ class Membership:
                     guild,
                     community,
                     "discord_forbidden",
-                    "Discord refused to change who can see its channel (missing permissions). Check that "
-                    f"my role **{my_role_name(guild)}** has Manage Roles and sits above the community's "
-                    "role, and that it can view the channel.",
+                    lambda t: t(
+                        "Discord refused to change who can see its channel (missing permissions). Check "
+                        "that my role **{role}** has Manage Roles and sits above the community's role, and "
+                        "that it can view the channel.",
+                        role=my_role_name(guild),
+                    ),
                 )
-            raise UserError(_setting_refusal(community, joining=joining, told="told")) from error
-        verb = "add you to" if joining else "remove you from"
+            raise _setting_refusal(community, joining=joining, told_what=False) from error
+        if joining:
+            raise UserError(
+                "Discord didn't accept that just now, so I couldn't add you to {community}. "
+                "Nothing was changed. Please try again in a minute.",
+                community=community_line(community),
+            ) from error
         raise UserError(
-            f"Discord didn't accept that just now, so I couldn't {verb} {community_line(community)}. "
-            "Nothing was changed. Please try again in a minute."
+            "Discord didn't accept that just now, so I couldn't remove you from {community}. "
+            "Nothing was changed. Please try again in a minute.",
+            community=community_line(community),
         ) from error
 
 
-def _setting_refusal(community: Community, *, joining: bool, told: str) -> str:
-    verb = "add you to" if joining else "remove you from"
-    return (
-        f"I can't {verb} {community_line(community)} right now because of a setting on this server. "
-        f"Nothing was changed. The organisers have been {told}; please try again later."
+def _setting_refusal(community: Community, *, joining: bool, told_what: bool) -> UserError:
+    """Refused because of a server setting; the organisers were told (``told_what``: and what to fix)."""
+    name = community_line(community)
+    if joining and told_what:
+        return UserError(
+            "I can't add you to {community} right now because of a setting on this server. "
+            "Nothing was changed. The organisers have been told what to fix; please try again later.",
+            community=name,
+        )
+    if joining:
+        return UserError(
+            "I can't add you to {community} right now because of a setting on this server. "
+            "Nothing was changed. The organisers have been told; please try again later.",
+            community=name,
+        )
+    if told_what:
+        return UserError(
+            "I can't remove you from {community} right now because of a setting on this server. "
+            "Nothing was changed. The organisers have been told what to fix; please try again later.",
+            community=name,
+        )
+    return UserError(
+        "I can't remove you from {community} right now because of a setting on this server. "
+        "Nothing was changed. The organisers have been told; please try again later.",
+        community=name,
     )

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
 
 from bot.core import CommonRoomBot
 from bot.errors import UserError
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator
 from bot.services.communities import CUSTOM_EMOJI, Community, CommunityService
-from bot.ui import EMBED_DESCRIPTION_LIMIT, clip
+from bot.ui import EMBED_DESCRIPTION_LIMIT, EMBED_TITLE_LIMIT, clip
 from cogs.communities.render import community_line
 
 log = logging.getLogger("cogs.communities")
@@ -91,6 +93,36 @@ def has_role(member: discord.Member, role_id: int | None) -> bool:
 
 # -- what to tell an organiser to fix -------------------------------------------------------
 
+#: Draws one organiser-facing text in a language (for the server's voice or the reader's).
+Draw = Callable[[Translator], str]
+
+# Why the bot needs a permission ("I need **Manage Roles** to give people access.").
+# Translators: completes "I need **Manage Roles** …" (a purpose: why the bot needs the permission).
+GIVE_ACCESS = N_("to give people access")
+# Translators: completes "I need **Manage Channels** …" (a purpose: why the bot needs the permission).
+MAKE_CHANNEL = N_("to make a community's private channel")
+# Translators: completes "I need **Manage Channels** …" (a purpose: why the bot needs the permission).
+CLOSE_CHANNEL = N_("to close the community's channel")
+# Translators: completes "I need **Manage Channels** …" (a purpose: why the bot needs the permission).
+REOPEN = N_("to reopen or repair a community")
+# Translators: completes "I need **Manage Channels** …" (a purpose: why the bot needs the permission).
+MAKE_PRIVATE_CHANNELS = N_("to make private channels")
+
+# What Discord refused ("Discord refused to make the community's channel …").
+# Translators: completes "Discord refused to …" / "Discord didn't accept the request to …".
+MAKE_COMMUNITY_CHANNEL = N_("make the community's channel")
+# Translators: completes "Discord refused to …" / "Discord didn't accept the request to …".
+RENAME = N_("rename the community's channel or role")
+# Translators: completes "Discord refused to …" / "Discord didn't accept the request to …".
+CLOSE = N_("close the community's channel")
+# Translators: completes "Discord refused to …" / "Discord didn't accept the request to …".
+REPAIR = N_("repair the community")
+
+HEALTH_TITLE = N_("⚠️ Community health")
+# Translators: the start of an archived community channel's topic, before its description.
+ARCHIVED_TOPIC = N_("Archived: read-only.")
+ATTENTION_TITLE = N_("⚠️ Community needs attention")
+
 
 def my_role_name(guild: discord.Guild) -> str:
     return (
@@ -106,59 +138,102 @@ def missing_guild_permissions(guild: discord.Guild, *names: str) -> list[str]:
 
 
 def permission_label(name: str) -> str:
+    """A permission as Discord's settings name it (Discord has no Welsh: these stay English)."""
     return {"manage_roles": "Manage Roles", "manage_channels": "Manage Channels"}.get(
         name, name.replace("_", " ").title()
     )
 
 
-def guild_permission_fix(guild: discord.Guild, missing: list[str], why: str) -> str:
-    labels = " and ".join(f"**{permission_label(m)}**" for m in missing)
-    return (
-        f"I need {labels} {why}. In Server Settings › Roles › **{my_role_name(guild)}**, turn "
-        f"{'it' if len(missing) == 1 else 'them'} on, then try again."
+def guild_permission_fix(
+    guild: discord.Guild, missing: list[str], why: Message, t: Translator = SOURCE_TRANSLATOR
+) -> str:
+    labels = [permission_label(m) for m in missing]
+    if len(labels) == 1:
+        return t(
+            "I need **{permission}** {why}. In Server Settings › Roles › **{role}**, turn it on, "
+            "then try again.",
+            permission=labels[0],
+            why=t(why),
+            role=my_role_name(guild),
+        )
+    return t(
+        "I need **{first}** and **{second}** {why}. In Server Settings › Roles › **{role}**, turn them on, "
+        "then try again.",
+        first="** and **".join(labels[:-1]),
+        second=labels[-1],
+        why=t(why),
+        role=my_role_name(guild),
     )
 
 
-def hierarchy_fix(guild: discord.Guild, role: discord.Role) -> str:
-    return (
-        f"My role must be above the **{role.name}** role to give it out. In Server Settings › Roles, "
-        f"drag **{my_role_name(guild)}** above **{role.name}**, then try again."
+def hierarchy_fix(guild: discord.Guild, role: discord.Role, t: Translator = SOURCE_TRANSLATOR) -> str:
+    return t(
+        "My role must be above the **{role}** role to give it out. In Server Settings › Roles, "
+        "drag **{mine}** above **{role}**, then try again.",
+        role=role.name,
+        mine=my_role_name(guild),
     )
 
 
-def channel_fix(channel: discord.abc.GuildChannel) -> str:
-    return (
-        f"I can't manage who sees {channel.mention}. In that channel's settings › Permissions, give my "
-        f"role **{my_role_name(channel.guild)}** View Channel and Manage Permissions, then try again."
+def channel_fix(channel: discord.abc.GuildChannel, t: Translator = SOURCE_TRANSLATOR) -> str:
+    return t(
+        "I can't manage who sees {channel}. In that channel's settings › Permissions, give my "
+        "role **{role}** View Channel and Manage Permissions, then try again.",
+        channel=channel.mention,
+        role=my_role_name(channel.guild),
     )
 
 
-def require_permissions(guild: discord.Guild, why: str) -> None:
+def require_permissions(guild: discord.Guild, why: Message, t: Translator = SOURCE_TRANSLATOR) -> None:
     """Refuse, naming the fix, unless the bot may make and change channels and roles."""
     missing = missing_guild_permissions(guild, "manage_channels", "manage_roles")
     if missing:
-        raise UserError(guild_permission_fix(guild, missing, why))
+        raise already_translated(guild_permission_fix(guild, missing, why, t))
 
 
-def creation_refused(guild: discord.Guild, error: discord.HTTPException, what: str) -> UserError:
+def already_translated(text: str) -> UserError:
+    """A UserError whose message is already in the reader's language (built from several catalogue
+    strings); the guard's look-up finds no entry for it and shows it as it is."""
+    return UserError(text)
+
+
+def creation_refused(
+    guild: discord.Guild, error: discord.HTTPException, what: Message, t: Translator = SOURCE_TRANSLATOR
+) -> UserError:
     if isinstance(error, discord.Forbidden):
-        return UserError(
-            f"Discord refused to {what} because I'm missing a permission. Nothing was created or "
-            "changed. "
-            + guild_permission_fix(guild, ["manage_channels", "manage_roles"], "to make private channels")
+        return already_translated(
+            t(
+                "Discord refused to {what} because I'm missing a permission. Nothing was created or changed.",
+                what=t(what),
+            )
+            + " "
+            + guild_permission_fix(guild, ["manage_channels", "manage_roles"], MAKE_PRIVATE_CHANNELS, t)
         )
-    limits = {
-        30013: "this server has reached Discord's limit of 500 channels",
-        30005: "this server has reached Discord's limit of 250 roles",
-    }
-    if error.code in limits:
-        return UserError(
-            f"Discord refused to {what}: {limits[error.code]}. Nothing was created or changed. "
-            "Archiving and deleting unused channels or roles makes room."
+    if error.code == 30013:
+        return already_translated(
+            t(
+                "Discord refused to {what}: this server has reached Discord's limit of {limit} channels. "
+                "Nothing was created or changed. Archiving and deleting unused channels or roles makes room.",
+                what=t(what),
+                limit=500,
+            )
         )
-    return UserError(
-        f"Discord didn't accept the request to {what} (error {error.status}). Nothing was created or "
-        "changed; please try again in a minute."
+    if error.code == 30005:
+        return already_translated(
+            t(
+                "Discord refused to {what}: this server has reached Discord's limit of {limit} roles. "
+                "Nothing was created or changed. Archiving and deleting unused channels or roles makes room.",
+                what=t(what),
+                limit=250,
+            )
+        )
+    return already_translated(
+        t(
+            "Discord didn't accept the request to {what} (error {status}). Nothing was created or "
+            "changed; please try again in a minute.",
+            what=t(what),
+            status=error.status,
+        )
     )
 
 
@@ -213,8 +288,9 @@ def overwrite_payloads(overwrites: Overwrites) -> list[dict[str, Any]]:
     """
     if len(overwrites) > BULK_OVERWRITES_LIMIT:  # never expected: these lists are structural
         raise UserError(
-            f"That would send Discord more than {BULK_OVERWRITES_LIMIT} permission entries at once, "
-            "which it rejects. Nothing was changed."
+            "That would send Discord more than {limit} permission entries at once, "
+            "which it rejects. Nothing was changed.",
+            limit=BULK_OVERWRITES_LIMIT,
         )
     payloads = []
     for target, overwrite in overwrites.items():
@@ -236,12 +312,16 @@ class Provisioner:
 
     # -- health ------------------------------------------------------------------------------
 
-    def problems(self, guild: discord.Guild, community: Community) -> dict[str, str]:
-        """What is wrong with a community's channel or role right now (code -> what to do)."""
+    def problems(
+        self, guild: discord.Guild, community: Community, t: Translator = SOURCE_TRANSLATOR
+    ) -> dict[str, str]:
+        """What is wrong with a community's channel or role right now (code -> what to do, in
+        ``t``'s language)."""
         found: dict[str, str] = {}
         channel = guild.get_channel(community.channel_id or 0)
         if not isinstance(channel, discord.TextChannel):
-            found["channel_missing"] = (
+            found["channel_missing"] = t(
+                # Translators: after the community's name and a colon ("**Running Club**: its channel …").
                 "its channel was deleted. `/community restore` makes a new private channel "
                 "(members will need to join again), or `/community archive` retires it."
             )
@@ -250,38 +330,44 @@ class Provisioner:
             return found
         mine = channel.permissions_for(guild.me)
         if not (mine.view_channel and (mine.manage_roles or mine.administrator)):
-            found["bot_channel_access"] = channel_fix(channel)
+            found["bot_channel_access"] = channel_fix(channel, t)
         if channel.permissions_for(guild.default_role).view_channel:
-            found["channel_public"] = (
-                f"{channel.mention} is visible to everyone on the server, but it should be private. "
-                "`/community restore` makes it private again."
+            found["channel_public"] = t(
+                "{channel} is visible to everyone on the server, but it should be private. "
+                "`/community restore` makes it private again.",
+                channel=channel.mention,
             )
         if missing := missing_guild_permissions(guild, "manage_roles"):
-            found["bot_manage_roles"] = guild_permission_fix(guild, missing, "to give people access")
+            found["bot_manage_roles"] = guild_permission_fix(guild, missing, GIVE_ACCESS, t)
         if community.kind == "interest":
             role = guild.get_role(community.role_id or 0)
             if role is None:
-                found["role_missing"] = (
+                found["role_missing"] = t(
+                    # Translators: after the community's name and a colon ("**Running Club**: its role …").
                     "its role was deleted. `/community restore` makes a new one "
                     "(members will need to join again)."
                 )
             else:
                 if not channel.permissions_for(role).view_channel:
-                    found["role_no_access"] = (
-                        f"the **{role.name}** role no longer opens {channel.mention}. "
-                        "`/community restore` fixes it."
+                    found["role_no_access"] = t(
+                        # Translators: after the community's name and a colon.
+                        "the **{role}** role no longer opens {channel}. `/community restore` fixes it.",
+                        role=role.name,
+                        channel=channel.mention,
                     )
                 if role >= guild.me.top_role:
-                    found["role_above_bot"] = hierarchy_fix(guild, role)
+                    found["role_above_bot"] = hierarchy_fix(guild, role, t)
         if overwrite_count(channel) >= self.overwrite_limit:
-            found["overwrite_limit"] = self.limit_text(channel)
+            found["overwrite_limit"] = self.limit_text(channel, t)
         return found
 
-    def limit_text(self, channel: discord.abc.GuildChannel) -> str:
-        return (
-            f"{channel.mention} has reached Discord's limit of {self.overwrite_limit} permission "
+    def limit_text(self, channel: discord.abc.GuildChannel, t: Translator = SOURCE_TRANSLATOR) -> str:
+        return t(
+            "{channel} has reached Discord's limit of {limit} permission "
             "entries on one channel, so nobody else can join. Consider splitting the community "
-            "(for example by year) and archiving or tidying this one."
+            "(for example by year) and archiving or tidying this one.",
+            channel=channel.mention,
+            limit=self.overwrite_limit,
         )
 
     async def check_health(self, guild: discord.Guild) -> dict[int, dict[str, str]]:
@@ -293,35 +379,46 @@ class Provisioner:
             fresh = await self.service.unreported(guild.id, {cid: set(p) for cid, p in found.items()})
             if fresh:
                 by_id = {c.id: c for c in communities}
-                lines = [
-                    f"• {community_line(by_id[cid])}: {found[cid][code]}"
-                    for cid, codes in fresh.items()
-                    for code in sorted(codes)
-                ]
-                if await self.tell_organisers(guild, "⚠️ Community health", lines):
+
+                def lines(t: Translator) -> list[str]:
+                    return [
+                        f"• {community_line(by_id[cid])}: {self.problems(guild, by_id[cid], t)[code]}"
+                        for cid, codes in fresh.items()
+                        for code in sorted(codes)
+                        if code in found[cid]
+                    ]
+
+                if await self.tell_organisers(guild, HEALTH_TITLE, lines):
                     await self.service.mark_reported(fresh)
             return found
 
-    async def alert(self, guild: discord.Guild, community: Community, code: str, text: str) -> None:
-        """Tell the organisers about one problem, once until it is fixed."""
+    async def alert(self, guild: discord.Guild, community: Community, code: str, draw: Draw) -> None:
+        """Tell the organisers about one problem (``draw`` writes it in a language), once until it
+        is fixed."""
         async with self.health_lock:
             if code in await self.service.reported(community.id):
                 return
             if await self.tell_organisers(
-                guild, "⚠️ Community needs attention", [f"• {community_line(community)}: {text}"]
+                guild, ATTENTION_TITLE, lambda t: [f"• {community_line(community)}: {draw(t)}"]
             ):
                 await self.service.mark_reported({community.id: {code}})
 
-    async def tell_organisers(self, guild: discord.Guild, title: str, lines: list[str]) -> bool:
+    async def tell_organisers(
+        self, guild: discord.Guild, title: Message, lines: Callable[[Translator], list[str]]
+    ) -> bool:
+        """Post to the organisers channel in the server's voice (``lines`` in each language)."""
         config = await self.bot.guild_settings.get(guild.id)
         channel_id = config.channel("organisers")
         channel = guild.get_channel(channel_id) if channel_id else None
         if not isinstance(channel, discord.TextChannel):
             log.warning("Community problems in guild %s but no organisers channel is set", guild.id)
             return False
+        voice = await self.bot.i18n.for_guild(guild.id)
         embed = discord.Embed(
-            title=title,
-            description=clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
+            title=voice.label(title, EMBED_TITLE_LIMIT),
+            description=voice.text(
+                lambda t: clip("\n".join(lines(t)), EMBED_DESCRIPTION_LIMIT), EMBED_DESCRIPTION_LIMIT
+            ),
             colour=discord.Colour.orange(),
         )
         try:
@@ -345,7 +442,7 @@ class Provisioner:
         )
 
     async def create(
-        self, guild: discord.Guild, community: Community
+        self, guild: discord.Guild, community: Community, t: Translator = SOURCE_TRANSLATOR
     ) -> tuple[Community, discord.TextChannel, discord.Role | None]:
         """Make a reserved community's role (interest) and private channel, and record them.
 
@@ -362,11 +459,13 @@ class Provisioner:
             await self._undo(made)
             await self.service.discard(community.id)
             if isinstance(error, discord.HTTPException):
-                raise creation_refused(guild, error, "make the community's channel") from error
+                raise creation_refused(guild, error, MAKE_COMMUNITY_CHANNEL, t) from error
             raise
         return community, channel, role
 
-    async def rename(self, guild: discord.Guild, changed: Community) -> Community:
+    async def rename(
+        self, guild: discord.Guild, changed: Community, t: Translator = SOURCE_TRANSLATOR
+    ) -> Community:
         """Save an edit, renaming the channel (and role) to match; all or nothing."""
         current = await self.service.get(guild.id, changed.id)
         channel = guild.get_channel(current.channel_id or 0)
@@ -391,29 +490,36 @@ class Provisioner:
                 except discord.HTTPException:
                     log.warning("Could not undo a community rename (community %s)", changed.id)
             if isinstance(error, discord.HTTPException):
-                raise creation_refused(guild, error, "rename the community's channel or role") from error
+                raise creation_refused(guild, error, RENAME, t) from error
             raise
 
-    async def close(self, guild: discord.Guild, community: Community) -> Community:
-        """Archive: unlisted, and the channel (if any) read-only for organisers and admins."""
+    async def close(
+        self, guild: discord.Guild, community: Community, t: Translator = SOURCE_TRANSLATOR
+    ) -> Community:
+        """Archive: unlisted, and the channel (if any) read-only for organisers and admins. The
+        channel's topic is in the server's voice; a refusal is in the reader's language ``t``."""
         channel = guild.get_channel(community.channel_id or 0)
         archived = await self.service.set_archived(guild.id, community.id, True)
         if isinstance(channel, discord.TextChannel):
             try:
+                voice = await self.bot.i18n.for_guild(guild.id)
                 await self.replace_overwrites(
                     channel,
                     archived_overwrites(guild, await self.organiser_role(guild)),
-                    topic=clip(f"Archived: read-only. {community.description}", TOPIC_LIMIT),
+                    topic=clip(f"{voice.label(ARCHIVED_TOPIC)} {community.description}", TOPIC_LIMIT),
                 )
             except BaseException as error:
                 await self.service.set_archived(guild.id, community.id, False)
                 if isinstance(error, discord.HTTPException):
-                    raise creation_refused(guild, error, "close the community's channel") from error
+                    raise creation_refused(guild, error, CLOSE, t) from error
                 raise
         return archived
 
-    async def repair(self, guild: discord.Guild, community: Community) -> list[str]:
-        """Make the community's channel and role what they should be; returns what was done."""
+    async def repair(
+        self, guild: discord.Guild, community: Community, t: Translator = SOURCE_TRANSLATOR
+    ) -> list[str]:
+        """Make the community's channel and role what they should be; returns what was done (in
+        the reader's language ``t``)."""
         notes: list[str] = []
         made: list[Any] = []
         channel = guild.get_channel(community.channel_id or 0)
@@ -421,18 +527,23 @@ class Provisioner:
         try:
             if community.kind == "interest" and role is None:
                 role = await self._make_role(guild, community, made)
-                notes.append(f"Made a new **{role.name}** role (members of the old one need to join again).")
+                notes.append(
+                    t(
+                        "Made a new **{role}** role (members of the old one need to join again).",
+                        role=role.name,
+                    )
+                )
             if role is not None and role >= guild.me.top_role:
-                raise UserError(hierarchy_fix(guild, role))
+                raise already_translated(hierarchy_fix(guild, role, t))
             if not isinstance(channel, discord.TextChannel):
                 channel = await self._make_channel(guild, community, role, made)
-                notes.append(f"Made a new private channel {channel.mention}.")
+                notes.append(t("Made a new private channel {channel}.", channel=channel.mention))
             elif community.is_archived:
                 # Reopening: one edit with the few structural overwrites (far under Discord's 100).
                 await self.replace_overwrites(
                     channel, active_overwrites(guild, role), topic=clip(community.description, TOPIC_LIMIT)
                 )
-                notes.append(f"{channel.mention} is open to members again.")
+                notes.append(t("{channel} is open to members again.", channel=channel.mention))
             else:
                 # A live channel keeps its members' overwrites: fix only the structural ones, one by one.
                 for target, overwrite in active_overwrites(guild, role).items():
@@ -446,7 +557,13 @@ class Provisioner:
                             0 if isinstance(target, discord.Role) else 1,
                         )
                         notes.append(
-                            f"Reset access for {getattr(target, 'mention', 'the bot')} on {channel.mention}."
+                            t(
+                                "Reset access for {target} on {channel}.",
+                                target=target.mention,
+                                channel=channel.mention,
+                            )
+                            if isinstance(target, discord.Role | discord.Member)
+                            else t("Reset access for the bot on {channel}.", channel=channel.mention)
                         )
             if made:
                 await self.service.set_discord_ids(
@@ -458,7 +575,7 @@ class Provisioner:
         except BaseException as error:
             await self._undo(made)
             if isinstance(error, discord.HTTPException):
-                raise creation_refused(guild, error, "repair the community") from error
+                raise creation_refused(guild, error, REPAIR, t) from error
             raise
         return notes
 

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any, Self
 import discord
 
 from bot.errors import UserError
+from bot.i18n import N_, SOURCE_TRANSLATOR, Translator, Voice
 from bot.services.communities import DESCRIPTION_MAX, EMOJI_MAX, NAME_MAX, WELCOME_MAX, Community
 from bot.ui import (
     ID,
     MODAL_TITLE_LIMIT,
     SELECT_LABEL_LIMIT,
     SELECT_OPTIONS_LIMIT,
+    TEXT_INPUT_LABEL_LIMIT,
     PersistentItem,
     RowButton,
     StatelessModal,
@@ -28,12 +30,15 @@ from bot.ui import (
     parse_id,
     unstored_view,
 )
-from cogs.communities.render import PANEL_ROWS
+from cogs.communities.render import ENGLISH, PANEL_ROWS, kind_title
 
 if TYPE_CHECKING:
     from cogs.communities.commands import Communities
 
 SELECT_DESCRIPTION_LIMIT = 100
+SELECT_PLACEHOLDER_LIMIT = 150
+NO_COMMUNITIES = N_("No communities yet")
+CHOOSE = N_("Choose a community…")
 EDIT_FORM = rf"community:edit:(?P<id>{ID})"
 
 
@@ -48,13 +53,16 @@ class PanelSelect(PersistentItem[discord.ui.Select[Any]], template=r"community:p
 
     where = "community panel"
 
-    def __init__(self, page: int, options: list[discord.SelectOption] | None = None) -> None:
+    def __init__(
+        self, page: int, options: list[discord.SelectOption] | None = None, voice: Voice = ENGLISH
+    ) -> None:
         disabled = not options
+        empty = voice.label(NO_COMMUNITIES, SELECT_LABEL_LIMIT)
         super().__init__(
             discord.ui.Select(
                 custom_id=f"community:panel:{page}",
-                placeholder="No communities yet" if disabled else "Choose a community…",
-                options=options or [discord.SelectOption(label="No communities yet", value="0")],
+                placeholder=empty if disabled else voice.label(CHOOSE, SELECT_PLACEHOLDER_LIMIT),
+                options=options or [discord.SelectOption(label=empty, value="0")],
                 min_values=1,
                 max_values=1,
                 disabled=disabled,
@@ -96,13 +104,14 @@ class LeaveButton(_CardButton, template=rf"community:leave:(?P<id>{ID})"):
     label = "Leave"
 
 
-def panel_view(communities: list[Community]) -> discord.ui.View:
-    """The panel's menus, drawn only (never kept in memory: the items are handled by custom id)."""
+def panel_view(communities: list[Community], voice: Voice = ENGLISH) -> discord.ui.View:
+    """The panel's menus in the server's voice, drawn only (never kept in memory: the items are
+    handled by custom id)."""
     pages = [
         communities[i : i + SELECT_OPTIONS_LIMIT] for i in range(0, len(communities), SELECT_OPTIONS_LIMIT)
     ]
     if not pages:
-        return unstored_view(PanelSelect(0))
+        return unstored_view(PanelSelect(0, voice=voice))
     menus = [
         PanelSelect(
             number,
@@ -110,48 +119,58 @@ def panel_view(communities: list[Community]) -> discord.ui.View:
                 discord.SelectOption(
                     label=clip(c.name, SELECT_LABEL_LIMIT),
                     value=str(c.id),
-                    description=clip(f"{c.kind.title()} · {c.description}", SELECT_DESCRIPTION_LIMIT),
+                    description=clip(
+                        " / ".join(kind_title(c, t) for t in voice.translators) + f" · {c.description}",
+                        SELECT_DESCRIPTION_LIMIT,
+                    ),
                     emoji=c.emoji or None,
                 )
                 for c in page
             ],
+            voice,
         )
         for number, page in enumerate(pages[:PANEL_ROWS])
     ]
     return unstored_view(*menus)
 
 
-def card_view(community_id: int, *, member: bool) -> discord.ui.View:
-    return unstored_view(LeaveButton(community_id) if member else JoinButton(community_id))
+def card_view(community_id: int, *, member: bool, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
+    if member:
+        return unstored_view(LeaveButton(community_id, label=t.pgettext("button", "Leave")))
+    return unstored_view(JoinButton(community_id, label=t.pgettext("button", "Join")))
 
 
-def edit_form(community: Community) -> StatelessModal:
+def edit_form(community: Community, t: Translator = SOURCE_TRANSLATOR) -> StatelessModal:
     """The edit form, filled in with the community as it is; handled by ``community:edit:<id>``."""
     form = StatelessModal(
-        title=clip(f"Edit {community.name}", MODAL_TITLE_LIMIT),
+        title=clip(t("Edit {name}", name=community.name), MODAL_TITLE_LIMIT),
         custom_id=f"community:edit:{community.id}",
         timeout=900,
     )
     fields: list[discord.ui.TextInput[Any]] = [
         discord.ui.TextInput(
-            label="Name", custom_id="name", default=community.name, min_length=2, max_length=NAME_MAX
+            label=clip(t("Name"), TEXT_INPUT_LABEL_LIMIT),
+            custom_id="name",
+            default=community.name,
+            min_length=2,
+            max_length=NAME_MAX,
         ),
         discord.ui.TextInput(
-            label="Description",
+            label=clip(t("Description"), TEXT_INPUT_LABEL_LIMIT),
             custom_id="description",
             style=discord.TextStyle.paragraph,
             default=community.description,
             max_length=DESCRIPTION_MAX,
         ),
         discord.ui.TextInput(
-            label="Emoji (optional)",
+            label=clip(t("Emoji (optional)"), TEXT_INPUT_LABEL_LIMIT),
             custom_id="emoji",
             default=community.emoji or "",
             required=False,
             max_length=EMOJI_MAX,
         ),
         discord.ui.TextInput(
-            label="Welcome note, shown privately (optional)",
+            label=clip(t("Welcome note, shown privately (optional)"), TEXT_INPUT_LABEL_LIMIT),
             custom_id="welcome",
             style=discord.TextStyle.paragraph,
             default=community.welcome_note or "",

@@ -26,7 +26,7 @@ from bot.outbox import GONE
 from bot.services.outbox import OutboxItem
 from bot.services.signposts import POST_TOPIC, SignpostService, post_marker
 from bot.services.signposts_schedule import Schedule
-from cogs.signposts.render import directory_embeds
+from cogs.signposts.render import CANT_PIN, CANT_POST, CANT_UNPIN, CHANNEL_GONE, directory_embeds
 from cogs.signposts.views import button_view
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ JOB_PREFIX = "signposts:"
 PRUNE_JOB = f"{JOB_PREFIX}unmet-needs-prune"
 PRUNE_FIRST_DELAY = timedelta(minutes=10)
 PRUNE_INTERVAL = timedelta(days=1)
+ALERT_LIMIT = 1900  # what the outbox keeps of an alert
 
 
 def job_id(schedule_id: int) -> str:
@@ -110,11 +111,12 @@ class ScheduledPosts(FeatureJobs[SignpostService]):
         if schedule is None or schedule.cancelled:
             return None  # cancelled after it was claimed: no longer wanted
         contacts = await self.service.contacts(schedule.guild_id)
-        embeds = directory_embeds(contacts, schedule.category)
+        voice = await self.bot.i18n.for_guild(schedule.guild_id)  # a post: the server's language
+        embeds = directory_embeds(contacts, schedule.category, voice)
         marker = post_marker(schedule.id, int(item.payload["due"]))
         footer = embeds[-1].footer.text
         embeds[-1].set_footer(text=f"{footer} · {marker}" if footer else marker)
-        return {"embeds": embeds, "view": button_view()}
+        return {"embeds": embeds, "view": button_view(voice)}
 
     async def posted(self, item: OutboxItem, message_id: int) -> None:
         """The post exists (just made, or found after a crash): pin it, unpin the last, record it."""
@@ -133,12 +135,21 @@ class ScheduledPosts(FeatureJobs[SignpostService]):
         assert item.channel_id is not None
         channel = self.bot.get_channel(item.channel_id)
         name = getattr(channel, "name", None)
+        voice = await self.bot.i18n.for_guild(item.guild_id)  # the alert is a post
+        # The problem is stored in English; /signposts schedules shows it in the reader's language.
+        problem: str
         if reason == GONE or name is None:
-            problem = "The channel is gone or I can't see it. Cancel this and schedule it again."
-            alert = "A scheduled signpost post failed: its channel is gone or I can't see it."
+            problem = CHANNEL_GONE
+            alert = voice.text(
+                lambda t: t("A scheduled signpost post failed: its channel is gone or I can't see it."),
+                ALERT_LIMIT,
+            )
         else:
-            problem = f"I couldn't post in #{name}: check I can send messages and embed links there."
-            alert = f"A scheduled signpost post failed: I couldn't post in #{name}."
+            problem = CANT_POST.format(name=name)
+            alert = voice.text(
+                lambda t: t("A scheduled signpost post failed: I couldn't post in #{name}.", name=name),
+                ALERT_LIMIT,
+            )
         log.warning("Scheduled signpost %s could not post (%s)", schedule_id, reason)
         await self.service.record_failure(schedule_id, problem)
         await self.bot.outbox.alert(item.guild_id, f"signposts.post:{reason}:{item.channel_id}", alert)
@@ -160,14 +171,12 @@ class ScheduledPosts(FeatureJobs[SignpostService]):
         try:
             await channel.get_partial_message(message_id).pin(reason="Newest scheduled signpost")
         except discord.HTTPException:
-            problem = f"Posted, but couldn't pin it: I need Pin Messages in #{channel.name}."
+            problem = CANT_PIN.format(name=channel.name)
         if previous_id and previous_id != message_id:
             try:
                 await channel.get_partial_message(previous_id).unpin(reason="A newer signpost is pinned")
             except discord.NotFound:
                 pass  # the previous post was deleted or already unpinned
             except discord.HTTPException:
-                problem = (
-                    problem or f"Couldn't unpin the previous post: I need Pin Messages in #{channel.name}."
-                )
+                problem = problem or CANT_UNPIN.format(name=channel.name)
         return problem

@@ -21,6 +21,8 @@ from bot.support import crisis_fields, crisis_sentence, crisis_text, urgent_help
 from bot.ui import fallback_support
 from tests.conftest import World
 from tests.i18n.helpers import bypassing, embed_texts, shown
+from tests.i18n.screens_communities import communities_organiser, communities_student
+from tests.i18n.screens_signposts import signposts_organiser, signposts_student
 
 Screen = Callable[[World, Translator], Awaitable[list[str]]]
 
@@ -65,6 +67,10 @@ SCREENS: dict[str, Screen] = {
     "/language (cogs/language.py)": language,
     "/setup language (cogs/setup.py)": setup_language,
     "crisis lines (bot/support.py, bot/ui/support.py)": support_lines,
+    "/community, a student (cogs/communities)": communities_student,
+    "/community, an organiser (cogs/communities)": communities_organiser,
+    "/support, a student (cogs/signposts)": signposts_student,
+    "/signposts, an organiser (cogs/signposts)": signposts_organiser,
 }
 
 
