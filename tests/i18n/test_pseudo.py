@@ -142,6 +142,69 @@ async def reports_staff(world: World, t: Translator) -> list[str]:
     return texts
 
 
+async def _signed_up(
+    world: World, t: Translator, member: simcord.MemberActor, role: str, year: str
+) -> list[str]:
+    """``member`` offers (``role`` "offer") or asks for a mentor, through the menus and the form."""
+    started = await member.slash(world.general, f"mentor {role}")
+    texts = everything(started)
+    prompt = started.response.message
+    await member.select(prompt, [year], custom_id=f"mentor:{role}:year")
+    await member.select(prompt, ["1111"], custom_id=f"mentor:{role}:experiences")
+    if role == "offer":
+        await member.select(prompt, ["1"], custom_id="mentor:offer:capacity")
+    form = await member.click(prompt, label=t("Continue"))
+    texts += everything(form)
+    return texts + everything(await member.submit_modal(form, {"text": "123"}))
+
+
+async def mentoring_student(world: World, t: Translator) -> list[str]:
+    """Signing up, the introduction, the check-in, status, the nudge, pause, rematch and leave
+    (cogs/mentoring). The server's experiences and what members write are digits only, so any
+    letters outside the markers are the bot's own."""
+    from tests.mentoring.test_mentoring_e2e import dms
+
+    await world.bot.get_cog("Mentoring").service.set_experiences(world.guild.id, ["1111", "2222"])  # type: ignore[union-attr]
+    mentor = world.guild.add_member(world.env.create_user("maya_mentor"))
+    student = world.student
+    texts = await _signed_up(world, t, mentor, "offer", "4")
+    texts += await _signed_up(world, t, student, "request", "1")
+    await world.env.advance_time(14 * 24 * 3600 + 12 * 3600)
+    intro, checkin = dms(student)[-2:]
+    texts += shown(intro) + shown(checkin) + component_texts(checkin.components)
+    texts += shown(dms(mentor)[-1]) + component_texts(dms(mentor)[-1].components)
+    texts += everything(await student.user.click(checkin, label=t("Not yet")))
+    texts += everything(await student.slash(world.general, "mentor status"))
+    await world.env.advance_time(7 * 24 * 3600 + 60)
+    nudge = dms(student)[-1]
+    texts += shown(nudge) + component_texts(nudge.components)
+    texts += everything(await student.user.click(nudge, label=t("Message my mentor")))
+    texts += everything(await mentor.user.click(dms(mentor)[-1], label=t("We've met")))
+    texts += everything(await student.slash(world.general, "mentor pause"))
+    texts += everything(await student.slash(world.general, "mentor pause"))
+    texts += everything(await student.slash(world.general, "mentor rematch"))
+    asked = await student.slash(world.general, "mentor leave")
+    texts += everything(asked)
+    texts += everything(await student.click(asked.response.message, label=t("Yes, delete my mentoring data")))
+    texts += shown(dms(mentor)[-1])  # the mentor is told, gently
+    texts += everything(await student.slash(world.general, "mentor status"))
+    return texts
+
+
+async def mentoring_organisers(world: World, t: Translator) -> list[str]:
+    """/mentor overview, schedule, intro-channel and the experiences form (organisers)."""
+    admin = world.admin
+    texts = everything(await admin.slash(world.general, "mentor overview"))
+    texts += everything(await admin.slash(world.general, "mentor schedule", frequency="weekly"))
+    texts += everything(await admin.slash(world.general, "mentor schedule", frequency="daily"))
+    texts += everything(await admin.slash(world.general, "mentor schedule", frequency="off"))
+    texts += everything(await admin.slash(world.general, "mentor schedule", frequency="daily", time="99"))
+    texts += everything(await admin.slash(world.general, "mentor intro-channel"))
+    editing = await admin.slash(world.general, "mentor experiences")
+    form = [text for text in everything(editing) if "\n" not in text]  # the list itself is the server's
+    return texts + form
+
+
 #: Everything converted so far. Later sessions add their modules' screens here.
 SCREENS: dict[str, Screen] = {
     "/about (cogs/about.py)": about,
@@ -150,6 +213,8 @@ SCREENS: dict[str, Screen] = {
     "crisis lines (bot/support.py, bot/ui/support.py)": support_lines,
     "reports, the reporter's side (cogs/reports, bot/services/reports.py)": reports_reporter,
     "reports, the welfare team's side (cogs/reports)": reports_staff,
+    "mentoring, a student's side (cogs/mentoring, bot/services/mentoring*.py)": mentoring_student,
+    "mentoring, organisers (cogs/mentoring)": mentoring_organisers,
 }
 
 
