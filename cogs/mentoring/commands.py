@@ -9,6 +9,7 @@ what it sends in ``jobs.py``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Literal
 
 import discord
@@ -18,7 +19,7 @@ from discord.ext import commands
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
 from bot.feature import FeatureCog
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring_model import Match
 from bot.services.mentoring_schedule import WEEKDAYS
@@ -231,14 +232,30 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
         text = render.ending_done(m.mentee_id == me, bool(found), place, result.waiting.get(me), t)
         await send_private(interaction, text)
 
+    async def _in_dm(
+        self, interaction: discord.Interaction[Any], t: Translator, action: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``action`` for a button pressed in a DM, where Discord names no server: a refusal
+        is shown in ``t`` (the member's language on the pairing's server), not the guard's guess."""
+        try:
+            await action()
+        except UserError as error:
+            await send_private(interaction, error.translated(t))
+
     async def checkin_answered(
         self, interaction: discord.Interaction[Any], match_id: int, answer: str
     ) -> None:
         me = interaction.user.id
         m = await self.service.get_match(match_id)
-        m.role_of(me)  # NotFound if it isn't theirs
         # A check-in is answered in its DM: the member's language is looked up on the pairing's server.
         t = await self.bot.i18n.for_member(m.guild_id, me, str(interaction.locale))
+        await self._in_dm(interaction, t, lambda: self._checkin_answered(interaction, m, answer, t))
+
+    async def _checkin_answered(
+        self, interaction: discord.Interaction[Any], m: Match, answer: str, t: Translator
+    ) -> None:
+        me, match_id = interaction.user.id, m.id
+        m.role_of(me)  # NotFound if it isn't theirs
         if answer == "wrong":
             await self.service.record_checkin(match_id, me, answer)
             payload = dict(await support_payload(self.bot, m.guild_id, t=t))
@@ -267,13 +284,19 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
         me = interaction.user.id
         m = await self.service.nudged_pairing(match_id, me)
         t = await self.bot.i18n.for_member(m.guild_id, me, str(interaction.locale))  # pressed in a DM
+        await self._in_dm(interaction, t, lambda: self._nudge_chosen(interaction, m, choice, t))
+
+    async def _nudge_chosen(
+        self, interaction: discord.Interaction[Any], m: Match, choice: str, t: Translator
+    ) -> None:
+        me = interaction.user.id
         if choice == "message":
             name = await self.bot.names.name(m.guild_id, m.mentor_id, unknown="")
             await send_private(interaction, render.nudge_message(m, name, name == FORMER_MEMBER, t))
         elif choice == "different":
-            await self.rematch(interaction, match_id)  # the same path as /mentor rematch
+            await self.rematch(interaction, m.id)  # the same path as /mentor rematch
         else:
-            await self.service.pause_after_nudge(match_id, me)
+            await self.service.pause_after_nudge(m.id, me)
             await send_private(interaction, t(render.NUDGE_PAUSED))
 
     # -- privacy (issue 9) ----------------------------------------------------------------------

@@ -310,15 +310,14 @@ def read_receipt(content: str) -> tuple[int, str] | None:
     return int(case.group(1)), code.group(1)
 
 
+KEEPSAKE_HEAD = N_("Your private code for case {number} on {server} (Common Room anonymous reports):")
+
+
 def code_keepsake(server: str, number: int, code: str, t: Translator = SOURCE_TRANSLATOR) -> str:
     """The text of the file or DM a reporter keeps their code in."""
     return "\n".join(
         [
-            t(
-                "Your private code for case {number} on {server} (Common Room anonymous reports):",
-                number=number,
-                server=server,
-            ),
+            t(KEEPSAKE_HEAD, number=number, server=server),
             "",
             code,
             "",
@@ -327,6 +326,16 @@ def code_keepsake(server: str, number: int, code: str, t: Translator = SOURCE_TR
             t("Common Room keeps no copy: if you lose it, nobody can recover it."),
         ]
     )
+
+
+def keepsake_language(content: str, translators: Sequence[Translator]) -> Translator | None:
+    """Which of ``translators`` wrote a keepsake (the DM with a code names no server, so the
+    reader's language is read from the DM itself); None if none of them did."""
+    for t in translators:
+        head = t(KEEPSAKE_HEAD, number="\0", server="\0").split("\0")[0]
+        if head and content.startswith(head):
+            return t
+    return None
 
 
 # -- staff-channel notes (in the server's voice: voice_translator) ------------------------------

@@ -24,6 +24,7 @@ import discord
 
 from bot.errors import UserError
 from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator
+from bot.services.language import SOURCE
 from bot.services.reports import (
     BODY_MAX,
     CHARACTERISTICS,
@@ -48,7 +49,7 @@ from bot.ui import (
     support_payload,
     unstored_view,
 )
-from cogs.reports.render import code_keepsake, read_receipt
+from cogs.reports.render import code_keepsake, keepsake_language, read_receipt
 
 if TYPE_CHECKING:
     from cogs.reports.commands import Reports
@@ -479,8 +480,20 @@ class ForgetCodeDM(_FixedButton, template=r"report:keep:forget"):
         if message is None or message.author.id != interaction.client.user.id or message.guild is not None:
             raise UserError("This button only deletes the DM with your code that it sits under.")
         await message.delete()
-        t = await _reader(interaction)
+        t = _dm_language(interaction, message.content)
         await send_private(interaction, t("Deleted. The code is no longer in your DMs with Common Room."))
+
+
+def _dm_language(interaction: discord.Interaction[Any], content: str) -> Translator:
+    """The language the keepsake DM was written in (a DM names no server to look the reader up on)."""
+    from cogs.reports.commands import Reports  # the cog imports this module
+
+    i18n = cog_of(interaction, Reports).bot.i18n
+    translators = [
+        i18n.translator(locale)
+        for locale in sorted(i18n.catalogues.locales, key=lambda locale: locale == SOURCE)
+    ]
+    return keepsake_language(content, translators) or SOURCE_TRANSLATOR
 
 
 def keep_code_view(t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:

@@ -113,8 +113,16 @@ async def test_a_student_is_mentored_in_welsh_and_the_mentor_in_english(
     wrong = await student.user.click(checkin, label="Mae rhywbeth o'i le")
     assert wrong.response.content.startswith("Mae'n ddrwg gen i fod rhywbeth o'i le.")
 
-    refused = await student.slash(world.general, "mentor request")  # already matched: a service error
-    assert text_of(refused).startswith("Mae gennych chi fentor yn barod.")
+    different = await student.user.click(checkin, label="Hoffwn gael mentor gwahanol")
+    assert text_of(different).startswith("Wedi'i wneud: mae'r paru hwnnw wedi dod i ben.")
+    # A refusal met in a DM is in the member's language too (the guard alone would not know it).
+    again = await student.user.click(nudge, label="Gofyn am fentor gwahanol")
+    assert text_of(again) == (
+        "Mae'r paru hwnnw eisoes wedi dod i ben. Mae `/mentor status` yn dangos ble rydych chi arni nawr."
+    )
+
+    refused = await student.slash(world.general, "mentor leave")  # still signed up: asked first
+    assert text_of(refused).startswith("Mae hyn yn dileu eich cofrestriadau mentora")
 
 
 async def test_organisers_run_mentoring_in_welsh_and_threads_speak_the_servers_language(

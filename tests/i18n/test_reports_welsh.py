@@ -83,6 +83,17 @@ async def test_a_student_reports_and_follows_their_case_in_welsh(rw: ReportsWorl
     body = (await kept.response.attachments[0].read()).decode()
     assert code in body and "Eich cod preifat ar gyfer achos 1" in body
 
+    sent = await student.click(filed.response.message, label="Anfon ataf mewn neges uniongyrchol")
+    assert texts(sent).startswith("Wedi'i anfon i'ch negeseuon uniongyrchol")
+    [dm] = student.user.dm_channel.history()
+    assert dm.content.startswith("Eich cod preifat ar gyfer achos 1") and code in dm.content
+    # The DM names no server: the reply to its button is in the language the DM was written in.
+    deleted = await student.user.click(dm, label="Dileu'r neges hon")
+    assert (
+        texts(deleted)
+        == "Wedi'i ddileu. Dydy'r cod ddim yn eich negeseuon uniongyrchol gyda Common Room mwyach."
+    )
+
     checked = await student.slash(rw.general, "report check", code=code)
     shown_case = texts(checked)
     assert "Achos 1" in shown_case and "Dim negeseuon eto." in shown_case
