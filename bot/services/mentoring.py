@@ -23,6 +23,7 @@ from typing import Any
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.i18n import N_
 from bot.secrets import keyed_hash
 from bot.services.mentoring_followup import NUDGE_TOPIC, nudge_due, promise_nudge, stalled
 from bot.services.mentoring_matching import MenteeAsk, MentorSlot, Pairing, match, waiting_reason, why_waiting
@@ -73,7 +74,7 @@ ENDED_TOPIC = "mentoring.ended"  # "your pairing has come to an end", to the oth
 
 log = logging.getLogger(__name__)
 
-ALREADY_MATCHED = (
+ALREADY_MATCHED = N_(
     "You already have a mentor. `/mentor status` shows who; if it isn't working out, "
     "`/mentor rematch` finds you someone else."
 )
@@ -157,8 +158,10 @@ class MentoringService:
                 continue
             if len(label) > EXPERIENCE_LABEL_LIMIT:
                 raise UserError(
-                    f"“{label[:40]}…” is {len(label)} characters; keep each experience to "
-                    f"{EXPERIENCE_LABEL_LIMIT}. Nothing was changed."
+                    "“{start}…” is {n} characters; keep each experience to {limit}. Nothing was changed.",
+                    start=label[:40],
+                    n=len(label),
+                    limit=EXPERIENCE_LABEL_LIMIT,
                 )
             key = slug(label)
             if key in seen:
@@ -171,8 +174,10 @@ class MentoringService:
             )
         if len(labels) > MAX_EXPERIENCES:
             raise UserError(
-                f"That's {len(labels)} experiences; the sign-up menu can show at most {MAX_EXPERIENCES}. "
-                "Merge or remove a few. Nothing was changed."
+                "That's {n} experiences; the sign-up menu can show at most {limit}. "
+                "Merge or remove a few. Nothing was changed.",
+                n=len(labels),
+                limit=MAX_EXPERIENCES,
             )
         async with self.db.transaction() as tx:
             before = await self._experiences(tx, guild_id)
@@ -212,7 +217,9 @@ class MentoringService:
     def _check_year(year: int) -> None:
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise UserError(
-                f"Year of study must be between {MIN_YEAR} and {MAX_YEAR}. Please choose your year again."
+                "Year of study must be between {low} and {high}. Please choose your year again.",
+                low=MIN_YEAR,
+                high=MAX_YEAR,
             )
 
     @staticmethod
@@ -230,8 +237,9 @@ class MentoringService:
             )
         if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
             raise UserError(
-                f"You can mentor between {MIN_CAPACITY} and {MAX_CAPACITY} students at once. "
-                "Please choose again."
+                "You can mentor between {low} and {high} students at once. Please choose again.",
+                low=MIN_CAPACITY,
+                high=MAX_CAPACITY,
             )
         hello = self._check_text(hello, HELLO_LIMIT, "hello")
         async with self.db.transaction() as tx:
@@ -252,7 +260,7 @@ class MentoringService:
         help_with: str,
     ) -> Profile:
         self._check_year(year)
-        help_with = self._check_text(help_with, HELP_LIMIT, "note about what you'd like help with")
+        help_with = self._check_text(help_with, HELP_LIMIT, "help")
         if require_shared and not experiences:
             require_shared = False
         async with self.db.transaction() as tx:
@@ -930,7 +938,7 @@ class MentoringService:
                 )
             }
             stuck = await stalled(tx, guild_id, now)
-        bands = dict.fromkeys((label for label, _ in WAIT_BANDS), 0)
+        bands: dict[str, int] = dict.fromkeys((label for label, _ in WAIT_BANDS), 0)
         longest: int | None = None
         for mentee in mentees:
             days = max(0, now - mentee.waiting_since) // 86400

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.errors import NotFound, UserError
+from bot.i18n import N_, Message
 from bot.services.rows import from_row
 from bot.text import clean_text
 
@@ -37,7 +38,29 @@ HELLO_LIMIT = 300
 HELP_LIMIT = 500
 CHECKIN_AFTER = timedelta(days=14)
 CHECKIN_ANSWERS = ("met", "not_yet", "different", "wrong")
-WAIT_BANDS = (("under 1 week", 7), ("1 to 4 weeks", 28), ("over 4 weeks", None))
+WAIT_BANDS: tuple[tuple[Message, int | None], ...] = (
+    (N_("under 1 week"), 7),
+    (N_("1 to 4 weeks"), 28),
+    (N_("over 4 weeks"), None),
+)
+#: What a member writes about themselves, as the messages name it, and what they say when it is
+#: too long (``{n}`` characters, ``{limit}`` allowed).
+FREE_TEXT: dict[str, tuple[str, Message]] = {
+    "hello": (
+        "Your hello",
+        N_(
+            "Your hello is {n} characters; please keep it to {limit}. Nothing was saved yet, so "
+            "shorten it and send it again."
+        ),
+    ),
+    "help": (
+        "Your note about what you'd like help with",
+        N_(
+            "Your note about what you'd like help with is {n} characters; please keep it to {limit}. "
+            "Nothing was saved yet, so shorten it and send it again."
+        ),
+    ),
+}
 
 
 def slug(label: str) -> str:
@@ -53,13 +76,12 @@ def slug(label: str) -> str:
 
 
 def clean_free_text(text: str, limit: int, what: str) -> str:
-    """What a member wrote about themselves, cleaned (:func:`bot.text.clean_text`) and bounded."""
-    cleaned = clean_text(text, field=f"Your {what}")
+    """What a member wrote about themselves (``what``: a key of :data:`FREE_TEXT`), cleaned
+    (:func:`bot.text.clean_text`) and bounded."""
+    field_name, too_long = FREE_TEXT[what]
+    cleaned = clean_text(text, field=field_name)
     if len(cleaned) > limit:
-        raise UserError(
-            f"Your {what} is {len(cleaned)} characters; please keep it to {limit}. Nothing was saved yet, "
-            "so shorten it and send it again."
-        )
+        raise UserError(too_long, n=len(cleaned), limit=limit)
     return cleaned
 
 

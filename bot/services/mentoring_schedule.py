@@ -25,8 +25,8 @@ def parse_minute(time_text: str) -> int:
     mins = int(found.group(2) or 0) if found else -1
     if not found or not (0 <= hour <= 23 and 0 <= mins <= 59):
         raise UserError(
-            f"I couldn't read `{(time_text or '')[:20]}` as a time. "
-            "Use 24-hour time, for example `09:00` or `18:30`."
+            "I couldn't read `{text}` as a time. Use 24-hour time, for example `09:00` or `18:30`.",
+            text=(time_text or "")[:20],
         )
     return hour * 60 + mins
 

@@ -50,6 +50,7 @@ from dateutil.relativedelta import relativedelta
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.i18n import N_, Message
 from bot.secrets import keyed_hash
 from bot.services.outbox import enqueue
 from bot.services.recurrence import localise, to_local
@@ -58,34 +59,35 @@ from bot.text import clean_text
 
 # -- the form ----------------------------------------------------------------------------
 
-SETTINGS: Final[dict[str, str]] = {
-    "placement": "Placement or clinical setting",
-    "teaching": "Teaching (lecture, seminar, tutorial, lab)",
-    "campus": "Campus (library, societies, sport, other spaces)",
-    "accommodation": "Accommodation",
-    "online": "Online (chats, social media, email)",
-    "other": "Somewhere else",
+# The labels are catalogue strings (marked with N_), translated where they are shown.
+SETTINGS: Final[dict[str, Message]] = {
+    "placement": N_("Placement or clinical setting"),
+    "teaching": N_("Teaching (lecture, seminar, tutorial, lab)"),
+    "campus": N_("Campus (library, societies, sport, other spaces)"),
+    "accommodation": N_("Accommodation"),
+    "online": N_("Online (chats, social media, email)"),
+    "other": N_("Somewhere else"),
 }
 
 # The protected characteristics of the Equality Act 2010, and honest ways of not choosing one.
-CHARACTERISTICS: Final[dict[str, str]] = {
-    "age": "Age",
-    "disability": "Disability (including mental health and neurodivergence)",
-    "gender_reassignment": "Gender reassignment (trans or non-binary)",
-    "marriage": "Marriage or civil partnership",
-    "pregnancy": "Pregnancy or maternity",
-    "race": "Race (ethnicity, colour, nationality)",
-    "religion": "Religion or belief",
-    "sex": "Sex",
-    "sexual_orientation": "Sexual orientation",
-    "several": "More than one of these",
-    "not_sure": "Not sure",
-    "none": "No, or I'd rather not say",
+CHARACTERISTICS: Final[dict[str, Message]] = {
+    "age": N_("Age"),
+    "disability": N_("Disability (including mental health and neurodivergence)"),
+    "gender_reassignment": N_("Gender reassignment (trans or non-binary)"),
+    "marriage": N_("Marriage or civil partnership"),
+    "pregnancy": N_("Pregnancy or maternity"),
+    "race": N_("Race (ethnicity, colour, nationality)"),
+    "religion": N_("Religion or belief"),
+    "sex": N_("Sex"),
+    "sexual_orientation": N_("Sexual orientation"),
+    "several": N_("More than one of these"),
+    "not_sure": N_("Not sure"),
+    "none": N_("No, or I'd rather not say"),
 }
 
-WISHES: Final[dict[str, str]] = {
-    "record": "Just record it",
-    "reply": "I'd like a reply (you get a private code)",
+WISHES: Final[dict[str, Message]] = {
+    "record": N_("Just record it"),
+    "reply": N_("I'd like a reply (you get a private code)"),
 }
 
 BODY_MAX: Final = 3000
@@ -106,7 +108,7 @@ _CODE_LENGTH: Final = 32  # base32 characters for 20 bytes, no padding
 # Letters people mistype for base32 look-alikes (base32 has no 0, 1 or 8).
 _LOOKALIKES: Final = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
-WRONG_CODE: Final = (
+WRONG_CODE: Final = N_(
     "That code doesn't open a case here. Check that you copied it exactly (capitals, dashes and "
     "spaces don't matter) and that you're on the server where you reported. Codes also stop "
     "working when a case reaches the end of its retention period."
@@ -212,15 +214,30 @@ _CASE_COLUMNS = (
 )
 
 
-def _why_no_reply(case: Case) -> str | None:
-    """Why staff can't reply on ``case`` now (the reporter couldn't read it); None if they can."""
+def _why_no_reply(case: Case, *, trying: bool = False) -> UserError | None:
+    """Why staff can't reply on ``case`` now (the reporter couldn't read it); None if they can.
+    ``trying``: a reply was already written, so the message says nothing was sent."""
     if not case.wants_reply:
-        return (
-            f"The reporter of case {case.number} asked for it to be recorded only, so they have no code "
-            "and can't read replies."
+        if trying:
+            return UserError(
+                "The reporter of case {number} asked for it to be recorded only, so they have no code "
+                "and can't read replies. Nothing was sent.",
+                number=case.number,
+            )
+        return UserError(
+            "The reporter of case {number} asked for it to be recorded only, so they have no code "
+            "and can't read replies.",
+            number=case.number,
         )
     if not case.is_open:
-        return f"Case {case.number} is closed, so it can't take new replies. Reopen it first."
+        if trying:
+            return UserError(
+                "Case {number} is closed, so it can't take new replies. Reopen it first. Nothing was sent.",
+                number=case.number,
+            )
+        return UserError(
+            "Case {number} is closed, so it can't take new replies. Reopen it first.", number=case.number
+        )
     return None
 
 
@@ -248,8 +265,9 @@ def validate_url(value: str) -> str:
         usable = False
     if len(url) > URL_MAX or not usable or " " in url:
         raise UserError(
-            "The reporting page must be a full https:// address of at most "
-            f"{URL_MAX} characters, for example `https://report.example.ac.uk/`."
+            "The reporting page must be a full https:// address of at most {limit} characters, for "
+            "example `https://report.example.ac.uk/`.",
+            limit=URL_MAX,
         )
     return url
 
@@ -311,7 +329,9 @@ class ReportService:
         """Change the reporting page and/or the retention (for cases reported from now on)."""
         url = validate_url(reporting_url) if reporting_url is not None else None
         if retention_months is not None and not RETENTION_MIN <= retention_months <= RETENTION_MAX:
-            raise UserError(f"Retention must be between {RETENTION_MIN} and {RETENTION_MAX} months.")
+            raise UserError(
+                "Retention must be between {low} and {high} months.", low=RETENTION_MIN, high=RETENTION_MAX
+            )
         async with self.db.transaction() as tx:
             await self._ensure_settings(tx, guild_id)
             if url is not None or clear_url:
@@ -451,9 +471,10 @@ class ReportService:
         case = _case(row)
         if not case.is_open:
             raise UserError(
-                f"Case {case.number} has been closed, so it can't take new messages. Thank you for "
+                "Case {number} has been closed, so it can't take new messages. Thank you for "
                 "what you shared. If something new has happened, you can start a new report with "
-                "`/report new`."
+                "`/report new`.",
+                number=case.number,
             )
         return case
 
@@ -511,7 +532,9 @@ class ReportService:
             (guild_id, number),
         )
         if row is None:
-            raise NotFound(f"There is no case {number} on this server. `/cases list` shows the open ones.")
+            raise NotFound(
+                "There is no case {number} on this server. `/cases list` shows the open ones.", number=number
+            )
         return _case(row)
 
     async def get_case(self, guild_id: int, number: int) -> CaseThread:
@@ -523,7 +546,7 @@ class ReportService:
         """Before the reply form opens: say now, not after typing, if no reply can be sent."""
         why = _why_no_reply((await self.get_case(guild_id, number)).case)
         if why is not None:
-            raise UserError(why)
+            raise why
 
     async def reply(
         self, guild_id: int, number: int, body: str, *, timezone: str, staff: StaffPost | None = None
@@ -533,9 +556,9 @@ class ReportService:
         text = _clean_text(body, what="The reply", limit=MESSAGE_MAX, required=True)
         async with self.db.transaction() as tx:
             case = await self._case_by_number(tx, guild_id, number)
-            why = _why_no_reply(case)
+            why = _why_no_reply(case, trying=True)
             if why is not None:
-                raise UserError(f"{why} Nothing was sent.")
+                raise why
             added = await tx.execute(
                 "INSERT INTO report_messages (case_id, author, body, written_on) VALUES (?, 'staff', ?, ?)",
                 (case.id, text, self._day(timezone)),
@@ -556,7 +579,7 @@ class ReportService:
         async with self.db.transaction() as tx:
             case = await self._case_by_number(tx, guild_id, number)
             if case.status == "closed":
-                raise UserError(f"Case {number} is already closed.")
+                raise UserError("Case {number} is already closed.", number=number)
             kept = relativedelta(months=case.retention_months)
             delete_at = localise(to_local(now, timezone) + kept, timezone)
             await tx.execute(
@@ -575,7 +598,7 @@ class ReportService:
         async with self.db.transaction() as tx:
             case = await self._case_by_number(tx, guild_id, number)
             if case.is_open:
-                raise UserError(f"Case {number} is already open.")
+                raise UserError("Case {number} is already open.", number=number)
             await tx.execute(
                 "UPDATE report_cases SET status = 'open', outcome = NULL, closed_at = NULL,"
                 " delete_at = NULL WHERE id = ?",

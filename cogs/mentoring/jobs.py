@@ -31,6 +31,7 @@ import discord
 from bot.clock import from_timestamp
 from bot.errors import UserError
 from bot.feature import FeatureJobs
+from bot.i18n import N_, Translator
 from bot.services.mentoring import (
     CHECKIN_TOPIC,
     ENDED_TOPIC,
@@ -45,6 +46,9 @@ from cogs.mentoring import render
 from cogs.mentoring.views import checkin_view, nudge_view
 
 log = logging.getLogger(__name__)
+
+#: A partner whose name can't be found, in the introduction's sentence.
+THEM = N_("them")
 
 
 class MentoringJobs(FeatureJobs[MentoringService]):
@@ -65,14 +69,15 @@ class MentoringJobs(FeatureJobs[MentoringService]):
         if m is None or item.recipient_id not in (m.mentor_id, m.mentee_id):
             return None  # the pairing ended (or was erased) before it was introduced
         role = "mentor" if item.recipient_id == m.mentor_id else "mentee"
+        t = await self._reader(m, item.recipient_id)
         hello, help_with = await self._notes(m)
         partner = m.mentee_id if role == "mentor" else m.mentor_id
         name = await self.bot.names.name(
-            m.guild_id, partner, unknown="them", raw=True
+            m.guild_id, partner, unknown=t(THEM), raw=True
         )  # the embed escapes it
         note = help_with if role == "mentor" else hello
         labels = await self.service.labels(m.guild_id)
-        return {"embed": render.intro_embed(m, role, name, labels, note, _icebreaker(m))}
+        return {"embed": render.intro_embed(m, role, name, labels, note, _icebreaker(m), t)}
 
     async def render_thread_intro(self, item: OutboxItem) -> dict[str, Any] | None:
         m = await self.service.active_match(int(item.payload["match_id"]))
@@ -80,8 +85,9 @@ class MentoringJobs(FeatureJobs[MentoringService]):
             return None
         hello, help_with = await self._notes(m)
         labels = await self.service.labels(m.guild_id)
+        voice = await self.bot.i18n.for_guild(m.guild_id)  # a post in a channel: the server's language
         return {
-            "content": render.thread_intro(m, labels, hello, help_with, _icebreaker(m)),
+            "content": render.thread_intro(m, labels, hello, help_with, _icebreaker(m), voice),
             "allowed_mentions": discord.AllowedMentions(
                 everyone=False,
                 roles=False,
@@ -94,23 +100,26 @@ class MentoringJobs(FeatureJobs[MentoringService]):
         if m is None or item.recipient_id not in (m.mentor_id, m.mentee_id):
             return None  # the pairing ended before its check-in: nothing to ask
         role = "mentor" if item.recipient_id == m.mentor_id else "mentee"
+        t = await self._reader(m, item.recipient_id)
         labels = await self.service.labels(m.guild_id)
-        return {"embed": render.checkin_embed(m, role, labels), "view": checkin_view(m.id, role)}
+        return {"embed": render.checkin_embed(m, role, labels, t), "view": checkin_view(m.id, role, t)}
 
     async def render_nudge(self, item: OutboxItem) -> dict[str, Any] | None:
         assert item.recipient_id is not None
         m = await self.service.nudge_due(int(item.payload["match_id"]), item.recipient_id)
         if m is None:
             return None  # they've met (or answered otherwise) since, paused, or the pairing ended
-        return {"embed": render.nudge_embed(m), "view": nudge_view(m.id)}
+        t = await self._reader(m, item.recipient_id)
+        return {"embed": render.nudge_embed(m, t), "view": nudge_view(m.id, t)}
 
     async def render_ended(self, item: OutboxItem) -> dict[str, Any] | None:
         m = await self.service.find_match(int(item.payload["match_id"]))
+        assert item.recipient_id is not None
+        t = await self.bot.i18n.for_member(item.guild_id, item.recipient_id)  # a DM: their language
         if m is not None and item.recipient_id in (m.mentor_id, m.mentee_id):
-            assert item.recipient_id is not None
-            return {"content": render.partner_ended(m, m.partner_of(item.recipient_id))}
+            return {"content": render.partner_ended(m, m.partner_of(item.recipient_id), t)}
         # The other person left or was erased, and the pairing with them: say so without naming them.
-        return {"content": render.partner_gone(bool(item.payload.get("to_mentee")))}
+        return {"content": render.partner_gone(bool(item.payload.get("to_mentee")), t)}
 
     async def dm_failed(self, item: OutboxItem, reason: str) -> None:
         # As before: a closed DM is not an error. The check-in stays answerable in /mentor status.
@@ -121,6 +130,11 @@ class MentoringJobs(FeatureJobs[MentoringService]):
         log.warning("Could not post a mentoring introduction in its thread (%s); using DMs", reason)
         if await self.service.intro_by_dm(int(item.payload["match_id"]), fallback=True):
             self.bot.outbox.kick()
+
+    async def _reader(self, m: Match, member_id: int | None) -> Translator:
+        """The language of a DM to ``member_id``: their own on the pairing's server (no interaction)."""
+        assert member_id is not None
+        return await self.bot.i18n.for_member(m.guild_id, member_id)
 
     async def _notes(self, m: Match) -> tuple[str, str]:
         mentor_profile = (await self.service.status(m.guild_id, m.mentor_id)).profiles.get("mentor")
@@ -194,14 +208,19 @@ class MentoringJobs(FeatureJobs[MentoringService]):
             return "dm" if m.thread_id is None else f"<#{m.thread_id}>"
         schedule = await self.service.schedule(m.guild_id)
         if schedule.intro_channel_id is not None:
-            thread = await self._open_thread(m, schedule.intro_channel_id)
+            voice = await self.bot.i18n.for_guild(m.guild_id)
+            thread = await self._open_thread(
+                m, schedule.intro_channel_id, voice.label(render.THREAD_NAME, 100)
+            )
             if thread is not None:
-                if await self.service.intro_by_thread(m.id, thread.id, render.THREAD_MARKER):
+                # The outbox finds a post interrupted by a crash by this marker, in the server's language
+                # (a change of language in between only risks a second introduction after a crash).
+                if await self.service.intro_by_thread(m.id, thread.id, render.thread_marker(voice)):
                     return thread.mention
                 return None
         return "dm" if await self.service.intro_by_dm(m.id) else None
 
-    async def _open_thread(self, m: Match, channel_id: int) -> discord.Thread | None:
+    async def _open_thread(self, m: Match, channel_id: int, name: str) -> discord.Thread | None:
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return None
@@ -212,7 +231,7 @@ class MentoringJobs(FeatureJobs[MentoringService]):
                 if not channel.permissions_for(member).view_channel:
                     return None
             thread = await channel.create_thread(
-                name="Mentoring introduction",
+                name=name,
                 type=discord.ChannelType.private_thread,
                 invitable=False,
                 auto_archive_duration=10080,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import discord
 
 from bot.errors import UserError
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator
 from bot.services.mentoring_followup import NUDGE_CHOICES
 from bot.services.mentoring_model import (
     HELLO_LIMIT,
@@ -27,6 +28,7 @@ from bot.services.mentoring_model import (
     Match,
     Profile,
 )
+from bot.text import BUTTON_LABEL_LIMIT
 from bot.ui import (
     ID,
     SELECT_LABEL_LIMIT,
@@ -58,9 +60,9 @@ def mentoring(interaction: discord.Interaction[Any]) -> Mentoring:
 # -- signing up: selects, then a form for the free text ------------------------------------------
 
 
-def year_options(selected: int | None) -> list[discord.SelectOption]:
+def year_options(selected: int | None, t: Translator = SOURCE_TRANSLATOR) -> list[discord.SelectOption]:
     return [
-        discord.SelectOption(label=f"Year {y}", value=str(y), default=selected == y)
+        discord.SelectOption(label=t("Year {year}", year=y), value=str(y), default=selected == y)
         for y in range(MIN_YEAR, MAX_YEAR + 1)
     ]
 
@@ -76,9 +78,15 @@ class SignupView(OwnedView):
     """Year and experiences (and capacity, or what matters), then Continue opens the form."""
 
     def __init__(
-        self, role: str, owner_id: int, experiences: list[Experience], existing: Profile | None
+        self,
+        role: str,
+        owner_id: int,
+        experiences: list[Experience],
+        existing: Profile | None,
+        t: Translator = SOURCE_TRANSLATOR,
     ) -> None:
         super().__init__(owner_id, timeout=FLOW_TIMEOUT)
+        self.t = t  # the member's language, for the form that follows
         self.role = role
         self.existing = existing
         self.year: int | None = existing.year if existing else None
@@ -89,17 +97,17 @@ class SignupView(OwnedView):
 
         year = discord.ui.Select[SignupView](
             custom_id=f"{prefix}:year",
-            placeholder="Your year of study",
-            options=year_options(self.year),
+            placeholder=t("Your year of study"),
+            options=year_options(self.year, t),
             row=0,
         )
         year.callback = self._on_year  # type: ignore[method-assign]
         self.add_item(year)
         if experiences:
             placeholder = (
-                "Experiences you're willing to share (optional)"
+                t("Experiences you're willing to share (optional)")
                 if role == "offer"
-                else "Shared experiences that matter to you (optional)"
+                else t("Shared experiences that matter to you (optional)")
             )
             exp = discord.ui.Select[SignupView](
                 custom_id=f"{prefix}:experiences",
@@ -114,10 +122,12 @@ class SignupView(OwnedView):
         if role == "offer":
             cap = discord.ui.Select[SignupView](
                 custom_id=f"{prefix}:capacity",
-                placeholder="How many students you could mentor",
+                placeholder=t("How many students you could mentor"),
                 options=[
                     discord.SelectOption(
-                        label=f"{n} student{'s' if n > 1 else ''}", value=str(n), default=self.capacity == n
+                        label=t.ngettext("{n} student", "{n} students", n),
+                        value=str(n),
+                        default=self.capacity == n,
                     )
                     for n in range(MIN_CAPACITY, MAX_CAPACITY + 1)
                 ],
@@ -128,18 +138,18 @@ class SignupView(OwnedView):
         else:
             need = discord.ui.Select[SignupView](
                 custom_id=f"{prefix}:shared",
-                placeholder="Who would you be happy with?",
+                placeholder=t("Who would you be happy with?"),
                 options=[
                     discord.SelectOption(
-                        label="Anyone from an older year",
+                        label=t("Anyone from an older year"),
                         value="any",
-                        description="Shared experiences are preferred, not required",
+                        description=t("Shared experiences are preferred, not required"),
                         default=not self.require_shared,
                     ),
                     discord.SelectOption(
-                        label="Only someone who shares an experience I chose",
+                        label=t("Only someone who shares an experience I chose"),
                         value="shared",
-                        description="You may wait longer",
+                        description=t("You may wait longer"),
                         default=self.require_shared,
                     ),
                 ],
@@ -148,7 +158,7 @@ class SignupView(OwnedView):
             need.callback = self._on_shared  # type: ignore[method-assign]
             self.add_item(need)
         go = discord.ui.Button[SignupView](
-            label="Continue", style=discord.ButtonStyle.primary, custom_id=f"{prefix}:continue", row=3
+            label=t("Continue"), style=discord.ButtonStyle.primary, custom_id=f"{prefix}:continue", row=3
         )
         go.callback = self._on_continue  # type: ignore[method-assign]
         self.add_item(go)
@@ -190,19 +200,24 @@ class SignupView(OwnedView):
 class SignupModal(BaseModal):
     def __init__(self, view: SignupView) -> None:
         offering = view.role == "offer"
-        super().__init__(title="Offer to mentor" if offering else "Ask for a mentor", timeout=FLOW_TIMEOUT)
+        t = view.t
+        super().__init__(
+            title=t("Offer to mentor") if offering else t("Ask for a mentor"), timeout=FLOW_TIMEOUT
+        )
         self.view = view
         self.text = discord.ui.TextInput[SignupModal](
             custom_id="text",
-            label="A short hello (your mentees see it)" if offering else "What would you like help with?",
+            label=t("A short hello (your mentees see it)")
+            if offering
+            else t("What would you like help with?"),
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=HELLO_LIMIT if offering else HELP_LIMIT,
             default=view.existing.note if view.existing else None,
             placeholder=(
-                "Who you are, what you're happy to talk about"
+                t("Who you are, what you're happy to talk about")
                 if offering
-                else "Optional. Only your mentor will see it, e.g. settling in, placements, exams"
+                else t("Optional. Only your mentor will see it, e.g. settling in, placements, exams")
             ),
         )
         self.add_item(self.text)
@@ -214,12 +229,12 @@ class SignupModal(BaseModal):
 # -- organisers: the list of experiences --------------------------------------------------------
 
 
-class ExperiencesModal(BaseModal, title="Experiences students can declare"):
-    def __init__(self, current: list[Experience]) -> None:
-        super().__init__(timeout=FLOW_TIMEOUT)
+class ExperiencesModal(BaseModal):
+    def __init__(self, current: list[Experience], t: Translator = SOURCE_TRANSLATOR) -> None:
+        super().__init__(title=t("Experiences students can declare"), timeout=FLOW_TIMEOUT)
         self.text = discord.ui.TextInput[ExperiencesModal](
             custom_id="experiences",
-            label="One per line (at most 25)",
+            label=t("One per line (at most 25)"),
             style=discord.TextStyle.paragraph,
             max_length=TEXT_INPUT_VALUE_LIMIT,
             default="\n".join(e.label for e in current),
@@ -238,7 +253,7 @@ class RematchButton(RowButton, template=rf"mentor:rematch:(?P<id>{ID})"):
 
     where = "mentoring rematch"
     prefix = "mentor:rematch"
-    label = "End this pairing"
+    label = N_("End this pairing")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         await mentoring(interaction).rematch(interaction, self.row_id)
@@ -253,21 +268,28 @@ class CheckinButton(
     template=rf"mentor:checkin:(?P<match_id>{ID}):(?P<answer>met|not_yet|different|wrong)",
 ):
     where = "mentoring check-in"
-    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
-        "met": ("We've met", discord.ButtonStyle.success),
-        "not_yet": ("Not yet", discord.ButtonStyle.secondary),
-        "different": ("I'd like a different mentor", discord.ButtonStyle.secondary),
-        "wrong": ("Something's wrong", discord.ButtonStyle.danger),
+    LABELS: ClassVar[dict[str, tuple[Message, discord.ButtonStyle]]] = {
+        "met": (N_("We've met"), discord.ButtonStyle.success),
+        "not_yet": (N_("Not yet"), discord.ButtonStyle.secondary),
+        "different": (N_("I'd like a different mentor"), discord.ButtonStyle.secondary),
+        "wrong": (N_("Something's wrong"), discord.ButtonStyle.danger),
     }
+    MENTOR_ENDS: ClassVar[Message] = N_("I'd like to end this pairing")
 
-    def __init__(self, match_id: int, answer: str, role: str = "mentee") -> None:
+    def __init__(
+        self, match_id: int, answer: str, role: str = "mentee", t: Translator = SOURCE_TRANSLATOR
+    ) -> None:
         self.match_id = match_id
         self.answer = answer
         label, style = self.LABELS[answer]
         if answer == "different" and role == "mentor":
-            label = "I'd like to end this pairing"
+            label = self.MENTOR_ENDS
         super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"mentor:checkin:{match_id}:{answer}")
+            discord.ui.Button(
+                label=clip(t(label), BUTTON_LABEL_LIMIT),
+                style=style,
+                custom_id=f"mentor:checkin:{match_id}:{answer}",
+            )
         )
 
     @classmethod
@@ -278,8 +300,8 @@ class CheckinButton(
         await mentoring(interaction).checkin_answered(interaction, self.match_id, self.answer)
 
 
-def checkin_view(match_id: int, role: str) -> discord.ui.View:
-    return unstored_view(*(CheckinButton(match_id, answer, role) for answer in CheckinButton.LABELS))
+def checkin_view(match_id: int, role: str, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
+    return unstored_view(*(CheckinButton(match_id, answer, role, t) for answer in CheckinButton.LABELS))
 
 
 # -- persistent: the follow-up nudge a week after a mentee's "not yet" ------------------------------
@@ -292,18 +314,22 @@ class NudgeButton(
     """One of the nudge's three options (the cog checks the presser is the pairing's mentee)."""
 
     where = "mentoring follow-up"
-    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
-        "message": ("Message my mentor", discord.ButtonStyle.primary),
-        "different": ("Ask for a different mentor", discord.ButtonStyle.secondary),
-        "pause": ("Pause mentoring for now", discord.ButtonStyle.secondary),
+    LABELS: ClassVar[dict[str, tuple[Message, discord.ButtonStyle]]] = {
+        "message": (N_("Message my mentor"), discord.ButtonStyle.primary),
+        "different": (N_("Ask for a different mentor"), discord.ButtonStyle.secondary),
+        "pause": (N_("Pause mentoring for now"), discord.ButtonStyle.secondary),
     }
 
-    def __init__(self, match_id: int, choice: str) -> None:
+    def __init__(self, match_id: int, choice: str, t: Translator = SOURCE_TRANSLATOR) -> None:
         self.match_id = match_id
         self.choice = choice
         label, style = self.LABELS[choice]
         super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"mentor:nudge:{match_id}:{choice}")
+            discord.ui.Button(
+                label=clip(t(label), BUTTON_LABEL_LIMIT),
+                style=style,
+                custom_id=f"mentor:nudge:{match_id}:{choice}",
+            )
         )
 
     @classmethod
@@ -314,5 +340,5 @@ class NudgeButton(
         await mentoring(interaction).nudge_chosen(interaction, self.match_id, self.choice)
 
 
-def nudge_view(match_id: int) -> discord.ui.View:
-    return unstored_view(*(NudgeButton(match_id, choice) for choice in NUDGE_CHOICES))
+def nudge_view(match_id: int, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
+    return unstored_view(*(NudgeButton(match_id, choice, t) for choice in NUDGE_CHOICES))

@@ -22,6 +22,7 @@ from bot.clock import discord_time
 from bot.core import CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.feature import FeatureCog, organiser_group
+from bot.i18n import N_, Translator
 from bot.services.reports import (
     MESSAGE_MAX,
     OUTCOME_MAX,
@@ -46,6 +47,8 @@ from bot.ui import (
 )
 from cogs.reports.jobs import CaseJobs
 from cogs.reports.render import (
+    SETTINGS_NOW,
+    SETTINGS_SAVED,
     case_list_embed,
     case_note,
     case_options,
@@ -72,15 +75,19 @@ from cogs.reports.views import (
     keep_code_view,
 )
 
-NOT_ORGANISER = (
+# The description of /cases settings' retention_months names the range: keep them in step.
+assert (RETENTION_MIN, RETENTION_MAX) == (1, 120)
+
+NOT_ORGANISER = N_(
     "Handling cases is for organisers, so nothing was done. If you help run things here, ask a "
     "server admin to give you the organiser role."
 )
 
 
-async def give_back(interaction: discord.Interaction[Any], why: str, body: str) -> None:
+async def give_back(interaction: discord.Interaction[Any], why: str, body: str, t: Translator) -> None:
     """Refuse a report privately and hand the student's words back, whole, so nothing is lost."""
-    await send_private(interaction, f"{why}\n\nHere is what you wrote, to keep:")
+    keep = t("Here is what you wrote, to keep:")
+    await send_private(interaction, f"{why}\n\n{keep}")
     text = body.strip()
     chunk = MESSAGE_LIMIT - 10
     for start in range(0, len(text), chunk):
@@ -115,8 +122,10 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
     # (see bot.services.reports), and these are the tables that promise covers.
     personal_tables: ClassVar[frozenset[str]] = frozenset({"report_cases", "report_messages"})
 
-    report = app_commands.Group(name="report", description="Tell the welfare team what happened, anonymously")
-    cases = organiser_group(name="cases", description="Anonymous report cases (organisers)")
+    report = app_commands.Group(
+        name="report", description=N_("Tell the welfare team what happened, anonymously")
+    )
+    cases = organiser_group(name="cases", description=N_("Anonymous report cases (organisers)"))
 
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
@@ -144,11 +153,14 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
 
     # -- helpers --------------------------------------------------------------------
 
-    def check_rate(self, interaction: discord.Interaction[Any]) -> None:
+    async def refused_by_rate(self, interaction: discord.Interaction[Any], t: Translator) -> bool:
+        """Whether the member has reached the hourly limit (they are told so, with the crisis lines)."""
         assert interaction.guild_id is not None
         wait = self.rate.retry_after(interaction.guild_id, interaction.user.id)
         if wait > 0:
-            raise UserError(rate_message(self.rate.limit, wait))
+            await send_private(interaction, rate_message(self.rate.limit, wait, t))
+            return True
+        return False
 
     async def _timezone(self, guild_id: int) -> str:
         return (await self.bot.guild_settings.get(guild_id)).timezone
@@ -162,6 +174,9 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
     def _tell_staff(self) -> None:
         """The post to staff was promised with the change: send it now, in the background."""
         self.bot.outbox.kick()
+
+    async def _reader(self, interaction: discord.Interaction[Any]) -> Translator:
+        return await self.bot.i18n.for_interaction(interaction)
 
     async def _tell_staff_and_confirm(self, interaction: discord.Interaction[Any], text: str) -> None:
         """After a change to a case: send the post to staff now, and tell the person privately."""
@@ -209,17 +224,21 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
     # -- /report (any member) ---------------------------------------------------------
 
     @report.command(
-        name="new", description="Report discrimination or harassment to the welfare team, anonymously"
+        name="new", description=N_("Report discrimination or harassment to the welfare team, anonymously")
     )
     async def report_new(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild_id is not None
-        self.check_rate(interaction)
+        t = await self._reader(interaction)
+        if await self.refused_by_rate(interaction, t):
+            return
         settings = await self.service.get_settings(interaction.guild_id)
-        items: list[discord.ui.Item[Any]] = [BeginReport(), ReportSupport()]
+        items: list[discord.ui.Item[Any]] = [BeginReport(t), ReportSupport(t)]
         if settings.reporting_url:
-            items.append(discord.ui.Button(label="University reporting page", url=settings.reporting_url))
+            items.append(discord.ui.Button(label=t("University reporting page"), url=settings.reporting_url))
         await send_private(
-            interaction, embed=explanation(settings, per_hour=self.rate.limit), view=unstored_view(*items)
+            interaction,
+            embed=explanation(settings, per_hour=self.rate.limit, t=t),
+            view=unstored_view(*items),
         )
 
     async def receive_report(
@@ -233,9 +252,10 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
         wants_reply: bool,
     ) -> None:
         guild = _guild(interaction)
+        t = await self._reader(interaction)
         wait = self.rate.acquire(guild.id, interaction.user.id)
         if wait > 0:
-            await give_back(interaction, rate_message(self.rate.limit, wait), body)
+            await give_back(interaction, rate_message(self.rate.limit, wait, t), body, t)
             return
         timezone = await self._timezone(guild.id)
         staff = await self.jobs.staff_post(guild)
@@ -256,41 +276,42 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
         except Exception as error:
             self.rate.release(guild.id, interaction.user.id)
             await report_unexpected(interaction, error, "report form")
-            await give_back(interaction, "Your report was not saved.", body)
+            await give_back(interaction, t("Your report was not saved."), body, t)
             return
         case = created.case
         self._tell_staff()
-        text = receipt(case, created.code, posted=staff is not None)
-        support = await support_payload(self.bot, guild.id, NEED)
+        text = receipt(case, created.code, posted=staff is not None, t=t)
+        support = await support_payload(self.bot, guild.id, NEED, t=t)
         if created.code is None:
             await send_private(interaction, text, **support)
         elif "view" in support:  # the directory's own buttons: the support goes in a message of its own
-            await send_private(interaction, text, view=keep_code_view())
+            await send_private(interaction, text, view=keep_code_view(t))
             await send_private(interaction, **support)
         else:
-            await send_private(interaction, text, view=keep_code_view(), **support)
+            await send_private(interaction, text, view=keep_code_view(t), **support)
 
     @report.command(
-        name="check", description="Read replies to your report and answer, with your private code"
+        name="check", description=N_("Read replies to your report and answer, with your private code")
     )
-    @app_commands.describe(code="Your private code (leave it out to type it into a private form instead)")
+    @app_commands.describe(code=N_("Your private code (leave it out to type it into a private form instead)"))
     async def report_check(
         self,
         interaction: discord.Interaction[CommonRoomBot],
         code: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         if code is None:
-            await show_form(interaction, CodeForm())
+            await show_form(interaction, CodeForm(await self._reader(interaction)))
             return
         await self.show_case(interaction, code)
 
     async def show_case(self, interaction: discord.Interaction[Any], code: str) -> None:
         """The case a code opens, privately, with a way to answer while it is open."""
         thread = await self.service.open_with_code(_guild(interaction).id, code)
+        t = await self._reader(interaction)
         view: discord.ui.View | None = None
         if thread.case.is_open and thread.answer_tag is not None:
-            view = unstored_view(AnswerCase(thread.case.id, thread.answer_tag))
-        await send_pages(interaction, thread_pages(thread, for_staff=False), case_note(thread), view)
+            view = unstored_view(AnswerCase(thread.case.id, thread.answer_tag, t))
+        await send_pages(interaction, thread_pages(thread, for_staff=False, t=t), case_note(thread, t), view)
 
     async def check_answerable(self, interaction: discord.Interaction[Any], case_id: int, tag: str) -> None:
         await self.service.check_answerable(_guild(interaction).id, case_id, tag)
@@ -303,40 +324,47 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
         case = await self.service.answer(
             guild.id, case_id, tag, body, timezone=timezone, staff=await self.jobs.staff_post(guild)
         )
+        t = await self._reader(interaction)
         await self._tell_staff_and_confirm(
             interaction,
-            f"Sent. Your message is added to case {case.number}, without your name. Check back with "
-            "`/report check` to see replies.",
+            t(
+                "Sent. Your message is added to case {number}, without your name. Check back with "
+                "`/report check` to see replies.",
+                number=case.number,
+            ),
         )
 
     # -- /cases (organisers) ----------------------------------------------------------
 
-    @cases.command(name="list", description="Open anonymous report cases (and closed ones, if you ask)")
-    @app_commands.describe(include_closed="Also list closed cases waiting for deletion")
+    @cases.command(name="list", description=N_("Open anonymous report cases (and closed ones, if you ask)"))
+    @app_commands.describe(include_closed=N_("Also list closed cases waiting for deletion"))
     async def cases_list(
         self, interaction: discord.Interaction[CommonRoomBot], include_closed: bool = False
     ) -> None:
         assert interaction.guild_id is not None
         summaries = await self.service.list_cases(interaction.guild_id, include_closed=include_closed)
+        t = await self._reader(interaction)
         if not summaries:
             await send_private(
-                interaction, "There are no open cases." if not include_closed else "There are no cases."
+                interaction, t("There are no open cases.") if not include_closed else t("There are no cases.")
             )
             return
         await send_private(
-            interaction, embed=case_list_embed(summaries), view=case_menu(case_options(summaries))
+            interaction, embed=case_list_embed(summaries, t), view=case_menu(case_options(summaries, t), t)
         )
 
-    @cases.command(name="show", description="Read a case and its conversation")
-    @app_commands.describe(case="The case number")
+    @cases.command(name="show", description=N_("Read a case and its conversation"))
+    @app_commands.describe(case=N_("The case number"))
     async def cases_show(
         self, interaction: discord.Interaction[CommonRoomBot], case: app_commands.Range[int, 1, 10**9]
     ) -> None:
         await self.show_staff_case(interaction, case)
 
-    @cases.command(name="reply", description="Reply to the reporter of a case (they read it with their code)")
+    @cases.command(
+        name="reply", description=N_("Reply to the reporter of a case (they read it with their code)")
+    )
     @app_commands.describe(
-        case="The case number", text="Your reply; the reporter sees it as from the welfare team"
+        case=N_("The case number"), text=N_("Your reply; the reporter sees it as from the welfare team")
     )
     async def cases_reply(
         self,
@@ -346,9 +374,9 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
     ) -> None:
         await self.reply_case(interaction, case, text)
 
-    @cases.command(name="close", description="Close a case with an outcome the reporter can read")
+    @cases.command(name="close", description=N_("Close a case with an outcome the reporter can read"))
     @app_commands.describe(
-        case="The case number", outcome="What happened as a result; the reporter can read this"
+        case=N_("The case number"), outcome=N_("What happened as a result; the reporter can read this")
     )
     async def cases_close(
         self,
@@ -374,8 +402,11 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
         """The case and its conversation, with Reply, Close or Reopen."""
         thread = await self.service.get_case(_guild(interaction).id, number)
         case = thread.case
-        view = case_actions(case.number, is_open=case.is_open, wants_reply=case.wants_reply)
-        await send_pages(interaction, thread_pages(thread, for_staff=True), staff_case_note(case), view)
+        t = await self._reader(interaction)
+        view = case_actions(case.number, is_open=case.is_open, wants_reply=case.wants_reply, t=t)
+        await send_pages(
+            interaction, thread_pages(thread, for_staff=True, t=t), staff_case_note(case, t), view
+        )
 
     async def check_repliable(self, interaction: discord.Interaction[Any], number: int) -> None:
         """Before the reply form opens: say now, not after typing, if no reply can be sent."""
@@ -384,7 +415,7 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
     async def check_closable(self, interaction: discord.Interaction[Any], number: int) -> None:
         case = (await self.service.get_case(_guild(interaction).id, number)).case
         if not case.is_open:
-            raise UserError(f"Case {number} is already closed.")
+            raise UserError("Case {number} is already closed.", number=number)
 
     async def reply_case(self, interaction: discord.Interaction[Any], number: int, text: str) -> None:
         guild = _guild(interaction)
@@ -392,10 +423,14 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
         updated = await self.service.reply(
             guild.id, number, text, timezone=timezone, staff=await self._staff_post(guild, interaction)
         )
+        t = await self._reader(interaction)
         await self._tell_staff_and_confirm(
             interaction,
-            f"Sent. The reporter of case {updated.number} will see your reply the next time they check "
-            "with their code; the bot can't notify them, because it doesn't know who they are.",
+            t(
+                "Sent. The reporter of case {number} will see your reply the next time they check "
+                "with their code; the bot can't notify them, because it doesn't know who they are.",
+                number=updated.number,
+            ),
         )
 
     async def close_case(self, interaction: discord.Interaction[Any], number: int, outcome: str) -> None:
@@ -406,10 +441,15 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
         )
         assert closed.delete_at is not None
         self.jobs.arm(closed.id, closed.delete_at)
+        t = await self._reader(interaction)
         await self._tell_staff_and_confirm(
             interaction,
-            f"Case {closed.number} is closed. The reporter can read the outcome with their code. The case "
-            f"and its messages will be deleted {discord_time(closed.delete_at, 'D')}.",
+            t(
+                "Case {number} is closed. The reporter can read the outcome with their code. The case "
+                "and its messages will be deleted {date}.",
+                number=closed.number,
+                date=discord_time(closed.delete_at, "D"),
+            ),
         )
 
     async def reopen_case(self, interaction: discord.Interaction[Any], number: int) -> None:
@@ -418,19 +458,26 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
             guild.id, number, staff=await self._staff_post(guild, interaction)
         )
         self.jobs.disarm(reopened.id)
+        t = await self._reader(interaction)
         await self._tell_staff_and_confirm(
             interaction,
-            f"Case {reopened.number} is open again and will not be deleted until it is closed. The "
-            "reporter can write on it again with their code.",
+            t(
+                "Case {number} is open again and will not be deleted until it is closed. The "
+                "reporter can write on it again with their code.",
+                number=reopened.number,
+            ),
         )
 
     @cases.command(
-        name="settings", description="The official reporting page and how long closed cases are kept"
+        name="settings", description=N_("The official reporting page and how long closed cases are kept")
     )
     @app_commands.describe(
-        reporting_url="The university's official reporting page (https://…), shown before a student reports",
-        retention_months=f"Months to keep a case after it's closed ({RETENTION_MIN}-{RETENTION_MAX})",
-        clear_url="Remove the reporting page link",
+        reporting_url=N_(
+            "The university's official reporting page (https://…), shown before a student reports"
+        ),
+        # Translators: 1-120 are the fewest and most months allowed.
+        retention_months=N_("Months to keep a case after it's closed (1-120)"),
+        clear_url=N_("Remove the reporting page link"),
     )
     async def cases_settings(
         self,
@@ -444,7 +491,7 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
             raise UserError("Give a new reporting page or clear it, not both.")
         if reporting_url is None and retention_months is None and not clear_url:
             settings = await self.service.get_settings(interaction.guild_id)
-            intro = "Current settings for reports:"
+            intro = SETTINGS_NOW
         else:
             settings = await self.service.update_settings(
                 interaction.guild_id,
@@ -452,5 +499,5 @@ class Reports(FeatureCog[CaseJobs], commands.Cog):
                 clear_url=clear_url,
                 retention_months=retention_months,
             )
-            intro = "Saved."
-        await send_private(interaction, settings_text(settings, intro))
+            intro = SETTINGS_SAVED
+        await send_private(interaction, settings_text(settings, intro, await self._reader(interaction)))

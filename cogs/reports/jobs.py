@@ -19,14 +19,24 @@ import discord
 
 from bot.core import CommonRoomBot
 from bot.feature import FeatureJobs
+from bot.i18n import N_
 from bot.services.outbox import OutboxItem
 from bot.services.reports import STAFF_TOPIC, ReportService, StaffPost, staff_marker
-from cogs.reports.render import answer_embed, closed_embed, new_case_embed, reopened_embed, reply_embed
+from cogs.reports.render import (
+    answer_embed,
+    closed_embed,
+    new_case_embed,
+    reopened_embed,
+    reply_embed,
+    voice_translator,
+)
 
 log = logging.getLogger(__name__)
 
 #: Staff are named for accountability; reporters never are (the bot doesn't know them).
-SOMEONE = "an organiser"
+SOMEONE = N_("an organiser")
+#: The outbox keeps an alert's text to this many characters.
+ALERT_LIMIT = 1900
 
 
 class CaseJobs(FeatureJobs[ReportService]):
@@ -106,23 +116,25 @@ class CaseJobs(FeatureJobs[ReportService]):
         ):
             log.warning("Not posting a report in channel %s: everyone on the server can read it", channel.id)
             return None
+        t = voice_translator(await self.bot.i18n.for_guild(item.guild_id))  # the server's language(s)
         by_id = int(item.payload.get("by") or 0)
-        by = await self.bot.names.name(item.guild_id, by_id, unknown=SOMEONE) if by_id else SOMEONE
+        someone = t(SOMEONE)
+        by = await self.bot.names.name(item.guild_id, by_id, unknown=someone) if by_id else someone
         if kind == "new":
-            embed = new_case_embed(case)
+            embed = new_case_embed(case, t)
         elif kind == "closed":
             if case.delete_at is None:
                 return None  # reopened meanwhile
-            embed = closed_embed(case, by=by)
+            embed = closed_embed(case, by=by, t=t)
         elif kind == "reopened":
             if not case.is_open:
                 return None  # closed again meanwhile
-            embed = reopened_embed(case, by=by)
+            embed = reopened_embed(case, by=by, t=t)
         else:
             body = await self.service.message_body(case_id, message_id)
             if body is None:
                 return None
-            embed = answer_embed(case, body) if kind == "answer" else reply_embed(case, body, by=by)
+            embed = answer_embed(case, body, t) if kind == "answer" else reply_embed(case, body, by=by, t=t)
         marker = staff_marker(case_id, kind, message_id)
         footer = embed.footer.text
         embed.set_footer(text=f"{footer} · {marker}" if footer else marker)
@@ -137,13 +149,27 @@ class CaseJobs(FeatureJobs[ReportService]):
         """A post refused for good: the case is still in /cases; organisers are told once."""
         log.warning("Could not post a report update in channel %s (%s)", item.channel_id, reason)
         channel = self.bot.get_channel(item.channel_id or 0)
-        where = f"#{channel.name}" if isinstance(channel, discord.TextChannel) else "the reports channel"
-        await self.bot.outbox.alert(
-            item.guild_id,
-            f"reports.staff:{reason}:{item.channel_id}",
-            f"I couldn't post report updates in {where} ({reason}). Cases are all in `/cases list`; "
-            "check I can view the channel, send messages and embed links there.",
-        )
+        voice = await self.bot.i18n.for_guild(item.guild_id)
+        if isinstance(channel, discord.TextChannel):
+            text = voice.text(
+                lambda t: t(
+                    "I couldn't post report updates in {channel} ({reason}). Cases are all in "
+                    "`/cases list`; check I can view the channel, send messages and embed links there.",
+                    channel=f"#{channel.name}",
+                    reason=reason,
+                ),
+                ALERT_LIMIT,
+            )
+        else:
+            text = voice.text(
+                lambda t: t(
+                    "I couldn't post report updates in the reports channel ({reason}). Cases are all in "
+                    "`/cases list`; check I can view the channel, send messages and embed links there.",
+                    reason=reason,
+                ),
+                ALERT_LIMIT,
+            )
+        await self.bot.outbox.alert(item.guild_id, f"reports.staff:{reason}:{item.channel_id}", text)
 
     async def delete_post(self, channel_id: int, message_id: int) -> None:
         channel = self.bot.get_channel(channel_id)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import discord
 
 from bot.errors import UserError
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator
+from bot.services.language import SOURCE
 from bot.services.reports import (
     BODY_MAX,
     CHARACTERISTICS,
@@ -32,11 +34,14 @@ from bot.services.reports import (
     WHEN_MAX,
     WISHES,
 )
+from bot.text import BUTTON_LABEL_LIMIT
 from bot.ui import (
     ID,
+    SELECT_LABEL_LIMIT,
     PersistentItem,
     RowButton,
     StatelessModal,
+    clip,
     cog_of,
     parse_id,
     send_private,
@@ -44,7 +49,7 @@ from bot.ui import (
     support_payload,
     unstored_view,
 )
-from cogs.reports.render import code_keepsake, read_receipt
+from cogs.reports.render import code_keepsake, keepsake_language, read_receipt
 
 if TYPE_CHECKING:
     from cogs.reports.commands import Reports
@@ -60,19 +65,24 @@ NEED = "discrimination"
 # -- the forms ---------------------------------------------------------------------------
 
 
-def _choose(custom_id: str, choices: Mapping[str, str], *, optional: bool = False) -> discord.ui.Select[Any]:
+def _choose(
+    custom_id: str, choices: Mapping[str, str], t: Translator, *, optional: bool = False
+) -> discord.ui.Select[Any]:
     """One choice from ``choices`` (value -> label); ``optional`` lets it be left empty."""
-    options = [discord.SelectOption(label=label, value=value) for value, label in choices.items()]
+    options = [
+        discord.SelectOption(label=clip(t(label), SELECT_LABEL_LIMIT), value=value)
+        for value, label in choices.items()
+    ]
     if optional:
         return discord.ui.Select(
             custom_id=custom_id,
-            placeholder="Optional: choose one, or leave empty",
+            placeholder=t("Optional: choose one, or leave empty"),
             options=options,
             required=False,
             min_values=0,
             max_values=1,
         )
-    return discord.ui.Select(custom_id=custom_id, placeholder="Choose one", options=options, required=True)
+    return discord.ui.Select(custom_id=custom_id, placeholder=t("Choose one"), options=options, required=True)
 
 
 def _write(
@@ -91,57 +101,59 @@ def _write(
 class ReportForm(StatelessModal):
     """The report form: what, where, roughly when, characteristic, and what they'd like."""
 
-    def __init__(self) -> None:
-        super().__init__(title="Report what happened", custom_id=REPORT_FORM_ID)
+    def __init__(self, t: Translator = SOURCE_TRANSLATOR) -> None:
+        super().__init__(title=t("Report what happened"), custom_id=REPORT_FORM_ID)
         what = _write(
             "report:what",
             BODY_MAX,
-            "What happened, in your own words. Leave out anything that could identify you.",
+            t("What happened, in your own words. Leave out anything that could identify you."),
         )
-        where = _choose("report:where", SETTINGS)
+        where = _choose("report:where", SETTINGS, t)
         when = _write(
             "report:when",
             WHEN_MAX,
-            "For example: last week, in October, during my first placement",
+            t("For example: last week, in October, during my first placement"),
             short=True,
             required=False,
         )
-        characteristic = _choose("report:characteristic", CHARACTERISTICS, optional=True)
-        wish = _choose("report:wish", WISHES)
-        self.add_item(discord.ui.Label(text="What happened?", component=what))
-        self.add_item(discord.ui.Label(text="Where did it happen?", component=where))
-        self.add_item(discord.ui.Label(text="Roughly when? (optional)", component=when))
+        characteristic = _choose("report:characteristic", CHARACTERISTICS, t, optional=True)
+        wish = _choose("report:wish", WISHES, t)
+        self.add_item(discord.ui.Label(text=t("What happened?"), component=what))
+        self.add_item(discord.ui.Label(text=t("Where did it happen?"), component=where))
+        self.add_item(discord.ui.Label(text=t("Roughly when? (optional)"), component=when))
         self.add_item(
             discord.ui.Label(
-                text="Protected characteristic? (optional)",
-                description="Was it about age, disability, race, religion, sex, sexuality, or similar?",
+                text=t("Protected characteristic? (optional)"),
+                description=t("Was it about age, disability, race, religion, sex, sexuality, or similar?"),
                 component=characteristic,
             )
         )
-        self.add_item(discord.ui.Label(text="What would you like?", component=wish))
+        self.add_item(discord.ui.Label(text=t("What would you like?"), component=wish))
 
 
 class AnswerForm(StatelessModal):
     """The reporter's message on their case; the custom id carries the case and its tag."""
 
-    def __init__(self, case_id: int, tag: str) -> None:
-        super().__init__(title="Write to the welfare team", custom_id=f"report:answer-form:{case_id}:{tag}")
-        text = _write(
-            "report:answer-text", MESSAGE_MAX, "Your message. It's added to your case without your name."
+    def __init__(self, case_id: int, tag: str, t: Translator = SOURCE_TRANSLATOR) -> None:
+        super().__init__(
+            title=t("Write to the welfare team"), custom_id=f"report:answer-form:{case_id}:{tag}"
         )
-        self.add_item(discord.ui.Label(text="Your message", component=text))
+        text = _write(
+            "report:answer-text", MESSAGE_MAX, t("Your message. It's added to your case without your name.")
+        )
+        self.add_item(discord.ui.Label(text=t("Your message"), component=text))
 
 
 class CodeForm(StatelessModal):
     """Asks for the code, for members who'd rather not type it into a command."""
 
-    def __init__(self) -> None:
-        super().__init__(title="Open your case", custom_id=CODE_FORM_ID)
+    def __init__(self, t: Translator = SOURCE_TRANSLATOR) -> None:
+        super().__init__(title=t("Open your case"), custom_id=CODE_FORM_ID)
         code = _write("report:code", 100, "ABCD-EFGH-…", short=True)
         self.add_item(
             discord.ui.Label(
-                text="Your private code",
-                description="The code you were given when you reported",
+                text=t("Your private code"),
+                description=t("The code you were given when you reported"),
                 component=code,
             )
         )
@@ -154,11 +166,15 @@ class _FixedButton(PersistentItem[discord.ui.Button[Any]], template=r"(?!)"):
     """A button whose custom id is a fixed string (``fixed_id``, the same as its template)."""
 
     fixed_id: ClassVar[str]
-    label: ClassVar[str]
+    label: ClassVar[Message]  # marked with N_, drawn in the reader's language
     style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
 
-    def __init__(self) -> None:
-        super().__init__(discord.ui.Button(label=self.label, style=self.style, custom_id=self.fixed_id))
+    def __init__(self, t: Translator = SOURCE_TRANSLATOR) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=clip(t(self.label), BUTTON_LABEL_LIMIT), style=self.style, custom_id=self.fixed_id
+            )
+        )
 
 
 class BeginReport(_FixedButton, template=r"report:begin"):
@@ -167,14 +183,17 @@ class BeginReport(_FixedButton, template=r"report:begin"):
     where = "report begin"
 
     fixed_id = "report:begin"
-    label = "Continue to the form"
+    label = N_("Continue to the form")
     style = discord.ButtonStyle.primary
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         from cogs.reports.commands import Reports  # the cog imports this module
 
-        cog_of(interaction, Reports).check_rate(interaction)
-        await show_form(interaction, ReportForm())
+        cog = cog_of(interaction, Reports)
+        t = await cog.bot.i18n.for_interaction(interaction)
+        if await cog.refused_by_rate(interaction, t):
+            return
+        await show_form(interaction, ReportForm(t))
 
 
 class ReportSupport(_FixedButton, template=r"report:support"):
@@ -183,11 +202,14 @@ class ReportSupport(_FixedButton, template=r"report:support"):
     where = "report support"
 
     fixed_id = "report:support"
-    label = "Other ways to report, and support"
+    label = N_("Other ways to report, and support")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs.reports.commands import Reports  # the cog imports this module
+
         assert interaction.guild_id is not None
-        support = await support_payload(interaction.client, interaction.guild_id, NEED)
+        t = await cog_of(interaction, Reports).bot.i18n.for_interaction(interaction)
+        support = await support_payload(interaction.client, interaction.guild_id, NEED, t=t)
         await send_private(interaction, **support)
 
 
@@ -203,12 +225,12 @@ class AnswerCase(
 
     where = "report answer"
 
-    def __init__(self, case_id: int, tag: str) -> None:
+    def __init__(self, case_id: int, tag: str, t: Translator = SOURCE_TRANSLATOR) -> None:
         self.case_id = case_id
         self.tag = tag
         super().__init__(
             discord.ui.Button(
-                label="Write a message",
+                label=t("Write a message"),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"report:answer:{case_id}:{tag}",
             )
@@ -222,8 +244,10 @@ class AnswerCase(
         """The form, only for an open case of this server whose tag is right (the id is untrusted)."""
         from cogs.reports.commands import Reports  # the cog imports this module
 
-        await cog_of(interaction, Reports).check_answerable(interaction, self.case_id, self.tag)
-        await show_form(interaction, AnswerForm(self.case_id, self.tag))
+        cog = cog_of(interaction, Reports)
+        await cog.check_answerable(interaction, self.case_id, self.tag)
+        t = await cog.bot.i18n.for_interaction(interaction)
+        await show_form(interaction, AnswerForm(self.case_id, self.tag, t))
 
 
 # -- case handling by organisers ------------------------------------------------------------
@@ -249,12 +273,14 @@ class OpenCaseSelect(PersistentItem[discord.ui.Select[Any]], template=r"cases:op
 
     where = "cases open"
 
-    def __init__(self, options: list[discord.SelectOption] | None = None) -> None:
+    def __init__(
+        self, options: list[discord.SelectOption] | None = None, t: Translator = SOURCE_TRANSLATOR
+    ) -> None:
         super().__init__(
             discord.ui.Select(
                 custom_id="cases:open",
-                placeholder="Open a case…",
-                options=options or [discord.SelectOption(label="No cases", value="0")],
+                placeholder=t("Open a case…"),
+                options=options or [discord.SelectOption(label=t("No cases"), value="0")],
                 min_values=1,
                 max_values=1,
                 disabled=not options,
@@ -289,28 +315,30 @@ class _CaseButton(RowButton, template=r"(?!)"):
 class ReplyToCase(_CaseButton, template=rf"cases:reply:(?P<id>{ID})"):
     where = "cases reply button"
     prefix = "cases:reply"
-    label = "Reply"
+    label = N_("Reply")
     style = discord.ButtonStyle.primary
 
     async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
         await cog.check_repliable(interaction, self.number)
-        await show_form(interaction, CaseReplyForm(self.number))
+        t = await cog.bot.i18n.for_interaction(interaction)
+        await show_form(interaction, CaseReplyForm(self.number, t))
 
 
 class CloseCase(_CaseButton, template=rf"cases:close:(?P<id>{ID})"):
     where = "cases close button"
     prefix = "cases:close"
-    label = "Close"
+    label = N_("Close")
 
     async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
         await cog.check_closable(interaction, self.number)
-        await show_form(interaction, CaseCloseForm(self.number))
+        t = await cog.bot.i18n.for_interaction(interaction)
+        await show_form(interaction, CaseCloseForm(self.number, t))
 
 
 class ReopenCase(_CaseButton, template=rf"cases:reopen:(?P<id>{ID})"):
     where = "cases reopen button"
     prefix = "cases:reopen"
-    label = "Reopen"
+    label = N_("Reopen")
 
     async def act(self, cog: Reports, interaction: discord.Interaction[Any]) -> None:
         await cog.reopen_case(interaction, self.number)
@@ -319,33 +347,45 @@ class ReopenCase(_CaseButton, template=rf"cases:reopen:(?P<id>{ID})"):
 class CaseReplyForm(StatelessModal):
     """An organiser's reply; the reporter reads it with their code."""
 
-    def __init__(self, number: int) -> None:
-        super().__init__(title=f"Reply on case {number}", custom_id=f"cases:reply-form:{number}")
-        text = _write(
-            "cases:reply-text", MESSAGE_MAX, "The reporter sees this as from the welfare team, not from you."
+    def __init__(self, number: int, t: Translator = SOURCE_TRANSLATOR) -> None:
+        super().__init__(
+            title=t("Reply on case {number}", number=number), custom_id=f"cases:reply-form:{number}"
         )
-        self.add_item(discord.ui.Label(text="Your reply", component=text))
+        text = _write(
+            "cases:reply-text",
+            MESSAGE_MAX,
+            t("The reporter sees this as from the welfare team, not from you."),
+        )
+        self.add_item(discord.ui.Label(text=t("Your reply"), component=text))
 
 
 class CaseCloseForm(StatelessModal):
     """The outcome of a case, which the reporter can read with their code."""
 
-    def __init__(self, number: int) -> None:
-        super().__init__(title=f"Close case {number}", custom_id=f"cases:close-form:{number}")
-        text = _write("cases:outcome", OUTCOME_MAX, "What happened as a result. The reporter can read this.")
-        self.add_item(discord.ui.Label(text="Outcome", component=text))
+    def __init__(self, number: int, t: Translator = SOURCE_TRANSLATOR) -> None:
+        super().__init__(
+            title=t("Close case {number}", number=number), custom_id=f"cases:close-form:{number}"
+        )
+        text = _write(
+            "cases:outcome", OUTCOME_MAX, t("What happened as a result. The reporter can read this.")
+        )
+        self.add_item(discord.ui.Label(text=t("Outcome"), component=text))
 
 
-def case_actions(number: int, *, is_open: bool, wants_reply: bool) -> discord.ui.View:
+def case_actions(
+    number: int, *, is_open: bool, wants_reply: bool, t: Translator = SOURCE_TRANSLATOR
+) -> discord.ui.View:
     """Reply (when the reporter can read one) and Close on an open case; Reopen on a closed one."""
     if not is_open:
-        return unstored_view(ReopenCase(number))
-    items: list[discord.ui.Item[Any]] = [ReplyToCase(number)] if wants_reply else []
-    return unstored_view(*items, CloseCase(number))
+        return unstored_view(ReopenCase(number, label=t(ReopenCase.label)))
+    items: list[discord.ui.Item[Any]] = (
+        [ReplyToCase(number, label=t(ReplyToCase.label))] if wants_reply else []
+    )
+    return unstored_view(*items, CloseCase(number, label=t(CloseCase.label)))
 
 
-def case_menu(options: list[discord.SelectOption]) -> discord.ui.View:
-    return unstored_view(OpenCaseSelect(options))
+def case_menu(options: list[discord.SelectOption], t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
+    return unstored_view(OpenCaseSelect(options, t))
 
 
 # -- keeping a report code ----------------------------------------------------------------
@@ -366,8 +406,15 @@ def _receipt_of(interaction: discord.Interaction[Any]) -> tuple[int, str]:
     return found
 
 
-def _server_name(interaction: discord.Interaction[Any]) -> str:
-    return interaction.guild.name if interaction.guild is not None else "your server"
+def _server_name(interaction: discord.Interaction[Any], t: Translator) -> str:
+    return interaction.guild.name if interaction.guild is not None else t("your server")
+
+
+async def _reader(interaction: discord.Interaction[Any]) -> Translator:
+    """The presser's language (English when the reports feature isn't running)."""
+    from cogs.reports.commands import Reports  # the cog imports this module
+
+    return await cog_of(interaction, Reports).bot.i18n.for_interaction(interaction)
 
 
 class KeepCodeFile(_FixedButton, template=r"report:keep:file"):
@@ -376,14 +423,15 @@ class KeepCodeFile(_FixedButton, template=r"report:keep:file"):
     where = "report keep file"
 
     fixed_id = "report:keep:file"
-    label = "Download as a file"
+    label = N_("Download as a file")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         number, code = _receipt_of(interaction)
-        text = code_keepsake(_server_name(interaction), number, code)
+        t = await _reader(interaction)
+        text = code_keepsake(_server_name(interaction, t), number, code, t)
         await send_private(
             interaction,
-            "Here is your code as a file, only for you. Save it somewhere only you can open.",
+            t("Here is your code as a file, only for you. Save it somewhere only you can open."),
             file=discord.File(io.BytesIO(text.encode("utf-8")), filename=f"report-code-case-{number}.txt"),
         )
 
@@ -394,15 +442,16 @@ class KeepCodeDM(_FixedButton, template=r"report:keep:dm"):
     where = "report keep dm"
 
     fixed_id = "report:keep:dm"
-    label = "Send it to me by DM"
+    label = N_("Send it to me by DM")
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         number, code = _receipt_of(interaction)
-        text = code_keepsake(_server_name(interaction), number, code)
+        t = await _reader(interaction)  # the DM goes to the presser: their language
+        text = code_keepsake(_server_name(interaction, t), number, code, t)
         # Sent now, in answer to the press, never through the outbox: a promise there would
         # write the code to the database.
         try:
-            await interaction.user.send(text, view=unstored_view(ForgetCodeDM()))
+            await interaction.user.send(text, view=unstored_view(ForgetCodeDM(t)))
         except discord.Forbidden:
             raise UserError(
                 "I couldn't send you a DM: your settings don't allow messages from this server's "
@@ -410,8 +459,10 @@ class KeepCodeDM(_FixedButton, template=r"report:keep:dm"):
             ) from None
         await send_private(
             interaction,
-            "Sent to your DMs with Common Room. Discord keeps it there until you delete it with the "
-            "button under it; Common Room keeps no copy.",
+            t(
+                "Sent to your DMs with Common Room. Discord keeps it there until you delete it with the "
+                "button under it; Common Room keeps no copy."
+            ),
         )
 
 
@@ -421,7 +472,7 @@ class ForgetCodeDM(_FixedButton, template=r"report:keep:forget"):
     where = "report keep forget"
 
     fixed_id = "report:keep:forget"
-    label = "Delete this message"
+    label = N_("Delete this message")
     style = discord.ButtonStyle.danger
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -429,8 +480,21 @@ class ForgetCodeDM(_FixedButton, template=r"report:keep:forget"):
         if message is None or message.author.id != interaction.client.user.id or message.guild is not None:
             raise UserError("This button only deletes the DM with your code that it sits under.")
         await message.delete()
-        await send_private(interaction, "Deleted. The code is no longer in your DMs with Common Room.")
+        t = _dm_language(interaction, message.content)
+        await send_private(interaction, t("Deleted. The code is no longer in your DMs with Common Room."))
 
 
-def keep_code_view() -> discord.ui.View:
-    return unstored_view(KeepCodeFile(), KeepCodeDM())
+def _dm_language(interaction: discord.Interaction[Any], content: str) -> Translator:
+    """The language the keepsake DM was written in (a DM names no server to look the reader up on)."""
+    from cogs.reports.commands import Reports  # the cog imports this module
+
+    i18n = cog_of(interaction, Reports).bot.i18n
+    translators = [
+        i18n.translator(locale)
+        for locale in sorted(i18n.catalogues.locales, key=lambda locale: locale == SOURCE)
+    ]
+    return keepsake_language(content, translators) or SOURCE_TRANSLATOR
+
+
+def keep_code_view(t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
+    return unstored_view(KeepCodeFile(t), KeepCodeDM(t))

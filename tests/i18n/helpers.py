@@ -37,8 +37,20 @@ CONVERTED = frozenset(
         "cogs/signposts/jobs.py",
         "cogs/signposts/render.py",
         "cogs/signposts/views.py",
+        "bot/services/mentoring.py",
+        "bot/services/mentoring_model.py",
+        "bot/services/mentoring_schedule.py",
+        "bot/services/reports.py",
         "cogs/about.py",
         "cogs/language.py",
+        "cogs/mentoring/commands.py",
+        "cogs/mentoring/jobs.py",
+        "cogs/mentoring/render.py",
+        "cogs/mentoring/views.py",
+        "cogs/reports/commands.py",
+        "cogs/reports/jobs.py",
+        "cogs/reports/render.py",
+        "cogs/reports/views.py",
     }
 )
 TEMPLATE = LOCALES_DIR / "messages.pot"
@@ -80,3 +92,23 @@ def shown(message: Any) -> list[str]:
 def bypassing(texts: list[str]) -> list[str]:
     """The words in ``texts`` (rendered under the pseudo-locale) that no catalogue entry wraps."""
     return [word for text in texts for word in LETTERS.findall(outside_markers(text))]
+
+
+#: The keys of a component or form payload that hold text a reader sees.
+_SHOWN_KEYS = frozenset({"title", "label", "placeholder", "description"})
+
+
+def component_texts(payload: Any) -> list[str]:
+    """Every label, title, placeholder and description in a message's components or a form
+    (SimCord's payload dicts), options included; custom ids and values are not shown."""
+    found: list[str] = []
+    if isinstance(payload, dict):
+        for name, value in payload.items():
+            if name in _SHOWN_KEYS and isinstance(value, str) and value:
+                found.append(value)
+            elif isinstance(value, dict | list):
+                found += component_texts(value)
+    elif isinstance(payload, list):
+        for item in payload:
+            found += component_texts(item)
+    return found
