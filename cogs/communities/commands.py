@@ -40,18 +40,20 @@ from bot.ui import (
     suggest,
 )
 from cogs.communities import render
-from cogs.communities.membership import Membership
-from cogs.communities.provision import (
-    CATEGORY_NAME,
+from cogs.communities.fixes import (
     CLOSE_CHANNEL,
     MAKE_CHANNEL,
     REOPEN,
-    Provisioner,
     already_translated,
+    require_permissions,
+)
+from cogs.communities.membership import Membership
+from cogs.communities.provision import (
+    CATEGORY_NAME,
+    Provisioner,
     check_emoji_is_here,
     identity_member_count,
     raw_overwrites,
-    require_permissions,
 )
 from cogs.communities.views import EDIT_FORM, card_view, edit_form, panel_view
 

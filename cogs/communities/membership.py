@@ -25,20 +25,22 @@ from bot.core import CommonRoomBot
 from bot.errors import UserError
 from bot.i18n import SOURCE_TRANSLATOR, Translator
 from bot.services.communities import Community, CommunityService
-from cogs.communities.provision import (
+from cogs.communities.fixes import (
     GIVE_ACCESS,
-    MEMBER_ACCESS,
     Draw,
-    Provisioner,
     channel_fix,
     guild_permission_fix,
-    has_identity_access,
-    has_role,
     hierarchy_fix,
-    identity_member_count,
-    is_kept_out,
     missing_guild_permissions,
     my_role_name,
+)
+from cogs.communities.provision import (
+    MEMBER_ACCESS,
+    Provisioner,
+    has_identity_access,
+    has_role,
+    identity_member_count,
+    is_kept_out,
     overwrite_count,
 )
 from cogs.communities.render import community_line, welcome_text

@@ -483,8 +483,16 @@ UNMET_NONE = N_(
 MAX_WEEKS_SHOWN = 8
 
 
-def _week(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+MONTHS = (
+    # Translators: the months, shortened, in a date such as "5 Jan 2026".
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
+)  # fmt: skip
+
+
+def _week(day: date, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """ "5 Jan 2026", the month in ``t``'s language."""
+    return f"{day.day} {t(MONTHS[day.month - 1])} {day.year}"
 
 
 def unmet_line(item: UnmetNeed, contacts: list[Contact], t: Translator = SOURCE_TRANSLATOR) -> str:
@@ -492,7 +500,7 @@ def unmet_line(item: UnmetNeed, contacts: list[Contact], t: Translator = SOURCE_
     category = CATEGORIES[item.need]
     recent = sorted(item.weeks, key=lambda week: week.week_start, reverse=True)
     weeks = ", ".join(
-        t("week of {week}: {count}", week=_week(w.week_start), count=w.count)
+        t("week of {week}: {count}", week=_week(w.week_start, t), count=w.count)
         for w in recent[:MAX_WEEKS_SHOWN]
     )
     if len(recent) > MAX_WEEKS_SHOWN:

@@ -26,6 +26,7 @@ CONVERTED = frozenset(
         "bot/services/language.py",
         "bot/services/communities.py",
         "cogs/communities/commands.py",
+        "cogs/communities/fixes.py",
         "cogs/communities/membership.py",
         "cogs/communities/provision.py",
         "cogs/communities/render.py",
