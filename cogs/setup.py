@@ -25,11 +25,12 @@ from discord.ext import commands
 
 from bot.core import MANAGE_SERVER, CommonRoomBot
 from bot.errors import UserError
-from bot.i18n import N_, UNREVIEWED_NOTICE, Message, Translator
+from bot.i18n import N_, SOURCE_TRANSLATOR, UNREVIEWED_NOTICE, Message, Translator
 from bot.services.guilds import CHANNEL_PURPOSES, GuildConfig
 from bot.services.language import BILINGUAL, SOURCE, WELSH, ServerLanguages
 from bot.services.outbox import OutboxItem
 from bot.ui import PersistentItem, cog_of, require_bot_permissions, send_private, unstored_view
+from bot.ui.replies import reader
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +55,90 @@ TIMEZONES: tuple[str, ...] = (
     "UTC",
 )
 
-# What each missing piece stops working (shown by /setup show and the guided set-up).
-MISSING_ROLE = (
-    "Only members with Manage Server count as organisers, so nobody else can run events, "
-    "cases, mentoring or pulse checks."
-)
-MISSING_CHANNEL: dict[str, str] = {
-    "announcements": "Event cards and pulse checks have no default channel: each one needs a channel chosen.",
-    "organisers": (
-        "Health alerts (a channel the bot can't post in, DMs that failed) and summaries reach nobody, "
-        "and reports have nowhere to fall back to."
+# Each purpose's lines, one whole sentence each (the purpose names stay in English: they are
+# what an admin chooses in `/setup channel`).
+# Translators: {channel} is a channel, or "not set".
+CHANNEL_LINE: dict[str, Message] = {
+    "announcements": N_("**announcements**: {channel}, where event cards and pulse checks are posted"),
+    "organisers": N_(
+        "**organisers**: {channel}, private channel where organisers get health alerts and summaries"
     ),
-    "welcome": "New students have no set starting point for the support button and welcome notes.",
-    "reports": (
-        "New reports go to the organisers' channel instead (or, with neither set, only to /cases list)."
+    "welcome": N_("**welcome**: {channel}, where new students land; a good place for the support button"),
+    "reports": N_(
+        "**reports**: {channel}, private channel where anonymous reports arrive (falls back to organisers)"
     ),
 }
+# What each missing piece stops working (shown by /setup show and the guided set-up).
+MISSING_ROLE = N_(
+    "**Organiser role**: Only members with Manage Server count as organisers, so nobody else can run "
+    "events, cases, mentoring or pulse checks."
+)
+MISSING_CHANNEL: dict[str, Message] = {
+    "announcements": N_(
+        "**announcements channel**: Event cards and pulse checks have no default channel: each one "
+        "needs a channel chosen."
+    ),
+    "organisers": N_(
+        "**organisers channel**: Health alerts (a channel the bot can't post in, DMs that failed) and "
+        "summaries reach nobody, and reports have nowhere to fall back to."
+    ),
+    "welcome": N_(
+        "**welcome channel**: New students have no set starting point for the support button and "
+        "welcome notes."
+    ),
+    "reports": N_(
+        "**reports channel**: New reports go to the organisers' channel instead (or, with neither set, "
+        "only to /cases list)."
+    ),
+}
+# The guided set-up's line for each channel ({channel} is "#name" or "not set").
+WIZARD_CHANNEL: dict[str, Message] = {
+    "announcements": N_("• announcements channel: {channel}"),
+    "organisers": N_("• organisers channel: {channel}"),
+    "welcome": N_("• welcome channel: {channel}"),
+    "reports": N_("• reports channel: {channel}"),
+}
+CHANNEL_PLACEHOLDER: dict[str, Message] = {
+    "announcements": N_("The announcements channel…"),
+    "organisers": N_("The organisers channel…"),
+    "welcome": N_("The welcome channel…"),
+    "reports": N_("The reports channel…"),
+}
+# A channel chosen in the guided set-up ({channel} is "#name").
+WIZARD_SAVED: dict[str, Message] = {
+    "announcements": N_("Saved: {channel} is the announcements channel."),
+    "organisers": N_("Saved: {channel} is the organisers channel."),
+    "welcome": N_("Saved: {channel} is the welcome channel."),
+    "reports": N_("Saved: {channel} is the reports channel."),
+}
+WIZARD_PUBLIC: dict[str, Message] = {
+    "organisers": N_(
+        "Warning: everyone on the server can see {channel}. The organisers channel should be private "
+        "to organisers: remove View Channel from @everyone there."
+    ),
+    "reports": N_(
+        "Warning: everyone on the server can see {channel}. The reports channel should be private to "
+        "organisers: remove View Channel from @everyone there."
+    ),
+}
+# A channel chosen with /setup channel ({channel} is the channel's mention).
+COMMAND_SAVED: dict[str, Message] = {
+    "announcements": N_("Done. {channel} is now the **announcements** channel."),
+    "organisers": N_("Done. {channel} is now the **organisers** channel."),
+    "welcome": N_("Done. {channel} is now the **welcome** channel."),
+    "reports": N_("Done. {channel} is now the **reports** channel."),
+}
+COMMAND_PUBLIC: dict[str, Message] = {
+    "organisers": N_(
+        "⚠️ Everyone on the server can see {channel}. The organisers channel should be private to "
+        "organisers: remove View Channel from @everyone there."
+    ),
+    "reports": N_(
+        "⚠️ Everyone on the server can see {channel}. The reports channel should be private to "
+        "organisers: remove View Channel from @everyone there."
+    ),
+}
+NOT_SET = N_("not set")
 # /setup language (issue #18): what the server's language now means, in the admin's language.
 LANGUAGE_SET: dict[str, Message] = {
     SOURCE: N_(
@@ -132,82 +201,108 @@ def language_reply(t: Translator, languages: ServerLanguages, changed: bool) -> 
     return "\n".join(lines)
 
 
-JOIN_NOTE = (
+JOIN_NOTE = N_(
     "Hello! I'm Common Room. Next step for a server admin: run `/setup start` to choose the "
     "organiser role, channels and timezone (it takes a minute, and only you see it)."
 )
 
 
-def render_config(guild: discord.Guild, config: GuildConfig) -> discord.Embed:
-    embed = discord.Embed(title="Common Room settings for this server", colour=discord.Colour.teal())
+def _english(purpose: str, table: dict[str, Message], fallback: str) -> str:
+    """The catalogue's sentence for ``purpose`` (a purpose added later without one: ``fallback``,
+    English only, with its braces kept literal)."""
+    found = table.get(purpose)
+    if found is not None:
+        return found
+    return fallback.replace("{", "{{").replace("}", "}}").replace("{{channel}}", "{channel}")
+
+
+def render_config(
+    guild: discord.Guild, config: GuildConfig, t: Translator = SOURCE_TRANSLATOR
+) -> discord.Embed:
+    embed = discord.Embed(title=t("Common Room settings for this server"), colour=discord.Colour.teal())
     role = guild.get_role(config.organiser_role_id) if config.organiser_role_id else None
     embed.add_field(
-        name="Organiser role",
-        value=role.mention if role else "Not set (members with Manage Server are organisers)",
+        name=t("Organiser role"),
+        value=role.mention if role else t("Not set (members with Manage Server are organisers)"),
         inline=False,
     )
-    embed.add_field(name="Timezone", value=f"`{config.timezone}`", inline=False)
+    embed.add_field(name=t("Timezone"), value=f"`{config.timezone}`", inline=False)
     lines = []
     for purpose, meaning in CHANNEL_PURPOSES.items():
         channel_id = config.channel(purpose)
-        where = f"<#{channel_id}>" if channel_id else "not set"
-        lines.append(f"**{purpose}**: {where}, {meaning}")
-    embed.add_field(name="Channels", value="\n".join(lines), inline=False)
-    missing = missing_pieces(config)
+        where = f"<#{channel_id}>" if channel_id else t(NOT_SET)
+        line = _english(purpose, CHANNEL_LINE, f"**{purpose}**: {{channel}}, {meaning}")
+        lines.append(t(line, channel=where))
+    embed.add_field(name=t("Channels"), value="\n".join(lines), inline=False)
+    missing = missing_pieces(config, t)
     embed.add_field(
-        name="Still missing" if missing else "Complete",
-        value="\n".join(f"• {line}" for line in missing) if missing else "Everything is set up.",
+        name=t("Still missing") if missing else t("Complete"),
+        value="\n".join(f"• {line}" for line in missing) if missing else t("Everything is set up."),
         inline=False,
     )
     return embed
 
 
-def missing_pieces(config: GuildConfig) -> list[str]:
+def missing_pieces(config: GuildConfig, t: Translator = SOURCE_TRANSLATOR) -> list[str]:
     """What is not set yet, each with what it stops working (empty when set up)."""
-    found = [] if config.organiser_role_id else [f"**Organiser role**: {MISSING_ROLE}"]
+    found = [] if config.organiser_role_id else [t(MISSING_ROLE)]
     found += [
-        f"**{purpose} channel**: {MISSING_CHANNEL.get(purpose, meaning)}"
+        t(_english(purpose, MISSING_CHANNEL, f"**{purpose} channel**: {meaning}"))
         for purpose, meaning in CHANNEL_PURPOSES.items()
         if config.channel(purpose) is None
     ]
     return found
 
 
-def wizard_text(guild: discord.Guild, config: GuildConfig, page: int, note: str = "") -> str:
-    """The guided set-up's message: where the admin is, what is set, what is left."""
+def wizard_text(
+    guild: discord.Guild, config: GuildConfig, page: int, note: str = "", t: Translator = SOURCE_TRANSLATOR
+) -> str:
+    """The guided set-up's message: where the admin is, what is set, what is left (``note`` is
+    shown as given: translate it before)."""
     role = guild.get_role(config.organiser_role_id) if config.organiser_role_id else None
     lines = [
-        f"**Setting up Common Room** (step {page} of 2). Each choice is saved as you make it.",
-        f"• Organiser role: {role.name if role else 'not set'}",
-        f"• Timezone: {config.timezone}",
+        t(
+            "**Setting up Common Room** (step {page} of 2). Each choice is saved as you make it.",
+            page=page,
+        ),
+        t("• Organiser role: {role}", role=role.name) if role else t("• Organiser role: not set"),
+        t("• Timezone: {timezone}", timezone=config.timezone),
     ]
     for purpose in CHANNEL_PURPOSES:
         channel = guild.get_channel(config.channel(purpose) or 0)
-        lines.append(f"• {purpose} channel: {'#' + channel.name if channel else 'not set'}")
+        line = _english(purpose, WIZARD_CHANNEL, f"• {purpose} channel: {{channel}}")
+        lines.append(t(line, channel=f"#{channel.name}" if channel else t(NOT_SET)))
     if page == 1:
         lines.append(
-            "\nChoose the role whose members are organisers, and the server's timezone (another "
-            "timezone: `/setup timezone`). Then press **Next: channels**."
+            "\n"
+            + t(
+                "Choose the role whose members are organisers, and the server's timezone (another "
+                "timezone: `/setup timezone`). Then press **Next: channels**."
+            )
         )
     else:
         lines.append(
-            "\nChoose a channel for each purpose. The organisers and reports channels should be private."
+            "\n"
+            + t("Choose a channel for each purpose. The organisers and reports channels should be private.")
         )
-    missing = missing_pieces(config)
+    missing = missing_pieces(config, t)
     lines.append(
-        f"\nStill missing: {len(missing)}. `/setup show` says what each one stops working."
-        if missing
-        else "\nEverything is set up."
+        "\n"
+        + (
+            t("Still missing: {n}. `/setup show` says what each one stops working.", n=len(missing))
+            if missing
+            else t("Everything is set up.")
+        )
     )
     if note:
         lines.append(f"\n{note}")
     return "\n".join(lines)
 
 
-def wizard_view(config: GuildConfig, page: int) -> discord.ui.View:
+def wizard_view(config: GuildConfig, page: int, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
     if page == 1:
-        return unstored_view(SetupRole(config), SetupTimezone(config), SetupPage(2))
-    return unstored_view(*(SetupChannel(purpose, config) for purpose in CHANNEL_PURPOSES), SetupPage(1))
+        return unstored_view(SetupRole(config, t), SetupTimezone(config, t), SetupPage(2, t))
+    return unstored_view(*(SetupChannel(purpose, config, t) for purpose in CHANNEL_PURPOSES), SetupPage(1, t))
 
 
 def _require_manage_server(interaction: discord.Interaction[Any]) -> discord.Guild:
@@ -224,29 +319,30 @@ def _require_manage_server(interaction: discord.Interaction[Any]) -> discord.Gui
 
 
 async def _saved(
-    interaction: discord.Interaction[Any], config: GuildConfig, page: int, note: str = ""
+    interaction: discord.Interaction[Any], config: GuildConfig, page: int, t: Translator, note: str = ""
 ) -> None:
     assert interaction.guild is not None
     await interaction.response.edit_message(
-        content=wizard_text(interaction.guild, config, page, note), view=wizard_view(config, page)
+        content=wizard_text(interaction.guild, config, page, note, t), view=wizard_view(config, page, t)
     )
 
 
 class SetupRole(PersistentItem[discord.ui.RoleSelect[Any]], template=r"setup:role"):
     where = "setup role"
 
-    def __init__(self, config: GuildConfig | None = None) -> None:
+    def __init__(self, config: GuildConfig | None = None, t: Translator = SOURCE_TRANSLATOR) -> None:
         role_id = config.organiser_role_id if config is not None else None
         super().__init__(
             discord.ui.RoleSelect(
                 custom_id="setup:role",
-                placeholder="The organiser role…",
+                placeholder=t("The organiser role…"),
                 default_values=[discord.Object(role_id)] if role_id else [],
             )
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         guild = _require_manage_server(interaction)
+        t = await reader(interaction)
         role = self.item.values[0] if self.item.values else None
         if role is None or role.is_default():
             raise UserError(
@@ -254,19 +350,19 @@ class SetupRole(PersistentItem[discord.ui.RoleSelect[Any]], template=r"setup:rol
                 "run things."
             )
         config = await setup_cog(interaction).bot.guild_settings.set_organiser_role(guild.id, role.id)
-        await _saved(interaction, config, 1)
+        await _saved(interaction, config, 1, t)
 
 
 class SetupTimezone(PersistentItem[discord.ui.Select[Any]], template=r"setup:timezone"):
     where = "setup timezone"
 
-    def __init__(self, config: GuildConfig | None = None) -> None:
+    def __init__(self, config: GuildConfig | None = None, t: Translator = SOURCE_TRANSLATOR) -> None:
         current = config.timezone if config is not None else None
         names = list(TIMEZONES) if current in TIMEZONES or current is None else [current, *TIMEZONES[:-1]]
         super().__init__(
             discord.ui.Select(
                 custom_id="setup:timezone",
-                placeholder="The server's timezone…",
+                placeholder=t("The server's timezone…"),
                 options=[
                     discord.SelectOption(label=name, value=name, default=name == current) for name in names
                 ],
@@ -277,17 +373,17 @@ class SetupTimezone(PersistentItem[discord.ui.Select[Any]], template=r"setup:tim
         guild = _require_manage_server(interaction)
         name = self.item.values[0] if self.item.values else ""
         config = await setup_cog(interaction).bot.guild_settings.set_timezone(guild.id, name)
-        await _saved(interaction, config, 1)
+        await _saved(interaction, config, 1, await reader(interaction))
 
 
 class SetupPage(PersistentItem[discord.ui.Button[Any]], template=r"setup:page:(?P<page>[12])"):
     where = "setup page"
 
-    def __init__(self, page: int) -> None:
+    def __init__(self, page: int, t: Translator = SOURCE_TRANSLATOR) -> None:
         self.page = page
         super().__init__(
             discord.ui.Button(
-                label="Next: channels" if page == 2 else "Back: role and timezone",
+                label=t("Next: channels") if page == 2 else t("Back: role and timezone"),
                 style=discord.ButtonStyle.primary if page == 2 else discord.ButtonStyle.secondary,
                 custom_id=f"setup:page:{page}",
             )
@@ -299,7 +395,8 @@ class SetupPage(PersistentItem[discord.ui.Button[Any]], template=r"setup:page:(?
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         guild = _require_manage_server(interaction)
-        await _saved(interaction, await setup_cog(interaction).bot.guild_settings.get(guild.id), self.page)
+        config = await setup_cog(interaction).bot.guild_settings.get(guild.id)
+        await _saved(interaction, config, self.page, await reader(interaction))
 
 
 class SetupChannel(
@@ -307,14 +404,16 @@ class SetupChannel(
 ):
     where = "setup channel"
 
-    def __init__(self, purpose: str, config: GuildConfig | None = None) -> None:
+    def __init__(
+        self, purpose: str, config: GuildConfig | None = None, t: Translator = SOURCE_TRANSLATOR
+    ) -> None:
         self.purpose = purpose
         channel_id = config.channel(purpose) if config is not None else None
         super().__init__(
             discord.ui.ChannelSelect(
                 custom_id=f"setup:channel:{purpose}",
                 channel_types=[discord.ChannelType.text],
-                placeholder=f"The {purpose} channel…",
+                placeholder=t(_english(purpose, CHANNEL_PLACEHOLDER, f"The {purpose} channel…")),
                 default_values=[discord.Object(channel_id)] if channel_id else [],
             )
         )
@@ -333,16 +432,16 @@ class SetupChannel(
         config = await setup_cog(interaction).bot.guild_settings.set_channel(
             guild.id, self.purpose, channel.id
         )
-        note = f"Saved: #{channel.name} is the {self.purpose} channel."
-        if (
-            self.purpose in ("organisers", "reports")
-            and channel.permissions_for(guild.default_role).view_channel
-        ):
-            note += (
-                f" Warning: everyone on the server can see #{channel.name}. The {self.purpose} channel "
-                "should be private to organisers: remove View Channel from @everyone there."
-            )
-        await _saved(interaction, config, 2, note)
+        t = await reader(interaction)
+        name = f"#{channel.name}"
+        note = t(
+            _english(self.purpose, WIZARD_SAVED, f"Saved: {{channel}} is the {self.purpose} channel."),
+            channel=name,
+        )
+        public = WIZARD_PUBLIC.get(self.purpose)
+        if public is not None and channel.permissions_for(guild.default_role).view_channel:
+            note += " " + t(public, channel=name)
+        await _saved(interaction, config, 2, t, note)
 
 
 def setup_cog(interaction: discord.Interaction[Any]) -> Setup:
@@ -368,7 +467,7 @@ def join_channel(guild: discord.Guild) -> discord.TextChannel | None:
 class Setup(
     commands.GroupCog,
     group_name="setup",
-    group_description="Set up Common Room on this server",
+    group_description=N_("Set up Common Room on this server"),
     group_extras=MANAGE_SERVER,
 ):
     def __init__(self, bot: CommonRoomBot) -> None:
@@ -400,49 +499,61 @@ class Setup(
             self.bot.outbox.kick()
 
     async def render_join_note(self, item: OutboxItem) -> dict[str, Any] | None:
-        return {"content": JOIN_NOTE, "allowed_mentions": discord.AllowedMentions.none()}
+        voice = await self.bot.i18n.for_guild(item.guild_id)  # a post: the server's voice
+        return {
+            "content": voice.text(lambda t: t(JOIN_NOTE)),
+            "allowed_mentions": discord.AllowedMentions.none(),
+        }
 
     # -- the guided set-up ---------------------------------------------------------------
 
     @app_commands.command(
-        name="start", description="Set up Common Room step by step: role, channels, timezone"
+        name="start", description=N_("Set up Common Room step by step: role, channels, timezone")
     )
     async def start(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
+        t = await self.bot.i18n.for_interaction(interaction)
         config = await self.bot.guild_settings.ensure(interaction.guild.id)
         await send_private(
-            interaction, wizard_text(interaction.guild, config, 1), view=wizard_view(config, 1)
+            interaction, wizard_text(interaction.guild, config, 1, t=t), view=wizard_view(config, 1, t)
         )
 
-    @app_commands.command(name="organiser-role", description="Choose the role whose members are organisers")
-    @app_commands.describe(role="Members with this role can run organiser commands")
+    @app_commands.command(
+        name="organiser-role", description=N_("Choose the role whose members are organisers")
+    )
+    @app_commands.describe(role=N_("Members with this role can run organiser commands"))
     async def organiser_role(
         self, interaction: discord.Interaction[CommonRoomBot], role: discord.Role
     ) -> None:
         assert interaction.guild is not None
+        t = await self.bot.i18n.for_interaction(interaction)
         if role.is_default():
             await interaction.response.send_message(
-                "@everyone can't be the organiser role: everyone would be an organiser. Choose or create "
-                "a role for the people who run things.",
+                t(
+                    "@everyone can't be the organiser role: everyone would be an organiser. Choose or "
+                    "create a role for the people who run things."
+                ),
                 ephemeral=True,
             )
             return
         config = await self.bot.guild_settings.set_organiser_role(interaction.guild.id, role.id)
         await interaction.response.send_message(
-            f"Done. Members with {role.mention} are now organisers.",
-            embed=render_config(interaction.guild, config),
+            t("Done. Members with {role} are now organisers.", role=role.mention),
+            embed=render_config(interaction.guild, config, t),
             ephemeral=True,
         )
 
     @app_commands.command(
-        name="timezone", description="The server's timezone, used for event times and schedules"
+        name="timezone", description=N_("The server's timezone, used for event times and schedules")
     )
-    @app_commands.describe(name="An IANA timezone name, for example Europe/London")
+    @app_commands.describe(name=N_("An IANA timezone name, for example Europe/London"))
     async def timezone(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         assert interaction.guild is not None
         config = await self.bot.guild_settings.set_timezone(interaction.guild.id, name)
+        t = await self.bot.i18n.for_interaction(interaction)
         await interaction.response.send_message(
-            f"Done. Times on this server are now in `{config.timezone}`.", ephemeral=True
+            t("Done. Times on this server are now in `{timezone}`.", timezone=config.timezone),
+            ephemeral=True,
         )
 
     @timezone.autocomplete("name")
@@ -457,8 +568,8 @@ class Setup(
         ordered = preferred + [n for n in names if n not in preferred]
         return [app_commands.Choice(name=n, value=n) for n in ordered[:25]]
 
-    @app_commands.command(name="channel", description="Choose the channel Common Room uses for a purpose")
-    @app_commands.describe(purpose="What the channel is for", channel="The channel to use")
+    @app_commands.command(name="channel", description=N_("Choose the channel Common Room uses for a purpose"))
+    @app_commands.describe(purpose=N_("What the channel is for"), channel=N_("The channel to use"))
     async def channel(
         self,
         interaction: discord.Interaction[CommonRoomBot],
@@ -468,19 +579,16 @@ class Setup(
         assert interaction.guild is not None
         require_bot_permissions(channel)
         config = await self.bot.guild_settings.set_channel(interaction.guild.id, purpose, channel.id)
-        note = ""
-        if (
-            purpose in ("organisers", "reports")
-            and channel.permissions_for(interaction.guild.default_role).view_channel
-        ):
-            note = (
-                f"\n⚠️ Everyone on the server can see {channel.mention}. The {purpose} channel should be "
-                "private to organisers: remove View Channel from @everyone there."
-            )
+        t = await self.bot.i18n.for_interaction(interaction)
+        text = t(
+            _english(purpose, COMMAND_SAVED, f"Done. {{channel}} is now the **{purpose}** channel."),
+            channel=channel.mention,
+        )
+        public = COMMAND_PUBLIC.get(purpose)
+        if public is not None and channel.permissions_for(interaction.guild.default_role).view_channel:
+            text += "\n" + t(public, channel=channel.mention)
         await interaction.response.send_message(
-            f"Done. {channel.mention} is now the **{purpose}** channel.{note}",
-            embed=render_config(interaction.guild, config),
-            ephemeral=True,
+            text, embed=render_config(interaction.guild, config, t), ephemeral=True
         )
 
     @app_commands.command(
@@ -509,12 +617,15 @@ class Setup(
         t = await self.bot.i18n.for_interaction(interaction)  # after the change: it may be the new one
         await send_private(interaction, language_reply(t, chosen, language is not None))
 
-    @app_commands.command(name="show", description="Common Room's settings here, and what is still missing")
+    @app_commands.command(
+        name="show", description=N_("Common Room's settings here, and what is still missing")
+    )
     async def show(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
+        t = await self.bot.i18n.for_interaction(interaction)
         config = await self.bot.guild_settings.get(interaction.guild.id)
         await interaction.response.send_message(
-            embed=render_config(interaction.guild, config), ephemeral=True
+            embed=render_config(interaction.guild, config, t), ephemeral=True
         )
 
 

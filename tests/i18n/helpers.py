@@ -19,13 +19,23 @@ ROOT = Path(__file__).resolve().parents[2]
 #: untranslated; one found in any of these may not. Converting a module? Add it here.
 CONVERTED = frozenset(
     {
+        "bot/core.py",
+        "bot/feature.py",
         "bot/i18n.py",
         "bot/support.py",
+        "bot/ui/confirm.py",
+        "bot/ui/guard.py",
+        "bot/ui/items.py",
+        "bot/ui/names.py",
+        "bot/ui/paging.py",
+        "bot/ui/replies.py",
         "bot/ui/support.py",
         "bot/ui/translator.py",
+        "bot/services/guilds.py",
         "bot/services/language.py",
         "cogs/about.py",
         "cogs/language.py",
+        "cogs/setup.py",
     }
 )
 TEMPLATE = LOCALES_DIR / "messages.pot"
@@ -67,3 +77,15 @@ def shown(message: Any) -> list[str]:
 def bypassing(texts: list[str]) -> list[str]:
     """The words in ``texts`` (rendered under the pseudo-locale) that no catalogue entry wraps."""
     return [word for text in texts for word in LETTERS.findall(outside_markers(text))]
+
+
+def controls(message: Any, *, options: bool = True) -> list[str]:
+    """The labels and placeholders of a SimCord message's buttons and menus (and their options,
+    unless ``options`` is false: a menu of data, such as timezone names)."""
+    found: list[str] = []
+    for row in getattr(message, "components", None) or []:
+        for item in getattr(row, "children", [row]):
+            found += [getattr(item, "label", None) or "", getattr(item, "placeholder", None) or ""]
+            for option in (getattr(item, "options", None) or []) if options else []:
+                found += [option.label or "", option.description or ""]
+    return [text for text in found if text]

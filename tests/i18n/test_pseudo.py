@@ -11,7 +11,9 @@ covers it. Modules not converted yet are listed in docs/translating.md.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
 
 import discord
 import pytest
@@ -19,8 +21,8 @@ import pytest
 from bot.i18n import PSEUDO, Catalogues, Translator
 from bot.support import crisis_fields, crisis_sentence, crisis_text, urgent_help
 from bot.ui import fallback_support
-from tests.conftest import World
-from tests.i18n.helpers import bypassing, embed_texts, shown
+from tests.conftest import World, open_command_to
+from tests.i18n.helpers import bypassing, controls, embed_texts, shown
 
 Screen = Callable[[World, Translator], Awaitable[list[str]]]
 
@@ -59,12 +61,84 @@ async def support_lines(world: World, t: Translator) -> list[str]:
     ]
 
 
+async def setup_screens(world: World, t: Translator) -> list[str]:
+    """/setup show, the guided set-up (both pages, a saved channel and its warning), /setup channel,
+    organiser-role and timezone, and the note posted when the bot joins (cogs/setup.py)."""
+    texts = shown((await world.admin.slash(world.general, "setup show")).response)
+    started = await world.admin.slash(world.general, "setup start")
+    message = started.response.message
+    texts += shown(started.response) + controls(message, options=False)  # timezone names are data
+    texts += shown(
+        (await world.admin.select(message, [world.organiser_role], custom_id="setup:role")).response
+    )
+    turned = await world.admin.click(message, custom_id="setup:page:2")
+    texts += shown(turned.response) + controls(message, options=False)
+    public = world.guild.create_text_channel("organisers")
+    await world.env.settle()
+    saved = await world.admin.select(message, [public], custom_id="setup:channel:organisers")
+    texts += shown(saved.response) + controls(message, options=False)
+    texts += shown(
+        (await world.admin.slash(world.general, "setup channel", purpose="reports", channel=public)).response
+    )
+    texts += shown(
+        (await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)).response
+    )
+    texts += shown(
+        (await world.admin.slash(world.general, "setup timezone", name="Nowhere/Atlantis")).response
+    )
+    texts += shown((await world.admin.slash(world.general, "setup timezone", name="Europe/London")).response)
+    setup = world.bot.get_cog("Setup")
+    assert setup is not None
+    note = await setup.render_join_note(SimpleNamespace(guild_id=world.guild.id))  # type: ignore[attr-defined]
+    assert note is not None
+    # The timezone's IANA name is data, shown as it is.
+    return [text.replace("Europe/London", "") for text in [*texts, note["content"]]]
+
+
+async def refusals(world: World, t: Translator) -> list[str]:
+    """bot/core.py: a member without Manage Server, a member who isn't an organiser; the guard's
+    message for an unexpected error (bot/ui/guard.py); the shared buttons (bot/ui)."""
+    from bot.ui import ConfirmView, PagedView
+
+    await open_command_to(world, "setup", world.student)
+    texts = shown((await world.student.slash(world.general, "setup show")).response)
+    organiser_only = "pulse list"  # any command for organisers
+    await open_command_to(world, organiser_only.split()[0], world.student)
+    texts += shown((await world.student.slash(world.general, organiser_only)).response)
+
+    def broken(*args: object) -> discord.Embed:
+        raise RuntimeError("a bug")
+
+    cog = world.bot.get_cog("About")
+    assert cog is not None
+    names = inspect.unwrap(cog.about.callback).__globals__  # type: ignore[attr-defined]  # its module
+    original = names["about_embed"]
+    names["about_embed"] = broken
+    try:
+        texts += shown((await world.student.slash(world.general, "about")).response)
+    finally:
+        names["about_embed"] = original
+    world.env.errors.clear()
+
+    async def nothing(interaction: object) -> None:
+        return None
+
+    confirm = ConfirmView(1, nothing, confirm_label=t("Cancel"), t=t)
+    paged = PagedView.of([discord.Embed(), discord.Embed()], t=t)
+    texts += [str(item.label) for item in [*confirm.children, *paged.children]]  # type: ignore[attr-defined]
+    joined = " ".join(texts)
+    assert "Manage Server" in joined and "is for organisers" in joined and "Something went wrong" in joined
+    return texts
+
+
 #: Everything converted so far. Later sessions add their modules' screens here.
 SCREENS: dict[str, Screen] = {
     "/about (cogs/about.py)": about,
     "/language (cogs/language.py)": language,
     "/setup language (cogs/setup.py)": setup_language,
     "crisis lines (bot/support.py, bot/ui/support.py)": support_lines,
+    "/setup (cogs/setup.py)": setup_screens,
+    "refusals, errors and shared buttons (bot/core.py, bot/ui)": refusals,
 }
 
 
