@@ -31,10 +31,12 @@ CONVERTED = frozenset(
         "bot/ui/replies.py",
         "bot/ui/support.py",
         "bot/ui/translator.py",
+        "bot/privacy.py",
         "bot/services/guilds.py",
         "bot/services/language.py",
         "cogs/about.py",
         "cogs/language.py",
+        "cogs/privacy.py",
         "cogs/setup.py",
     }
 )

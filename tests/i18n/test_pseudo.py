@@ -12,6 +12,7 @@ covers it. Modules not converted yet are listed in docs/translating.md.
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 
@@ -131,6 +132,28 @@ async def refusals(world: World, t: Translator) -> list[str]:
     return texts
 
 
+async def privacy_screens(world: World, t: Translator) -> list[str]:
+    """/privacy notice (the embed and the attached notice), my-data, forget-me (cancelled, then
+    erased): cogs/privacy.py and the inventory it shows (bot/privacy.py)."""
+    await world.student.slash(world.general, "language", language="cy")  # something to erase
+    notice = await world.student.slash(world.general, "privacy notice")
+    texts = shown(notice.response)
+    texts += (await notice.response.attachments[0].read()).decode().splitlines()
+    mine = await world.student.slash(world.general, "privacy my-data")
+    [reply] = [*([mine.response] if mine.response else []), *mine.followups]
+    texts += [*shown(reply), json.loads(await reply.attachments[0].read())["about"]]
+    asked = await world.student.slash(world.general, "privacy forget-me")
+    texts += shown(asked.response) + controls(asked.response.message)
+    cancelled = await world.student.click(asked.response.message, custom_id=None, label=t("Cancel"))
+    texts += shown(cancelled.response) if cancelled.response else []
+    asked = await world.student.slash(world.general, "privacy forget-me")
+    erased = await world.student.click(asked.response.message, label=t("Erase everything about me"))
+    texts += [text for message in erased.followups for text in shown(message)]
+    assert any("erased everything" in text for text in texts)
+    # Each heading's hashes and each list's dash are Markdown, not words.
+    return texts
+
+
 #: Everything converted so far. Later sessions add their modules' screens here.
 SCREENS: dict[str, Screen] = {
     "/about (cogs/about.py)": about,
@@ -138,6 +161,7 @@ SCREENS: dict[str, Screen] = {
     "/setup language (cogs/setup.py)": setup_language,
     "crisis lines (bot/support.py, bot/ui/support.py)": support_lines,
     "/setup (cogs/setup.py)": setup_screens,
+    "/privacy (cogs/privacy.py, bot/privacy.py)": privacy_screens,
     "refusals, errors and shared buttons (bot/core.py, bot/ui)": refusals,
 }
 
