@@ -42,9 +42,15 @@ def fallback_support(intro: str | None = None, t: Translator = SOURCE_TRANSLATOR
 
 
 async def support_payload(
-    client: discord.Client, guild_id: int, need: str | None = None, *, intro: str | None = None
+    client: discord.Client,
+    guild_id: int,
+    need: str | None = None,
+    *,
+    intro: str | None = None,
+    t: Translator = SOURCE_TRANSLATOR,
 ) -> dict[str, Any]:
-    """The directory's support for ``need`` (urgent help first), or the national lines."""
+    """The directory's support for ``need`` (urgent help first), or the national lines (in ``t``'s
+    language: the reader's)."""
     cogs = client.cogs.values() if isinstance(client, commands.Bot) else ()
     directory = next((cog for cog in cogs if isinstance(cog, SupportDirectory)), None)
     if directory is not None:
@@ -59,4 +65,4 @@ async def support_payload(
                 if isinstance(payload.get("view"), discord.ui.View):
                     kept["view"] = payload["view"]
                 return kept
-    return fallback_support(intro)
+    return fallback_support(intro, t)

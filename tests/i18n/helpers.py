@@ -28,15 +28,23 @@ CONVERTED = frozenset(
         "bot/ui/items.py",
         "bot/ui/names.py",
         "bot/ui/paging.py",
+        "bot/ui/questions.py",
         "bot/ui/replies.py",
         "bot/ui/support.py",
         "bot/ui/translator.py",
         "bot/privacy.py",
         "bot/services/guilds.py",
         "bot/services/language.py",
+        "bot/services/pulse.py",
+        "bot/services/pulse_chart.py",
+        "bot/services/pulse_model.py",
         "cogs/about.py",
         "cogs/language.py",
         "cogs/privacy.py",
+        "cogs/pulse/commands.py",
+        "cogs/pulse/jobs.py",
+        "cogs/pulse/render.py",
+        "cogs/pulse/views.py",
         "cogs/setup.py",
     }
 )
@@ -90,4 +98,24 @@ def controls(message: Any, *, options: bool = True) -> list[str]:
             found += [getattr(item, "label", None) or "", getattr(item, "placeholder", None) or ""]
             for option in (getattr(item, "options", None) or []) if options else []:
                 found += [option.label or "", option.description or ""]
+    return [text for text in found if text]
+
+
+def modal_texts(modal: dict[str, Any] | None) -> list[str]:
+    """Every piece of text a form (a SimCord modal payload) shows: its title, labels, their
+    descriptions, text displays, placeholders and menu options."""
+    found: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for field in ("title", "label", "description", "placeholder", "content"):
+                if isinstance(node.get(field), str):
+                    found.append(node[field])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(modal or {})
     return [text for text in found if text]
