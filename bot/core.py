@@ -27,7 +27,7 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.errors import UserError
-from bot.i18n import I18n
+from bot.i18n import N_, I18n
 from bot.metrics import InteractionTimings
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
@@ -39,6 +39,7 @@ from bot.services.retention import RetentionService
 from bot.settings import Settings
 from bot.ui import FormRouter, handle_interaction_error, report_user_error, send_private
 from bot.ui.names import MemberNames
+from bot.ui.replies import reader
 from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ MANAGE_SERVER: dict[str, Any] = {"access": "manage_server"}
 COMMAND_TREE_HASH = "command_tree_hash"
 RETENTION_FIRST_DELAY = timedelta(minutes=5)
 RETENTION_INTERVAL = timedelta(days=1)
+OUTSIDE_A_SERVER = N_("Common Room works inside a server. Please use it there.")
 
 
 def required_access(command: Any) -> str | None:
@@ -77,52 +79,56 @@ def is_organiser(member: discord.Member, config: GuildConfig) -> bool:
 class CommonRoomTree(app_commands.CommandTree["CommonRoomBot"]):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         allowed, refusal = await self._access(interaction)
-        if allowed:
+        if allowed or refusal is None:
             return True
         if interaction.type is discord.InteractionType.autocomplete:
             # Suggestions are the only possible answer to typing: offer none.
             await interaction.response.autocomplete([])
         else:
-            await send_private(interaction, refusal)
+            await send_private(interaction, refusal.translated(await reader(interaction)))
         return False
 
-    async def _access(self, interaction: discord.Interaction[Any]) -> tuple[bool, str]:
-        """Whether this member may use this command here, and if not, what to tell them."""
+    async def _access(self, interaction: discord.Interaction[Any]) -> tuple[bool, UserError | None]:
+        """Whether this member may use this command here, and if not, what to tell them (English,
+        the catalogue's source: translated for the reader where it is shown)."""
         if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
-            return False, "Common Room works inside a server. Please use it there."
+            return False, UserError(OUTSIDE_A_SERVER)
         command = interaction.command
         access = required_access(command) if command is not None else None
-        if access is None:
-            return True, ""
-        name = f"/{command.qualified_name}" if command is not None else "this command"
+        if access is None or command is None:
+            return True, None
+        name = f"/{command.qualified_name}"
         member = interaction.user
         if access == MANAGE_SERVER["access"]:
             permissions = member.guild_permissions
             if permissions.manage_guild or permissions.administrator:
-                return True, ""
-            return False, (
-                f"{name} changes how Common Room works on this server, so it needs the Manage Server "
-                "permission. Ask a server admin if something here needs changing."
+                return True, None
+            return False, UserError(
+                "{command} changes how Common Room works on this server, so it needs the Manage Server "
+                "permission. Ask a server admin if something here needs changing.",
+                command=name,
             )
         config = await self.client.guild_settings.get(interaction.guild_id)
         if is_organiser(member, config):
-            return True, ""
-        return False, (
-            f"{name} is for organisers. If you help run things here, ask a server admin to give "
-            "you the organiser role (they set it with `/setup organiser-role`)."
+            return True, None
+        return False, UserError(
+            "{command} is for organisers. If you help run things here, ask a server admin to give "
+            "you the organiser role (they set it with `/setup organiser-role`).",
+            command=name,
         )
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         if isinstance(error, app_commands.CheckFailure):
-            await report_user_error(interaction, UserError(_check_failure_message(error)))
+            await report_user_error(interaction, _check_failure_message(error))
             return
         if isinstance(error, app_commands.TransformerError):
             await report_user_error(
                 interaction,
                 UserError(
-                    f"I couldn't understand `{str(error.value)[:80]}` there. Please check it and try again."
+                    "I couldn't understand `{value}` there. Please check it and try again.",
+                    value=str(error.value)[:80],
                 ),
             )
             return
@@ -136,15 +142,21 @@ class CommonRoomTree(app_commands.CommandTree["CommonRoomBot"]):
         super().add_command(command, **kwargs)
 
 
-def _check_failure_message(error: app_commands.CheckFailure) -> str:
+def _check_failure_message(error: app_commands.CheckFailure) -> UserError:
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Please wait {error.retry_after:.0f} seconds before trying that again."
+        return UserError(
+            "Please wait {seconds} seconds before trying that again.", seconds=f"{error.retry_after:.0f}"
+        )
     if isinstance(error, app_commands.BotMissingPermissions):
+        # Permission names stay in English: they are the names Discord shows admins.
         missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"I need these permissions here first: {missing}. A server admin can grant them."
+        return UserError(
+            "I need these permissions here first: {permissions}. A server admin can grant them.",
+            permissions=missing,
+        )
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "Common Room works inside a server. Please use it there."
-    return "You can't use that here."
+        return UserError(OUTSIDE_A_SERVER)
+    return UserError("You can't use that here.")
 
 
 def _walk(command: Any) -> list[Any]:

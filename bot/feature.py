@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.core import ORGANISER, CommonRoomBot
+from bot.i18n import N_
 from bot.ui import FormRouter
 
 ServiceT = TypeVar("ServiceT")
@@ -36,7 +37,7 @@ def organiser_group(*, name: str, description: str) -> app_commands.Group:
 #: After anonymous answers are written (a pulse run or an evaluation closes), how long to wait
 #: before each new try at emptying the write-ahead log, when a reader keeps it from being emptied.
 TRUNCATE_RETRIES = (60, 300, 900, 3600)
-WAL_BUSY = (
+WAL_BUSY = N_(
     "Anonymous answers (a pulse check or an event evaluation) were saved, but I could not clear the "
     "database's write-ahead log: something kept reading the database (a long backup, for example). "
     "Until it is cleared, a copy of the database files could still show which groups of answers "
@@ -57,7 +58,8 @@ async def truncate_wal_until_done(
         when = bot.clock.now() + timedelta(seconds=TRUNCATE_RETRIES[attempt])
         bot.scheduler.at(job_id, when, truncate_wal_until_done, bot, guild_id, job_id, truncate, attempt + 1)
         return
-    await bot.outbox.alert(guild_id, "pulse-wal-busy", WAL_BUSY)
+    voice = await bot.i18n.for_guild(guild_id)  # a post in the organisers' channel: the server's voice
+    await bot.outbox.alert(guild_id, "pulse-wal-busy", voice.text(lambda t: t(WAL_BUSY), limit=1900))
 
 
 class FeatureJobs(Generic[ServiceT]):

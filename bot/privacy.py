@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n import N_
+
 
 class Kind(StrEnum):
     MEMBER_ID = "member id"
@@ -330,13 +332,13 @@ NOT_PERSONAL += [
 
 # -- personal -------------------------------------------------------------------------------
 
-EVENTS = "Events"
+EVENTS = N_("Events")
 
-REPORTS = "Anonymous reports (linked to no one)"
-AS_THE_CASE = "with the case: the server's retention period (default 12 months) after it is closed"
-PULSE = "Pulse checks (anonymous)"
-MENTORING = "Peer mentoring"
-UNTIL_LEAVE = "until you leave mentoring (`/mentor leave`) or ask to be forgotten"
+REPORTS = N_("Anonymous reports (linked to no one)")
+AS_THE_CASE = N_("with the case: the server's retention period (default 12 months) after it is closed")
+PULSE = N_("Pulse checks (anonymous)")
+MENTORING = N_("Peer mentoring")
+UNTIL_LEAVE = N_("until you leave mentoring (`/mentor leave`) or ask to be forgotten")
 
 PERSONAL: list[Personal] = [
     Personal(
@@ -344,17 +346,17 @@ PERSONAL: list[Personal] = [
         "token",
         Kind.PSEUDONYMOUS,
         PULSE,
-        "a keyed hash saying that someone answered an open run (not what they answered)",
-        "so each person answers a run once",
-        "until the run closes (usually 48 hours)",
+        N_("a keyed hash saying that someone answered an open run (not what they answered)"),
+        N_("so each person answers a run once"),
+        N_("until the run closes (usually 48 hours)"),
     ),
     Personal(
         "report_cases",
         "body",
         Kind.PERSONAL_TEXT,
         REPORTS,
-        "what happened, in the reporter's words",
-        "so the welfare team can act",
+        N_("what happened, in the reporter's words"),
+        N_("so the welfare team can act"),
         AS_THE_CASE,
     ),
     Personal(
@@ -362,8 +364,8 @@ PERSONAL: list[Personal] = [
         "happened_when",
         Kind.PERSONAL_TEXT,
         REPORTS,
-        "roughly when it happened, as the reporter put it",
-        "context for the welfare team",
+        N_("roughly when it happened, as the reporter put it"),
+        N_("context for the welfare team"),
         AS_THE_CASE,
     ),
     Personal(
@@ -371,8 +373,8 @@ PERSONAL: list[Personal] = [
         "characteristic",
         Kind.SENSITIVE,
         REPORTS,
-        "the protected characteristic a report relates to, if chosen",
-        "equality monitoring and action",
+        N_("the protected characteristic a report relates to, if chosen"),
+        N_("equality monitoring and action"),
         AS_THE_CASE,
     ),
     Personal(
@@ -380,8 +382,8 @@ PERSONAL: list[Personal] = [
         "outcome",
         Kind.PERSONAL_TEXT,
         REPORTS,
-        "the outcome written by staff",
-        "to tell the reporter",
+        N_("the outcome written by staff"),
+        N_("to tell the reporter"),
         AS_THE_CASE,
     ),
     Personal(
@@ -389,8 +391,8 @@ PERSONAL: list[Personal] = [
         "body",
         Kind.PERSONAL_TEXT,
         REPORTS,
-        "staff replies and the reporter's answers",
-        "the anonymous conversation",
+        N_("staff replies and the reporter's answers"),
+        N_("the anonymous conversation"),
         AS_THE_CASE,
     ),
     Personal(
@@ -398,8 +400,8 @@ PERSONAL: list[Personal] = [
         "member_id",
         Kind.MEMBER_ID,
         MENTORING,
-        "that you offered or asked for mentoring",
-        "to match mentors and mentees",
+        N_("that you offered or asked for mentoring"),
+        N_("to match mentors and mentees"),
         UNTIL_LEAVE,
     ),
     Personal(
@@ -407,8 +409,8 @@ PERSONAL: list[Personal] = [
         "year",
         Kind.LINKED,
         MENTORING,
-        "your year of study",
-        "mentors are always from an older year; never shown to others",
+        N_("your year of study"),
+        N_("mentors are always from an older year; never shown to others"),
         UNTIL_LEAVE,
     ),
     Personal(
@@ -416,8 +418,8 @@ PERSONAL: list[Personal] = [
         "note",
         Kind.PERSONAL_TEXT,
         MENTORING,
-        "your hello (mentors) or what you'd like help with (mentees)",
-        "shown to your mentoring partner only",
+        N_("your hello (mentors) or what you'd like help with (mentees)"),
+        N_("shown to your mentoring partner only"),
         UNTIL_LEAVE,
     ),
     Personal(
@@ -425,8 +427,8 @@ PERSONAL: list[Personal] = [
         "member_id",
         Kind.MEMBER_ID,
         MENTORING,
-        "whose declared experiences these are",
-        "to match on shared experiences",
+        N_("whose declared experiences these are"),
+        N_("to match on shared experiences"),
         UNTIL_LEAVE,
     ),
     Personal(
@@ -434,8 +436,8 @@ PERSONAL: list[Personal] = [
         "experience_key",
         Kind.SENSITIVE,
         MENTORING,
-        "the experiences you chose to declare (for example first in family, LGBTQ+, faith)",
-        "matching only; your partner learns only the ones you share; organisers see counts only",
+        N_("the experiences you chose to declare (for example first in family, LGBTQ+, faith)"),
+        N_("matching only; your partner learns only the ones you share; organisers see counts only"),
         UNTIL_LEAVE,
     ),
     Personal(
@@ -443,73 +445,75 @@ PERSONAL: list[Personal] = [
         "mentor_id",
         Kind.MEMBER_ID,
         MENTORING,
-        "who mentors whom",
-        "introductions, check-ins and /mentor status",
-        "until either person leaves or is forgotten",
+        N_("who mentors whom"),
+        N_("introductions, check-ins and /mentor status"),
+        N_("until either person leaves or is forgotten"),
     ),
     Personal(
         "mentoring_matches",
         "mentee_id",
         Kind.MEMBER_ID,
         MENTORING,
-        "who is mentored by whom",
-        "introductions, check-ins and /mentor status",
-        "until either person leaves or is forgotten",
+        N_("who is mentored by whom"),
+        N_("introductions, check-ins and /mentor status"),
+        N_("until either person leaves or is forgotten"),
     ),
     Personal(
         "mentoring_matches",
         "shared",
         Kind.SENSITIVE,
         MENTORING,
-        "the experiences a pair share",
-        "to tell the pair what they have in common",
-        "until either person leaves or is forgotten",
+        N_("the experiences a pair share"),
+        N_("to tell the pair what they have in common"),
+        N_("until either person leaves or is forgotten"),
     ),
     Personal(
         "mentoring_matches",
         "mentor_checkin",
         Kind.PERSONAL_TEXT,
         MENTORING,
-        "a mentor's two-week check-in answer",
-        "to follow up on pairings",
-        "until either person leaves or is forgotten",
+        N_("a mentor's two-week check-in answer"),
+        N_("to follow up on pairings"),
+        N_("until either person leaves or is forgotten"),
     ),
     Personal(
         "mentoring_matches",
         "mentee_checkin",
         Kind.PERSONAL_TEXT,
         MENTORING,
-        "a mentee's two-week check-in answer",
-        "to follow up on pairings",
-        "until either person leaves or is forgotten",
+        N_("a mentee's two-week check-in answer"),
+        N_("to follow up on pairings"),
+        N_("until either person leaves or is forgotten"),
     ),
     Personal(
         "mentoring_pair_history",
         "mentor_hash",
         Kind.PSEUDONYMOUS,
         MENTORING,
-        "a keyed hash of a past mentor",
-        "never to pair the same two people twice",
-        "until you ask to be forgotten (kept after leaving so a returning pair is not repeated)",
+        N_("a keyed hash of a past mentor"),
+        N_("never to pair the same two people twice"),
+        N_("until you ask to be forgotten (kept after leaving so a returning pair is not repeated)"),
     ),
     Personal(
         "mentoring_pair_history",
         "mentee_hash",
         Kind.PSEUDONYMOUS,
         MENTORING,
-        "a keyed hash of a past mentee",
-        "never to pair the same two people twice",
-        "until you ask to be forgotten (kept after leaving so a returning pair is not repeated)",
+        N_("a keyed hash of a past mentee"),
+        N_("never to pair the same two people twice"),
+        N_("until you ask to be forgotten (kept after leaving so a returning pair is not repeated)"),
     ),
     Personal(
         "event_rsvps",
         "member_id",
         Kind.MEMBER_ID,
         EVENTS,
-        "your RSVPs (going, maybe, can't go, waiting list place)",
-        "to keep your place, run the waiting list and send your reminders",
-        "until 30 days after the event ends; for an event in an identity community's channel, a day "
-        "after it ends (who replied to it would show who is in that community)",
+        N_("your RSVPs (going, maybe, can't go, waiting list place)"),
+        N_("to keep your place, run the waiting list and send your reminders"),
+        N_(
+            "until 30 days after the event ends; for an event in an identity community's channel, a day "
+            "after it ends (who replied to it would show who is in that community)"
+        ),
         retention_days=30,
         # :cutoff is 30 days ago; an identity community's event goes 29 days sooner, a day after it ends.
         purge=(
@@ -523,9 +527,9 @@ PERSONAL: list[Personal] = [
         "need",
         Kind.SENSITIVE,
         EVENTS,
-        "what you chose to tell an event's organisers about your access or dietary needs",
-        "so that event's organisers can prepare; shown to them only (attendee list and register)",
-        "until 7 days after the event ends, or until you press Can't go",
+        N_("what you chose to tell an event's organisers about your access or dietary needs"),
+        N_("so that event's organisers can prepare; shown to them only (attendee list and register)"),
+        N_("until 7 days after the event ends, or until you press Can't go"),
         retention_days=7,
         purge=(
             "UPDATE event_rsvps SET need = NULL WHERE need IS NOT NULL AND event_id IN "
@@ -537,18 +541,18 @@ PERSONAL: list[Personal] = [
         "member_id",
         Kind.MEMBER_ID,
         EVENTS,
-        "that you turned event reminders off",
-        "so you get no reminder DMs",
-        "until you turn reminders back on",
+        N_("that you turned event reminders off"),
+        N_("so you get no reminder DMs"),
+        N_("until you turn reminders back on"),
     ),
     Personal(
         "events",
         "created_by",
         Kind.MEMBER_ID,
         EVENTS,
-        "which organiser created an event",
-        "so organisers can see who set an event up",
-        "until 30 days after the event ends",
+        N_("which organiser created an event"),
+        N_("so organisers can see who set an event up"),
+        N_("until 30 days after the event ends"),
         retention_days=30,
         purge="UPDATE events SET created_by = NULL WHERE created_by IS NOT NULL AND ends_at < :cutoff",
     ),
@@ -557,9 +561,9 @@ PERSONAL: list[Personal] = [
         "created_by",
         Kind.MEMBER_ID,
         EVENTS,
-        "which organiser created a series",
-        "so organisers can see who set a series up",
-        "until 30 days after the series' last event ends",
+        N_("which organiser created a series"),
+        N_("so organisers can see who set a series up"),
+        N_("until 30 days after the series' last event ends"),
         retention_days=30,
         purge=(
             "UPDATE event_series SET created_by = NULL WHERE created_by IS NOT NULL AND NOT EXISTS "
@@ -568,7 +572,7 @@ PERSONAL: list[Personal] = [
     ),
 ]
 
-OUTBOX = "Messages the bot owes you"
+OUTBOX = N_("Messages the bot owes you")
 
 PERSONAL += [
     Personal(
@@ -576,10 +580,12 @@ PERSONAL += [
         "recipient_id",
         Kind.MEMBER_ID,
         OUTBOX,
-        "who a direct message not yet delivered is for (a reminder, a waiting-list place, a check-in)",
-        "to deliver it even if the bot restarts, and to retry when Discord is briefly unavailable",
-        "until it is delivered or given up (the id is then cleared); the record of the delivery is "
-        "deleted 7 days later",
+        N_("who a direct message not yet delivered is for (a reminder, a waiting-list place, a check-in)"),
+        N_("to deliver it even if the bot restarts, and to retry when Discord is briefly unavailable"),
+        N_(
+            "until it is delivered or given up (the id is then cleared); the record of the delivery is "
+            "deleted 7 days later"
+        ),
         retention_days=7,
         purge="DELETE FROM outbox WHERE ended_at IS NOT NULL AND ended_at < :cutoff",
     ),
@@ -588,9 +594,9 @@ PERSONAL += [
         "item_key",
         Kind.MEMBER_ID,
         OUTBOX,
-        "a key naming each message, which for a direct message ends with your id",
-        "so the same message is never queued twice for you",
-        "deleted 7 days after the message is delivered or given up",
+        N_("a key naming each message, which for a direct message ends with your id"),
+        N_("so the same message is never queued twice for you"),
+        N_("deleted 7 days after the message is delivered or given up"),
         retention_days=7,
         purge="DELETE FROM outbox WHERE ended_at IS NOT NULL AND ended_at < :cutoff",
     ),
@@ -599,11 +605,13 @@ PERSONAL += [
         "payload",
         Kind.MEMBER_ID,
         OUTBOX,
-        "what a queued message is about (ids of events, runs, cases, pairings, schedules) and, for a "
-        "note to staff on a report case, which organiser replied or closed it; never a pulse answer's "
-        "choices, a report's text or anything about who reported",
-        "to write the message when it is sent, from what is current then",
-        "deleted 7 days after the message is delivered or given up",
+        N_(
+            "what a queued message is about (ids of events, runs, cases, pairings, schedules) and, for a "
+            "note to staff on a report case, which organiser replied or closed it; never a pulse answer's "
+            "choices, a report's text or anything about who reported"
+        ),
+        N_("to write the message when it is sent, from what is current then"),
+        N_("deleted 7 days after the message is delivered or given up"),
         retention_days=7,
         purge="DELETE FROM outbox WHERE ended_at IS NOT NULL AND ended_at < :cutoff",
     ),
@@ -646,9 +654,9 @@ PERSONAL += [
         "member_id",
         Kind.MEMBER_ID,
         EVENTS,
-        "that you answered a find-a-time poll",
-        "so you can change your answer, and be told if the event is set at a time you can make",
-        "until 7 days after the poll closes",
+        N_("that you answered a find-a-time poll"),
+        N_("so you can change your answer, and be told if the event is set at a time you can make"),
+        N_("until 7 days after the poll closes"),
         retention_days=7,
         purge=(
             "DELETE FROM event_poll_choices WHERE poll_id IN "
@@ -660,27 +668,27 @@ PERSONAL += [
         "slots",
         Kind.LINKED,
         EVENTS,
-        "which of a poll's times you said you could make",
-        "to count them (only counts are shown) and tell you if the event is set at one of them",
-        "until 7 days after the poll closes",
+        N_("which of a poll's times you said you could make"),
+        N_("to count them (only counts are shown) and tell you if the event is set at one of them"),
+        N_("until 7 days after the poll closes"),
     ),
     Personal(
         "event_poll_choices",
         "committed",
         Kind.LINKED,
         EVENTS,
-        "whether you ticked that caring or work commitments limit when you can come",
-        "to count, per time, how many of those who can come have such commitments (counts only)",
-        "until 7 days after the poll closes",
+        N_("whether you ticked that caring or work commitments limit when you can come"),
+        N_("to count, per time, how many of those who can come have such commitments (counts only)"),
+        N_("until 7 days after the poll closes"),
     ),
     Personal(
         "event_polls",
         "created_by",
         Kind.MEMBER_ID,
         EVENTS,
-        "which organiser started a find-a-time poll",
-        "so only organisers act on it, and for accountability",
-        "until 30 days after the poll closes",
+        N_("which organiser started a find-a-time poll"),
+        N_("so only organisers act on it, and for accountability"),
+        N_("until 30 days after the poll closes"),
         retention_days=30,
         purge="DELETE FROM event_polls WHERE closes_at < :cutoff",
     ),
@@ -715,11 +723,15 @@ PERSONAL += [
         "member_id",
         Kind.MEMBER_ID,
         EVENTS,
-        "that you went to an evaluated event and are due its follow-up questions (never whether or "
-        "what you answered)",
-        "to ask you the same questions again some months later",
-        "until the follow-up questions are sent (6 months after the event unless its organisers chose "
-        "otherwise; at the latest 30 days after they were due), or the evaluation is turned off",
+        N_(
+            "that you went to an evaluated event and are due its follow-up questions (never whether or "
+            "what you answered)"
+        ),
+        N_("to ask you the same questions again some months later"),
+        N_(
+            "until the follow-up questions are sent (6 months after the event unless its organisers chose "
+            "otherwise; at the latest 30 days after they were due), or the evaluation is turned off"
+        ),
         retention_days=30,
         purge=(
             "DELETE FROM event_evaluation_cohort WHERE run_id IN (SELECT run_id FROM event_evaluation_runs"
@@ -731,9 +743,9 @@ PERSONAL += [
         "token",
         Kind.PSEUDONYMOUS,
         EVENTS,
-        "a keyed hash saying you were asked an evaluation's questions (not whether you answered)",
-        "so only the people who went can answer",
-        "until the questions close (7 days after they are sent)",
+        N_("a keyed hash saying you were asked an evaluation's questions (not whether you answered)"),
+        N_("so only the people who went can answer"),
+        N_("until the questions close (7 days after they are sent)"),
         retention_days=1,
         purge=(
             "DELETE FROM event_evaluation_invited WHERE run_id IN (SELECT run_id FROM pulse_runs"
@@ -745,9 +757,9 @@ PERSONAL += [
         "token",
         Kind.PSEUDONYMOUS,
         EVENTS,
-        "a keyed hash saying you were already asked about a session of an evaluated series",
-        "so a series asks you after the first session you attend, not after every one",
-        "until no session of the series is left to ask about",
+        N_("a keyed hash saying you were already asked about a session of an evaluated series"),
+        N_("so a series asks you after the first session you attend, not after every one"),
+        N_("until no session of the series is left to ask about"),
         retention_days=30,
         purge=(
             "DELETE FROM event_evaluation_asked WHERE NOT EXISTS (SELECT 1 FROM event_evaluation_events t"
@@ -761,9 +773,9 @@ PERSONAL += [
         "text",
         Kind.PERSONAL_TEXT,
         EVENTS,
-        "what you chose to write in an evaluation's optional comment box, stored with no link to you",
-        "shown to the organisers in a shuffled list, only once enough people have answered",
-        "12 months after the questions closed",
+        N_("what you chose to write in an evaluation's optional comment box, stored with no link to you"),
+        N_("shown to the organisers in a shuffled list, only once enough people have answered"),
+        N_("12 months after the questions closed"),
         retention_days=365,
         purge=(
             "DELETE FROM pulse_texts WHERE run_id IN (SELECT run_id FROM pulse_runs"
@@ -812,8 +824,8 @@ NOT_PERSONAL += [
 ]
 
 # -- languages (issue #18; bot/services/language.py, /language, /setup language) ---------------
-LANGUAGE = "Language"
-UNTIL_DEFAULT = "until you choose the server's language again with `/language`, or ask to be forgotten"
+LANGUAGE = N_("Language")
+UNTIL_DEFAULT = N_("until you choose the server's language again with `/language`, or ask to be forgotten")
 
 PERSONAL += [
     Personal(
@@ -821,8 +833,8 @@ PERSONAL += [
         "member_id",
         Kind.MEMBER_ID,
         LANGUAGE,
-        "that you chose a language of your own with `/language`",
-        "to answer you in it",
+        N_("that you chose a language of your own with `/language`"),
+        N_("to answer you in it"),
         UNTIL_DEFAULT,
     ),
     Personal(
@@ -830,8 +842,8 @@ PERSONAL += [
         "locale",
         Kind.LINKED,
         LANGUAGE,
-        "the language you chose (Welsh or English)",
-        "to answer you in it",
+        N_("the language you chose (Welsh or English)"),
+        N_("to answer you in it"),
         UNTIL_DEFAULT,
     ),
 ]

@@ -19,9 +19,11 @@ from discord.ext import commands
 
 from bot.clock import to_timestamp
 from bot.core import CommonRoomBot
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator
 from bot.member_data import MemberData
-from bot.privacy import PERSONAL
+from bot.privacy import PERSONAL, Kind
 from bot.ui import BaseView, clip, send_private
+from bot.ui.replies import reader
 
 log = logging.getLogger(__name__)
 
@@ -29,67 +31,104 @@ log = logging.getLogger(__name__)
 EXPORT_WAIT = 1.5
 
 ICO = "the Information Commissioner's Office (ico.org.uk/make-a-complaint, 0303 123 1113)"
+ICO_WEBSITE = "ico.org.uk/make-a-complaint"
+ICO_PHONE = "0303 123 1113"  # a number: a placeholder value, never in the catalogue
+
+#: How each kind of personal data is named to a member.
+KIND_SHOWN: dict[Kind, Message] = {
+    Kind.MEMBER_ID: N_("member id"),
+    Kind.PERSONAL_TEXT: N_("text a person wrote"),
+    Kind.SENSITIVE: N_("special category data a person declared"),
+    Kind.PSEUDONYMOUS: N_("keyed hash (unlinkable without the bot's secret key)"),
+    Kind.LINKED: N_("a detail about you, stored with your id"),
+}
 
 
-def notice_markdown(controller_name: str, controller_contact: str) -> str:
-    """The full privacy notice, generated from the data inventory."""
-    controller = controller_name or "the organisation running this server (ask an organiser)"
-    contact = controller_contact or "ask an organiser or a server admin"
+def notice_markdown(controller_name: str, controller_contact: str, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """The full privacy notice, generated from the data inventory, in ``t``'s language."""
+    controller = controller_name or t("the organisation running this server (ask an organiser)")
+    contact = controller_contact or t("ask an organiser or a server admin")
     lines = [
-        "# Common Room privacy notice",
+        t("# Common Room privacy notice"),
         "",
-        f"**Who is responsible for your data:** {controller}. **Contact:** {contact}.",
+        t(
+            "**Who is responsible for your data:** {controller}. **Contact:** {contact}.",
+            controller=controller,
+            contact=contact,
+        ),
         "",
-        "**Lawful basis:** your consent. You choose to use each feature, and you can withdraw "
-        "consent at any time by leaving (for example `/community leave`, `/mentor leave`) or "
-        "with `/privacy forget-me`, which erases everything tied to you.",
+        t(
+            "**Lawful basis:** your consent. You choose to use each feature, and you can withdraw "
+            "consent at any time by leaving (for example `/community leave`, `/mentor leave`) or "
+            "with `/privacy forget-me`, which erases everything tied to you."
+        ),
         "",
-        "## What is stored about you, why, and for how long",
+        t("## What is stored about you, why, and for how long"),
     ]
     by_feature: dict[str, list[Any]] = defaultdict(list)
     for item in PERSONAL:
         by_feature[item.feature].append(item)
     if not by_feature:
-        lines.append("Nothing beyond what Discord itself holds.")
+        lines.append(t("Nothing beyond what Discord itself holds."))
     for feature, items in sorted(by_feature.items()):
-        lines += ["", f"### {feature}"]
+        lines += ["", f"### {t(feature)}"]
         for item in items:
             lines.append(
-                f"- **{item.what}** ({item.kind.value}). Why: {item.purpose}. Kept: {item.retention}."
+                t(
+                    "- **{what}** ({kind}). Why: {purpose}. Kept: {retention}.",
+                    what=t(item.what),
+                    kind=t(KIND_SHOWN.get(item.kind, item.kind.value)),
+                    purpose=t(item.purpose),
+                    retention=t(item.retention),
+                )
             )
     lines += [
         "",
-        "## What is never stored",
-        "- Who is in an identity community: Discord holds that access, the bot keeps no list.",
-        "- Who answered what in a pulse check: answers are counters only, written in batches of "
-        "five or more, and results are shown only when enough people answered. (Discord itself "
-        "receives your button press and form on their way to the bot.)",
-        "- Who made a report: reports carry no id, name or exact time; a reply code is stored "
-        "only as a hash.",
+        t("## What is never stored"),
+        t("- Who is in an identity community: Discord holds that access, the bot keeps no list."),
+        t(
+            "- Who answered what in a pulse check: answers are counters only, written in batches of "
+            "five or more, and results are shown only when enough people answered. (Discord itself "
+            "receives your button press and form on their way to the bot.)"
+        ),
+        t(
+            "- Who made a report: reports carry no id, name or exact time; a reply code is stored "
+            "only as a hash."
+        ),
         "",
-        "## Anonymous data that cannot be erased (and need not be)",
-        "Pulse check counters and reports hold nothing that links them to you, so there is "
-        "nothing of yours to find in them. Reports are deleted on the server's retention schedule.",
+        t("## Anonymous data that cannot be erased (and need not be)"),
+        t(
+            "Pulse check counters and reports hold nothing that links them to you, so there is "
+            "nothing of yours to find in them. Reports are deleted on the server's retention schedule."
+        ),
         "",
-        "## Who can see what",
-        "- Only you see your replies from the bot, your RSVPs' details and your mentoring matches.",
-        "- Organisers see counts and aggregates, the attendee list of events they run, and "
-        "reports without any reporter identity.",
-        "- Server administrators can see every channel, including identity-community channels.",
+        t("## Who can see what"),
+        t("- Only you see your replies from the bot, your RSVPs' details and your mentoring matches."),
+        t(
+            "- Organisers see counts and aggregates, the attendee list of events they run, and "
+            "reports without any reporter identity."
+        ),
+        t("- Server administrators can see every channel, including identity-community channels."),
         "",
-        "## Your rights",
-        "- Access: `/privacy my-data` sends you a file with everything stored about you.",
-        "- Erasure and withdrawal of consent: `/privacy forget-me`.",
-        f"- Complaint: you can complain to {ICO}.",
+        t("## Your rights"),
+        t("- Access: `/privacy my-data` sends you a file with everything stored about you."),
+        t("- Erasure and withdrawal of consent: `/privacy forget-me`."),
+        t(
+            "- Complaint: you can complain to the Information Commissioner's Office ({website}, {phone}).",
+            website=ICO_WEBSITE,
+            phone=ICO_PHONE,
+        ),
     ]
     return "\n".join(lines)
 
 
 class ForgetMeView(BaseView):
-    def __init__(self, cog: Privacy, member_id: int) -> None:
+    def __init__(self, cog: Privacy, member_id: int, t: Translator = SOURCE_TRANSLATOR) -> None:
         super().__init__(timeout=300)
         self.cog = cog
         self.member_id = member_id
+        self.confirm.label = t("Erase everything about me")
+        self.cancel.label = t("Cancel")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.member_id
@@ -98,22 +137,37 @@ class ForgetMeView(BaseView):
     async def confirm(
         self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]
     ) -> None:
-        await interaction.response.edit_message(content="Erasing…", view=None)
+        t = await reader(interaction)
+        await interaction.response.edit_message(content=t("Erasing…"), view=None)
         assert interaction.guild is not None
         removed = await self.cog.forget(interaction.guild, self.member_id)
         total = sum(removed.values())
         if total:
-            detail = "\n".join(f"• {name}: {count}" for name, count in sorted(removed.items()) if count)
-            text = f"Done. I erased everything tied to you:\n{detail}"
+            detail = "\n".join(
+                f"• {_erased_name(t, name)}: {count}" for name, count in sorted(removed.items()) if count
+            )
+            text = t("Done. I erased everything tied to you:\n{detail}", detail=detail)
         else:
-            text = "Done. There was nothing stored about you, so nothing needed erasing."
+            text = t("Done. There was nothing stored about you, so nothing needed erasing.")
         await interaction.followup.send(clip(text, 2000), ephemeral=True)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
         self, interaction: discord.Interaction[CommonRoomBot], button: discord.ui.Button[Any]
     ) -> None:
-        await interaction.response.edit_message(content="Cancelled. Nothing was erased.", view=None)
+        t = await reader(interaction)
+        await interaction.response.edit_message(content=t("Cancelled. Nothing was erased."), view=None)
+
+
+def _erased_name(t: Translator, name: str) -> str:
+    """ "Feature: what" from :meth:`Privacy.forget`, each part in ``t``'s language where the
+    catalogue has it (a feature that marks its names with ``N_`` is translated here)."""
+    feature, _, what = name.partition(": ")
+    return f"{t(feature)}: {t(what)}" if what else t(feature)
+
+
+OWED_TO_YOU = N_("Messages owed to you")
+MESSAGES_OWED = N_("messages owed or sent")
 
 
 class OwedMessages:
@@ -128,7 +182,7 @@ class OwedMessages:
         return {"messages": await self.bot.outbox.service.export_member(member_id)}
 
     async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
-        return {"messages owed or sent": await self.bot.outbox.service.forget_member(member_id)}
+        return {MESSAGES_OWED: await self.bot.outbox.service.forget_member(member_id)}
 
 
 #: One JSON value on one line, by the json module's C encoder (dates and the like as text).
@@ -149,7 +203,9 @@ def readable_json(value: Any, indent: str = "") -> str:
     return _one_line(value)
 
 
-class Privacy(commands.GroupCog, group_name="privacy", group_description="See, download or erase your data"):
+class Privacy(
+    commands.GroupCog, group_name="privacy", group_description=N_("See, download or erase your data")
+):
     def __init__(self, bot: CommonRoomBot) -> None:
         self.bot = bot
         self._providers: tuple[tuple[tuple[str, commands.Cog], ...], list[tuple[str, MemberData]]] | None = (
@@ -166,12 +222,14 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
             found: list[tuple[str, MemberData]] = [
                 (name, cog) for name, cog in loaded if isinstance(cog, MemberData)
             ]
-            self._providers = (loaded, [*found, ("Messages owed to you", OwedMessages(self.bot))])
+            self._providers = (loaded, [*found, (OWED_TO_YOU, OwedMessages(self.bot))])
         return self._providers[1]
 
-    async def export(self, guild_id: int, member_id: int) -> dict[str, Any]:
+    async def export(
+        self, guild_id: int, member_id: int, t: Translator = SOURCE_TRANSLATOR
+    ) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "about": "Everything Common Room stores about you, from every feature.",
+            "about": t("Everything Common Room stores about you, from every feature."),
             "member_id": str(member_id),
             "server_id": str(guild_id),
             "generated_at": self.bot.clock.now().isoformat(timespec="seconds"),
@@ -194,35 +252,43 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
         return removed
 
     @app_commands.command(
-        name="notice", description="What Common Room stores, why, for how long, and your rights"
+        name="notice", description=N_("What Common Room stores, why, for how long, and your rights")
     )
     async def notice(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        t = await self.bot.i18n.for_interaction(interaction)
         settings = self.bot.settings.privacy
-        text = notice_markdown(settings.controller_name, settings.controller_contact)
-        kinds = sorted({item.kind.value for item in PERSONAL}) or ["none"]
-        embed = discord.Embed(
-            title="Your privacy in Common Room",
-            description=clip(
-                "The full notice is attached. In short:\n"
+        text = notice_markdown(settings.controller_name, settings.controller_contact, t)
+        kinds = sorted({t(KIND_SHOWN.get(item.kind, item.kind.value)) for item in PERSONAL}) or [t("none")]
+        lines = [
+            t("The full notice is attached. In short:"),
+            t(
                 "• Everything personal is private to you, and you can erase it any time with "
-                "`/privacy forget-me`.\n"
-                "• The bot never records who is in an identity community, who answered what in a "
-                "pulse check, or who made a report.\n"
-                f"• Kinds of personal data held: {', '.join(kinds)}.\n"
-                f"• Responsible: {settings.controller_name or 'ask an organiser'}.",
-                4096,
+                "`/privacy forget-me`."
             ),
+            t(
+                "• The bot never records who is in an identity community, who answered what in a "
+                "pulse check, or who made a report."
+            ),
+            t("• Kinds of personal data held: {kinds}.", kinds=", ".join(kinds)),
+            t("• Responsible: {controller}.", controller=settings.controller_name)
+            if settings.controller_name
+            else t("• Responsible: ask an organiser."),
+        ]
+        embed = discord.Embed(
+            title=t("Your privacy in Common Room"),
+            description=clip("\n".join(lines), 4096),
             colour=discord.Colour.teal(),
         )
         file = discord.File(io.BytesIO(text.encode()), filename="privacy-notice.md")
         await interaction.response.send_message(embed=embed, file=file, ephemeral=True)
 
     @app_commands.command(
-        name="my-data", description="Get a file with everything Common Room stores about you"
+        name="my-data", description=N_("Get a file with everything Common Room stores about you")
     )
     async def my_data(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild_id is not None
-        export = asyncio.ensure_future(self.export(interaction.guild_id, interaction.user.id))
+        t = await self.bot.i18n.for_interaction(interaction)
+        export = asyncio.ensure_future(self.export(interaction.guild_id, interaction.user.id, t))
         # Answer at once when the export is quick (the usual case); defer only if it is slow.
         done, _ = await asyncio.wait({export}, timeout=EXPORT_WAIT)
         if not done:
@@ -231,15 +297,18 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See, d
         payload = readable_json(data).encode()
         stamp = to_timestamp(self.bot.clock.now())
         file = discord.File(io.BytesIO(payload), filename=f"common-room-my-data-{stamp}.json")
-        await send_private(interaction, "Here is everything Common Room stores about you.", file=file)
+        await send_private(interaction, t("Here is everything Common Room stores about you."), file=file)
 
-    @app_commands.command(name="forget-me", description="Erase everything Common Room stores about you")
+    @app_commands.command(name="forget-me", description=N_("Erase everything Common Room stores about you"))
     async def forget_me(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
+        t = await self.bot.i18n.for_interaction(interaction)
         await interaction.response.send_message(
-            "This erases everything Common Room stores about you on every feature: RSVPs, reminder "
-            "settings, mentoring, and community access the bot gave you. It cannot be undone. "
-            "Anonymous pulse counters and reports hold nothing linked to you, so they stay.",
-            view=ForgetMeView(self, interaction.user.id),
+            t(
+                "This erases everything Common Room stores about you on every feature: RSVPs, reminder "
+                "settings, mentoring, and community access the bot gave you. It cannot be undone. "
+                "Anonymous pulse counters and reports hold nothing linked to you, so they stay."
+            ),
+            view=ForgetMeView(self, interaction.user.id, t),
             ephemeral=True,
         )
 

@@ -6,7 +6,7 @@ import discord
 import simcord
 from simcord.backend import serializers
 
-from cogs.setup import JOIN_NOTE
+from cogs.setup.render import JOIN_NOTE
 from tests.conftest import World
 
 

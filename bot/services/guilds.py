@@ -114,8 +114,9 @@ class GuildSettingsService:
             timezone = validate_timezone(name)
         except ValueError:
             raise UserError(
-                f"I don't know the timezone `{name[:60]}`. Use an IANA name such as `Europe/London`, "
-                "`Europe/Dublin` or `Asia/Kolkata`."
+                "I don't know the timezone `{name}`. Use an IANA name such as `Europe/London`, "
+                "`Europe/Dublin` or `Asia/Kolkata`.",
+                name=name[:60],
             ) from None
         await self._ensure_row(guild_id)
         await self.db.execute(
@@ -127,7 +128,9 @@ class GuildSettingsService:
     async def set_channel(self, guild_id: int, purpose: str, channel_id: int | None) -> GuildConfig:
         if purpose not in CHANNEL_PURPOSES:
             raise UserError(
-                f"`{purpose[:40]}` is not a channel purpose. Choose one of: {', '.join(CHANNEL_PURPOSES)}."
+                "`{purpose}` is not a channel purpose. Choose one of: {purposes}.",
+                purpose=purpose[:40],
+                purposes=", ".join(CHANNEL_PURPOSES),
             )
         await self._ensure_row(guild_id)
         async with self.db.transaction() as tx:

@@ -51,6 +51,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.i18n import N_, Message
 from bot.secrets import keyed_hash
 from bot.services.guilds import GuildSettingsService
 from bot.services.outbox import enqueue
@@ -262,7 +263,8 @@ class PulseService:
             raise UserError("Add at least one question.")
         if len(questions) > MAX_QUESTIONS:
             raise UserError(
-                f"A pulse check has at most {MAX_QUESTIONS} questions, so it stays quick to answer."
+                "A pulse check has at most {limit} questions, so it stays quick to answer.",
+                limit=MAX_QUESTIONS,
             )
         open_seconds = validate_open_hours(open_hours, repeat)
         if breakdown_channel_id is not None and breakdown_channel_id == audience_channel_id:
@@ -326,7 +328,7 @@ class PulseService:
     async def pause(self, guild_id: int, pulse_id: int) -> Pulse:
         pulse = await self.get(guild_id, pulse_id)
         if pulse.status != "active":
-            raise UserError(f"**{pulse.title}** is already {pulse.status}.")
+            raise UserError(ALREADY_STATUS.get(pulse.status, ALREADY_STATUS["paused"]), title=pulse.title)
         await self.db.execute(
             "UPDATE pulses SET status = 'paused', next_run_at = NULL WHERE pulse_id = ?", (pulse_id,)
         )
@@ -335,13 +337,13 @@ class PulseService:
     async def resume(self, guild_id: int, pulse_id: int) -> Pulse:
         pulse = await self.get(guild_id, pulse_id)
         if pulse.status != "paused":
-            raise UserError(f"**{pulse.title}** isn't paused (it is {pulse.status}).")
+            raise UserError(NOT_PAUSED.get(pulse.status, NOT_PAUSED["active"]), title=pulse.title)
         tz = await self.timezone(guild_id)
         upcoming = _next_run(pulse.first_run_local, pulse.repeat, tz, self.clock.now())
         if upcoming is None:
             raise UserError(
-                f"**{pulse.title}** has no runs left to schedule (it ran once). "
-                "Create a new pulse check instead."
+                "**{title}** has no runs left to schedule (it ran once). Create a new pulse check instead.",
+                title=pulse.title,
             )
         await self.db.execute(
             "UPDATE pulses SET status = 'active', next_run_at = ? WHERE pulse_id = ?",
@@ -584,7 +586,7 @@ class PulseService:
         :mod:`bot.services.pulse_pool`); the one-answer rule checks the pool and the table.
         """
         if text is not None and (not text or len(text) > TEXT_MAX):
-            raise UserError(f"Please keep your comment to {TEXT_MAX} characters.")
+            raise UserError("Please keep your comment to {limit} characters.", limit=TEXT_MAX)
         token = self._token(run_id, member_id)
         state = await self._open_run(run_id)
         pulse = state.pulse
@@ -643,15 +645,20 @@ class PulseService:
             if row is None:
                 if run_number is None:
                     raise UserError(
-                        f"**{pulse.title}** has no closed runs yet. Results appear once a run closes."
+                        "**{title}** has no closed runs yet. Results appear once a run closes.",
+                        title=pulse.title,
                     )
-                raise UserError(f"**{pulse.title}** has no run number {run_number}.")
+                raise UserError(
+                    "**{title}** has no run number {number}.", title=pulse.title, number=run_number
+                )
             run = _run(row)
             if run.status != "closed":
                 raise UserError(
-                    f"Run {run.number} of **{pulse.title}** is still open (it closes "
-                    f"<t:{to_timestamp(run.closes_at)}:R>). Results are shown only after a run closes, so "
-                    "no one can watch answers come in."
+                    "Run {number} of **{title}** is still open (it closes {when}). Results are shown only "
+                    "after a run closes, so no one can watch answers come in.",
+                    number=run.number,
+                    title=pulse.title,
+                    when=f"<t:{to_timestamp(run.closes_at)}:R>",
                 )
             group_answers = int(row["group_answers"])
             counts = await run_counts(tx, run.run_id)
@@ -726,13 +733,23 @@ class PulseService:
         return {}
 
 
-ALREADY_ANSWERED = (
+#: A pulse check that can't be paused again, or resumed, by its status.
+ALREADY_STATUS: dict[str, Message] = {
+    "paused": N_("**{title}** is already paused."),
+    "active": N_("**{title}** is already active."),
+    "finished": N_("**{title}** is already finished."),
+}
+NOT_PAUSED: dict[str, Message] = {
+    "active": N_("**{title}** isn't paused (it is active)."),
+    "finished": N_("**{title}** isn't paused (it is finished)."),
+}
+ALREADY_ANSWERED = N_(
     "You've already answered this check-in, thank you. Answers can't be changed: to allow that, "
     "the bot would have to remember what you said, and it deliberately doesn't."
 )
 
 
-CLOSED = (
+CLOSED = N_(
     "This check-in has closed, so it no longer takes answers. Thank you for looking; the next "
     "one will be posted in the same channel."
 )
@@ -743,7 +760,9 @@ def _validate_choices(questions: list[Question], choices: list[int]) -> None:
         raise UserError('Please answer every question ("Prefer not to say" is fine where offered).')
     for number, (question, choice) in enumerate(zip(questions, choices, strict=True), start=1):
         if not 0 <= choice < len(question.options):
-            raise UserError(f"I couldn't read your answer to question {number}. Please try again.")
+            raise UserError(
+                "I couldn't read your answer to question {number}. Please try again.", number=number
+            )
 
 
 async def _write_batch(tx: Tx, run_id: int, batch: list[Pending], *, markers: bool = True) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from bot.errors import UserError
+from bot.i18n import N_, Message
 from bot.services.recurrence import parse_local
 from bot.text import clean_text
 
@@ -32,7 +33,31 @@ DEFAULT_OPEN_HOURS = 48
 DEFAULT_THRESHOLD = 10
 MIN_THRESHOLD = 5
 MAX_THRESHOLD = 100
-PREFER_NOT = "Prefer not to say"
+# Stored with a question in English, and translated where shown (a reader's form, a card):
+# ``t`` leaves an organiser's own words as they are and translates these.
+PREFER_NOT = N_("Prefer not to say")
+NOT_AT_ALL = N_("Not at all")
+VERY_MUCH = N_("Very much")
+#: A repeating pulse open as long as its period, one sentence per schedule.
+REPEAT_TOO_LONG: dict[str, Message] = {
+    "daily": N_(
+        "A daily pulse must close before the next run opens: keep it open for less than {hours} hours."
+    ),
+    "weekly": N_(
+        "A weekly pulse must close before the next run opens: keep it open for less than {hours} hours."
+    ),
+    "fortnightly": N_(
+        "A fortnightly pulse must close before the next run opens: keep it open for less than {hours} hours."
+    ),
+    "monthly": N_(
+        "A monthly pulse must close before the next run opens: keep it open for less than {hours} hours."
+    ),
+}
+#: Why a group of a breakdown is not shown (see :func:`safe_partition`); translated where shown.
+NOT_ENOUGH_OVERALL = N_("not enough answers overall")
+NO_ANSWERS = N_("no answers")
+FEWER_THAN = N_("fewer than {threshold} answers")
+BY_SUBTRACTION = N_("could be worked out by subtracting from the total")
 
 Kind = Literal["scale", "choice"]
 Repeat = Literal["once", "daily", "weekly", "fortnightly", "monthly"]
@@ -124,79 +149,102 @@ def make_question(
     cleaned = " ".join(clean_text(text or "", field=where, multiline=False).split())
     if not cleaned:
         raise UserError(
-            f"{where} is empty. Write the question, for example `How connected do you feel this week?`."
+            "Question {number} is empty. Write the question, for example "
+            "`How connected do you feel this week?`.",
+            number=number,
         )
     if len(cleaned) > QUESTION_MAX:
         raise UserError(
-            f"{where} is {len(cleaned)} characters long; please keep it to {QUESTION_MAX} so it fits in "
-            "Discord's answer form."
+            "Question {number} is {length} characters long; please keep it to {limit} so it fits in "
+            "Discord's answer form.",
+            number=number,
+            length=len(cleaned),
+            limit=QUESTION_MAX,
         )
     options = clean_text(options or "", field=f"{where}'s options", multiline=False)
     if kind == "scale":
         labels = _split(options)
         if len(labels) not in (0, 2):
             raise UserError(
-                f"{where} is a 1 to 5 scale: give its two end labels separated by `;`, for example "
-                "`Not at all; Very much`, or leave the options empty."
+                "Question {number} is a 1 to 5 scale: give its two end labels separated by `;`, for "
+                "example `Not at all; Very much`, or leave the options empty.",
+                number=number,
             )
-        low, high = (labels[0], labels[1]) if labels else ("Not at all", "Very much")
+        low, high = (labels[0], labels[1]) if labels else (NOT_AT_ALL, VERY_MUCH)
         for label in (low, high):
             if len(label) > SCALE_LABEL_MAX:
                 raise UserError(
-                    f"{where}: the end label `{label[:40]}…` is too long; keep each to {SCALE_LABEL_MAX}."
+                    "Question {number}: the end label `{label}…` is too long; keep each to {limit}.",
+                    number=number,
+                    label=label[:40],
+                    limit=SCALE_LABEL_MAX,
                 )
         points = tuple(str(i) for i in range(1, SCALE_POINTS + 1))
         points += (PREFER_NOT,) if prefer_not else ()
         # On a wellbeing scale the lowest two points suggest someone is struggling.
         return Question(cleaned, "scale", points, low, high, (0, 1) if offer_support else ())
     if kind != "choice":
-        raise UserError(f"{where}: the type must be `scale` or `choice`.")
+        raise UserError("Question {number}: the type must be `scale` or `choice`.", number=number)
     chosen = _split(options)
     if len(chosen) < 2:
         raise UserError(
-            f"{where} is a choice: give at least two options separated by `;`, for example `Yes; No`."
+            "Question {number} is a choice: give at least two options separated by `;`, for example "
+            "`Yes; No`.",
+            number=number,
         )
     if len(chosen) > MAX_CHOICE_OPTIONS:
         raise UserError(
-            f"{where} has {len(chosen)} options; the most is {MAX_CHOICE_OPTIONS} (plus "
-            f'"{PREFER_NOT}", added for you). Combine or drop some.'
+            'Question {number} has {count} options; the most is {limit} (plus "Prefer not to say", '
+            "added for you). Combine or drop some.",
+            number=number,
+            count=len(chosen),
+            limit=MAX_CHOICE_OPTIONS,
         )
     lowered = [c.lower() for c in chosen]
     if len(set(lowered)) != len(lowered):
-        raise UserError(f"{where} has the same option twice. Make each option different.")
+        raise UserError(
+            "Question {number} has the same option twice. Make each option different.", number=number
+        )
     for option in chosen:
         if len(option) > OPTION_MAX:
-            raise UserError(f"{where}: the option `{option[:40]}…` is too long; keep each to {OPTION_MAX}.")
+            raise UserError(
+                "Question {number}: the option `{option}…` is too long; keep each to {limit}.",
+                number=number,
+                option=option[:40],
+                limit=OPTION_MAX,
+            )
     if prefer_not and PREFER_NOT.lower() not in lowered:
         chosen.append(PREFER_NOT)
     return Question(cleaned, "choice", tuple(chosen))
 
 
 def belonging_template() -> tuple[str, list[Question]]:
-    """The ready-made belonging check-in, drawn from the interview study (see docs/pulse.md)."""
+    """The ready-made belonging check-in, drawn from the interview study (see docs/pulse.md).
+
+    Stored in English; its words are in the catalogue, so each reader sees them in their language."""
     return (
-        "Belonging check-in",
+        N_("Belonging check-in"),
         [
             Question(
-                "How connected do you feel to other students this week?",
+                N_("How connected do you feel to other students this week?"),
                 "scale",
                 ("1", "2", "3", "4", "5", PREFER_NOT),
-                "Not at all connected",
-                "Very connected",
+                N_("Not at all connected"),
+                N_("Very connected"),
                 (0, 1),
             ),
             Question(
-                "Have you experienced or witnessed discrimination this week?",
+                N_("Have you experienced or witnessed discrimination this week?"),
                 "choice",
-                ("Yes", "No", PREFER_NOT),
+                (N_("Yes"), N_("No"), PREFER_NOT),
                 concern=(0,),
             ),
             Question(
-                "How easy would it be to get support if you needed it?",
+                N_("How easy would it be to get support if you needed it?"),
                 "scale",
                 ("1", "2", "3", "4", "5", PREFER_NOT),
-                "Very hard",
-                "Very easy",
+                N_("Very hard"),
+                N_("Very easy"),
                 (0, 1),
             ),
         ],
@@ -208,22 +256,29 @@ def validate_title(title: str | None) -> str:
     if not cleaned:
         raise UserError("Give the pulse check a short title, for example `Weekly check-in`.")
     if len(cleaned) > TITLE_MAX:
-        raise UserError(f"The title is {len(cleaned)} characters long; please keep it to {TITLE_MAX}.")
+        raise UserError(
+            "The title is {length} characters long; please keep it to {limit}.",
+            length=len(cleaned),
+            limit=TITLE_MAX,
+        )
     return cleaned
 
 
 def validate_open_hours(hours: float, repeat: str) -> int:
     if not MIN_OPEN_HOURS <= hours <= MAX_OPEN_HOURS:
         raise UserError(
-            f"A run can stay open from {MIN_OPEN_HOURS} hour to {MAX_OPEN_HOURS // 24} days; "
-            f"{hours:g} hours is outside that. The usual is {DEFAULT_OPEN_HOURS}."
+            "A run can stay open from {least} hour to {most} days; {hours} hours is outside that. "
+            "The usual is {usual}.",
+            least=MIN_OPEN_HOURS,
+            most=MAX_OPEN_HOURS // 24,
+            hours=f"{hours:g}",
+            usual=DEFAULT_OPEN_HOURS,
         )
     seconds = round(hours * 3600)
     period = REPEAT_PERIOD.get(repeat)
     if period is not None and seconds >= period.total_seconds():
         raise UserError(
-            f"A {repeat} pulse must close before the next run opens: keep it open for less than "
-            f"{int(period.total_seconds() // 3600)} hours."
+            REPEAT_TOO_LONG.get(repeat, REPEAT_TOO_LONG["weekly"]), hours=int(period.total_seconds() // 3600)
         )
     return seconds
 
@@ -231,11 +286,14 @@ def validate_open_hours(hours: float, repeat: str) -> int:
 def validate_threshold(value: int) -> int:
     if value < MIN_THRESHOLD:
         raise UserError(
-            f"Results need at least {MIN_THRESHOLD} answers before they are shown: fewer would make "
-            "it too easy to guess who said what."
+            "Results need at least {least} answers before they are shown: fewer would make it too easy "
+            "to guess who said what.",
+            least=MIN_THRESHOLD,
         )
     if value > MAX_THRESHOLD:
-        raise UserError(f"Choose a minimum between {MIN_THRESHOLD} and {MAX_THRESHOLD}.")
+        raise UserError(
+            "Choose a minimum between {least} and {most}.", least=MIN_THRESHOLD, most=MAX_THRESHOLD
+        )
     return value
 
 
@@ -246,12 +304,16 @@ def parse_start(text: str | None, tz: str, now: datetime) -> datetime:
     """When the first run opens, as typed by an organiser; a naive local (server) time."""
     cleaned = clean_text(text or "", field="The start", multiline=False)
     if not cleaned or len(cleaned) > 100:
-        raise UserError(f"Say when the first run opens, for example {START_EXAMPLES}.")
+        raise UserError("Say when the first run opens, for example {examples}.", examples=START_EXAMPLES)
     parsed = parse_local(cleaned, tz, now)
     if parsed is None:
-        raise UserError(f"I couldn't read `{cleaned[:60]}` as a date and time. Try {START_EXAMPLES}.")
+        raise UserError(
+            "I couldn't read `{typed}` as a date and time. Try {examples}.",
+            typed=cleaned[:60],
+            examples=START_EXAMPLES,
+        )
     if not _TIME_HINT.search(cleaned):
-        raise UserError(f"Please include a time of day, for example {START_EXAMPLES}.")
+        raise UserError("Please include a time of day, for example {examples}.", examples=START_EXAMPLES)
     return parsed.replace(second=0, microsecond=0)
 
 
@@ -271,7 +333,11 @@ def occurrences_rule(first_local: datetime, repeat: str) -> rrule:
         return rrule(WEEKLY, interval=2, dtstart=first_local)
     if repeat == "monthly":
         return rrule(MONTHLY, dtstart=first_local)
-    raise UserError(f"`{repeat[:20]}` is not a schedule. Choose one of: {', '.join(REPEATS)}.")
+    raise UserError(
+        "`{repeat}` is not a schedule. Choose one of: {repeats}.",
+        repeat=repeat[:20],
+        repeats=", ".join(REPEATS),
+    )
 
 
 # -- safe results ----------------------------------------------------------------------
@@ -294,14 +360,14 @@ def safe_partition(total: int, groups: dict[str, int], threshold: int) -> Disclo
     them): the smallest shown group is withheld as well until that holds.
     """
     if total < threshold:
-        return Disclosure(frozenset(), {name: "not enough answers overall" for name in groups})
+        return Disclosure(frozenset(), dict.fromkeys(groups, str(NOT_ENOUGH_OVERALL)))
     withheld: dict[str, str] = {}
     shown = {}
     for name, size in groups.items():
         if size == 0:
-            withheld[name] = "no answers"
+            withheld[name] = str(NO_ANSWERS)
         elif size < threshold:
-            withheld[name] = f"fewer than {threshold} answers"
+            withheld[name] = FEWER_THAN.format(threshold=threshold)
         else:
             shown[name] = size
     while shown:
@@ -310,5 +376,5 @@ def safe_partition(total: int, groups: dict[str, int], threshold: int) -> Disclo
             break
         smallest = min(shown, key=lambda n: (shown[n], n))
         del shown[smallest]
-        withheld[smallest] = "could be worked out by subtracting from the total"
+        withheld[smallest] = str(BY_SUBTRACTION)
     return Disclosure(frozenset(shown), withheld)

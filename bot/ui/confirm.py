@@ -7,7 +7,12 @@ from typing import Any
 
 import discord
 
+from bot.i18n import N_, Translator
+from bot.ui.replies import reader
 from bot.ui.views import OwnedView
+
+CANCEL = N_("Cancel")
+CANCELLED = N_("Cancelled. Nothing was changed.")
 
 OnConfirm = Callable[[discord.Interaction[Any]], Awaitable[None]]
 
@@ -15,7 +20,10 @@ OnConfirm = Callable[[discord.Interaction[Any]], Awaitable[None]]
 class ConfirmView(OwnedView):
     """Only ``owner_id`` can press. Confirm runs ``on_confirm`` (which must answer the interaction,
     for example with ``interaction.response.edit_message``); cancel says ``cancelled`` and removes
-    the buttons. Errors go through the one guard like every other view."""
+    the buttons. Errors go through the one guard like every other view.
+
+    Pass the reader's translator ``t`` for the default Cancel label in their language; the default
+    "Cancelled" message is always in the language of whoever presses it."""
 
     def __init__(
         self,
@@ -23,10 +31,11 @@ class ConfirmView(OwnedView):
         on_confirm: OnConfirm,
         *,
         confirm_label: str,
-        cancel_label: str = "Cancel",
-        cancelled: str = "Cancelled. Nothing was changed.",
+        cancel_label: str | None = None,
+        cancelled: str | None = None,
         confirm_id: str | None = None,
         timeout: float = 300,
+        t: Translator | None = None,
     ) -> None:
         super().__init__(owner_id, timeout=timeout)
         self.on_confirm = on_confirm
@@ -35,7 +44,8 @@ class ConfirmView(OwnedView):
             label=confirm_label, style=discord.ButtonStyle.danger, custom_id=confirm_id
         )
         cancel: discord.ui.Button[ConfirmView] = discord.ui.Button(
-            label=cancel_label, style=discord.ButtonStyle.secondary
+            label=cancel_label or (t(CANCEL) if t is not None else CANCEL),
+            style=discord.ButtonStyle.secondary,
         )
         confirm.callback = self._confirm  # type: ignore[method-assign]
         cancel.callback = self._cancel  # type: ignore[method-assign]
@@ -48,4 +58,5 @@ class ConfirmView(OwnedView):
 
     async def _cancel(self, interaction: discord.Interaction[Any]) -> None:
         self.stop()
-        await interaction.response.edit_message(content=self.cancelled, view=None, embeds=[])
+        cancelled = self.cancelled if self.cancelled is not None else (await reader(interaction))(CANCELLED)
+        await interaction.response.edit_message(content=cancelled, view=None, embeds=[])

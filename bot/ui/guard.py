@@ -21,9 +21,15 @@ from typing import Any
 import discord
 
 from bot.errors import UserError
-from bot.ui.replies import send_private
+from bot.i18n import N_
+from bot.ui.replies import reader, send_private
 
 log = logging.getLogger("bot.errors")
+
+UNEXPECTED = N_(
+    "Something went wrong on our side (error {code}). Nothing you did caused it, and anything already "
+    "saved is safe. Please try again; if it keeps happening, tell an organiser the error code {code}."
+)
 
 Handler = Callable[[discord.Interaction[Any]], Awaitable[Any]]
 
@@ -34,11 +40,7 @@ def new_error_id() -> str:
 
 async def report_user_error(interaction: discord.Interaction[Any], error: UserError) -> None:
     try:
-        i18n = getattr(interaction.client, "i18n", None)  # a bare test client has none: English
-        text = (
-            error.translated(await i18n.for_interaction(interaction)) if i18n is not None else error.message
-        )
-        await send_private(interaction, text)
+        await send_private(interaction, error.translated(await reader(interaction)))
     except discord.HTTPException:
         log.warning("Could not show a user error (the interaction may have expired)")
 
@@ -54,12 +56,8 @@ async def report_unexpected(interaction: discord.Interaction[Any], error: BaseEx
         exc_info=(type(error), error, error.__traceback__),
     )
     try:
-        await send_private(
-            interaction,
-            f"Something went wrong on our side (error {error_id}). Nothing you did caused it, and "
-            "anything already saved is safe. Please try again; if it keeps happening, tell an "
-            f"organiser the error code {error_id}.",
-        )
+        t = await reader(interaction)
+        await send_private(interaction, t(UNEXPECTED, code=error_id))
     except discord.HTTPException:
         log.warning("Could not tell the user about error %s", error_id)
     return error_id

@@ -17,14 +17,16 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.i18n import N_, Translator
+
 if TYPE_CHECKING:
     from bot.core import CommonRoomBot
 
 #: How long a display name is reused before it is fetched again.
 NAME_TTL = timedelta(minutes=5)
-FORMER_MEMBER = "a former member"
+FORMER_MEMBER = N_("a former member")
 #: Shown when Discord could not be asked (not cached, so the next view asks again).
-UNKNOWN = "someone"
+UNKNOWN = N_("someone")
 #: At most this many name look-ups in flight at once (a register of 200 is 20 rounds of 10).
 CONCURRENT_FETCHES = 10
 
@@ -42,16 +44,27 @@ class MemberNames:
         self._names: dict[tuple[int, int], tuple[datetime, tuple[str, bool]]] = {}
         self._fetching = asyncio.Semaphore(CONCURRENT_FETCHES)
 
-    async def name(self, guild_id: int, member_id: int, *, unknown: str = UNKNOWN, raw: bool = False) -> str:
+    async def name(
+        self,
+        guild_id: int,
+        member_id: int,
+        *,
+        unknown: str | None = None,
+        raw: bool = False,
+        t: Translator | None = None,
+    ) -> str:
         """A member's display name, escaped for Markdown (``raw``: as typed, for where Markdown
         isn't rendered: a button or menu label, a CSV cell); :data:`FORMER_MEMBER` once they left,
-        ``unknown`` when Discord could not be asked."""
+        ``unknown`` (default :data:`UNKNOWN`) when Discord could not be asked. Those two are in
+        ``t``'s language when given (English otherwise)."""
         found = await self._display_name(guild_id, member_id)
         if found is None:
-            return unknown
+            if unknown is not None:
+                return unknown
+            return t(UNKNOWN) if t is not None else UNKNOWN
         name, left = found
         if left:
-            return FORMER_MEMBER
+            return t(FORMER_MEMBER) if t is not None else FORMER_MEMBER
         return name if raw else plain(name)
 
     async def _display_name(self, guild_id: int, member_id: int) -> tuple[str, bool] | None:
@@ -79,9 +92,15 @@ class MemberNames:
         return found
 
     async def names(
-        self, guild_id: int, member_ids: Iterable[int], *, unknown: str = UNKNOWN, raw: bool = False
+        self,
+        guild_id: int,
+        member_ids: Iterable[int],
+        *,
+        unknown: str | None = None,
+        raw: bool = False,
+        t: Translator | None = None,
     ) -> dict[int, str]:
         """Several names at once (fetched concurrently, a few at a time)."""
         ids = list(dict.fromkeys(member_ids))
-        found = await asyncio.gather(*(self.name(guild_id, i, unknown=unknown, raw=raw) for i in ids))
+        found = await asyncio.gather(*(self.name(guild_id, i, unknown=unknown, raw=raw, t=t) for i in ids))
         return dict(zip(ids, found, strict=True))

@@ -7,8 +7,13 @@ from typing import Any
 
 import discord
 
-from bot.ui.replies import send_private
+from bot.i18n import N_, Translator
+from bot.ui.replies import reader, send_private
 from bot.ui.views import BaseView
+
+PREVIOUS = N_("Previous")
+NEXT = N_("Next")
+NOTHING = N_("Nothing to show.")
 
 
 def paginate(blocks: Sequence[str], limit: int, *, separator: str = "\n\n") -> list[str]:
@@ -40,24 +45,36 @@ def _embeds(page: Page) -> list[discord.Embed]:
 
 class PagedView(BaseView):
     """Previous / Next through ``count`` pages, privately; each page is drawn by ``source`` when
-    it is shown (so the first reply reads and renders one page, not all of them)."""
+    it is shown (so the first reply reads and renders one page, not all of them). The buttons are
+    in ``t``'s language; without ``t``, :func:`send_pages` draws them in the reader's."""
 
-    def __init__(self, source: PageSource, count: int, *, timeout: float = 600) -> None:
+    def __init__(
+        self, source: PageSource, count: int, *, timeout: float = 600, t: Translator | None = None
+    ) -> None:
         super().__init__(timeout=timeout)
         self.source = source
         self.count = count
         self.page = 0
+        self.t = t
+        if t is not None:
+            self.relabel(t)
         self._sync()
 
+    def relabel(self, t: Translator) -> None:
+        """Draw the buttons in ``t``'s language."""
+        self.t = t
+        self.previous.label = t(PREVIOUS)
+        self.next.label = t(NEXT)
+
     @classmethod
-    def of(cls, pages: Sequence[Page], *, timeout: float = 600) -> PagedView:
+    def of(cls, pages: Sequence[Page], *, timeout: float = 600, t: Translator | None = None) -> PagedView:
         """A view over pages already drawn."""
         drawn = [_embeds(page) for page in pages]
 
         async def source(index: int) -> Page:
             return drawn[index]
 
-        return cls(source, len(drawn), timeout=timeout)
+        return cls(source, len(drawn), timeout=timeout, t=t)
 
     def _sync(self) -> None:
         self.previous.disabled = self.page == 0
@@ -87,7 +104,7 @@ async def send_paged(
 ) -> None:
     """Send ``pages`` privately: one page as it is, several behind Previous / Next."""
     if not pages:
-        await send_private(interaction, content or "Nothing to show.")
+        await send_private(interaction, content or (await reader(interaction))(NOTHING))
         return
     await send_pages(interaction, PagedView.of(pages), content)
 
@@ -97,6 +114,8 @@ async def send_pages(
 ) -> None:
     """Send the first page of ``view`` privately, with Previous / Next only if there are more."""
     embeds = await view.current()
+    if view.t is None and view.count > 1:
+        view.relabel(await reader(interaction))
     if view.count <= 1:
         view.stop()
         await send_private(interaction, content, embeds=embeds)

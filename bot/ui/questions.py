@@ -15,7 +15,8 @@ from typing import Any
 import discord
 
 from bot.errors import UserError
-from bot.services.pulse_model import Question
+from bot.i18n import N_, SOURCE_TRANSLATOR, Translator
+from bot.services.pulse_model import SCALE_POINTS, Question
 from bot.text import SELECT_LABEL_LIMIT, TEXT_INPUT_LABEL_LIMIT
 from bot.ui.forms import FormValues, StatelessModal
 from bot.ui.replies import clip
@@ -25,12 +26,26 @@ FORM_COMPONENTS_LIMIT = 5
 #: A label's description (where each question is shown) holds at most 100 characters.
 LABEL_DESCRIPTION_LIMIT = 100
 COMMENT_ID = "comment"
-ANSWER_EVERY_QUESTION = 'Please answer every question ("Prefer not to say" is fine where offered).'
+ANSWER_EVERY_QUESTION = N_('Please answer every question ("Prefer not to say" is fine where offered).')
+
+
+def option_label(question: Question, index: int, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """What a member sees for an option, in ``t``'s language where the words are the catalogue's
+    ("Prefer not to say", the ready-made check-in's); an organiser's own words stay as typed."""
+    label = t(question.options[index])
+    if question.kind == "scale" and index < SCALE_POINTS:
+        if index == 0 and question.low_label:
+            return f"{label} · {t(question.low_label)}"
+        if index == SCALE_POINTS - 1 and question.high_label:
+            return f"{label} · {t(question.high_label)}"
+    return label
 
 
 class QuestionForm(StatelessModal):
     """One select per question (custom ids ``q1``, ``q2``, …), a note first when there is room,
-    and, with ``comment`` (its label and description), an optional paragraph (``comment``)."""
+    and, with ``comment`` (its label and description), an optional paragraph (``comment``).
+    ``note``, ``title`` and ``comment`` are shown as given (translate them before); the rest is in
+    ``t``'s language, the reader's."""
 
     def __init__(
         self,
@@ -41,6 +56,7 @@ class QuestionForm(StatelessModal):
         note: str | None = None,
         comment: tuple[str, str] | None = None,
         comment_limit: int = 500,
+        t: Translator = SOURCE_TRANSLATOR,
     ) -> None:
         super().__init__(title=title, custom_id=custom_id)
         used = len(questions) + (comment is not None)
@@ -51,10 +67,10 @@ class QuestionForm(StatelessModal):
         for number, question in enumerate(questions, start=1):
             select = discord.ui.Select[Any](
                 custom_id=f"q{number}",
-                placeholder="Choose an answer",
+                placeholder=t("Choose an answer"),
                 options=[
                     discord.SelectOption(
-                        label=clip(question.option_label(i), SELECT_LABEL_LIMIT), value=str(i)
+                        label=clip(option_label(question, i, t), SELECT_LABEL_LIMIT), value=str(i)
                     )
                     for i in range(len(question.options))
                 ],
@@ -62,8 +78,8 @@ class QuestionForm(StatelessModal):
             )
             self.add_item(
                 discord.ui.Label(
-                    text=f"Question {number}",
-                    description=clip(question.text, LABEL_DESCRIPTION_LIMIT),
+                    text=clip(t("Question {number}", number=number), TEXT_INPUT_LABEL_LIMIT),
+                    description=clip(t(question.text), LABEL_DESCRIPTION_LIMIT),
                     component=select,
                 )
             )

@@ -8,7 +8,10 @@ from typing import Any
 import discord
 
 from bot.errors import UserError
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator
 from bot.text import MESSAGE_LIMIT
+
+log = logging.getLogger(__name__)
 
 # What the bot needs in a channel to post cards there, by the names Discord shows admins.
 POST: tuple[tuple[str, str], ...] = (
@@ -22,6 +25,42 @@ PRIVATE_THREADS: tuple[tuple[str, str], ...] = (
     ("Create Private Threads", "create_private_threads"),
     ("Send Messages in Threads", "send_messages_in_threads"),
 )
+
+
+#: The refusal for each (``doing``, ``then``) that callers use, as one whole sentence each.
+#: Permission names stay in English: they are the names Discord shows admins.
+PERMISSION_REFUSALS: dict[tuple[str, str], Message] = {
+    ("post in", "then try again."): N_(
+        "I can't post in {channel} yet: I need {permissions} there. Give my role those permissions "
+        "on the channel, then try again."
+    ),
+    ("post in", "then try again. Nothing was saved."): N_(
+        "I can't post in {channel} yet: I need {permissions} there. Give my role those permissions "
+        "on the channel, then try again. Nothing was saved."
+    ),
+    ("post in", "or choose another channel. Nothing was saved."): N_(
+        "I can't post in {channel} yet: I need {permissions} there. Give my role those permissions "
+        "on the channel, or choose another channel. Nothing was saved."
+    ),
+    ("open private threads in", "then try again."): N_(
+        "I can't open private threads in {channel} yet: I need {permissions} there. Give my role "
+        "those permissions on the channel, then try again."
+    ),
+}
+
+
+async def reader(interaction: discord.Interaction[Any]) -> Translator:
+    """The translator for whoever made ``interaction`` (English for a bare client, or if the
+    language can't be read: an error message must still reach them)."""
+    i18n = getattr(interaction.client, "i18n", None)
+    if i18n is None:
+        return SOURCE_TRANSLATOR
+    try:
+        translator: Translator = await i18n.for_interaction(interaction)
+    except Exception:
+        log.exception("Could not read the reader's language; answering in English")
+        return SOURCE_TRANSLATOR
+    return translator
 
 
 def require_bot_permissions(
@@ -41,10 +80,11 @@ def require_bot_permissions(
         if not (getattr(permissions, flag) or (flag == "pin_messages" and permissions.manage_messages))
     ]
     if missing:
-        raise UserError(
-            f"I can't {doing} {channel.mention} yet: I need {', '.join(missing)} there. Give my role "
-            f"those permissions on the channel, {then}"
-        )
+        refusal = PERMISSION_REFUSALS.get((doing, then))
+        if refusal is None:  # a wording no caller uses yet: English only (not in the catalogue)
+            english = "I can't " + doing + " {channel} yet: I need {permissions} there. Give my role "
+            refusal = Message(english + "those permissions on the channel, " + then.replace("{", "{{"))
+        raise UserError(refusal, channel=channel.mention, permissions=", ".join(missing))
 
 
 def clip(text: str, limit: int) -> str:
@@ -78,6 +118,6 @@ async def edit_post(
     try:
         await message.edit(**kwargs)
     except discord.HTTPException as error:
-        logging.getLogger(__name__).warning("Could not update %s (HTTP %s)", what, error.status)
+        log.warning("Could not update %s (HTTP %s)", what, error.status)
         return False
     return True

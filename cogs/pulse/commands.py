@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.core import MANAGE_SERVER, ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.feature import FeatureCog
+from bot.i18n import N_
 from bot.services.pulse import Pulse as PulseCheck
 from bot.services.pulse import PulseService, Run
 from bot.services.pulse_model import (
@@ -46,13 +47,12 @@ from bot.ui import (
 from cogs.pulse.jobs import PulseJobs
 from cogs.pulse.render import (
     NO_PULSES,
-    STRUGGLING,
     SUPPORT_INTRO,
-    THANKS,
     created_embed,
     list_embed,
     results_embed,
     schedule_text,
+    thanks,
     trend_files,
     trend_note,
 )
@@ -60,21 +60,25 @@ from cogs.pulse.views import FORM_ROUTE, AnswerModal, submitted_choices
 
 #: What /pulse create and /pulse template ask alike: where, when, for how long, for whom.
 SCHEDULE_OPTIONS = {
-    "channel": "Where each run's card is posted",
-    "start": "When the first run opens, in server time (e.g. Monday 10:00)",
-    "open_hours": f"How long each run takes answers (default {DEFAULT_OPEN_HOURS})",
-    "audience": "Only members of this community's channel can answer (default: everyone)",
-    "breakdown": "Also count answers from this community separately (shown only when safe)",
+    "channel": N_("Where each run's card is posted"),
+    "start": N_("When the first run opens, in server time (e.g. Monday 10:00)"),
+    "open_hours": N_("How long each run takes answers (default 48)"),
+    "audience": N_("Only members of this community's channel can answer (default: everyone)"),
+    "breakdown": N_("Also count answers from this community separately (shown only when safe)"),
 }
+assert DEFAULT_OPEN_HOURS == 48, "say the new default in the open_hours description"
 
 #: What /pulse create asks about its three questions; the optional second and third alike.
 QUESTION_OPTIONS = {
-    "q1": "Question 1 (up to 100 characters)",
-    "q1_type": "scale: 1 to 5; choice: up to 5 options",
-    "q1_options": "Choice: options separated by ; — Scale: the two end labels, e.g. Not at all; Very much",
-    **{f"q{n}": f"Question {n} (optional)" for n in (2, 3)},
-    **{f"q{n}_type": "scale or choice" for n in (2, 3)},
-    **{f"q{n}_options": "Options or end labels, separated by ;" for n in (2, 3)},
+    "q1": N_("Question 1 (up to 100 characters)"),
+    "q1_type": N_("scale: 1 to 5; choice: up to 5 options"),
+    "q1_options": N_(
+        "Choice: options separated by ; — Scale: the two end labels, e.g. Not at all; Very much"
+    ),
+    "q2": N_("Question 2 (optional)"),
+    "q3": N_("Question 3 (optional)"),
+    **{f"q{n}_type": N_("scale or choice") for n in (2, 3)},
+    **{f"q{n}_options": N_("Options or end labels, separated by ;") for n in (2, 3)},
 }
 
 
@@ -110,9 +114,9 @@ def require_audience(member: discord.Member, pulse: PulseCheck) -> None:
         raise UserError("This check-in was for a community that no longer exists, so it can't take answers.")
     if not allowed:
         raise UserError(
-            f"This check-in is just for members of <#{pulse.audience_channel_id}>, so it isn't open to "
-            "you. Thank you for wanting to take part. If you'd like support with anything, `/support` "
-            "is there for everyone."
+            "This check-in is just for members of {channel}, so it isn't open to you. Thank you for "
+            "wanting to take part. If you'd like support with anything, `/support` is there for everyone.",
+            channel=f"<#{pulse.audience_channel_id}>",
         )
 
 
@@ -121,7 +125,7 @@ class Pulse(
     FeatureCog[PulseJobs],
     commands.GroupCog,
     group_name="pulse",
-    group_description="Anonymous pulse checks: set them up and read the results (organisers)",
+    group_description=N_("Anonymous pulse checks: set them up and read the results (organisers)"),
     group_extras=ORGANISER,
 ):
     #: Pulse answers are anonymous counters; the only member-derived rows are the keyed
@@ -154,7 +158,8 @@ class Pulse(
         """The Answer button: open the private form, if this member may answer."""
         member, pulse, _run = await self._answerable(interaction, run_id)
         await self.service.check_can_answer(run_id, member.id)
-        await show_form(interaction, AnswerModal(pulse, run_id))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await show_form(interaction, AnswerModal(pulse, run_id, t))
 
     async def answer_form(
         self, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues
@@ -167,13 +172,14 @@ class Pulse(
         if pulse.breakdown_channel_id is not None:
             in_group = bool(in_community(member, pulse.breakdown_channel_id))
         outcome = await self.service.answer(run_id, member.id, choices, in_group=in_group)
+        t = await self.bot.i18n.for_interaction(interaction)
         if not outcome.concern:
-            await send_private(interaction, THANKS)
+            await send_private(interaction, thanks(t))
             return
         # One need: its contacts; several: the overview. Urgent help comes first either way.
         need = outcome.needs[0] if len(outcome.needs) == 1 else None
-        payload = await support_payload(self.bot, run.guild_id, need, intro=SUPPORT_INTRO)
-        await send_private(interaction, THANKS + STRUGGLING, **payload)
+        payload = await support_payload(self.bot, run.guild_id, need, intro=t(SUPPORT_INTRO), t=t)
+        await send_private(interaction, thanks(t, struggling=True), **payload)
 
     # -- privacy (MemberData) -----------------------------------------------------------------
 
@@ -233,18 +239,23 @@ class Pulse(
         if pulse.next_run_at is not None:
             self.jobs.arm_open(pulse.pulse_id, pulse.next_run_at)
         threshold = await self.service.threshold(pulse.guild_id)
+        t = await self.bot.i18n.for_interaction(interaction)
         await send_private(
-            interaction, "Saved. Here's what students will be asked:", embed=created_embed(pulse, threshold)
+            interaction,
+            t("Saved. Here's what students will be asked:"),
+            embed=created_embed(pulse, threshold, t),
         )
 
-    @app_commands.command(name="create", description="Set up a pulse check: up to 3 questions on a schedule")
+    @app_commands.command(
+        name="create", description=N_("Set up a pulse check: up to 3 questions on a schedule")
+    )
     @app_commands.describe(
-        title="A short title, shown on the card",
+        title=N_("A short title, shown on the card"),
         **SCHEDULE_OPTIONS,
         **QUESTION_OPTIONS,
-        repeat="Once, or repeating at the same server time",
-        prefer_not_to_say="Offer 'Prefer not to say' on every question (default yes)",
-        offer_support="Show support privately after low wellbeing answers (default yes)",
+        repeat=N_("Once, or repeating at the same server time"),
+        prefer_not_to_say=N_("Offer 'Prefer not to say' on every question (default yes)"),
+        offer_support=N_("Show support privately after low wellbeing answers (default yes)"),
     )
     async def create(
         self,
@@ -275,7 +286,9 @@ class Pulse(
         ):
             if text is None:
                 if options:
-                    raise UserError(f"You gave options for question {number} but no question {number}.")
+                    raise UserError(
+                        "You gave options for question {number} but no question {number}.", number=number
+                    )
                 continue
             questions.append(
                 make_question(
@@ -300,8 +313,8 @@ class Pulse(
             offer_support,
         )
 
-    @app_commands.command(name="template", description="Set up the ready-made belonging check-in")
-    @app_commands.describe(**SCHEDULE_OPTIONS, repeat="How often (default weekly)")
+    @app_commands.command(name="template", description=N_("Set up the ready-made belonging check-in"))
+    @app_commands.describe(**SCHEDULE_OPTIONS, repeat=N_("How often (default weekly)"))
     async def template(
         self,
         interaction: discord.Interaction[CommonRoomBot],
@@ -318,57 +331,70 @@ class Pulse(
             interaction, title, questions, channel, start, repeat, open_hours, audience, breakdown
         )
 
-    @app_commands.command(name="list", description="The server's pulse checks and when they next run")
+    @app_commands.command(name="list", description=N_("The server's pulse checks and when they next run"))
     async def list_(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
+        t = await self.bot.i18n.for_interaction(interaction)
         pulses = await self.service.all(interaction.guild.id)
         if not pulses:
-            await send_private(interaction, NO_PULSES)
+            await send_private(interaction, t(NO_PULSES))
             return
         open_now = await self.service.open_runs_by_pulse(interaction.guild.id)
         threshold = await self.service.threshold(interaction.guild.id)
-        await send_private(interaction, embed=list_embed(pulses, open_now, threshold))
+        await send_private(interaction, embed=list_embed(pulses, open_now, threshold, t))
 
-    @app_commands.command(name="pause", description="Stop a pulse check from posting new runs")
-    @app_commands.describe(pulse="The pulse check")
+    @app_commands.command(name="pause", description=N_("Stop a pulse check from posting new runs"))
+    @app_commands.describe(pulse=N_("The pulse check"))
     @app_commands.autocomplete(pulse=pulse_autocomplete)
     async def pause(self, interaction: discord.Interaction[CommonRoomBot], pulse: int) -> None:
         assert interaction.guild is not None
         paused = await self.service.pause(interaction.guild.id, pulse)
         self.jobs.cancel(paused.pulse_id)
+        t = await self.bot.i18n.for_interaction(interaction)
         await send_private(
             interaction,
-            f"Paused **{paused.title}**. No new runs will be posted until you `/pulse resume` it; a run that "
-            "is open now stays open until it closes.",
+            t(
+                "Paused **{title}**. No new runs will be posted until you `/pulse resume` it; a run that "
+                "is open now stays open until it closes.",
+                title=t(paused.title),
+            ),
         )
 
-    @app_commands.command(name="resume", description="Start a paused pulse check again")
-    @app_commands.describe(pulse="The pulse check")
+    @app_commands.command(name="resume", description=N_("Start a paused pulse check again"))
+    @app_commands.describe(pulse=N_("The pulse check"))
     @app_commands.autocomplete(pulse=pulse_autocomplete)
     async def resume(self, interaction: discord.Interaction[CommonRoomBot], pulse: int) -> None:
         assert interaction.guild is not None
         resumed = await self.service.resume(interaction.guild.id, pulse)
         if resumed.next_run_at is not None:
             self.jobs.arm_open(resumed.pulse_id, resumed.next_run_at)
-        await send_private(interaction, f"Resumed **{resumed.title}**: {schedule_text(resumed)}.")
+        t = await self.bot.i18n.for_interaction(interaction)
+        await send_private(
+            interaction,
+            t("Resumed **{title}**: {schedule}.", title=t(resumed.title), schedule=schedule_text(resumed, t)),
+        )
 
-    @app_commands.command(name="delete", description="Delete a pulse check and all its results")
-    @app_commands.describe(pulse="The pulse check")
+    @app_commands.command(name="delete", description=N_("Delete a pulse check and all its results"))
+    @app_commands.describe(pulse=N_("The pulse check"))
     @app_commands.autocomplete(pulse=pulse_autocomplete)
     async def delete(self, interaction: discord.Interaction[CommonRoomBot], pulse: int) -> None:
         assert interaction.guild is not None
         found = await self.service.get(interaction.guild.id, pulse)
+        t = await self.bot.i18n.for_interaction(interaction)
         confirm = ConfirmView(
             interaction.user.id,
             functools.partial(self._delete_confirmed, guild_id=interaction.guild.id, pulse_id=found.pulse_id),
-            confirm_label="Delete it and its results",
-            cancel_label="Keep it",
-            cancelled="Kept. Nothing was deleted.",
+            confirm_label=t("Delete it and its results"),
+            cancel_label=t("Keep it"),
+            cancelled=t("Kept. Nothing was deleted."),
         )
         await send_private(
             interaction,
-            f"Delete **{found.title}** with all {found.runs_made} run(s) and their results? "
-            "This can't be undone.",
+            t(
+                "Delete **{title}** with all {n} run(s) and their results? This can't be undone.",
+                title=t(found.title),
+                n=found.runs_made,
+            ),
             view=confirm,
         )
 
@@ -381,13 +407,14 @@ class Pulse(
             raise UserError("Only organisers can delete pulse checks.")
         pulse, runs = await self.service.delete(guild_id, pulse_id)
         self.jobs.cancel(pulse.pulse_id, runs)
+        t = await self.bot.i18n.for_interaction(interaction)
         await interaction.response.edit_message(
-            content=f"Deleted **{pulse.title}**, its runs and their counts.", view=None
+            content=t("Deleted **{title}**, its runs and their counts.", title=t(pulse.title)), view=None
         )
         await self.jobs.withdraw_cards(runs)
 
-    @app_commands.command(name="results", description="Counts and percentages of a closed run")
-    @app_commands.describe(pulse="The pulse check", run="Run number (default: the latest closed run)")
+    @app_commands.command(name="results", description=N_("Counts and percentages of a closed run"))
+    @app_commands.describe(pulse=N_("The pulse check"), run=N_("Run number (default: the latest closed run)"))
     @app_commands.autocomplete(pulse=pulse_autocomplete)
     async def results(
         self,
@@ -397,11 +424,12 @@ class Pulse(
     ) -> None:
         assert interaction.guild is not None
         results = await self.service.results(interaction.guild.id, pulse, run)
-        await send_private(interaction, embed=results_embed(results))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await send_private(interaction, embed=results_embed(results, t))
 
-    @app_commands.command(name="trend", description="A chart of each question across runs, with a CSV")
+    @app_commands.command(name="trend", description=N_("A chart of each question across runs, with a CSV"))
     @app_commands.describe(
-        pulse="The pulse check", post_to="Show it only to you, or post it in the organisers' channel"
+        pulse=N_("The pulse check"), post_to=N_("Show it only to you, or post it in the organisers' channel")
     )
     @app_commands.autocomplete(pulse=pulse_autocomplete)
     async def trend(
@@ -414,8 +442,10 @@ class Pulse(
         trend = await self.service.trend(interaction.guild.id, pulse)
         if not trend.points:
             raise UserError(
-                f"No closed run of **{trend.pulse.title}** has the {trend.threshold} answers needed to show "
-                "results safely yet, so there is nothing to chart."
+                "No closed run of **{title}** has the {threshold} answers needed to show results safely yet, "
+                "so there is nothing to chart.",
+                title=trend.pulse.title,
+                threshold=trend.threshold,
             )
         target: discord.TextChannel | None = None
         if post_to == "organisers":
@@ -431,24 +461,35 @@ class Pulse(
         await interaction.response.defer(ephemeral=True, thinking=True)
         from bot.services.pulse_chart import trend_png  # matplotlib loads only when a chart is asked for
 
-        files = trend_files(trend, await asyncio.to_thread(trend_png, trend))
+        t = await self.bot.i18n.for_interaction(interaction)
         if target is None:
-            await interaction.followup.send(trend_note(trend), files=files, ephemeral=True)
+            png = await asyncio.to_thread(trend_png, trend, t)
+            await interaction.followup.send(
+                trend_note(trend, t), files=trend_files(trend, png, t), ephemeral=True
+            )
             return
-        await target.send(trend_note(trend), files=files, allowed_mentions=discord.AllowedMentions.none())
-        await interaction.followup.send(f"Posted in {target.mention}.", ephemeral=True)
+        # A post in the organisers' channel: the server's voice (the chart in its first language).
+        voice = await self.bot.i18n.for_guild(interaction.guild.id)
+        png = await asyncio.to_thread(trend_png, trend, voice.primary)
+        await target.send(
+            voice.text(lambda each: trend_note(trend, each)),
+            files=trend_files(trend, png, voice.primary),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        await interaction.followup.send(t("Posted in {channel}.", channel=target.mention), ephemeral=True)
 
     @app_commands.command(
         name="threshold",
-        description="Fewest answers before results are shown (5 or more)",
+        description=N_("Fewest answers before results are shown (5 or more)"),
         extras=MANAGE_SERVER,
     )
-    @app_commands.describe(minimum="At least 5; 10 is the default")
+    @app_commands.describe(minimum=N_("At least 5; 10 is the default"))
     async def threshold(
         self, interaction: discord.Interaction[CommonRoomBot], minimum: app_commands.Range[int, 1, 100]
     ) -> None:
         assert interaction.guild is not None
         value = await self.service.set_threshold(interaction.guild.id, minimum)
+        t = await self.bot.i18n.for_interaction(interaction)
         await send_private(
-            interaction, f"Done. Results are now shown only for runs with at least {value} answers."
+            interaction, t("Done. Results are now shown only for runs with at least {n} answers.", n=value)
         )

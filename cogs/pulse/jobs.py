@@ -16,6 +16,7 @@ import discord
 
 from bot.errors import NotFound
 from bot.feature import FeatureJobs, truncate_wal_until_done
+from bot.i18n import N_, Message
 from bot.outbox import GONE
 from bot.services.outbox import OutboxItem
 from bot.services.pulse import CARD_TOPIC, CLOSED_TOPIC, PulseService, Run, RunOpened, Skipped
@@ -24,7 +25,18 @@ from cogs.pulse.views import card_view
 
 log = logging.getLogger(__name__)
 
-WITHDRAWN = "This check-in was withdrawn by the organisers."
+WITHDRAWN = N_("This check-in was withdrawn by the organisers.")
+# Why a run's card could not be posted (a note to the organisers' channel).
+CARD_FAILED: dict[bool, Message] = {
+    True: N_(
+        "Run {number} of the pulse check **{title}** opened, but its channel no longer exists, so no one "
+        "can answer it. Check the channel and my permissions there."
+    ),
+    False: N_(
+        "Run {number} of the pulse check **{title}** opened, but I'm not allowed to post there, so no one "
+        "can answer it. Check the channel and my permissions there."
+    ),
+}
 
 
 def audience_size(guild: discord.Guild, channel_id: int | None) -> int | None:
@@ -118,7 +130,11 @@ class PulseJobs(FeatureJobs[PulseService]):
         if run.status != "open" or run.message_id is not None:
             return None
         threshold = await self.service.threshold(pulse.guild_id)
-        return {"embed": card_embed(pulse, run.closes_at, threshold), "view": card_view(run.run_id)}
+        voice = await self.bot.i18n.for_guild(pulse.guild_id)  # a post: the server's voice
+        return {
+            "embed": card_embed(pulse, run.closes_at, threshold, voice=voice),
+            "view": card_view(run.run_id, voice),
+        }
 
     async def card_posted(self, item: OutboxItem, message_id: int) -> None:
         await self.service.set_card(int(item.payload["run_id"]), message_id)
@@ -128,13 +144,14 @@ class PulseJobs(FeatureJobs[PulseService]):
             pulse, run = await self.service.get_run(int(item.payload["run_id"]))
         except NotFound:
             return
-        problem = "its channel no longer exists" if reason == GONE else "I'm not allowed to post there"
         log.warning("Could not post the card of pulse run %s: %s", run.run_id, reason)
+        voice = await self.bot.i18n.for_guild(pulse.guild_id)
         await self.bot.outbox.alert(
             pulse.guild_id,
             f"pulse-card:{run.run_id}",
-            f"Run {run.number} of the pulse check **{pulse.title}** opened, but {problem}, so no one can "
-            "answer it. Check the channel and my permissions there.",
+            voice.text(
+                lambda t: t(CARD_FAILED[reason == GONE], number=run.number, title=t(pulse.title)), 1900
+            ),
         )
 
     async def render_closed(self, item: OutboxItem) -> dict[str, Any] | None:
@@ -143,7 +160,8 @@ class PulseJobs(FeatureJobs[PulseService]):
         except NotFound:
             return None
         threshold = await self.service.threshold(pulse.guild_id)
-        return {"content": closed_note(pulse, run, threshold)}
+        voice = await self.bot.i18n.for_guild(pulse.guild_id)
+        return {"content": closed_note(pulse, run, threshold, voice)}
 
     async def close_job(self, run_id: int) -> None:
         try:
@@ -162,10 +180,13 @@ class PulseJobs(FeatureJobs[PulseService]):
                 return
             threshold = await self.service.threshold(pulse.guild_id)
             if closed.message_id is not None:
+                voice = await self.bot.i18n.for_guild(pulse.guild_id)
                 await self.retire_card(
                     closed.channel_id,
                     closed.message_id,
-                    embed=card_embed(pulse, closed.closes_at, threshold, closed_answers=closed.answers),
+                    embed=card_embed(
+                        pulse, closed.closes_at, threshold, closed_answers=closed.answers, voice=voice
+                    ),
                 )
         except Exception:
             log.exception("Could not close pulse run %s", run_id)
@@ -177,10 +198,11 @@ class PulseJobs(FeatureJobs[PulseService]):
         )
 
     async def withdraw_cards(self, runs: list[Run]) -> None:
-        """Replace the cards of a deleted pulse's open runs with a note."""
+        """Replace the cards of a deleted pulse's open runs with a note (the server's voice)."""
         for run in runs:
             if run.status == "open" and run.message_id is not None:
-                await self.retire_card(run.channel_id, run.message_id, WITHDRAWN)
+                voice = await self.bot.i18n.for_guild(run.guild_id)
+                await self.retire_card(run.channel_id, run.message_id, voice.text(lambda t: t(WITHDRAWN)))
 
     async def retire_card(
         self, channel_id: int, message_id: int, note: str | None = None, *, embed: discord.Embed | None = None

@@ -19,10 +19,21 @@ ROOT = Path(__file__).resolve().parents[2]
 #: untranslated; one found in any of these may not. Converting a module? Add it here.
 CONVERTED = frozenset(
     {
+        "bot/core.py",
+        "bot/feature.py",
         "bot/i18n.py",
         "bot/support.py",
+        "bot/ui/confirm.py",
+        "bot/ui/guard.py",
+        "bot/ui/items.py",
+        "bot/ui/names.py",
+        "bot/ui/paging.py",
+        "bot/ui/questions.py",
+        "bot/ui/replies.py",
         "bot/ui/support.py",
         "bot/ui/translator.py",
+        "bot/privacy.py",
+        "bot/services/guilds.py",
         "bot/services/language.py",
         "bot/services/communities.py",
         "cogs/communities/commands.py",
@@ -52,6 +63,16 @@ CONVERTED = frozenset(
         "cogs/reports/jobs.py",
         "cogs/reports/render.py",
         "cogs/reports/views.py",
+        "bot/services/pulse.py",
+        "bot/services/pulse_chart.py",
+        "bot/services/pulse_model.py",
+        "cogs/privacy.py",
+        "cogs/pulse/commands.py",
+        "cogs/pulse/jobs.py",
+        "cogs/pulse/render.py",
+        "cogs/pulse/views.py",
+        "cogs/setup/commands.py",
+        "cogs/setup/render.py",
     }
 )
 TEMPLATE = LOCALES_DIR / "messages.pot"
@@ -113,3 +134,35 @@ def component_texts(payload: Any) -> list[str]:
         for item in payload:
             found += component_texts(item)
     return found
+
+
+def controls(message: Any, *, options: bool = True) -> list[str]:
+    """The labels and placeholders of a SimCord message's buttons and menus (and their options,
+    unless ``options`` is false: a menu of data, such as timezone names)."""
+    found: list[str] = []
+    for row in getattr(message, "components", None) or []:
+        for item in getattr(row, "children", [row]):
+            found += [getattr(item, "label", None) or "", getattr(item, "placeholder", None) or ""]
+            for option in (getattr(item, "options", None) or []) if options else []:
+                found += [option.label or "", option.description or ""]
+    return [text for text in found if text]
+
+
+def modal_texts(modal: dict[str, Any] | None) -> list[str]:
+    """Every piece of text a form (a SimCord modal payload) shows: its title, labels, their
+    descriptions, text displays, placeholders and menu options."""
+    found: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for field in ("title", "label", "description", "placeholder", "content"):
+                if isinstance(node.get(field), str):
+                    found.append(node[field])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(modal or {})
+    return [text for text in found if text]

@@ -29,7 +29,7 @@ from bot.ui.translator import CatalogueTranslator, discord_locales
 from cogs.about import about_embed
 from cogs.language import SERVER_CHOICE
 from cogs.language import language_reply as member_reply
-from cogs.setup import language_reply as server_reply
+from cogs.setup.render import language_reply as server_reply
 from tests.conftest import World
 from tests.i18n.helpers import TEMPLATE, read
 

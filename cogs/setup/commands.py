@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -25,189 +25,36 @@ from discord.ext import commands
 
 from bot.core import MANAGE_SERVER, CommonRoomBot
 from bot.errors import UserError
-from bot.i18n import N_, UNREVIEWED_NOTICE, Message, Translator
+from bot.i18n import N_, SOURCE_TRANSLATOR, Translator
 from bot.services.guilds import CHANNEL_PURPOSES, GuildConfig
-from bot.services.language import BILINGUAL, SOURCE, WELSH, ServerLanguages
+from bot.services.language import BILINGUAL, SOURCE, WELSH
 from bot.services.outbox import OutboxItem
 from bot.ui import PersistentItem, cog_of, require_bot_permissions, send_private, unstored_view
+from bot.ui.replies import reader
+from cogs.setup.render import (
+    CHANNEL_PLACEHOLDER,
+    COMMAND_PUBLIC,
+    COMMAND_SAVED,
+    JOIN_NOTE,
+    JOIN_TOPIC,
+    PURPOSE_PATTERN,
+    TIMEZONES,
+    WIZARD_PUBLIC,
+    WIZARD_SAVED,
+    Purpose,
+    _english,
+    language_reply,
+    render_config,
+    wizard_text,
+)
 
 log = logging.getLogger(__name__)
 
-Purpose = Literal["announcements", "organisers", "welcome", "reports"]
 
-JOIN_TOPIC = "setup.join"
-PURPOSE_PATTERN = "|".join(CHANNEL_PURPOSES)
-# The timezones offered in the guided set-up's menu; /setup timezone takes any other.
-TIMEZONES: tuple[str, ...] = (
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "Europe/Athens",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Hong_Kong",
-    "Australia/Sydney",
-    "America/New_York",
-    "America/Toronto",
-    "UTC",
-)
-
-# What each missing piece stops working (shown by /setup show and the guided set-up).
-MISSING_ROLE = (
-    "Only members with Manage Server count as organisers, so nobody else can run events, "
-    "cases, mentoring or pulse checks."
-)
-MISSING_CHANNEL: dict[str, str] = {
-    "announcements": "Event cards and pulse checks have no default channel: each one needs a channel chosen.",
-    "organisers": (
-        "Health alerts (a channel the bot can't post in, DMs that failed) and summaries reach nobody, "
-        "and reports have nowhere to fall back to."
-    ),
-    "welcome": "New students have no set starting point for the support button and welcome notes.",
-    "reports": (
-        "New reports go to the organisers' channel instead (or, with neither set, only to /cases list)."
-    ),
-}
-# /setup language (issue #18): what the server's language now means, in the admin's language.
-LANGUAGE_SET: dict[str, Message] = {
-    SOURCE: N_(
-        "Done. Common Room now posts in English on this server, and answers in English everyone who "
-        "hasn't chosen a language with `/language`."
-    ),
-    WELSH: N_(
-        "Done. Common Room now posts in Welsh on this server, and answers in Welsh everyone who "
-        "hasn't chosen a language with `/language`."
-    ),
-    BILINGUAL: N_(
-        "Done. Common Room now posts in Welsh and English on this server, Welsh first. Private replies "
-        "are in the language each member chooses with `/language` (English until they choose)."
-    ),
-}
-LANGUAGE_NOW: dict[str | None, Message] = {
-    None: N_(
-        "This server has no language chosen yet: posts are in English, and each member gets replies in "
-        "the language they choose with `/language` (English until they choose)."
-    ),
-    SOURCE: N_(
-        "This server's language is English: posts are in English, and so are replies to everyone who "
-        "hasn't chosen a language with `/language`."
-    ),
-    WELSH: N_(
-        "This server's language is Welsh: posts are in Welsh, and so are replies to everyone who "
-        "hasn't chosen a language with `/language`."
-    ),
-    BILINGUAL: N_(
-        "This server is bilingual: posts are in Welsh and English, Welsh first. Private replies are in "
-        "the language each member chooses with `/language` (English until they choose)."
-    ),
-}
-LANGUAGE_CHANGE = N_("To change it, use `/setup language`.")
-
-
-def language_reply(t: Translator, languages: ServerLanguages, changed: bool) -> str:
-    """What /setup language says: the server's language and what it means, and who keeps their own."""
-    server = languages.server
-    lines = [
-        t(
-            LANGUAGE_SET[server]
-            if changed and server in LANGUAGE_SET
-            else LANGUAGE_NOW.get(server, LANGUAGE_NOW[None])
-        )
-    ]
-    own = len(languages.members)
-    if own:
-        lines.append(
-            t.ngettext(
-                "{n} member has chosen their own language with `/language` and keeps it.",
-                "{n} members have chosen their own language with `/language` and keep it.",
-                own,
-            )
-        )
-    if not changed:
-        lines.append(t(LANGUAGE_CHANGE))
-    if not t.reviewed:
-        lines.append(f"_{t(UNREVIEWED_NOTICE)}_")
-    return "\n".join(lines)
-
-
-JOIN_NOTE = (
-    "Hello! I'm Common Room. Next step for a server admin: run `/setup start` to choose the "
-    "organiser role, channels and timezone (it takes a minute, and only you see it)."
-)
-
-
-def render_config(guild: discord.Guild, config: GuildConfig) -> discord.Embed:
-    embed = discord.Embed(title="Common Room settings for this server", colour=discord.Colour.teal())
-    role = guild.get_role(config.organiser_role_id) if config.organiser_role_id else None
-    embed.add_field(
-        name="Organiser role",
-        value=role.mention if role else "Not set (members with Manage Server are organisers)",
-        inline=False,
-    )
-    embed.add_field(name="Timezone", value=f"`{config.timezone}`", inline=False)
-    lines = []
-    for purpose, meaning in CHANNEL_PURPOSES.items():
-        channel_id = config.channel(purpose)
-        where = f"<#{channel_id}>" if channel_id else "not set"
-        lines.append(f"**{purpose}**: {where}, {meaning}")
-    embed.add_field(name="Channels", value="\n".join(lines), inline=False)
-    missing = missing_pieces(config)
-    embed.add_field(
-        name="Still missing" if missing else "Complete",
-        value="\n".join(f"• {line}" for line in missing) if missing else "Everything is set up.",
-        inline=False,
-    )
-    return embed
-
-
-def missing_pieces(config: GuildConfig) -> list[str]:
-    """What is not set yet, each with what it stops working (empty when set up)."""
-    found = [] if config.organiser_role_id else [f"**Organiser role**: {MISSING_ROLE}"]
-    found += [
-        f"**{purpose} channel**: {MISSING_CHANNEL.get(purpose, meaning)}"
-        for purpose, meaning in CHANNEL_PURPOSES.items()
-        if config.channel(purpose) is None
-    ]
-    return found
-
-
-def wizard_text(guild: discord.Guild, config: GuildConfig, page: int, note: str = "") -> str:
-    """The guided set-up's message: where the admin is, what is set, what is left."""
-    role = guild.get_role(config.organiser_role_id) if config.organiser_role_id else None
-    lines = [
-        f"**Setting up Common Room** (step {page} of 2). Each choice is saved as you make it.",
-        f"• Organiser role: {role.name if role else 'not set'}",
-        f"• Timezone: {config.timezone}",
-    ]
-    for purpose in CHANNEL_PURPOSES:
-        channel = guild.get_channel(config.channel(purpose) or 0)
-        lines.append(f"• {purpose} channel: {'#' + channel.name if channel else 'not set'}")
+def wizard_view(config: GuildConfig, page: int, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
     if page == 1:
-        lines.append(
-            "\nChoose the role whose members are organisers, and the server's timezone (another "
-            "timezone: `/setup timezone`). Then press **Next: channels**."
-        )
-    else:
-        lines.append(
-            "\nChoose a channel for each purpose. The organisers and reports channels should be private."
-        )
-    missing = missing_pieces(config)
-    lines.append(
-        f"\nStill missing: {len(missing)}. `/setup show` says what each one stops working."
-        if missing
-        else "\nEverything is set up."
-    )
-    if note:
-        lines.append(f"\n{note}")
-    return "\n".join(lines)
-
-
-def wizard_view(config: GuildConfig, page: int) -> discord.ui.View:
-    if page == 1:
-        return unstored_view(SetupRole(config), SetupTimezone(config), SetupPage(2))
-    return unstored_view(*(SetupChannel(purpose, config) for purpose in CHANNEL_PURPOSES), SetupPage(1))
+        return unstored_view(SetupRole(config, t), SetupTimezone(config, t), SetupPage(2, t))
+    return unstored_view(*(SetupChannel(purpose, config, t) for purpose in CHANNEL_PURPOSES), SetupPage(1, t))
 
 
 def _require_manage_server(interaction: discord.Interaction[Any]) -> discord.Guild:
@@ -224,29 +71,30 @@ def _require_manage_server(interaction: discord.Interaction[Any]) -> discord.Gui
 
 
 async def _saved(
-    interaction: discord.Interaction[Any], config: GuildConfig, page: int, note: str = ""
+    interaction: discord.Interaction[Any], config: GuildConfig, page: int, t: Translator, note: str = ""
 ) -> None:
     assert interaction.guild is not None
     await interaction.response.edit_message(
-        content=wizard_text(interaction.guild, config, page, note), view=wizard_view(config, page)
+        content=wizard_text(interaction.guild, config, page, note, t), view=wizard_view(config, page, t)
     )
 
 
 class SetupRole(PersistentItem[discord.ui.RoleSelect[Any]], template=r"setup:role"):
     where = "setup role"
 
-    def __init__(self, config: GuildConfig | None = None) -> None:
+    def __init__(self, config: GuildConfig | None = None, t: Translator = SOURCE_TRANSLATOR) -> None:
         role_id = config.organiser_role_id if config is not None else None
         super().__init__(
             discord.ui.RoleSelect(
                 custom_id="setup:role",
-                placeholder="The organiser role…",
+                placeholder=t("The organiser role…"),
                 default_values=[discord.Object(role_id)] if role_id else [],
             )
         )
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         guild = _require_manage_server(interaction)
+        t = await reader(interaction)
         role = self.item.values[0] if self.item.values else None
         if role is None or role.is_default():
             raise UserError(
@@ -254,19 +102,19 @@ class SetupRole(PersistentItem[discord.ui.RoleSelect[Any]], template=r"setup:rol
                 "run things."
             )
         config = await setup_cog(interaction).bot.guild_settings.set_organiser_role(guild.id, role.id)
-        await _saved(interaction, config, 1)
+        await _saved(interaction, config, 1, t)
 
 
 class SetupTimezone(PersistentItem[discord.ui.Select[Any]], template=r"setup:timezone"):
     where = "setup timezone"
 
-    def __init__(self, config: GuildConfig | None = None) -> None:
+    def __init__(self, config: GuildConfig | None = None, t: Translator = SOURCE_TRANSLATOR) -> None:
         current = config.timezone if config is not None else None
         names = list(TIMEZONES) if current in TIMEZONES or current is None else [current, *TIMEZONES[:-1]]
         super().__init__(
             discord.ui.Select(
                 custom_id="setup:timezone",
-                placeholder="The server's timezone…",
+                placeholder=t("The server's timezone…"),
                 options=[
                     discord.SelectOption(label=name, value=name, default=name == current) for name in names
                 ],
@@ -277,17 +125,17 @@ class SetupTimezone(PersistentItem[discord.ui.Select[Any]], template=r"setup:tim
         guild = _require_manage_server(interaction)
         name = self.item.values[0] if self.item.values else ""
         config = await setup_cog(interaction).bot.guild_settings.set_timezone(guild.id, name)
-        await _saved(interaction, config, 1)
+        await _saved(interaction, config, 1, await reader(interaction))
 
 
 class SetupPage(PersistentItem[discord.ui.Button[Any]], template=r"setup:page:(?P<page>[12])"):
     where = "setup page"
 
-    def __init__(self, page: int) -> None:
+    def __init__(self, page: int, t: Translator = SOURCE_TRANSLATOR) -> None:
         self.page = page
         super().__init__(
             discord.ui.Button(
-                label="Next: channels" if page == 2 else "Back: role and timezone",
+                label=t("Next: channels") if page == 2 else t("Back: role and timezone"),
                 style=discord.ButtonStyle.primary if page == 2 else discord.ButtonStyle.secondary,
                 custom_id=f"setup:page:{page}",
             )
@@ -299,7 +147,8 @@ class SetupPage(PersistentItem[discord.ui.Button[Any]], template=r"setup:page:(?
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         guild = _require_manage_server(interaction)
-        await _saved(interaction, await setup_cog(interaction).bot.guild_settings.get(guild.id), self.page)
+        config = await setup_cog(interaction).bot.guild_settings.get(guild.id)
+        await _saved(interaction, config, self.page, await reader(interaction))
 
 
 class SetupChannel(
@@ -307,14 +156,16 @@ class SetupChannel(
 ):
     where = "setup channel"
 
-    def __init__(self, purpose: str, config: GuildConfig | None = None) -> None:
+    def __init__(
+        self, purpose: str, config: GuildConfig | None = None, t: Translator = SOURCE_TRANSLATOR
+    ) -> None:
         self.purpose = purpose
         channel_id = config.channel(purpose) if config is not None else None
         super().__init__(
             discord.ui.ChannelSelect(
                 custom_id=f"setup:channel:{purpose}",
                 channel_types=[discord.ChannelType.text],
-                placeholder=f"The {purpose} channel…",
+                placeholder=t(_english(purpose, CHANNEL_PLACEHOLDER, f"The {purpose} channel…")),
                 default_values=[discord.Object(channel_id)] if channel_id else [],
             )
         )
@@ -333,16 +184,16 @@ class SetupChannel(
         config = await setup_cog(interaction).bot.guild_settings.set_channel(
             guild.id, self.purpose, channel.id
         )
-        note = f"Saved: #{channel.name} is the {self.purpose} channel."
-        if (
-            self.purpose in ("organisers", "reports")
-            and channel.permissions_for(guild.default_role).view_channel
-        ):
-            note += (
-                f" Warning: everyone on the server can see #{channel.name}. The {self.purpose} channel "
-                "should be private to organisers: remove View Channel from @everyone there."
-            )
-        await _saved(interaction, config, 2, note)
+        t = await reader(interaction)
+        name = f"#{channel.name}"
+        note = t(
+            _english(self.purpose, WIZARD_SAVED, f"Saved: {{channel}} is the {self.purpose} channel."),
+            channel=name,
+        )
+        public = WIZARD_PUBLIC.get(self.purpose)
+        if public is not None and channel.permissions_for(guild.default_role).view_channel:
+            note += " " + t(public, channel=name)
+        await _saved(interaction, config, 2, t, note)
 
 
 def setup_cog(interaction: discord.Interaction[Any]) -> Setup:
@@ -368,7 +219,7 @@ def join_channel(guild: discord.Guild) -> discord.TextChannel | None:
 class Setup(
     commands.GroupCog,
     group_name="setup",
-    group_description="Set up Common Room on this server",
+    group_description=N_("Set up Common Room on this server"),
     group_extras=MANAGE_SERVER,
 ):
     def __init__(self, bot: CommonRoomBot) -> None:
@@ -400,49 +251,61 @@ class Setup(
             self.bot.outbox.kick()
 
     async def render_join_note(self, item: OutboxItem) -> dict[str, Any] | None:
-        return {"content": JOIN_NOTE, "allowed_mentions": discord.AllowedMentions.none()}
+        voice = await self.bot.i18n.for_guild(item.guild_id)  # a post: the server's voice
+        return {
+            "content": voice.text(lambda t: t(JOIN_NOTE)),
+            "allowed_mentions": discord.AllowedMentions.none(),
+        }
 
     # -- the guided set-up ---------------------------------------------------------------
 
     @app_commands.command(
-        name="start", description="Set up Common Room step by step: role, channels, timezone"
+        name="start", description=N_("Set up Common Room step by step: role, channels, timezone")
     )
     async def start(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
+        t = await self.bot.i18n.for_interaction(interaction)
         config = await self.bot.guild_settings.ensure(interaction.guild.id)
         await send_private(
-            interaction, wizard_text(interaction.guild, config, 1), view=wizard_view(config, 1)
+            interaction, wizard_text(interaction.guild, config, 1, t=t), view=wizard_view(config, 1, t)
         )
 
-    @app_commands.command(name="organiser-role", description="Choose the role whose members are organisers")
-    @app_commands.describe(role="Members with this role can run organiser commands")
+    @app_commands.command(
+        name="organiser-role", description=N_("Choose the role whose members are organisers")
+    )
+    @app_commands.describe(role=N_("Members with this role can run organiser commands"))
     async def organiser_role(
         self, interaction: discord.Interaction[CommonRoomBot], role: discord.Role
     ) -> None:
         assert interaction.guild is not None
+        t = await self.bot.i18n.for_interaction(interaction)
         if role.is_default():
             await interaction.response.send_message(
-                "@everyone can't be the organiser role: everyone would be an organiser. Choose or create "
-                "a role for the people who run things.",
+                t(
+                    "@everyone can't be the organiser role: everyone would be an organiser. Choose or "
+                    "create a role for the people who run things."
+                ),
                 ephemeral=True,
             )
             return
         config = await self.bot.guild_settings.set_organiser_role(interaction.guild.id, role.id)
         await interaction.response.send_message(
-            f"Done. Members with {role.mention} are now organisers.",
-            embed=render_config(interaction.guild, config),
+            t("Done. Members with {role} are now organisers.", role=role.mention),
+            embed=render_config(interaction.guild, config, t),
             ephemeral=True,
         )
 
     @app_commands.command(
-        name="timezone", description="The server's timezone, used for event times and schedules"
+        name="timezone", description=N_("The server's timezone, used for event times and schedules")
     )
-    @app_commands.describe(name="An IANA timezone name, for example Europe/London")
+    @app_commands.describe(name=N_("An IANA timezone name, for example Europe/London"))
     async def timezone(self, interaction: discord.Interaction[CommonRoomBot], name: str) -> None:
         assert interaction.guild is not None
         config = await self.bot.guild_settings.set_timezone(interaction.guild.id, name)
+        t = await self.bot.i18n.for_interaction(interaction)
         await interaction.response.send_message(
-            f"Done. Times on this server are now in `{config.timezone}`.", ephemeral=True
+            t("Done. Times on this server are now in `{timezone}`.", timezone=config.timezone),
+            ephemeral=True,
         )
 
     @timezone.autocomplete("name")
@@ -457,8 +320,8 @@ class Setup(
         ordered = preferred + [n for n in names if n not in preferred]
         return [app_commands.Choice(name=n, value=n) for n in ordered[:25]]
 
-    @app_commands.command(name="channel", description="Choose the channel Common Room uses for a purpose")
-    @app_commands.describe(purpose="What the channel is for", channel="The channel to use")
+    @app_commands.command(name="channel", description=N_("Choose the channel Common Room uses for a purpose"))
+    @app_commands.describe(purpose=N_("What the channel is for"), channel=N_("The channel to use"))
     async def channel(
         self,
         interaction: discord.Interaction[CommonRoomBot],
@@ -468,19 +331,16 @@ class Setup(
         assert interaction.guild is not None
         require_bot_permissions(channel)
         config = await self.bot.guild_settings.set_channel(interaction.guild.id, purpose, channel.id)
-        note = ""
-        if (
-            purpose in ("organisers", "reports")
-            and channel.permissions_for(interaction.guild.default_role).view_channel
-        ):
-            note = (
-                f"\n⚠️ Everyone on the server can see {channel.mention}. The {purpose} channel should be "
-                "private to organisers: remove View Channel from @everyone there."
-            )
+        t = await self.bot.i18n.for_interaction(interaction)
+        text = t(
+            _english(purpose, COMMAND_SAVED, f"Done. {{channel}} is now the **{purpose}** channel."),
+            channel=channel.mention,
+        )
+        public = COMMAND_PUBLIC.get(purpose)
+        if public is not None and channel.permissions_for(interaction.guild.default_role).view_channel:
+            text += "\n" + t(public, channel=channel.mention)
         await interaction.response.send_message(
-            f"Done. {channel.mention} is now the **{purpose}** channel.{note}",
-            embed=render_config(interaction.guild, config),
-            ephemeral=True,
+            text, embed=render_config(interaction.guild, config, t), ephemeral=True
         )
 
     @app_commands.command(
@@ -509,15 +369,13 @@ class Setup(
         t = await self.bot.i18n.for_interaction(interaction)  # after the change: it may be the new one
         await send_private(interaction, language_reply(t, chosen, language is not None))
 
-    @app_commands.command(name="show", description="Common Room's settings here, and what is still missing")
+    @app_commands.command(
+        name="show", description=N_("Common Room's settings here, and what is still missing")
+    )
     async def show(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
+        t = await self.bot.i18n.for_interaction(interaction)
         config = await self.bot.guild_settings.get(interaction.guild.id)
         await interaction.response.send_message(
-            embed=render_config(interaction.guild, config), ephemeral=True
+            embed=render_config(interaction.guild, config, t), ephemeral=True
         )
-
-
-async def setup(bot: CommonRoomBot) -> None:
-    bot.add_dynamic_items(SetupRole, SetupTimezone, SetupPage, SetupChannel)
-    await bot.add_cog(Setup(bot))
