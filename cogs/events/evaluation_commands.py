@@ -25,6 +25,7 @@ from bot.clock import from_timestamp
 from bot.core import CommonRoomBot, is_organiser
 from bot.errors import UserError
 from bot.feature import organiser_command
+from bot.i18n import N_, SOURCE_TRANSLATOR, Translator
 from bot.services.event_evaluation_model import (
     DEFAULT_FOLLOW_UP_MONTHS,
     MAX_FOLLOW_UP_MONTHS,
@@ -256,7 +257,14 @@ def _when(start: datetime, tz: ZoneInfo) -> str:
     return start.astimezone(tz).strftime("%a %d %b %Y %H:%M")
 
 
-def _scope_view(cog: Any, owner_id: int, apply: Any) -> discord.ui.View:
+#: What the series question says while it works, for "only this one" and "this and later".
+ASKING = (
+    N_("Asking the attendees of only this event…"),
+    N_("Asking the attendees of this event and every later one in the series…"),
+)
+
+
+def _scope_view(cog: Any, owner_id: int, apply: Any, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
     return SeriesScopeView(
-        cog, owner_id, apply, doing="Asking the attendees of", refusal="Evaluations are for organisers."
+        cog, owner_id, apply, doing=ASKING, refusal=N_("Evaluations are for organisers."), t=t
     )
