@@ -189,3 +189,35 @@ def test_a_bilingual_card_with_everything_at_its_longest_fits_discords_limits() 
         within_limits(embed)
         view = card_view(shown, voice)
         assert all(len(label) <= BUTTON_LABEL_LIMIT for label in ([] if view is None else labels(view)))
+
+
+async def test_a_welsh_student_is_asked_to_evaluate_a_workshop_in_welsh(world: World) -> None:
+    from bot.clock import from_timestamp
+
+    await prepare(world)
+    await create(world, kind="workshop", title="Managing stress", start=local(world, 1, 18))
+    await world.student.slash(world.general, "language", language="cy")
+    [card] = card_messages(world)
+    await world.student.click(card, label="Going")
+    await world.organiser.click(card, label="Going")
+    on = await world.organiser.slash(world.general, "event evaluate", event=1, **{"free-text": True})
+    assert on.response.content.startswith("Evaluation on for this event")  # the organiser's English
+
+    ends = from_timestamp(int(await world.bot.db.fetchval("SELECT ends_at FROM events WHERE event_id = 1")))
+    await world.env.advance_time((ends - world.bot.clock.now()).total_seconds() + 60)
+    [dm] = [m for m in world.student.user.dm_channel.history() if m.components]
+    assert dm.content.startswith("Diolch am ddod i **Managing stress**. Fyddech chi'n ateb 4 cwestiwn byr")
+    assert "Mae'n ddienw" in dm.content and "Gallwch adael sylw hefyd" in dm.content
+    assert labels(dm) == ["Ateb yn ddienw"]
+    [english] = [m for m in world.organiser.user.dm_channel.history() if m.components]
+    assert labels(english) == ["Answer anonymously"]
+
+    form = await world.student.user.click(dm, label="Ateb yn ddienw")
+    assert form.modal is not None
+    drawn = str(form.modal)
+    assert "Am: Managing stress" in drawn
+    assert "Pa mor hyderus ydych chi'n teimlo" in drawn and "Gwell gen i beidio â dweud" in drawn
+    assert "How confident" not in drawn
+    done = await world.student.user.submit_modal(form, {f"q{n}": ["3"] for n in range(1, 5)})
+    assert done.response.content.startswith("Diolch, mae eich ateb wedi'i gofnodi.")
+    assert world.env.errors == []

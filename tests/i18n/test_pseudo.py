@@ -180,6 +180,39 @@ async def events_find_time(world: World, t: Translator) -> list[str]:
     return [_TIMESTAMP.sub("", text) for text in texts]
 
 
+async def events_evaluation(world: World, t: Translator) -> list[str]:
+    """Workshop evaluation: the organiser turns it on, attendees are asked by DM and answer, the
+    organiser reads the results (withheld below the threshold) (cogs/events/evaluation_*.py)."""
+    from bot.clock import from_timestamp
+    from tests.events.helpers import create, local, prepare, replies
+
+    await prepare(world)
+    await create(
+        world,
+        kind="workshop",
+        title="2026",
+        place="12",
+        start=local(world, 1, 18),
+        modal={"description": "42"},
+    )
+    card = _event_card(world)
+    await world.student.click(card, custom_id="event:going:1")
+    texts = _said(
+        await world.organiser.slash(world.general, "event evaluate", event=1, **{"free-text": True})
+    )
+    ends = from_timestamp(int(await world.bot.db.fetchval("SELECT ends_at FROM events WHERE event_id = 1")))
+    await world.env.advance_time((ends - world.bot.clock.now()).total_seconds() + 60)
+    [dm] = [m for m in world.student.user.dm_channel.history() if m.components]
+    texts += shown(dm)
+    form = await world.student.user.click(dm, custom_id="event:eval:1")
+    assert form.modal is not None
+    done = await world.student.user.submit_modal(form, {f"q{n}": ["3"] for n in range(1, 5)})
+    texts += [text for message in replies(done) for text in shown(message)]
+    texts += _said(await world.organiser.slash(world.general, "event evaluation", event=1))
+    texts += _said(await world.organiser.slash(world.general, "event evaluate", event=1, ask=False))
+    return [_TIMESTAMP.sub("", text) for text in texts]
+
+
 #: Everything converted so far. Later sessions add their modules' screens here.
 SCREENS: dict[str, Screen] = {
     "/about (cogs/about.py)": about,
@@ -190,6 +223,7 @@ SCREENS: dict[str, Screen] = {
     "events: reminders and notices by DM (cogs/events/jobs.py, render.py)": events_dms,
     "events: an organiser's replies (cogs/events/commands.py, render.py)": events_organiser,
     "events: find a time (cogs/events/poll_*.py)": events_find_time,
+    "events: workshop evaluation (cogs/events/evaluation_*.py)": events_evaluation,
 }
 
 
