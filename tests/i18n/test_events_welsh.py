@@ -221,3 +221,45 @@ async def test_a_welsh_student_is_asked_to_evaluate_a_workshop_in_welsh(world: W
     done = await world.student.user.submit_modal(form, {f"q{n}": ["3"] for n in range(1, 5)})
     assert done.response.content.startswith("Diolch, mae eich ateb wedi'i gofnodi.")
     assert world.env.errors == []
+
+
+def test_a_bilingual_find_a_time_card_and_ranking_fit_discords_limits() -> None:
+    from bot.services.event_polls import MAX_SLOTS, Poll, PollSlot
+    from cogs.events.poll_render import card_embed, ranking_embed
+    from cogs.events.poll_views import poll_card_view, ranking_view
+
+    voice = Voice((Catalogues().translator("cy"), SOURCE_TRANSLATOR))
+    slots = tuple(PollSlot(n, 1_800_000_000 + n * 86_400, 99_999, 99_999) for n in range(MAX_SLOTS))
+    poll = Poll(
+        poll_id=2**53,
+        guild_id=1,
+        created_by=1,
+        title="T" * 100,
+        kind="workshop",
+        place="P" * 200,
+        online_link=None,
+        community_channel_id=None,
+        channel_id=1,
+        message_id=1,
+        closes_at=1_799_000_000,
+        status="open",
+        chosen=None,
+        slots=slots,
+        answered=99_999,
+        committed=99_999,
+    )
+    card = card_embed(poll, voice)
+    within_limits(card)
+    assert card.title == f"Dod o hyd i amser: {'T' * 100} / Find a time: {'T' * 100}"
+    view = poll_card_view(poll, "Europe/London", voice)
+    assert view is not None
+    [menu, button] = view.to_components()[0]["components"], view.to_components()[1]["components"]
+    assert len(menu[0]["placeholder"]) <= 150 and all(len(o["label"]) <= 100 for o in menu[0]["options"])
+    assert menu[0]["options"][0]["label"].count(" / ") == 1  # Welsh, then English
+    assert len(button[0]["label"]) <= BUTTON_LABEL_LIMIT
+    closed = replace(poll, status="closed")
+    within_limits(card_embed(closed, voice))
+    within_limits(ranking_embed(closed, voice))
+    assert all(
+        len(label) <= BUTTON_LABEL_LIMIT for label in labels(ranking_view(closed, "Europe/London", voice))
+    )
