@@ -84,7 +84,7 @@ log = logging.getLogger(__name__)
 #: The outbox topic of the DM asking an attendee (key :func:`dm_key`, one per member).
 ASK_TOPIC = "events.evaluation"
 
-ALREADY_ANSWERED = (
+ALREADY_ANSWERED = N_(
     "You've already answered, thank you. Answers can't be changed: to allow that, the bot would have "
     "to remember what you said, and it deliberately doesn't."
 )
