@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.errors import UserError
+from bot.i18n import N_, Message
 from bot.services.pulse_model import PREFER_NOT, QUESTION_MAX, Question
 from bot.services.pulse_results import QuestionResult, write_csv
 from bot.text import clean_text
 
 STAGES = ("after", "follow_up")
-STAGE_NAMES = {"after": "Straight after", "follow_up": "Months later"}
+STAGE_NAMES: dict[str, Message] = {"after": N_("Straight after"), "follow_up": N_("Months later")}
 #: How long attendees have to answer each time they are asked.
 OPEN_DAYS = 7
 DEFAULT_FOLLOW_UP_MONTHS = 6
@@ -35,49 +36,67 @@ def default_questions() -> list[Question]:
     answer to the first two offers support privately (as pulse checks do)."""
     return [
         Question(
-            "How confident do you feel about handling the challenges of your studies?",
+            N_("How confident do you feel about handling the challenges of your studies?"),
             "scale",
             _POINTS,
-            "Not at all confident",
-            "Very confident",
+            N_("Not at all confident"),
+            N_("Very confident"),
             (0, 1),
         ),
         Question(
-            "How much do you feel you belong at university?",
+            N_("How much do you feel you belong at university?"),
             "scale",
             _POINTS,
-            "Not at all",
-            "Very much",
+            N_("Not at all"),
+            N_("Very much"),
             (0, 1),
         ),
         Question(
-            "I met people I could turn to.", "scale", _POINTS, "Strongly disagree", "Strongly agree", ()
-        ),
-        Question(
-            "How useful has this workshop been to you?",
+            N_("I met people I could turn to."),
             "scale",
             _POINTS,
-            "Not at all useful",
-            "Very useful",
+            N_("Strongly disagree"),
+            N_("Strongly agree"),
+            (),
+        ),
+        Question(
+            N_("How useful has this workshop been to you?"),
+            "scale",
+            _POINTS,
+            N_("Not at all useful"),
+            N_("Very useful"),
             (),
         ),
     ]
 
 
+def default_words() -> frozenset[str]:
+    """The default questions' wording and scale labels (marked for the catalogue): shown in the
+    reader's language where an evaluation still uses them as they are."""
+    return frozenset(
+        word for q in default_questions() for word in (q.text, q.low_label, q.high_label) if word
+    )
+
+
 def reworded(questions: list[Question], texts: list[str]) -> list[Question]:
     """The questions with new wording (scales and labels kept); a UserError says what to change."""
     if len(texts) != len(questions):
-        raise UserError(f"Give all {len(questions)} questions (leave a question as it is to keep it).")
+        raise UserError("Give all {n} questions (leave a question as it is to keep it).", n=len(questions))
     changed = []
     for number, (question, text) in enumerate(zip(questions, texts, strict=True), start=1):
         where = f"Question {number}"
         cleaned = " ".join(clean_text(text, field=where, multiline=False).split())
         if not cleaned:
-            raise UserError(f"{where} is empty. Write the question, or leave its old wording.")
+            raise UserError(
+                "Question {number} is empty. Write the question, or leave its old wording.", number=number
+            )
         if len(cleaned) > QUESTION_MAX:
             raise UserError(
-                f"{where} is {len(cleaned)} characters long; please keep it to {QUESTION_MAX} so it fits in "
-                "Discord's answer form."
+                "Question {number} is {n} characters long; please keep it to {limit} so it fits in"
+                " Discord's answer form.",
+                number=number,
+                n=len(cleaned),
+                limit=QUESTION_MAX,
             )
         changed.append(
             Question(
@@ -95,8 +114,11 @@ def reworded(questions: list[Question], texts: list[str]) -> list[Question]:
 def validate_months(months: int) -> int:
     if not 0 <= months <= MAX_FOLLOW_UP_MONTHS:
         raise UserError(
-            f"The follow-up can be from 1 to {MAX_FOLLOW_UP_MONTHS} months later (0: no follow-up); "
-            f"{months} is outside that. The research asked again after {DEFAULT_FOLLOW_UP_MONTHS}."
+            "The follow-up can be from 1 to {most} months later (0: no follow-up); {months} is outside"
+            " that. The research asked again after {default}.",
+            most=MAX_FOLLOW_UP_MONTHS,
+            months=months,
+            default=DEFAULT_FOLLOW_UP_MONTHS,
         )
     return months
 

@@ -44,6 +44,7 @@ from dateutil.relativedelta import relativedelta
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.i18n import N_
 from bot.secrets import keyed_hash
 from bot.services.event_evaluation_model import (
     DEFAULT_FOLLOW_UP_MONTHS,
@@ -83,17 +84,17 @@ log = logging.getLogger(__name__)
 #: The outbox topic of the DM asking an attendee (key :func:`dm_key`, one per member).
 ASK_TOPIC = "events.evaluation"
 
-ALREADY_ANSWERED = (
+ALREADY_ANSWERED = N_(
     "You've already answered, thank you. Answers can't be changed: to allow that, the bot would have "
     "to remember what you said, and it deliberately doesn't."
 )
-CLOSED = "These questions have closed, so they no longer take answers. Thank you for looking."
-NOT_FOUND = "I can't find those questions. They may have been removed."
-NOT_INVITED = (
+CLOSED = N_("These questions have closed, so they no longer take answers. Thank you for looking.")
+NOT_FOUND = N_("I can't find those questions. They may have been removed.")
+NOT_INVITED = N_(
     "These questions are for the people who went to the event, so they aren't open to you. "
     "Thank you for wanting to help."
 )
-NO_EVALUATION = "That event isn't evaluated. `/event evaluate` turns it on (before the event ends)."
+NO_EVALUATION = N_("That event isn't evaluated. `/event evaluate` turns it on (before the event ends).")
 
 
 def dm_key(run_id: int) -> str:

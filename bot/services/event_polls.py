@@ -20,6 +20,7 @@ from datetime import datetime
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.i18n import N_
 from bot.services.events import clean_field, validate_link
 from bot.services.events_dates import parse_when
 from bot.services.outbox import enqueue, stored_key
@@ -42,7 +43,7 @@ DECIDED_TOPIC = "events.poll_decided"
 CLOSED_TOPIC = "events.poll_closed"
 #: Slots are typed separated by semicolons or new lines (a comma belongs to dates: "Mon, 3 Dec").
 _SEPARATORS = re.compile(r"[;\n|]+")
-NOT_FOUND = "I can't find that poll. It may have been removed."
+NOT_FOUND = N_("I can't find that poll. It may have been removed.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,23 +118,30 @@ def parse_slots(text: str, tz: str, now: datetime) -> list[datetime]:
     parts = [part.strip() for part in _SEPARATORS.split(cleaned) if part.strip()]
     if len(parts) < MIN_SLOTS:
         raise UserError(
-            f"Give at least {MIN_SLOTS} times to choose from, separated by semicolons, for example "
-            "`Mon 18:00; Tue 12:30; Thu 17:00`."
+            "Give at least {n} times to choose from, separated by semicolons, for example"
+            " `Mon 18:00; Tue 12:30; Thu 17:00`.",
+            n=MIN_SLOTS,
         )
     if len(parts) > MAX_SLOTS:
         raise UserError(
-            f"That's {len(parts)} times; please offer at most {MAX_SLOTS} so the choice stays easy."
+            "That's {n} times; please offer at most {limit} so the choice stays easy.",
+            n=len(parts),
+            limit=MAX_SLOTS,
         )
     starts: list[datetime] = []
     for number, part in enumerate(parts, start=1):
-        start = parse_when(part, tz, now, what=f"time number {number}")
+        start = parse_when(part, tz, now, what="time", number=number)
         if start <= now:
             raise UserError(
-                f"Time number {number} (`{part[:40]}`) is in the past. Please choose a later one."
+                "Time number {number} (`{text}`) is in the past. Please choose a later one.",
+                number=number,
+                text=part[:40],
             )
         if start in starts:
             raise UserError(
-                f"Time number {number} (`{part[:40]}`) is the same as an earlier one; list each once."
+                "Time number {number} (`{text}`) is the same as an earlier one; list each once.",
+                number=number,
+                text=part[:40],
             )
         starts.append(start)
     return sorted(starts)
@@ -177,7 +185,9 @@ class EventPollService:
         if not name:
             raise UserError("Give the poll a short title, for example `Study skills workshop`.")
         if len(name) > TITLE_MAX:
-            raise UserError(f"The title is {len(name)} characters long; please keep it to {TITLE_MAX}.")
+            raise UserError(
+                "The title is {n} characters long; please keep it to {limit}.", n=len(name), limit=TITLE_MAX
+            )
         if kind not in ("social", "workshop"):
             raise UserError("Choose whether it would be a social or a workshop.")
         place = clean_field("place", place)
@@ -192,8 +202,9 @@ class EventPollService:
             raise UserError("The closing time is in the past. Choose when students should have answered by.")
         if closing > starts[0]:
             raise UserError(
-                "The poll would close after the first time on offer. Close it before "
-                f"<t:{to_timestamp(starts[0])}:f>, or drop that time."
+                "The poll would close after the first time on offer. Close it before {when}, or drop"
+                " that time.",
+                when=f"<t:{to_timestamp(starts[0])}:f>",
             )
         async with self.db.transaction() as tx:
             result = await tx.execute(

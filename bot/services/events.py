@@ -213,7 +213,8 @@ def validate_capacity(capacity: object, *, edit: bool = False) -> int | None:
         raise UserError("Capacity must be at least 1, or leave it empty for no limit.")
     if capacity > MAX_CAPACITY:
         raise UserError(
-            f"Capacity can be up to {MAX_CAPACITY:,}. For a bigger event, leave it empty for no limit."
+            "Capacity can be up to {limit}. For a bigger event, leave it empty for no limit.",
+            limit=f"{MAX_CAPACITY:,}",
         )
     return capacity
 
@@ -227,7 +228,7 @@ def parse_reminder_hours(text: str) -> list[float]:
     cleaned = clean_text(text or "", field="The reminder times", multiline=False)
     parts = [part.strip() for part in cleaned.replace(";", ",").split(",") if part.strip()]
     if len(parts) > MAX_LEAD_TIMES:
-        raise UserError(f"Choose up to {MAX_LEAD_TIMES} reminder times, for example `24, 1`.")
+        raise UserError("Choose up to {n} reminder times, for example `24, 1`.", n=MAX_LEAD_TIMES)
     if not all(_HOURS.fullmatch(part) for part in parts):
         raise UserError("Give reminder times as hours, separated by commas, for example `24, 1`.")
     return [float(part) for part in parts]
@@ -236,7 +237,7 @@ def parse_reminder_hours(text: str) -> list[float]:
 def lead_times_from_hours(hours: list[float]) -> tuple[int, ...]:
     """Reminder hours as lead times in seconds, longest first; a kind refusal outside 0.25-336."""
     if len(hours) > MAX_LEAD_TIMES:
-        raise UserError(f"Choose up to {MAX_LEAD_TIMES} reminder times, for example `24, 1`.")
+        raise UserError("Choose up to {n} reminder times, for example `24, 1`.", n=MAX_LEAD_TIMES)
     if not all(isinstance(h, int | float) and math.isfinite(h) and 0.25 <= h <= 24 * 14 for h in hours):
         raise UserError("Reminder times are hours before the event, between 0.25 and 336 (two weeks).")
     return tuple(sorted({round(h * 3600) for h in hours}, reverse=True))

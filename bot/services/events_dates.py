@@ -16,6 +16,7 @@ from decimal import Decimal
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.services.recurrence import localise, parse_local, to_local
 from bot.text import clean_text
 
@@ -33,24 +34,39 @@ _DURATION = re.compile(
     r"(?:(?P<m>[0-9]{1,6})\s*(?:m|min|mins|minute|minutes)?)?\s*",
     re.IGNORECASE | re.ASCII,
 )
-_DURATION_EXAMPLES = "Try `2h`, `90 min` or `1h30`."
 
 
-def parse_when(text: str, tz: str, now: datetime, *, what: str = "start") -> datetime:
-    """A date and time typed by a person, understood in the server's timezone (aware UTC)."""
-    cleaned = clean_text(text or "", field=f"The {what}", multiline=False)
+#: "Please give the start as a date and time", one whole sentence for each thing asked for.
+_GIVE: dict[str, str] = {
+    "start": N_("Please give the start as a date and time, for example {examples}."),
+    "end": N_("Please give the end as a date and time, for example {examples}."),
+    "closing time": N_("Please give the closing time as a date and time, for example {examples}."),
+    "time": N_("Please give time number {number} as a date and time, for example {examples}."),
+}
+
+
+def parse_when(
+    text: str, tz: str, now: datetime, *, what: str = "start", number: int | None = None
+) -> datetime:
+    """A date and time typed by a person, understood in the server's timezone (aware UTC).
+    ``what`` is "start", "end", "closing time" or "time" (time ``number`` of a poll)."""
+    field = f"The time number {number}" if what == "time" else f"The {what}"
+    cleaned = clean_text(text or "", field=field, multiline=False)
     if not cleaned or len(cleaned) > 100:
-        raise UserError(f"Please give the {what} as a date and time, for example {DATE_EXAMPLES}.")
+        raise UserError(_GIVE.get(what, _GIVE["start"]), examples=DATE_EXAMPLES, number=number)
     parsed = parse_local(cleaned, tz, now)
     if parsed is None:
         raise UserError(
-            f"I couldn't read `{cleaned[:60]}` as a date and time. Try {DATE_EXAMPLES} "
-            f"(times are in the server's timezone, {tz})."
+            "I couldn't read `{text}` as a date and time. Try {examples} (times are in the server's"
+            " timezone, {tz}).",
+            text=cleaned[:60],
+            examples=DATE_EXAMPLES,
+            tz=tz,
         )
     if parsed.hour == 0 and parsed.minute == 0 and not _TIME_HINT.search(cleaned):
         raise UserError(
-            f"`{cleaned[:60]}` has a date but no time. Add the time, for example `3 Dec 18:30` or `tomorrow"
-            " 6pm`."
+            "`{text}` has a date but no time. Add the time, for example `3 Dec 18:30` or `tomorrow 6pm`.",
+            text=cleaned[:60],
         )
     return localise(parsed.replace(second=0, microsecond=0), tz)
 
@@ -60,7 +76,9 @@ def parse_date(text: str, tz: str, now: datetime) -> datetime:
     cleaned = clean_text(text or "", field="The date", multiline=False)[:100]
     parsed = parse_local(cleaned, tz, now) if cleaned else None
     if parsed is None:
-        raise UserError(f"I couldn't read `{cleaned[:60]}` as a date. Try `2026-12-17` or `17 Dec`.")
+        raise UserError(
+            "I couldn't read `{text}` as a date. Try `2026-12-17` or `17 Dec`.", text=cleaned[:60]
+        )
     return localise(parsed.replace(hour=23, minute=59, second=59, microsecond=0), tz)
 
 
@@ -74,11 +92,13 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.fullmatch(cleaned) if cleaned else None
     if match is None or not (match.group("h") or match.group("m")):
         shown = cleaned.encode("utf-8", "replace").decode("utf-8")[:40]
-        raise UserError(f"I couldn't read `{shown}` as a length of time. {_DURATION_EXAMPLES}")
+        raise UserError(
+            "I couldn't read `{text}` as a length of time. Try `2h`, `90 min` or `1h30`.", text=shown
+        )
     hours = Decimal((match.group("h") or "0").replace(",", "."))
     minutes = int(hours * 60 + int(match.group("m") or 0) + Decimal("0.5"))  # to the nearest minute
     if minutes < 1:
-        raise UserError(f"A length of time needs at least a minute. {_DURATION_EXAMPLES}")
+        raise UserError("A length of time needs at least a minute. Try `2h`, `90 min` or `1h30`.")
     if minutes > MAX_DURATION.total_seconds() // 60:
         raise UserError("Events can last up to 12 hours. Make it shorter, or split it into several events.")
     return timedelta(minutes=minutes)
@@ -116,7 +136,7 @@ def plan_series(
     if count is not None and count < 2:
         raise UserError("A series needs at least 2 occurrences. For a single event, leave `repeat` empty.")
     if count is not None and count > MAX_OCCURRENCES:
-        raise UserError(f"A series can have up to {MAX_OCCURRENCES} occurrences.")
+        raise UserError("A series can have up to {n} occurrences.", n=MAX_OCCURRENCES)
     local_start = to_local(first_start, tz)
     freq, interval = {"weekly": (WEEKLY, 1), "fortnightly": (WEEKLY, 2), "monthly": (MONTHLY, 1)}[repeat]
     local_until = to_local(until, tz) if until is not None else None

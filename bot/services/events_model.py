@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.clock import from_timestamp
+from bot.i18n import N_, Message
 
 Status = Literal["going", "waiting", "maybe", "not_going"]
 
@@ -152,19 +153,26 @@ class EventInfo:
     def cancelled(self) -> bool:
         return self.status == "cancelled"
 
-    def details(self) -> list[tuple[str, str]]:
-        """The inclusive details, in the order students decide on them."""
-        rows = [("Alcohol-free", "Yes, always")]
-        rows.append(("Cost", self.cost or "Free"))
+    def details(self) -> list[tuple[Message, str]]:
+        """The inclusive details, in the order students decide on them. Labels, and values that are
+        the bot's own words, are marked (:class:`bot.i18n.Message`), to be translated where shown;
+        what the organiser typed is plain text."""
+        rows: list[tuple[Message, str]] = [(N_("Alcohol-free"), N_("Yes, always"))]
+        rows.append((N_("Cost"), self.cost or N_("Free")))
         if self.food:
-            rows.append(("Food", self.food))
+            rows.append((N_("Food"), self.food))
         if self.accessibility:
-            rows.append(("Accessibility", self.accessibility))
-        rows.append(("Online option", (self.online_link and "Yes") or "No, in person only"))
+            rows.append((N_("Accessibility"), self.accessibility))
+        rows.append(
+            (
+                N_("Online option"),
+                N_("Yes, you can join online") if self.online_link else N_("No, in person only"),
+            )
+        )
         if self.theme:
-            rows.append(("Theme", self.theme))
+            rows.append((N_("Theme"), self.theme))
         if self.facilitators:
-            rows.append(("Facilitators", self.facilitators))
+            rows.append((N_("Facilitators"), self.facilitators))
         return rows
 
 

@@ -109,3 +109,24 @@ def submitted_choices(values: FormValues, questions: int) -> list[int]:
             raise UserError(ANSWER_EVERY_QUESTION)
         choices.append(int(chosen[0]))
     return choices
+
+
+# What a student reads once their answer is in (pulse checks and event evaluations alike).
+THANKS = N_(
+    "Thank you, your answer is in. It is added to the totals together with other people's answers, "
+    "so no one can tell it apart: nothing links it to you, not even for the people running the bot."
+)
+STRUGGLING = N_(
+    "Some of your answers suggest things might be hard right now. If you'd like support, "
+    "here is who you can reach, without going through anyone:"
+)
+SUPPORT_INTRO = N_(
+    "Thank you for answering honestly. If things are hard at the moment, you don't have to wait "
+    "or go through anyone to get help. These are free and confidential:"
+)
+
+
+def thanks(t: Translator = SOURCE_TRANSLATOR, *, struggling: bool = False) -> str:
+    """What a student is told once their answer is in (and, if it suggests things are hard, that
+    support follows)."""
+    return f"{t(THANKS)} {t(STRUGGLING)}" if struggling else t(THANKS)

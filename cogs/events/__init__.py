@@ -1,7 +1,8 @@
 """/event: alcohol-free socials and workshop series, with RSVPs, a waiting list and reminders.
 
 ``commands`` (the cog), ``views`` (the card's persistent buttons, the create and needs forms), ``render``
-(what people see), ``jobs`` (cards, reminders, DMs, the Events tab). The rules and the data
+(what people see; ``render_attendees`` and ``render_organisers`` for organisers), ``jobs`` (cards,
+reminders, DMs, the Events tab). The rules and the data
 are :mod:`bot.services.events`.
 """
 

@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.clock import to_timestamp
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.services.communities import CommunityService, channel_slug
 from bot.services.event_polls import EventPollService, decided_key
 from bot.services.events import (
@@ -50,19 +51,14 @@ from cogs.events.jobs import EventJobs
 from cogs.events.poll_commands import FindTime
 from cogs.events.poll_jobs import PollJobs
 from cogs.events.poll_render import poll_told
-from cogs.events.render import (
-    PAGE_SIZE,
-    attendee_pages,
-    attendees_embed,
+from cogs.events.render import PAGE_SIZE, choice_name, list_page, mine_embed, need_saved
+from cogs.events.render_attendees import attendee_pages, attendees_embed, register_csv, register_note
+from cogs.events.render_organisers import (
+    cancelled_reply,
     created_reply,
     edited_reply,
-    list_page,
-    local_when,
-    mine_embed,
-    need_saved,
-    register_csv,
-    register_note,
-    told_later,
+    series_question,
+    settings_reply,
 )
 from cogs.events.views import NEED_FORM, SCOPES, CreateModal, NewEvent, SeriesScopeView
 
@@ -75,7 +71,11 @@ OWED = ("pending", "sending")
 organiser_command = partial(app_commands.command, extras=ORGANISER)
 #: The register lists at most this many people (each name may be a look-up at Discord).
 REGISTER_LIMIT = 2000
-ABOUT = "Alcohol-free socials and workshops"
+ABOUT = N_("Alcohol-free socials and workshops")
+NO_CARD_CHANNEL = N_(
+    "I don't know where to post event cards yet. A server admin can choose the channel with "
+    "`/setup channel purpose:announcements`."
+)
 
 
 class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group_description=ABOUT):
@@ -157,8 +157,9 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
                 channel = next((c for c in guild.text_channels if c.name.lower() == slug), None)
         if not isinstance(channel, discord.TextChannel):
             raise UserError(
-                f"I can't find a community channel called `{clip(cleaned, 60)}`. Give the channel's name "
-                "(for example `#faith-and-belief`) or leave `community` empty for an event open to everyone."
+                "I can't find a community channel called `{name}`. Give the channel's name (for example"
+                " `#faith-and-belief`) or leave `community` empty for an event open to everyone.",
+                name=clip(cleaned, 60),
             )
         return channel
 
@@ -170,31 +171,32 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         if interaction.guild is None:
             return []
         tz = await self._tz(interaction.guild.id)
+        t = await self.bot.i18n.for_interaction(interaction)
         upcoming = await self.service.upcoming(interaction.guild.id, counts=False)
-        return suggest(
-            ((f"{e.title} · {local_when(e, tz)} (#{e.event_id})", e.event_id) for e in upcoming), current
-        )
+        return suggest(((choice_name(e, tz, t), e.event_id) for e in upcoming), current)
 
     # -- commands: organisers --------------------------------------------------------------
 
-    @organiser_command(name="create", description="Schedule an alcohol-free social or workshop (organisers)")
+    @organiser_command(
+        name="create", description=N_("Schedule an alcohol-free social or workshop (organisers)")
+    )
     @app_commands.describe(
-        kind="A social or a workshop",
-        title="A short title",
-        start="Date and time in the server's timezone, e.g. 3 Dec 18:30 or tomorrow 6pm",
-        duration="How long, e.g. 2h or 90 min (default 2h)",
-        end="Or an end time instead of a duration, e.g. 20:30",
-        place="Where (room, building)",
-        online_link="A link to join online",
-        capacity="Most people who can come (empty: no limit)",
-        cost="Free, or an amount",
-        food="Food offered, e.g. halal, vegetarian, vegan",
-        accessibility="e.g. step-free, quiet space, captions",
-        community="Only for this community: its channel (the card goes there)",
-        repeat="Make it a series",
-        times="For a series: how many times",
-        until="For a series: the last date, e.g. 17 Dec",
-        ask_needs="Ask attendees about access and dietary needs (privately, only organisers see them)",
+        kind=N_("A social or a workshop"),
+        title=N_("A short title"),
+        start=N_("Date and time in the server's timezone, e.g. 3 Dec 18:30 or tomorrow 6pm"),
+        duration=N_("How long, e.g. 2h or 90 min (default 2h)"),
+        end=N_("Or an end time instead of a duration, e.g. 20:30"),
+        place=N_("Where (room, building)"),
+        online_link=N_("A link to join online"),
+        capacity=N_("Most people who can come (empty: no limit)"),
+        cost=N_("Free, or an amount"),
+        food=N_("Food offered, e.g. halal, vegetarian, vegan"),
+        accessibility=N_("e.g. step-free, quiet space, captions"),
+        community=N_("Only for this community: its channel (the card goes there)"),
+        repeat=N_("Make it a series"),
+        times=N_("For a series: how many times"),
+        until=N_("For a series: the last date, e.g. 17 Dec"),
+        ask_needs=N_("Ask attendees about access and dietary needs (privately, only organisers see them)"),
     )
     @app_commands.rename(online_link="online-link", ask_needs="ask-needs")
     async def create(
@@ -226,10 +228,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
             require_bot_permissions(channel, POST)
             community_id = channel.id
         elif config.channel("announcements") is None:
-            raise UserError(
-                "I don't know where to post event cards yet. A server admin can choose the channel with "
-                "`/setup channel purpose:announcements`."
-            )
+            raise UserError(NO_CARD_CHANNEL)
         draft = EventDraft(
             kind=kind,
             title=title,
@@ -253,7 +252,8 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         )
         draft.alcohol_free = False
         new = NewEvent(draft, config.timezone, repeat, until, times)
-        await interaction.response.send_modal(CreateModal(self, new))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await interaction.response.send_modal(CreateModal(self, new, t))
 
     async def finish_create(self, interaction: discord.Interaction[Any], new: NewEvent) -> None:
         guild = interaction.guild
@@ -264,10 +264,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         config = await self.bot.guild_settings.get(guild.id)
         card_channel_id = new.draft.community_channel_id or config.channel("announcements")
         if card_channel_id is None:
-            raise UserError(
-                "I don't know where to post event cards yet. A server admin can choose the channel with "
-                "`/setup channel purpose:announcements`."
-            )
+            raise UserError(NO_CARD_CHANNEL)
         events = await self.service.create(
             guild.id,
             interaction.user.id,
@@ -291,37 +288,37 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
             await self.service.delete_unposted([e.event_id for e in events])
             raise UserError(
                 "I couldn't post the event card, so I haven't saved the event. Check that I can send"
-                " messages "
-                "and embed links in the announcements (or community) channel, then try again."
+                " messages and embed links in the announcements (or community) channel, then try again."
             )
-        problems = await self.jobs.created(events)
-        text = created_reply(events, await self.service.get(first.event_id), new.repeat, card_channel_id)
+        t = await self.bot.i18n.for_interaction(interaction)
+        problems = await self.jobs.created(events, t)
+        text = created_reply(events, await self.service.get(first.event_id), new.repeat, card_channel_id, t)
         if new.poll is not None:  # from a find-a-time poll: tell those who could make this time
             told = await self.polls.decide(new.poll[0], guild.id, new.poll[1], event_id=first.event_id)
             outcomes = await self.jobs.deliver([decided_key(new.poll[0], member) for member in told])
-            text += "\n" + poll_told(list(outcomes.values()))
+            text += "\n" + poll_told(list(outcomes.values()), t)
         if problems:
             text += "\n" + " ".join(sorted(problems))
         await send_private(interaction, text)
 
-    @organiser_command(name="edit", description="Change an event's time, place or details (organisers)")
+    @organiser_command(name="edit", description=N_("Change an event's time, place or details (organisers)"))
     @app_commands.describe(
-        event="The event to change",
-        start="New date and time, e.g. 3 Dec 18:30",
-        duration="New length, e.g. 2h",
-        place="New place (- to remove)",
-        online_link="New online link (- to remove)",
-        capacity="New capacity",
-        no_limit="Remove the capacity limit",
-        description="New description (- to remove)",
-        cost="New cost (- for free)",
-        food="Food (- to remove)",
-        accessibility="Accessibility (- to remove)",
-        facilitators="Facilitators (- to remove)",
-        theme="Theme (- to remove)",
-        title="New title",
-        ask_needs="Ask attendees about access and dietary needs (privately, only organisers see them)",
-        scope="For a series: just this event, or this and every later one (asked if left empty)",
+        event=N_("The event to change"),
+        start=N_("New date and time, e.g. 3 Dec 18:30"),
+        duration=N_("New length, e.g. 2h"),
+        place=N_("New place (- to remove)"),
+        online_link=N_("New online link (- to remove)"),
+        capacity=N_("New capacity"),
+        no_limit=N_("Remove the capacity limit"),
+        description=N_("New description (- to remove)"),
+        cost=N_("New cost (- for free)"),
+        food=N_("Food (- to remove)"),
+        accessibility=N_("Accessibility (- to remove)"),
+        facilitators=N_("Facilitators (- to remove)"),
+        theme=N_("Theme (- to remove)"),
+        title=N_("New title"),
+        ask_needs=N_("Ask attendees about access and dietary needs (privately, only organisers see them)"),
+        scope=N_("For a series: just this event, or this and every later one (asked if left empty)"),
     )
     @app_commands.rename(online_link="online-link", no_limit="no-limit", ask_needs="ask-needs")
     @app_commands.choices(scope=SCOPES)
@@ -368,16 +365,14 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
             # An occurrence of a series: check the change, then ask how far it goes (privately).
             later = await self.service.check_edit(event, interaction.guild.id, changes, tz)
             if later:
+                t = await self.bot.i18n.for_interaction(interaction)
                 view = SeriesScopeView(
-                    self, interaction.user.id, lambda i, scope: self.apply_edit(i, event, changes, tz, scope)
+                    self,
+                    interaction.user.id,
+                    lambda i, scope: self.apply_edit(i, event, changes, tz, scope),
+                    t=t,
                 )
-                await send_private(
-                    interaction,
-                    f"Event {event} is part of a series, with {later} more after it. Change only this"
-                    f" one, or this one and the {later} after it? Everyone going or waiting is told"
-                    " once for each event that changes.",
-                    view=view,
-                )
+                await send_private(interaction, series_question(event, later, t), view=view)
                 return
         await self.apply_edit(interaction, event, changes, tz, scope or "this")
 
@@ -390,12 +385,13 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         outcomes = await self.service.edit_occurrences(event_id, interaction.guild.id, changes, tz, scope)
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
+        t = await self.bot.i18n.for_interaction(interaction)
         problem = None
         for outcome in outcomes:
             if outcome.time_changed:
                 self.jobs.rescheduled(outcome)
             await self.jobs.refresh_card(outcome.event)
-            problem = await self.jobs.mirror(outcome.event) or problem
+            problem = await self.jobs.mirror(outcome.event, t) or problem
         await self.evaluation_jobs.arm()  # an evaluated event may end at another time now
         # The notices were owed with the change; wait a moment to say how many have arrived.
         notices = [key for outcome in outcomes for key in outcome.notices]
@@ -403,14 +399,18 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         told_keys = [key for outcome in outcomes for key in _notice_keys(outcome)]
         told = sum(status.get(key) == "delivered" for key in told_keys)
         owed = sum(status.get(key) in OWED for key in told_keys)
-        await send_private(interaction, edited_reply(outcomes, told, owed, problem, changes.ask_needs))
+        await send_private(interaction, edited_reply(outcomes, told, owed, problem, changes.ask_needs, t))
 
-    @organiser_command(name="cancel", description="Cancel an event, or the rest of its series (organisers)")
-    @app_commands.describe(event="The event to cancel", scope="Just this event, or this and every later one")
+    @organiser_command(
+        name="cancel", description=N_("Cancel an event, or the rest of its series (organisers)")
+    )
+    @app_commands.describe(
+        event=N_("The event to cancel"), scope=N_("Just this event, or this and every later one")
+    )
     @app_commands.choices(
         scope=[
-            app_commands.Choice(name="Just this event", value="this"),
-            app_commands.Choice(name="This and the rest of the series", value="rest"),
+            app_commands.Choice(name=N_("Just this event"), value="this"),
+            app_commands.Choice(name=N_("This and the rest of the series"), value="rest"),
         ]
     )
     @app_commands.autocomplete(event=event_autocomplete)
@@ -428,17 +428,16 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         status = await self.jobs.deliver(notices)
         told = sum(status.get(key) == "delivered" for key in notices)
         owed = sum(status.get(key) in OWED for key in notices)
-        names = "1 event" if len(outcomes) == 1 else f"{len(outcomes)} events"
-        await send_private(
-            interaction,
-            f"Cancelled {names}. The cards say so, the Events tab follows, and I told {told} of"
-            f" {len(notices)} people going or waiting by DM.{told_later(owed)}",
-        )
+        t = await self.bot.i18n.for_interaction(interaction)
+        reply = cancelled_reply(len(outcomes), told, len(notices), owed, t)
+        await send_private(interaction, reply)
 
-    @organiser_command(name="attendees", description="Who is going, waiting or maybe (organisers, private)")
+    @organiser_command(
+        name="attendees", description=N_("Who is going, waiting or maybe (organisers, private)")
+    )
     @app_commands.describe(
-        event="The event",
-        csv="Attach a register (CSV: name, status, waiting-list place, needs shared), only for you",
+        event=N_("The event"),
+        csv=N_("Attach a register (CSV: name, status, waiting-list place, needs shared), only for you"),
     )
     @app_commands.autocomplete(event=event_autocomplete)
     async def attendees(
@@ -449,13 +448,14 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         info, people = await self.service.attendees(event, guild.id)
         # Names may be looked up at Discord (a few at a time): answer "thinking" first.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        t = await self.bot.i18n.for_interaction(interaction)
         if csv:
             listed = people.people[:REGISTER_LIMIT]
             names = await self.bot.names.names(guild.id, [p.member_id for p in listed])
-            data = register_csv(listed, names)  # in memory only, never stored
+            data = register_csv(listed, names, t)  # in memory only, never stored
             await send_private(
                 interaction,
-                register_note(info, people, len(listed)),
+                register_note(info, people, len(listed), t),
                 file=discord.File(io.BytesIO(data), filename=f"register-{info.event_id}.csv"),
             )
             return
@@ -464,7 +464,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         async def page(index: int) -> discord.Embed:
             shown = pages[index]
             names = await self.bot.names.names(guild.id, [p.member_id for p in shown.people])
-            return attendees_embed(info, people, shown, names, index, len(pages))
+            return attendees_embed(info, people, shown, names, index, len(pages), t)
 
         await send_pages(interaction, PagedView(page, len(pages)))
 
@@ -479,15 +479,16 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
             event_id, interaction.guild.id, interaction.user.id, values.text("need")
         )
         event = await self.service.get(event_id, interaction.guild.id)
-        await send_private(interaction, need_saved(event, need))
+        t = await self.bot.i18n.for_interaction(interaction)
+        await send_private(interaction, need_saved(event, need, t))
 
     @organiser_command(
-        name="settings", description="Reminder times, Maybe reminders, Events tab mirror (organisers)"
+        name="settings", description=N_("Reminder times, Maybe reminders, Events tab mirror (organisers)")
     )
     @app_commands.describe(
-        reminder_hours="Hours before each event to remind, comma separated (default 24, 1)",
-        remind_maybe="Also remind people who said Maybe",
-        mirror="Also list events in Discord's Events tab",
+        reminder_hours=N_("Hours before each event to remind, comma separated (default 24, 1)"),
+        remind_maybe=N_("Also remind people who said Maybe"),
+        mirror=N_("Also list events in Discord's Events tab"),
     )
     @app_commands.rename(reminder_hours="reminder-hours", remind_maybe="remind-maybe")
     async def settings_command(
@@ -502,17 +503,14 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         settings = await self.service.update_settings(
             interaction.guild.id, lead_hours=hours, remind_maybe=remind_maybe, mirror=mirror
         )
-        leads = ", ".join(f"{s / 3600:g} h" for s in settings.lead_times) or "none"
+        t = await self.bot.i18n.for_interaction(interaction)
         await send_private(
-            interaction,
-            f"Event settings: reminders {leads} before (for new and edited events); Maybe "
-            f"{'included' if settings.remind_maybe else 'not included'}; Events tab "
-            f"{'on' if settings.mirror else 'off'}.",
+            interaction, settings_reply(settings.lead_times, settings.remind_maybe, settings.mirror, t)
         )
 
     # -- commands: everyone ----------------------------------------------------------------
 
-    @app_commands.command(name="list", description="Upcoming alcohol-free events (only you see this)")
+    @app_commands.command(name="list", description=N_("Upcoming alcohol-free events (only you see this)"))
     async def list_events(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         guild = interaction.guild
         assert guild is not None and isinstance(interaction.user, discord.Member)
@@ -527,36 +525,38 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
                 allowed[channel_id] = channel is not None and channel.permissions_for(member).view_channel
             if allowed[channel_id]:
                 visible.append(event_id)
+        t = await self.bot.i18n.for_interaction(interaction)
         if not visible:
             await send_private(
                 interaction,
-                "Nothing is scheduled yet. Organisers post new events in the announcements channel.",
+                t("Nothing is scheduled yet. Organisers post new events in the announcements channel."),
             )
             return
         pages = [visible[i : i + PAGE_SIZE] for i in range(0, len(visible), PAGE_SIZE)]
 
         async def page(index: int) -> discord.Embed:
             events = await self.service.events(guild.id, pages[index])
-            return list_page(guild.id, events, index, len(pages))
+            return list_page(guild.id, events, index, len(pages), t)
 
         await send_pages(interaction, PagedView(page, len(pages)))
 
     @app_commands.command(
-        name="mine", description="My upcoming events and my place in each (only you see this)"
+        name="mine", description=N_("My upcoming events and my place in each (only you see this)")
     )
     async def mine(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
         # Cancelled events stay listed (as cancelled) so someone whose DMs are closed still finds out.
         mine = await self.service.my_events(interaction.guild.id, interaction.user.id)
+        t = await self.bot.i18n.for_interaction(interaction)
         if not mine.items:
             await send_private(
-                interaction, "You haven't replied to any upcoming events. `/event list` shows what's on."
+                interaction, t("You haven't replied to any upcoming events. `/event list` shows what's on.")
             )
             return
-        await send_private(interaction, embed=mine_embed(mine.items, mine.reminders_on))
+        await send_private(interaction, embed=mine_embed(mine.items, mine.reminders_on, t))
 
     @app_commands.command(
-        name="calendar", description="A calendar file with every upcoming event you're going to"
+        name="calendar", description=N_("A calendar file with every upcoming event you're going to")
     )
     async def calendar(self, interaction: discord.Interaction[CommonRoomBot]) -> None:
         assert interaction.guild is not None
@@ -565,24 +565,29 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
             raise UserError(
                 "You aren't going to any upcoming events yet. Press Going on an event card first."
             )
-        data = calendar_bytes(events, to_timestamp(self.bot.clock.now()))
+        t = await self.bot.i18n.for_interaction(interaction)
+        data = calendar_bytes(events, to_timestamp(self.bot.clock.now()), t=t)
         await send_private(
             interaction,
-            f"Your {len(events)} upcoming event{'s' if len(events) != 1 else ''}, as a calendar file. Only"
-            " you can see this.",
+            t.ngettext(
+                "Your {n} upcoming event, as a calendar file. Only you can see this.",
+                "Your {n} upcoming events, as a calendar file. Only you can see this.",
+                len(events),
+            ),
             file=discord.File(io.BytesIO(data), filename="common-room-events.ics"),
         )
 
-    @app_commands.command(name="reminders", description="Turn event reminder DMs on or off for you")
+    @app_commands.command(name="reminders", description=N_("Turn event reminder DMs on or off for you"))
     async def reminders(
         self, interaction: discord.Interaction[CommonRoomBot], state: Literal["on", "off"]
     ) -> None:
         assert interaction.guild is not None
         await self.service.set_reminders(interaction.guild.id, interaction.user.id, state == "on")
+        t = await self.bot.i18n.for_interaction(interaction)
         if state == "on":
-            text = "Reminders are on: I'll DM you before events you're going to."
+            text = t("Reminders are on: I'll DM you before events you're going to.")
         else:
-            text = "Reminders are off. You won't get reminder DMs; `/event mine` still shows your events."
+            text = t("Reminders are off. You won't get reminder DMs; `/event mine` still shows your events.")
         await send_private(interaction, text)
 
 

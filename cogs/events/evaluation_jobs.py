@@ -104,7 +104,8 @@ class EvaluationJobs:
         if not await self._still_member(context.guild_id, item.recipient_id):
             await self.service.unreachable(run_id)
             return None
-        return {"content": ask_dm(context), "view": ask_view(run_id)}
+        t = await self.bot.i18n.for_member(context.guild_id, item.recipient_id)  # the recipient's language
+        return {"content": ask_dm(context, t), "view": ask_view(run_id, t)}
 
     async def ask_failed(self, item: OutboxItem, reason: str) -> None:
         """DMs closed (or Discord never took it): counted for the organisers, not tried again."""

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.i18n import N_, SOURCE_TRANSLATOR, Translator
 from bot.services.event_evaluation_model import COMMENT_MAX, AnswerContext, Evaluation
 from bot.services.pulse_model import QUESTION_MAX
 from bot.ui import ID, MODAL_TITLE_LIMIT, RowButton, StatelessModal, clip, cog_of, unstored_view
 from bot.ui.questions import QuestionForm
+from cogs.events.evaluation_render import shown_questions, shown_words
 
 if TYPE_CHECKING:
     from cogs.events.commands import Events
@@ -40,7 +42,7 @@ class EvalButton(RowButton, template=rf"event:eval:(?P<id>{ID})"):
 
     where = "button event:eval"
     prefix = "event:eval"
-    label = "Answer anonymously"
+    label = N_("Answer anonymously")
     emoji = "📝"
     style = discord.ButtonStyle.primary
 
@@ -48,28 +50,32 @@ class EvalButton(RowButton, template=rf"event:eval:(?P<id>{ID})"):
         await events_cog(interaction).begin_evaluation(interaction, self.row_id)
 
 
-def ask_view(run_id: int) -> discord.ui.View:
-    return unstored_view(EvalButton(run_id))
+def ask_view(run_id: int, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
+    """The DM's button, labelled in the recipient's language (its custom id never changes)."""
+    return unstored_view(EvalButton(run_id, label=t(EvalButton.label)))
 
 
 class EvaluationForm(QuestionForm):
     """One menu per question, and a comment box when the organisers asked for comments."""
 
-    def __init__(self, context: AnswerContext) -> None:
+    def __init__(self, context: AnswerContext, t: Translator = SOURCE_TRANSLATOR) -> None:
         comment = (
             (
-                "Anything else? (optional)",
-                "Organisers see comments only in a shuffled list, once enough answered. Your words "
-                "could identify you.",
+                t("Anything else? (optional)"),
+                t(
+                    "Organisers see comments only in a shuffled list, once enough answered. Your words "
+                    "could identify you."
+                ),
             )
             if context.free_text
             else None
         )
         super().__init__(
-            title=clip(f"About: {context.event_title}", MODAL_TITLE_LIMIT),
+            title=clip(t("About: {title}", title=context.event_title), MODAL_TITLE_LIMIT),
             custom_id=f"event:eval-form:{context.run_id}:{secrets.randbelow(10**15)}",
-            questions=context.questions,
-            note=(
+            # The wording as the reader reads it; the answers are read against the stored questions.
+            questions=shown_questions(context.questions, t),
+            note=t(
                 "Only you see this form. Your answer is added to a count with other people's and never "
                 "linked to you, so it can't be changed once sent."
             ),
@@ -81,15 +87,23 @@ class EvaluationForm(QuestionForm):
 class QuestionsForm(StatelessModal):
     """The questions' wording, filled in with the current one (scales and labels stay)."""
 
-    def __init__(self, evaluation: Evaluation) -> None:
+    def __init__(self, evaluation: Evaluation, t: Translator = SOURCE_TRANSLATOR) -> None:
         super().__init__(
-            title="Evaluation questions", custom_id=f"event:eval-questions:{evaluation.evaluation_id}"
+            title=clip(t("Evaluation questions"), MODAL_TITLE_LIMIT),
+            custom_id=f"event:eval-questions:{evaluation.evaluation_id}",
         )
         for number, question in enumerate(evaluation.questions, start=1):
             self.add_item(
                 discord.ui.Label(
-                    text=f"Question {number}",
-                    description=clip(f"Answered 1 ({question.low_label}) to 5 ({question.high_label})", 100),
+                    text=clip(t("Question {number}", number=number), 45),
+                    description=clip(
+                        t(
+                            "Answered 1 ({low}) to 5 ({high})",
+                            low=shown_words(question.low_label, t),
+                            high=shown_words(question.high_label, t),
+                        ),
+                        100,
+                    ),
                     component=discord.ui.TextInput[Any](
                         custom_id=f"q{number}",
                         default=question.text,

@@ -35,6 +35,7 @@ from bot.clock import from_timestamp, to_timestamp
 from bot.coalesce import Coalescer
 from bot.core import CommonRoomBot
 from bot.errors import UserError
+from bot.i18n import SOURCE_TRANSLATOR, Translator
 from bot.services.events import (
     CANCELLED_TOPIC,
     CARD_TOPIC,
@@ -107,14 +108,22 @@ class EventJobs:
         )
         if event is None:
             return None
-        return {"content": clip(reminder_dm(event, late=bool(payload.get("late"))), MESSAGE_LIMIT)}
+        t = await self._reader(item)
+        return {"content": clip(reminder_dm(event, bool(payload.get("late")), t), MESSAGE_LIMIT)}
+
+    async def _reader(self, item: OutboxItem) -> Translator:
+        """The language of a DM's recipient (their own choice, else the server's)."""
+        assert item.recipient_id is not None
+        return await self.bot.i18n.for_member(item.guild_id, item.recipient_id)
 
     async def render_promoted(self, item: OutboxItem) -> dict[str, Any] | None:
         assert item.recipient_id is not None
         event = await self.service.promotion_due(
             int(item.payload["event_id"]), item.recipient_id, int(item.payload["seq"])
         )
-        return None if event is None else {"content": clip(promoted_dm(event), MESSAGE_LIMIT)}
+        if event is None:
+            return None
+        return {"content": clip(promoted_dm(event, await self._reader(item)), MESSAGE_LIMIT)}
 
     async def promotion_failed(self, item: OutboxItem, reason: str) -> None:
         """Their DMs are closed (or Discord never took it): ``/event mine`` tells them instead."""
@@ -128,11 +137,14 @@ class EventJobs:
         event = await self.service.notice_due(int(item.payload["event_id"]), item.recipient_id)
         if event is None:
             return None
-        return {"content": clip(changed_dm(event, bool(item.payload.get("time_changed"))), MESSAGE_LIMIT)}
+        t = await self._reader(item)
+        return {"content": clip(changed_dm(event, bool(item.payload.get("time_changed")), t), MESSAGE_LIMIT)}
 
     async def render_cancelled(self, item: OutboxItem) -> dict[str, Any] | None:
         event = await self.service.cancellation_due(int(item.payload["event_id"]))
-        return None if event is None else {"content": clip(cancelled_dm(event), MESSAGE_LIMIT)}
+        if event is None:
+            return None
+        return {"content": clip(cancelled_dm(event, await self._reader(item)), MESSAGE_LIMIT)}
 
     async def render_card(self, item: OutboxItem) -> dict[str, Any] | None:
         event = await self.service.card_due(int(item.payload["event_id"]))
@@ -154,11 +166,19 @@ class EventJobs:
             return  # the organiser creating it is told, and nothing is saved
         await self.service.card_failed(event_id)
         self._retry_card(event_id)
+        voice = await self.bot.i18n.for_guild(item.guild_id)
         await self.bot.outbox.alert(
             item.guild_id,
             f"{CARD_TOPIC}:{reason}:{item.channel_id}",
-            f"I couldn't post an event card in <#{item.channel_id}> ({reason}). I need View Channel, "
-            "Send Messages and Embed Links there; I'll keep trying every 15 minutes.",
+            voice.text(
+                lambda t: t(
+                    "I couldn't post an event card in {channel} ({reason}). I need View Channel, Send"
+                    " Messages and Embed Links there; I'll keep trying every 15 minutes.",
+                    channel=f"<#{item.channel_id}>",
+                    reason=reason,
+                ),
+                1900,
+            ),
         )
 
     async def deliver(self, keys: Sequence[str]) -> dict[str, Status]:
@@ -229,9 +249,10 @@ class EventJobs:
         for job_id in self._armed.pop(event_id, set()):
             self.bot.scheduler.cancel(job_id)
 
-    async def created(self, events: Sequence[EventInfo]) -> set[str]:
+    async def created(self, events: Sequence[EventInfo], t: Translator = SOURCE_TRANSLATOR) -> set[str]:
         """After creation (the cards due now are owed already): arm reminders and the later
-        cards, mirror each occurrence. Returns the problems to report to the organiser."""
+        cards, mirror each occurrence. Returns the problems to report to the organiser (in ``t``'s
+        language, the organiser's)."""
         problems = set()
         for event in events:
             for reminder in await self.service.pending_reminders(event.event_id):
@@ -239,7 +260,7 @@ class EventJobs:
             if event.event_id != events[0].event_id:
                 # A card already owed is owed once: the job's promise has the same key.
                 self.arm_card(event.event_id, event.starts_at)
-            problem = await self.mirror(await self.service.get(event.event_id))
+            problem = await self.mirror(await self.service.get(event.event_id), t)
             if problem:
                 problems.add(problem)
         self.bot.outbox.kick()
@@ -266,7 +287,8 @@ class EventJobs:
 
     async def _card_kwargs(self, event: EventInfo) -> dict[str, Any]:
         rule = await self.service.series_rule(event.series_id)
-        return {"embed": render_card(event, series_rule=rule), "view": card_view(event)}
+        voice = await self.bot.i18n.for_guild(event.guild_id)  # the server's language, or both
+        return {"embed": render_card(event, series_rule=rule, voice=voice), "view": card_view(event, voice)}
 
     async def card_channel(self, event: EventInfo) -> int | None:
         """Where an event's card goes: its community's channel, or the announcements channel."""
@@ -297,11 +319,17 @@ class EventJobs:
         channel_id = await self.card_channel(event)
         if channel_id is None:
             self._retry_card(event_id)
+            voice = await self.bot.i18n.for_guild(event.guild_id)
             await self.bot.outbox.alert(
                 event.guild_id,
                 f"{CARD_TOPIC}:no-channel",
-                "I have event cards to post but no announcements channel. A server admin can choose it "
-                "with `/setup channel purpose:announcements`.",
+                voice.text(
+                    lambda t: t(
+                        "I have event cards to post but no announcements channel. A server admin can"
+                        " choose it with `/setup channel purpose:announcements`."
+                    ),
+                    1900,
+                ),
             )
             return
         if await self.service.queue_card(event_id, channel_id):
@@ -319,30 +347,32 @@ class EventJobs:
 
     # -- mirror in Discord's Events tab ----------------------------------------------------
 
-    async def mirror(self, event: EventInfo) -> str | None:
-        """Create, update or cancel the scheduled event in step. Returns a problem to report, or None."""
+    async def mirror(self, event: EventInfo, t: Translator = SOURCE_TRANSLATOR) -> str | None:
+        """Create, update or cancel the scheduled event in step (in the server's voice). Returns a
+        problem to report (in ``t``'s language, the organiser's), or None."""
         settings = await self.service.settings(event.guild_id)
         guild = self.bot.get_guild(event.guild_id)
         if guild is None:
             return None
+        voice = await self.bot.i18n.for_guild(event.guild_id)
         try:
             if event.scheduled_event_id is not None:
                 existing = await guild.fetch_scheduled_event(event.scheduled_event_id)
                 if event.cancelled:
                     await existing.cancel()
                 else:
-                    await existing.edit(**mirror_fields(event))
+                    await existing.edit(**mirror_fields(event, voice))
                 return None
             if not settings.mirror or event.community_channel_id is not None or event.cancelled:
                 return None
             created = await guild.create_scheduled_event(
-                privacy_level=discord.PrivacyLevel.guild_only, **mirror_fields(event)
+                privacy_level=discord.PrivacyLevel.guild_only, **mirror_fields(event, voice)
             )
         except discord.NotFound:
             await self.service.set_mirror(event.event_id, None)
             return None
         except discord.HTTPException as error:
             log.warning("Could not mirror event %s in the Events tab (HTTP %s)", event.event_id, error.status)
-            return "I couldn't add it to the server's Events tab (I need the Manage Events permission)."
+            return t("I couldn't add it to the server's Events tab (I need the Manage Events permission).")
         await self.service.set_mirror(event.event_id, created.id)
         return None

@@ -19,12 +19,13 @@ from discord.ext import commands
 
 from bot.core import ORGANISER, CommonRoomBot, is_organiser
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.services.event_polls import TOGGLE, EventPollService, Poll, PollSlot
 from bot.services.events import EventDraft
 from bot.services.recurrence import to_local
 from bot.ui import POST, require_bot_permissions, send_private
 from cogs.events.poll_jobs import PollJobs
-from cogs.events.poll_render import slot_label
+from cogs.events.poll_render import NO_TIMES, slot_label
 from cogs.events.views import CreateModal, NewEvent
 
 if TYPE_CHECKING:
@@ -42,16 +43,18 @@ class FindTime(commands.Cog):
     poll_jobs: PollJobs
     _find_community: Callable[[discord.Guild, str], Awaitable[discord.TextChannel]]  # the cog's
 
-    @organiser_command(name="find-time", description="Ask students which times they could make (organisers)")
+    @organiser_command(
+        name="find-time", description=N_("Ask students which times they could make (organisers)")
+    )
     @app_commands.rename(online_link="online-link")
     @app_commands.describe(
-        title="What it's for, e.g. Study skills workshop",
-        times="2 to 10 times, separated by semicolons, e.g. Mon 18:00; Tue 12:30; Thu 17:00",
-        closes="When answers close (before the first time), e.g. Friday 17:00",
-        kind="Would it be a social or a workshop",
-        place="Where it would be (room, building)",
-        online_link="Or a link to join online",
-        community="Only for this community: its channel (the card goes there)",
+        title=N_("What it's for, e.g. Study skills workshop"),
+        times=N_("2 to 10 times, separated by semicolons, e.g. Mon 18:00; Tue 12:30; Thu 17:00"),
+        closes=N_("When answers close (before the first time), e.g. Friday 17:00"),
+        kind=N_("Would it be a social or a workshop"),
+        place=N_("Where it would be (room, building)"),
+        online_link=N_("Or a link to join online"),
+        community=N_("Only for this community: its channel (the card goes there)"),
     )
     async def find_time(
         self,
@@ -106,15 +109,22 @@ class FindTime(commands.Cog):
         except discord.HTTPException:
             await self.polls.delete(poll.poll_id)
             raise UserError(
-                f"I couldn't post the poll in {target.mention}, so I haven't saved it. Check that I can send "
-                "messages and embed links there, then try again."
+                "I couldn't post the poll in {channel}, so I haven't saved it. Check that I can send"
+                " messages and embed links there, then try again.",
+                channel=target.mention,
             ) from None
         await self.polls.card_posted(poll.poll_id, target.id, message.id)
         self.poll_jobs.arm_close(poll.poll_id, poll.closes_at)
+        t = await self.bot.i18n.for_interaction(interaction)
         await send_private(
             interaction,
-            f"Posted in {target.mention}: {message.jump_url}. Answers close <t:{poll.closes_at}:F>; then the "
-            "organisers' channel gets the counts and a button to create the event at the best time.",
+            t(
+                "Posted in {channel}: {url}. Answers close {closes}; then the organisers' channel gets the"
+                " counts and a button to create the event at the best time.",
+                channel=target.mention,
+                url=message.jump_url,
+                closes=f"<t:{poll.closes_at}:F>",
+            ),
         )
 
     # -- the card ----------------------------------------------------------------------------
@@ -143,28 +153,36 @@ class FindTime(commands.Cog):
         guild_id = member.guild.id
         saved = await self.polls.choose(poll_id, guild_id, member.id, slots, check=check)
         tz = (await self.bot.guild_settings.get(guild_id)).timezone
+        t = await self.bot.i18n.for_interaction(interaction)
         chosen = [
-            slot_label(PollSlot(number, start), tz)
+            slot_label(PollSlot(number, start), tz, t)
             for number, start in enumerate(saved.starts)
             if number in saved.mine.slots
         ]
-        said = ", ".join(chosen) if chosen else "none of these times"
+        said = ", ".join(chosen) if chosen else t(NO_TIMES)
         await send_private(
             interaction,
-            f"Saved privately: you could make {said}. You can change it until the poll closes "
-            f"<t:{saved.closes_at}:R>; only counts are shown.",
+            t(
+                "Saved privately: you could make {times}. You can change it until the poll closes"
+                " {closes}; only counts are shown.",
+                times=said,
+                closes=f"<t:{saved.closes_at}:R>",
+            ),
         )
         self.poll_jobs.redraw_soon(poll_id)
 
     async def poll_commitments(self, interaction: discord.Interaction[Any], poll_id: int) -> None:
         member, check = self._may_answer(interaction)
         saved = await self.polls.choose(poll_id, member.guild.id, member.id, committed=TOGGLE, check=check)
+        t = await self.bot.i18n.for_interaction(interaction)
         text = (
-            "Noted privately: caring or work commitments limit when you can come. When the poll "
-            "closes, organisers see only how many of those who can make each time have such "
-            "commitments, and only once five or more people have said so. Press again to undo."
+            t(
+                "Noted privately: caring or work commitments limit when you can come. When the poll"
+                " closes, organisers see only how many of those who can make each time have such"
+                " commitments, and only once five or more people have said so. Press again to undo."
+            )
             if saved.mine.committed
-            else "Undone: you're no longer counted as having caring or work commitments."
+            else t("Undone: you're no longer counted as having caring or work commitments.")
         )
         await send_private(interaction, text)
         self.poll_jobs.redraw_soon(poll_id)  # a first answer may be this tick: the card counts it
@@ -195,6 +213,7 @@ class FindTime(commands.Cog):
             community_channel_id=poll.community_channel_id,
             alcohol_free=False,
         )
+        t = await self.bot.i18n.for_interaction(interaction)
         await interaction.response.send_modal(
-            CreateModal(self, NewEvent(draft, config.timezone, poll=(poll_id, slot)))  # type: ignore[arg-type]
+            CreateModal(self, NewEvent(draft, config.timezone, poll=(poll_id, slot)), t)  # type: ignore[arg-type]
         )

@@ -69,7 +69,11 @@ class PollJobs:
     # -- the card ----------------------------------------------------------------------------
 
     async def card_kwargs(self, poll: Poll) -> dict[str, Any]:
-        return {"embed": card_embed(poll), "view": poll_card_view(poll, await self._tz(poll.guild_id))}
+        voice = await self.bot.i18n.for_guild(poll.guild_id)  # a post: the server's language, or both
+        return {
+            "embed": card_embed(poll, voice),
+            "view": poll_card_view(poll, await self._tz(poll.guild_id), voice),
+        }
 
     def redraw_soon(self, poll_id: int) -> None:
         self.redraws.soon(poll_id, lambda: self._redraw(poll_id))
@@ -91,7 +95,11 @@ class PollJobs:
             poll = await self.polls.get(int(item.payload["poll_id"]))
         except NotFound:
             return None
-        return {"embed": ranking_embed(poll), "view": ranking_view(poll, await self._tz(poll.guild_id))}
+        voice = await self.bot.i18n.for_guild(poll.guild_id)
+        return {
+            "embed": ranking_embed(poll, voice),
+            "view": ranking_view(poll, await self._tz(poll.guild_id), voice),
+        }
 
     async def render_decided(self, item: OutboxItem) -> dict[str, Any] | None:
         try:
@@ -106,5 +114,7 @@ class PollJobs:
             if event.message_id
             else None
         )
-        text = decided_dm(poll.title, discord_time(event.start, "F"), url)
+        assert item.recipient_id is not None
+        t = await self.bot.i18n.for_member(item.guild_id, item.recipient_id)  # the recipient's language
+        text = decided_dm(poll.title, discord_time(event.start, "F"), url, t)
         return {"content": clip(text, MESSAGE_LIMIT)}

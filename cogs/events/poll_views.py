@@ -14,9 +14,15 @@ from typing import TYPE_CHECKING, Any, Self
 import discord
 
 from bot.errors import UserError
-from bot.services.event_polls import Poll
+from bot.i18n import N_, Translator, Voice
+from bot.services.event_polls import Poll, PollSlot
 from bot.ui import BUTTON_LABEL_LIMIT, ID, PersistentItem, clip, cog_of, parse_id, unstored_view
-from cogs.events.poll_render import slot_label
+from cogs.events.poll_render import slot_label, slot_label_in
+from cogs.events.render import ENGLISH, each_language
+
+SLOTS_PLACEHOLDER = N_("Choose every time you could make (only counts are shown)")
+COMMITMENTS_LABEL = N_("I have caring or work commitments")
+CLOSED_OPTION = N_("(closed)")
 
 if TYPE_CHECKING:
     from cogs.events.commands import Events
@@ -33,12 +39,14 @@ class SlotsSelect(PersistentItem[discord.ui.Select[Any]], template=rf"event:poll
 
     where = "find-a-time menu"
 
-    def __init__(self, poll_id: int, options: list[discord.SelectOption] | None = None) -> None:
-        choices = options or [discord.SelectOption(label="(closed)", value="x")]
+    def __init__(
+        self, poll_id: int, options: list[discord.SelectOption] | None = None, voice: Voice = ENGLISH
+    ) -> None:
+        choices = options or [discord.SelectOption(label=voice.label(CLOSED_OPTION, 100), value="x")]
         super().__init__(
             discord.ui.Select(
                 custom_id=f"event:poll:{poll_id}",
-                placeholder="Choose every time you could make (only counts are shown)",
+                placeholder=voice.label(SLOTS_PLACEHOLDER, 150),
                 options=choices,
                 min_values=0,
                 max_values=len(choices),
@@ -64,10 +72,10 @@ class CommitmentsButton(
 
     where = "find-a-time commitments"
 
-    def __init__(self, poll_id: int) -> None:
+    def __init__(self, poll_id: int, voice: Voice = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="I have caring or work commitments",
+                label=voice.label(COMMITMENTS_LABEL, BUTTON_LABEL_LIMIT),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"event:poll-care:{poll_id}",
             )
@@ -108,18 +116,26 @@ class PickButton(
         await events_cog(interaction).poll_pick(interaction, self.poll_id, self.slot)
 
 
-def poll_card_view(poll: Poll, tz: str) -> discord.ui.View | None:
+def poll_card_view(poll: Poll, tz: str, voice: Voice = ENGLISH) -> discord.ui.View | None:
+    """The card's menu and button, in the server's voice."""
     if not poll.is_open:
         return None
-    options = [discord.SelectOption(label=slot_label(s, tz), value=str(s.slot)) for s in poll.slots]
-    return unstored_view(SlotsSelect(poll.poll_id, options), CommitmentsButton(poll.poll_id))
+    options = [discord.SelectOption(label=slot_label_in(voice, s, tz), value=str(s.slot)) for s in poll.slots]
+    return unstored_view(SlotsSelect(poll.poll_id, options, voice), CommitmentsButton(poll.poll_id, voice))
 
 
-def ranking_view(poll: Poll, tz: str) -> discord.ui.View:
-    """One button per time, in ranking order (at most ten: a poll has at most ten times)."""
+def pick_label(voice: Voice, slot: PollSlot, tz: str) -> str:
+    """ "Create it: Mon 05 Jan 18:00 (4)", in each of the voice's languages."""
+
+    def label(t: Translator) -> str:
+        return t("Create it: {when} ({n})", when=slot_label(slot, tz, t), n=slot.can)
+
+    return each_language(voice, label, BUTTON_LABEL_LIMIT, " / ")
+
+
+def ranking_view(poll: Poll, tz: str, voice: Voice = ENGLISH) -> discord.ui.View:
+    """One button per time, in ranking order (at most ten: a poll has at most ten times), in the
+    server's voice (the organisers' channel)."""
     return unstored_view(
-        *(
-            PickButton(poll.poll_id, slot.slot, f"Create it: {slot_label(slot, tz)} ({slot.can})")
-            for slot in poll.ranking()
-        )
+        *(PickButton(poll.poll_id, slot.slot, pick_label(voice, slot, tz)) for slot in poll.ranking())
     )

@@ -1,25 +1,29 @@
 """What people see of events: the public card, lists, private replies and DMs. Pure functions.
 
 Cards show counts only; names, and the needs students chose to share, are for organisers
-(``/event attendees`` and its register, private), as plain display names, never mentions.
+(``/event attendees`` and its register, private: :mod:`cogs.events.render_attendees`), as plain
+display names, never mentions. What organisers are told after their commands is in
+:mod:`cogs.events.render_organisers`.
+
+Languages (:mod:`bot.i18n`): private replies and DMs take the reader's ``t``; a card is a post and
+takes the server's :class:`~bot.i18n.Voice` (Welsh, English, or both, Welsh first, in one card).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import discord
+from babel.core import UnknownLocaleError
+from babel.dates import format_datetime
 
 from bot.clock import discord_time
-from bot.services.events import Attendee, Attendees, ChangeOutcome, EventInfo, MyEvent, RsvpOutcome
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator, Voice, join_languages
+from bot.services.events import EventInfo, MyEvent, RsvpOutcome
 from bot.services.recurrence import describe_rule
-from bot.text import escape_markdown_for_staff
 from bot.ui import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_NAME_LIMIT,
@@ -29,437 +33,372 @@ from bot.ui import (
 )
 
 PAGE_SIZE = 5
-NEEDS_ON_CARD = "After you press Going, you can tell the organisers privately what you need."
-ALCOHOL_FREE_NOTE = "🥤 Alcohol-free, always."
-KIND_LABEL = {"social": "Social", "workshop": "Workshop"}
+EMBED_FOOTER_LIMIT = 2048
+NEEDS_ON_CARD = N_("After you press Going, you can tell the organisers privately what you need.")
+ALCOHOL_FREE_NOTE = N_("🥤 Alcohol-free, always.")
+KIND_LABEL: dict[str, Message] = {"social": N_("Social"), "workshop": N_("Workshop")}
+CANCELLED = N_("Cancelled")
+ONLY_YOU = N_("Only you can see this.")
+#: Posts in English (the default voice of a card, and of tests that don't choose one).
+ENGLISH: Final = Voice((SOURCE_TRANSLATOR,))
+#: "part of a weekly series", one whole sentence for each way an event repeats.
+SERIES_NOTE: dict[str, Message] = {
+    "weekly": N_("part of a weekly series"),
+    "fortnightly": N_("part of a fortnightly series"),
+    "monthly": N_("part of a monthly series"),
+}
 
 
-def kind_label(event: EventInfo) -> str:
-    return KIND_LABEL.get(event.kind, event.kind)
+def each_language(voice: Voice, draw: Callable[[Translator], str], limit: int, separator: str = "\n") -> str:
+    """``draw`` in each of the voice's languages (Welsh first), joined within ``limit``."""
+    return join_languages([draw(t) for t in voice.translators], limit, separator)
 
 
-def places_line(event: EventInfo) -> str:
+def label_in_each(voice: Voice, message: str, limit: int) -> str:
+    """A label in each language, "Cymraeg / English", once when both are spelt the same ("Cost")."""
+    shown = list(dict.fromkeys(t(message) for t in voice.translators))
+    return join_languages(shown, limit, " / ")
+
+
+def shown_value(value: str, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """A detail's value: the bot's own words (marked :class:`Message`) translated, typed text as is."""
+    return t(value) if isinstance(value, Message) else value
+
+
+def kind_label(event: EventInfo, t: Translator = SOURCE_TRANSLATOR) -> str:
+    label = KIND_LABEL.get(event.kind)
+    return event.kind if label is None else t(label)
+
+
+def places_line(event: EventInfo, t: Translator = SOURCE_TRANSLATOR) -> str:
     if event.capacity is None:
-        return "No limit"
+        return t("No limit")
     if event.spaces_left:
-        return f"{event.spaces_left} of {event.capacity} left"
-    waiting = f", {event.waiting} on the waiting list" if event.waiting else ""
-    return f"Full{waiting}. Press Going to join the waiting list."
+        return t("{left} of {capacity} left", left=event.spaces_left, capacity=event.capacity)
+    if event.waiting:
+        return t.ngettext(
+            "Full, {n} on the waiting list. Press Going to join the waiting list.",
+            "Full, {n} on the waiting list. Press Going to join the waiting list.",
+            event.waiting,
+        )
+    return t("Full. Press Going to join the waiting list.")
 
 
-def short_when(event: EventInfo) -> str:
-    return f"{discord_time(event.start, 'f')} ({discord_time(event.start, 'R')})"
+def short_when(event: EventInfo, t: Translator = SOURCE_TRANSLATOR) -> str:
+    # Translators: {when} is the date and time, {relative} "in 3 days" (Discord shows both).
+    return t(
+        "{when} ({relative})", when=discord_time(event.start, "f"), relative=discord_time(event.start, "R")
+    )
 
 
-def local_when(event: EventInfo, tz: str) -> str:
-    """'Thu 08 Oct 18:30' in the server's timezone (for autocomplete, which can't show <t:...>)."""
-    return event.start.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
+def local_when(event: EventInfo, tz: str, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """'Thu 08 Oct 18:30' in the server's timezone and the reader's language (for autocomplete,
+    which can't show <t:...>)."""
+    local = event.start.astimezone(ZoneInfo(tz))
+    try:
+        return format_datetime(local, "EEE dd MMM HH:mm", locale=t.locale)
+    except (UnknownLocaleError, ValueError):
+        return local.strftime("%a %d %b %H:%M")
 
 
-def render_card(event: EventInfo, *, series_rule: str | None = None) -> discord.Embed:
-    """The public card: details and counts, never names."""
+def choice_name(event: EventInfo, tz: str, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """An event in ``/event`` autocomplete: its title, when, and its number."""
+    return t(
+        "{title} · {when} (#{event_id})",
+        title=event.title,
+        when=local_when(event, tz, t),
+        event_id=event.event_id,
+    )
+
+
+def series_note(series_rule: str, t: Translator = SOURCE_TRANSLATOR) -> str:
+    words = describe_rule(series_rule)
+    note = SERIES_NOTE.get(words)
+    return t(note) if note is not None else t("part of a {rule} series", rule=words)
+
+
+def render_card(event: EventInfo, *, series_rule: str | None = None, voice: Voice = ENGLISH) -> discord.Embed:
+    """The public card: details and counts, never names. In the server's voice: Welsh, English,
+    or both (Welsh first) in one card."""
     cancelled = event.cancelled
-    title = f"{'Cancelled: ' if cancelled else ''}{event.title}"
-    description = f"**{kind_label(event)}** · {ALCOHOL_FREE_NOTE}"
+    title = event.title
+    if cancelled:
+        title = f"{label_in_each(voice, CANCELLED, EMBED_TITLE_LIMIT)}: {title}"
+    description = each_language(
+        voice, lambda t: f"**{kind_label(event, t)}** · {t(ALCOHOL_FREE_NOTE)}", EMBED_DESCRIPTION_LIMIT
+    )
     if event.description:
         description += f"\n\n{event.description}"
     embed = discord.Embed(
         title=clip(title, EMBED_TITLE_LIMIT),
-        description=description,
+        description=clip(description, EMBED_DESCRIPTION_LIMIT),
         colour=discord.Colour.dark_grey() if cancelled else discord.Colour.teal(),
     )
-    when = (
-        f"{discord_time(event.start, 'F')} ({discord_time(event.start, 'R')})\n"
-        f"until {discord_time(event.end, 't')}"
+
+    def name(label: str) -> str:
+        return label_in_each(voice, label, EMBED_FIELD_NAME_LIMIT)
+
+    def value(draw: Callable[[Translator], str]) -> str:
+        return each_language(voice, draw, EMBED_FIELD_VALUE_LIMIT)
+
+    starts = voice.primary(
+        "{when} ({relative})", when=discord_time(event.start, "F"), relative=discord_time(event.start, "R")
     )
-    embed.add_field(name="When", value=when, inline=False)
-    where = [w for w in (event.place, event.online_link and f"Online: {event.online_link}") if w]
-    embed.add_field(name="Where", value="\n".join(where) or "To be confirmed", inline=False)
-    for label, value in event.details():
+    until = each_language(
+        voice, lambda t: t("until {end}", end=discord_time(event.end, "t")), EMBED_FIELD_VALUE_LIMIT, " / "
+    )
+    embed.add_field(name=name(N_("When")), value=f"{starts}\n{until}", inline=False)
+    where = [event.place] if event.place else []
+    if event.online_link:
+        where.append(value(lambda t: t("Online: {link}", link=event.online_link)))
+    embed.add_field(
+        name=name(N_("Where")), value="\n".join(where) or value(lambda t: t("To be confirmed")), inline=False
+    )
+    for label, detail in event.details():
         if label == "Alcohol-free":
             continue
+        shown = (
+            each_language(voice, partial(shown_value, detail), EMBED_FIELD_VALUE_LIMIT)
+            if isinstance(detail, Message)
+            else detail  # what the organiser typed, once
+        )
         embed.add_field(
-            name=label, value=clip(value, EMBED_FIELD_VALUE_LIMIT), inline=label != "Facilitators"
+            name=name(label), value=clip(shown, EMBED_FIELD_VALUE_LIMIT), inline=label != "Facilitators"
         )
     if not cancelled:
-        embed.add_field(name="Places", value=places_line(event), inline=True)
-        embed.add_field(name="Replies", value=f"Going {event.going} · Maybe {event.maybe}", inline=True)
-    if event.community_channel_id:
+        embed.add_field(name=name(N_("Places")), value=value(lambda t: places_line(event, t)), inline=True)
         embed.add_field(
-            name="Who can come", value=f"Members of <#{event.community_channel_id}>", inline=False
+            name=name(N_("Replies")),
+            value=value(lambda t: t("Going {going} · Maybe {maybe}", going=event.going, maybe=event.maybe)),
+            inline=True,
+        )
+    if event.community_channel_id:
+        channel = f"<#{event.community_channel_id}>"
+        embed.add_field(
+            name=name(N_("Who can come")),
+            value=value(lambda t: t("Members of {channel}", channel=channel)),
+            inline=False,
         )
     if event.ask_needs and not cancelled:
-        embed.add_field(name="Access and dietary needs", value=NEEDS_ON_CARD, inline=False)
-    footer = f"Event {event.event_id}"
-    if series_rule:
-        footer += f" · part of a {describe_rule(series_rule)} series"
-    footer += " · Your reply is private: only organisers see names."
-    embed.set_footer(text=footer)
+        embed.add_field(
+            name=name(N_("Access and dietary needs")), value=value(lambda t: t(NEEDS_ON_CARD)), inline=False
+        )
+
+    def footer(t: Translator) -> str:
+        parts = [t("Event {event_id}", event_id=event.event_id)]
+        if series_rule:
+            parts.append(series_note(series_rule, t))
+        parts.append(t("Your reply is private: only organisers see names."))
+        return " · ".join(parts)
+
+    embed.set_footer(text=each_language(voice, footer, EMBED_FOOTER_LIMIT))
     return embed
 
 
-def mirror_fields(event: EventInfo) -> dict[str, Any]:
-    """The Discord scheduled event (Events tab) for an event."""
-    details = "; ".join(f"{label}: {value}" for label, value in event.details())
-    description = clip(f"{event.description}\n\n{details}".strip(), 1000)
+def mirror_fields(event: EventInfo, voice: Voice = ENGLISH) -> dict[str, Any]:
+    """The Discord scheduled event (Events tab) for an event, in the server's voice."""
+
+    def details(t: Translator) -> str:
+        return "; ".join(
+            t("{label}: {value}", label=t(label), value=shown_value(value, t))
+            for label, value in event.details()
+        )
+
+    description = clip(f"{event.description}\n\n{each_language(voice, details, 1000)}".strip(), 1000)
     return {
         "name": clip(event.title, 100),
         "start_time": event.start,
         "end_time": event.end,
         "entity_type": discord.EntityType.external,
-        "location": clip(event.place or event.online_link or "Online", 100),
+        "location": clip(event.place or event.online_link or voice.label(N_("Online"), 100), 100),
         "description": description,
     }
 
 
-def list_page(guild_id: int, events: Sequence[EventInfo], index: int, total: int) -> discord.Embed:
-    """``/event list``: one page of upcoming events (``PAGE_SIZE`` a page)."""
-    embed = discord.Embed(title="Coming up (all alcohol-free)", colour=discord.Colour.teal())
-    for event in events:
-        where = event.place or "Online"
-        card = (
-            f" · [card](https://discord.com/channels/{guild_id}/{event.channel_id}/{event.message_id})"
-            if event.message_id
-            else " · replies open two weeks before"
-        )
-        embed.add_field(
-            name=clip(f"{event.title} ({kind_label(event)})", EMBED_FIELD_NAME_LIMIT),
-            value=clip(f"{short_when(event)} · {where} · {places_line(event)}{card}", 1024),
-            inline=False,
-        )
-    embed.set_footer(text=f"Page {index + 1} of {total}")
-    return embed
-
-
-def status_words(item: MyEvent) -> str:
-    if item.event.cancelled:
-        return "Cancelled by the organisers"
-    if item.status == "going":
-        return "Going (moved up from the waiting list)" if item.promoted else "Going"
-    if item.status == "waiting":
-        return f"Waiting list, number {item.waiting_position}"
-    return "Maybe"
-
-
-def mine_embed(items: Sequence[MyEvent], reminders_on: bool) -> discord.Embed:
-    """``/event mine``: my upcoming events and my place in each."""
-    embed = discord.Embed(title="Your upcoming events", colour=discord.Colour.teal())
-    for item in items[:25]:
-        note = ""
-        if item.promoted and item.promotion_dm == "failed":
-            note = "\nA place opened up for you (I couldn't DM you, so here's the news)."
-        embed.add_field(
-            name=clip(item.event.title, EMBED_FIELD_NAME_LIMIT),
-            value=clip(f"{short_when(item.event)} · **{status_words(item)}**{note}", 1024),
-            inline=False,
-        )
-    embed.set_footer(text=f"Reminders by DM: {'on' if reminders_on else 'off'} (/event reminders)")
-    return embed
-
-
-# -- /event attendees and the register (organisers only) ---------------------------------------
-
-#: At most this many people on one page of ``/event attendees`` (their names are looked up when
-#: the page is shown), and this many characters of the page's list.
-ATTENDEES_PER_PAGE = 25
-_LIST_ROOM = EMBED_DESCRIPTION_LIMIT - 600  # the page's header and section headings fit in the rest
-_NAME_ROOM = 100  # an escaped display name (Discord allows 32 characters) never takes more
-_NEED_ROOM = 1100  # a need (at most 500 characters) with its Markdown escaped
-_GROUPS = {"going": "Going", "waiting": "Waiting list, in order", "maybe": "Maybe"}
-NEEDS_CARE = "Needs were shared in confidence: use them to prepare, and please don't pass them on."
-
-
-def _need_text(need: str) -> str:
-    """A need as organisers read it: one line, Markdown, mentions and links inert."""
-    one_line = " / ".join(line.strip() for line in need.splitlines() if line.strip())
-    return escape_markdown_for_staff(one_line, limit=_NEED_ROOM)
-
-
-def _line_room(person: Attendee) -> int:
-    return _NAME_ROOM + 16 + (len(_need_text(person.need)) + 12 if person.need else 0)
-
-
-@dataclass(frozen=True, slots=True)
-class AttendeePage:
-    """The people on one page of ``/event attendees``, from ``start`` in the whole list."""
-
-    start: int
-    people: list[Attendee]
-
-
-def attendee_pages(people: Attendees) -> list[AttendeePage]:
-    """``/event attendees`` in pages: going, the waiting list in order, then maybe, at most
-    :data:`ATTENDEES_PER_PAGE` people and what fits in one embed on each (names unknown yet)."""
-    pages: list[AttendeePage] = []
-    current: list[Attendee] = []
-    used = start = 0
-    for position, person in enumerate(people.people):
-        room = _line_room(person)
-        if current and (len(current) >= ATTENDEES_PER_PAGE or used + room > _LIST_ROOM):
-            pages.append(AttendeePage(start, current))
-            current, used, start = [], 0, position
-        current.append(person)
-        used += room
-    pages.append(AttendeePage(start, current))
-    return pages
-
-
-def _attendee_line(person: Attendee, name: str) -> str:
-    line = clip(name, _NAME_ROOM)
-    if person.waiting_position is not None:
-        line = f"{person.waiting_position}. {line}"
-    if person.need:
-        line += f" · *needs:* {_need_text(person.need)}"
-    return line
-
-
-def attendees_embed(
-    info: EventInfo,
-    people: Attendees,
-    page: AttendeePage,
-    names: Mapping[int, str],
-    index: int = 0,
-    total: int = 1,
+def list_page(
+    guild_id: int, events: Sequence[EventInfo], index: int, total: int, t: Translator = SOURCE_TRANSLATOR
 ) -> discord.Embed:
-    """One page of ``/event attendees``: display names as plain text (never a mention), each
-    with what they chose to share, for the organiser's eyes only."""
-    counts = f"Going {len(people.going)} · Waiting {len(people.waiting)} · Maybe {len(people.maybe)}"
-    if info.ask_needs or people.needs:
-        counts += f" · {people.needs} shared a need"
-    header = f"{short_when(info)} · {places_line(info)}\n{counts}\nOnly you can see this."
-    if people.needs:
-        header += f" {NEEDS_CARE}"
-    sections: list[str] = []
-    earlier = people.people[: page.start]
-    for status, label in _GROUPS.items():
-        group = [p for p in page.people if p.status == status]
-        if not group:
-            continue
-        size = len(getattr(people, status))
-        continued = any(p.status == status for p in earlier)
-        heading = f"**{label} ({size})**" + (", continued" if continued else "")
-        lines = [_attendee_line(p, names.get(p.member_id, "someone")) for p in group]
-        sections.append("\n".join([heading, *lines]))
-    body = "\n\n".join(sections) or "Nobody has replied yet."
-    embed = discord.Embed(
-        title=clip(f"Who's coming: {info.title}", EMBED_TITLE_LIMIT),
-        description=clip(f"{header}\n\n{body}", EMBED_DESCRIPTION_LIMIT),
-        colour=discord.Colour.teal(),
-    )
-    if total > 1:
-        after = len(people.people) - page.start - len(page.people)
-        more = f" · and {after} more on the next pages (Next)" if after else ""
-        embed.set_footer(text=f"Page {index + 1} of {total}{more}")
-    return embed
-
-
-#: The register's columns (``/event attendees csv:True``).
-REGISTER_COLUMNS = ("Name", "Status", "Waiting-list position", "Needs they shared")
-#: A spreadsheet reads a cell starting with one of these as a formula (or a command): such a
-#: cell is written with an apostrophe first, which spreadsheets show as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
-
-
-def plain_cell(text: str) -> str:
-    """A spreadsheet cell that can never run as a formula (CSV injection)."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def unescaped_name(name: str) -> str:
-    """A display name from ``bot.names`` (escaped for Discord's Markdown) as the name itself."""
-    return _ESCAPED.sub(r"\1", name).replace("@\u200b", "@")
-
-
-def register_csv(people: Sequence[Attendee], names: Mapping[int, str]) -> bytes:
-    """The register as a CSV file (UTF-8 with a byte order mark, so spreadsheets read every
-    name): name, status (going / waiting / maybe), waiting-list position (blank unless
-    waiting), and what the student chose to share. Made in memory, never stored."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(REGISTER_COLUMNS)
-    for person in people:
-        writer.writerow(
-            [
-                plain_cell(unescaped_name(names.get(person.member_id, "someone"))),
-                person.status,
-                "" if person.waiting_position is None else str(person.waiting_position),
-                plain_cell(person.need or ""),
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def register_note(info: EventInfo, people: Attendees, listed: int) -> str:
-    """What the organiser reads with the register."""
-    total = len(people.people)
-    text = (
-        f"The register for **{info.title}**, {short_when(info)}: {total} "
-        f"{'person' if total == 1 else 'people'} (going, the waiting list in order, then maybe)."
-    )
-    if listed < total:
-        text += f" It lists the first {listed:,}; `/event attendees` shows everyone, page by page."
-    text += " Only you can see this, and Common Room doesn't keep a copy."
-    if people.needs:
-        text += f" {NEEDS_CARE} Please delete the file after the event."
-    return text
-
-
-def rsvp_reply(outcome: RsvpOutcome) -> str:
-    """The private answer to a Going / Maybe / Can't go press."""
-    event = outcome.event
-    if outcome.status == "going":
-        message = f"You're going to **{event.title}**, {short_when(event)}. See you there!"
-        if outcome.previous != "going":
-            message += " I'll remind you by DM beforehand (turn that off with `/event reminders off`)."
-    elif outcome.status == "waiting":
-        message = (
-            f"**{event.title}** is full, so you're on the waiting list: number"
-            f" {outcome.waiting_position}. "
-            "If a place frees up it's yours automatically, and I'll DM you. `/event mine` shows where"
-            " you are."
-        )
-    elif outcome.status == "maybe":
-        message = f"Noted as maybe for **{event.title}**. Press Going when you know."
-    else:
-        message = f"Thanks for letting us know you can't go to **{event.title}**."
-        if outcome.previous in ("going", "waiting"):
-            message += " Your place has been freed for someone else."
-        if outcome.need_deleted:
-            message += " What you told the organisers about your needs has been deleted."
-    if outcome.offer_need_form:
-        if outcome.has_need:
-            message += (
-                "\n\nYou've told the organisers about a need. To see or change it, press"
-                f" **{NEED_CHANGE_LABEL}**."
+    """``/event list``: one page of upcoming events (``PAGE_SIZE`` a page)."""
+    embed = discord.Embed(title=t("Coming up (all alcohol-free)"), colour=discord.Colour.teal())
+    for event in events:
+        where = event.place or t("Online")
+        when, places = short_when(event, t), places_line(event, t)
+        if event.message_id:
+            url = f"https://discord.com/channels/{guild_id}/{event.channel_id}/{event.message_id}"
+            line = t(
+                "{when} · {where} · {places} · [card]({url})", when=when, where=where, places=places, url=url
             )
         else:
-            message += (
-                "\n\nThe organisers ask about access and dietary needs. If there's something they should"
+            line = t(
+                "{when} · {where} · {places} · replies open two weeks before",
+                when=when,
+                where=where,
+                places=places,
+            )
+        embed.add_field(
+            name=clip(
+                t("{title} ({kind})", title=event.title, kind=kind_label(event, t)), EMBED_FIELD_NAME_LIMIT
+            ),
+            value=clip(line, 1024),
+            inline=False,
+        )
+    embed.set_footer(text=t("Page {page} of {total}", page=index + 1, total=total))
+    return embed
+
+
+def status_words(item: MyEvent, t: Translator = SOURCE_TRANSLATOR) -> str:
+    if item.event.cancelled:
+        return t("Cancelled by the organisers")
+    if item.status == "going":
+        return t("Going (moved up from the waiting list)") if item.promoted else t.pgettext("status", "Going")
+    if item.status == "waiting":
+        return t("Waiting list, number {position}", position=item.waiting_position)
+    return t.pgettext("status", "Maybe")
+
+
+def mine_embed(
+    items: Sequence[MyEvent], reminders_on: bool, t: Translator = SOURCE_TRANSLATOR
+) -> discord.Embed:
+    """``/event mine``: my upcoming events and my place in each."""
+    embed = discord.Embed(title=t("Your upcoming events"), colour=discord.Colour.teal())
+    for item in items[:25]:
+        line = t("{when} · **{status}**", when=short_when(item.event, t), status=status_words(item, t))
+        if item.promoted and item.promotion_dm == "failed":
+            line += "\n" + t("A place opened up for you (I couldn't DM you, so here's the news).")
+        embed.add_field(
+            name=clip(item.event.title, EMBED_FIELD_NAME_LIMIT), value=clip(line, 1024), inline=False
+        )
+    embed.set_footer(
+        text=t("Reminders by DM: on (/event reminders)")
+        if reminders_on
+        else t("Reminders by DM: off (/event reminders)")
+    )
+    return embed
+
+
+NEED_LABEL = N_("Tell the organisers about a need")
+NEED_CHANGE_LABEL = N_("See or change what I told them")
+
+
+def rsvp_reply(outcome: RsvpOutcome, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """The private answer to a Going / Maybe / Can't go press."""
+    event = outcome.event
+    title = event.title
+    parts: list[str]
+    if outcome.status == "going":
+        parts = [
+            t("You're going to **{title}**, {when}. See you there!", title=title, when=short_when(event, t))
+        ]
+        if outcome.previous != "going":
+            parts.append(t("I'll remind you by DM beforehand (turn that off with `/event reminders off`)."))
+    elif outcome.status == "waiting":
+        parts = [
+            t(
+                "**{title}** is full, so you're on the waiting list: number {position}. If a place frees up"
+                " it's yours automatically, and I'll DM you. `/event mine` shows where you are.",
+                title=title,
+                position=outcome.waiting_position,
+            )
+        ]
+    elif outcome.status == "maybe":
+        parts = [t("Noted as maybe for **{title}**. Press Going when you know.", title=title)]
+    else:
+        parts = [t("Thanks for letting us know you can't go to **{title}**.", title=title)]
+        if outcome.previous in ("going", "waiting"):
+            parts.append(t("Your place has been freed for someone else."))
+        if outcome.need_deleted:
+            parts.append(t("What you told the organisers about your needs has been deleted."))
+    message = " ".join(parts)
+    if outcome.offer_need_form:
+        if outcome.has_need:
+            message += "\n\n" + t(
+                "You've told the organisers about a need. To see or change it, press **{button}**.",
+                button=t(NEED_CHANGE_LABEL),
+            )
+        else:
+            message += "\n\n" + t(
+                "The organisers ask about access and dietary needs. If there's something they should"
                 " know (step-free access, a quiet space, halal or vegetarian food...), press"
-                f" **{NEED_LABEL}**. It's optional, and only this event's organisers will see it."
+                " **{button}**. It's optional, and only this event's organisers will see it.",
+                button=t(NEED_LABEL),
             )
     return message
 
 
-NEED_LABEL = "Tell the organisers about a need"
-NEED_CHANGE_LABEL = "See or change what I told them"
-
-
-def need_saved(event: EventInfo, need: str | None) -> str:
+def need_saved(event: EventInfo, need: str | None, t: Translator = SOURCE_TRANSLATOR) -> str:
     """The private answer to the needs form."""
     if need is None:
-        return (
-            f"Done: the organisers of **{event.title}** no longer see a need from you. Press"
-            f" **{NEED_LABEL}** again if something comes up."
+        return t(
+            "Done: the organisers of **{title}** no longer see a need from you. Press **{button}** again"
+            " if something comes up.",
+            title=event.title,
+            button=t(NEED_LABEL),
         )
-    return (
-        f"Thank you. The organisers of **{event.title}** will see what you wrote, and only they will"
+    return t(
+        "Thank you. The organisers of **{title}** will see what you wrote, and only they will"
         " (in their attendee list and register). It's deleted 7 days after the event, or straight"
-        " away if you press **Can't go**. To change it, press the button again."
+        " away if you press **Can't go**. To change it, press the button again.",
+        title=event.title,
     )
 
 
-def edited_reply(
-    outcomes: Sequence[ChangeOutcome], told: int, owed: int, problem: str | None, asked: bool | None = None
-) -> str:
-    """What the organiser is told after ``/event edit`` (of one event, or this and later ones);
-    ``asked`` is what they set asking about needs to (None: unchanged)."""
-    people = sum(len(outcome.notify) for outcome in outcomes)
-    promoted = sum(len(outcome.promoted) for outcome in outcomes)
-    if len(outcomes) == 1:
-        text = "Saved. The card is updated"
-    else:
-        text = (
-            f"Saved for {len(outcomes)} events: this one and the {len(outcomes) - 1} after it in the"
-            " series. Their cards are updated"
-        )
-    if any(outcome.visible for outcome in outcomes):
-        each = " (once for each event they replied to)" if len(outcomes) > 1 else ""
-        text += f" and I told {told} of {people} people going or waiting by DM{each}."
-        text += told_later(owed)
-    else:
-        text += "; only asking about needs changed, so I haven't sent any DMs."
-    if promoted:
-        text += f" {promoted} moved up from the waiting list."
-    if asked is True:
-        text += (
-            " From now on, people going (or waiting) are asked privately about access and dietary"
-            " needs; what they share shows here in `/event attendees`."
-        )
-    elif asked is False:
-        text += (
-            " People going are no longer asked about needs. Anything already shared stays in"
-            " `/event attendees` until 7 days after the event (they can still change or remove it)."
-        )
-    return text + (f"\n{problem}" if problem else "")
-
-
-def reminder_dm(event: EventInfo, late: bool) -> str:
-    where = event.place or ""
+def _where(event: EventInfo, t: Translator) -> str:
+    if event.place and event.online_link:
+        return t("{place} · online: {link}", place=event.place, link=event.online_link)
     if event.online_link:
-        where = f"{where} · online: {event.online_link}" if where else f"online: {event.online_link}"
-    return (
-        f"Reminder: **{event.title}** starts {discord_time(event.start, 'R')} "
-        f"({discord_time(event.start, 'f')}). {where}\n{ALCOHOL_FREE_NOTE}"
-        " If you can't come any more, press **Can't go** on the card so someone else can have your place."
-        " Turn these off with `/event reminders off`."
-        + ("\n*(This reminder is late: Common Room was offline for a while. Sorry!)*" if late else "")
+        return t("online: {link}", link=event.online_link)
+    return event.place or ""
+
+
+def reminder_dm(event: EventInfo, late: bool, t: Translator = SOURCE_TRANSLATOR) -> str:
+    text = t(
+        "Reminder: **{title}** starts {relative} ({when}). {where}\n{alcohol_free} If you can't come any"
+        " more, press **Can't go** on the card so someone else can have your place. Turn these off"
+        " with `/event reminders off`.",
+        title=event.title,
+        relative=discord_time(event.start, "R"),
+        when=discord_time(event.start, "f"),
+        where=_where(event, t),
+        alcohol_free=t(ALCOHOL_FREE_NOTE),
+    )
+    if late:
+        text += "\n" + t("*(This reminder is late: Common Room was offline for a while. Sorry!)*")
+    return text
+
+
+def promoted_dm(event: EventInfo, t: Translator = SOURCE_TRANSLATOR) -> str:
+    return t(
+        "Good news: a place opened up at **{title}** ({when}), and it's yours. You're going. If you"
+        " can't make it after all, press **Can't go** on the event card so the next person gets the"
+        " place.",
+        title=event.title,
+        when=short_when(event, t),
     )
 
 
-def promoted_dm(event: EventInfo) -> str:
-    return (
-        f"Good news: a place opened up at **{event.title}** ({short_when(event)}), and it's yours. "
-        "You're going. If you can't make it after all, press **Can't go** on the event card so the "
-        "next person gets the place."
+def changed_dm(event: EventInfo, time_changed: bool, t: Translator = SOURCE_TRANSLATOR) -> str:
+    where = ""
+    if event.place:
+        where += t(", at {place}", place=event.place)
+    if event.online_link:
+        where += t(", online: {link}", link=event.online_link)
+    values = {"title": event.title, "when": short_when(event, t), "where": where}
+    if time_changed:
+        return t(
+            "**{title}** has changed (time). It's now {when}{where}. Your place is kept. If you can't"
+            " come any more, press **Can't go** on the event card.",
+            **values,
+        )
+    return t(
+        "**{title}** has changed (details). It's now {when}{where}. Your place is kept. If you can't"
+        " come any more, press **Can't go** on the event card.",
+        **values,
     )
 
 
-def changed_dm(event: EventInfo, time_changed: bool) -> str:
-    what = "time" if time_changed else "details"
-    return (
-        f"**{event.title}** has changed ({what}). It's now {short_when(event)}"
-        f"{', at ' + event.place if event.place else ''}"
-        f"{', online: ' + event.online_link if event.online_link else ''}. "
-        "Your place is kept. If you can't come any more, press **Can't go** on the event card."
+def cancelled_dm(event: EventInfo, t: Translator = SOURCE_TRANSLATOR) -> str:
+    return t(
+        "**{title}** on {when} has been cancelled. Sorry! `/event list` shows what else is coming up.",
+        title=event.title,
+        when=discord_time(event.start, "f"),
     )
-
-
-def cancelled_dm(event: EventInfo) -> str:
-    return (
-        f"**{event.title}** on {discord_time(event.start, 'f')} has been cancelled. Sorry! "
-        "`/event list` shows what else is coming up."
-    )
-
-
-def created_reply(events: Sequence[EventInfo], first: EventInfo, repeat: str | None, channel_id: int) -> str:
-    """What the organiser is told after ``/event create`` (the first card may still be on its way
-    if Discord asked the bot to wait)."""
-    where = f"<#{channel_id}>"
-    posted = first.message_id is not None
-    if len(events) == 1:
-        if not posted:
-            return (
-                f"Saved: **{first.title}**, {short_when(first)}. Discord asked me to wait, so its card"
-                f" will appear in {where} in a moment."
-            )
-        return f"Done: **{first.title}** is posted in {where}, {short_when(first)}."
-    first_card = (
-        f"The first card is in {where}" if posted else f"The first card will appear in {where} shortly"
-    )
-    return (
-        f"Done: a {repeat} series of {len(events)} events, **{first.title}**, from"
-        f" {short_when(first)} "
-        f"to {short_when(events[-1])}. {first_card}; each later card is posted two"
-        " weeks "
-        "before its date, so students can reply to each occurrence separately."
-    )
-
-
-def told_later(owed: int) -> str:
-    """After 'I told X of N': how many DMs are still on their way (Discord asked the bot to wait)."""
-    if not owed:
-        return ""
-    people = "person" if owed == 1 else "people"
-    return f" The other {owed} {people} will get it as soon as Discord lets me send it."

@@ -21,11 +21,14 @@ from discord import app_commands
 from bot.clock import to_timestamp
 from bot.core import is_organiser
 from bot.errors import UserError
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Translator, Voice
 from bot.services.events import LIMITS, NEED_LIMIT, EventDraft, EventInfo, NeedForm
 from bot.services.events_ics import calendar_bytes
 from bot.ui import (
+    BUTTON_LABEL_LIMIT,
     ID,
     MODAL_TITLE_LIMIT,
+    TEXT_INPUT_LABEL_LIMIT,
     BaseModal,
     OwnedView,
     PersistentItem,
@@ -37,13 +40,18 @@ from bot.ui import (
     show_form,
     unstored_view,
 )
-from cogs.events.render import NEED_CHANGE_LABEL, NEED_LABEL, rsvp_reply
+from cogs.events.render import ENGLISH, NEED_CHANGE_LABEL, NEED_LABEL, rsvp_reply
 
 if TYPE_CHECKING:
     from cogs.events.commands import Events
 
 CHOICES = ("going", "maybe", "no", "ics")
-CHOICE_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Can't go", "ics": "Add to calendar"}
+CHOICE_LABELS: dict[str, Message] = {
+    "going": N_("Going"),
+    "maybe": N_("Maybe"),
+    "no": N_("Can't go"),
+    "ics": N_("Add to calendar"),
+}
 CHOICE_STYLES = {
     "going": discord.ButtonStyle.success,
     "maybe": discord.ButtonStyle.primary,
@@ -79,10 +87,10 @@ class EventButton(
 
     where = "event button"
 
-    def __init__(self, event_id: int, choice: str) -> None:
+    def __init__(self, event_id: int, choice: str, label: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=CHOICE_LABELS[choice],
+                label=CHOICE_LABELS[choice] if label is None else label,
                 style=CHOICE_STYLES[choice],
                 emoji="📅" if choice == "ics" else None,
                 custom_id=f"event:{choice}:{event_id}",
@@ -108,10 +116,14 @@ class EventButton(
         if self.choice == "ics":
             event = await cog.service.get(self.event_id, guild.id)
             check_can_join(guild, member, event)
-            data = calendar_bytes([event], to_timestamp(cog.bot.clock.now()), name=event.title)
+            t = await cog.bot.i18n.for_interaction(interaction)
+            data = calendar_bytes([event], to_timestamp(cog.bot.clock.now()), name=event.title, t=t)
             await send_private(
                 interaction,
-                "Here's a calendar file: open it to add the event to your calendar. Only you can see this.",
+                t(
+                    "Here's a calendar file: open it to add the event to your calendar. Only you can"
+                    " see this."
+                ),
                 file=discord.File(io.BytesIO(data), filename=f"event-{event.event_id}.ics"),
             )
             return
@@ -123,12 +135,13 @@ class EventButton(
             guild.id,
             check=lambda event: check_can_join(guild, member, event),
         )
+        t = await cog.bot.i18n.for_interaction(interaction)
         if outcome.offer_need_form:  # only the presser sees it: the reply is private
             await send_private(
-                interaction, rsvp_reply(outcome), view=need_view(self.event_id, outcome.has_need)
+                interaction, rsvp_reply(outcome, t), view=need_view(self.event_id, outcome.has_need, t)
             )
         else:
-            await send_private(interaction, rsvp_reply(outcome))
+            await send_private(interaction, rsvp_reply(outcome, t))
         if outcome.promoted:
             cog.bot.outbox.kick()  # whoever moved up is owed a DM (written with the change)
         cog.jobs.refresh_soon(self.event_id)
@@ -145,10 +158,10 @@ class NeedButton(
 
     where = "event needs button"
 
-    def __init__(self, event_id: int, *, has_need: bool = False) -> None:
+    def __init__(self, event_id: int, *, has_need: bool = False, t: Translator = SOURCE_TRANSLATOR) -> None:
         super().__init__(
             discord.ui.Button(
-                label=NEED_CHANGE_LABEL if has_need else NEED_LABEL,
+                label=clip(t(NEED_CHANGE_LABEL if has_need else NEED_LABEL), BUTTON_LABEL_LIMIT),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"event:need:{event_id}",
             )
@@ -166,33 +179,36 @@ class NeedButton(
         if interaction.guild is None:
             raise UserError("Events work inside the server.")
         form = await cog.service.need_form(self.event_id, interaction.guild.id, interaction.user.id)
-        await show_form(interaction, need_modal(form))
+        t = await cog.bot.i18n.for_interaction(interaction)
+        await show_form(interaction, need_modal(form, t))
 
 
-def need_view(event_id: int, has_need: bool) -> discord.ui.View:
-    return unstored_view(NeedButton(event_id, has_need=has_need))
+def need_view(event_id: int, has_need: bool, t: Translator = SOURCE_TRANSLATOR) -> discord.ui.View:
+    return unstored_view(NeedButton(event_id, has_need=has_need, t=t))
 
 
 #: The needs form's custom id (``event:need-form:<event id>``), routed to the cog's handler.
 NEED_FORM = rf"event:need-form:(?P<event_id>{ID})"
 
 
-def need_modal(form: NeedForm) -> StatelessModal:
+def need_modal(form: NeedForm, t: Translator = SOURCE_TRANSLATOR) -> StatelessModal:
     """The needs form for one event, filled in with what this member shared so far."""
     modal = StatelessModal(
-        title=clip(f"Needs: {form.event.title}", MODAL_TITLE_LIMIT),
+        title=clip(t("Needs: {title}", title=form.event.title), MODAL_TITLE_LIMIT),
         custom_id=f"event:need-form:{form.event.event_id}",
         timeout=900,
     )
     modal.add_item(
         discord.ui.TextInput(
-            label="What should the organisers know?",
+            label=clip(t("What should the organisers know?"), TEXT_INPUT_LABEL_LIMIT),
             custom_id="need",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=NEED_LIMIT,
             default=form.need or None,
-            placeholder="e.g. step-free access, a quiet space, halal food. Only organisers see this.",
+            placeholder=clip(
+                t("e.g. step-free access, a quiet space, halal food. Only organisers see this."), 100
+            ),
         )
     )
     return modal
@@ -200,9 +216,12 @@ def need_modal(form: NeedForm) -> StatelessModal:
 
 #: For a command on an occurrence of a series: only it, or it and every later one.
 SCOPES = [
-    app_commands.Choice(name="Just this event", value="this"),
-    app_commands.Choice(name="This and the rest of the series", value="rest"),
+    app_commands.Choice(name=N_("Just this event"), value="this"),
+    app_commands.Choice(name=N_("This and the rest of the series"), value="rest"),
 ]
+#: What the series question says while it works, for "only this one" and "this and later".
+EDITING_REFUSED = N_("Editing events is for organisers. Nothing was changed.")
+CHANGING = (N_("Changing only this event…"), N_("Changing this event and every later one in the series…"))
 
 
 class SeriesScopeView(OwnedView):
@@ -216,37 +235,46 @@ class SeriesScopeView(OwnedView):
         owner_id: int,
         apply: Callable[[discord.Interaction[Any], str], Awaitable[None]],
         *,
-        doing: str = "Changing",
-        refusal: str = "Editing events is for organisers. Nothing was changed.",
+        doing: tuple[Message, Message] = CHANGING,
+        refusal: Message = EDITING_REFUSED,
+        t: Translator = SOURCE_TRANSLATOR,
     ) -> None:
         super().__init__(owner_id, timeout=15 * 60)
-        self.cog, self.apply, self.doing, self.refusal = cog, apply, doing, refusal
+        self.cog, self.apply, self.doing, self.refusal, self.t = cog, apply, doing, refusal, t
+        self.only_this.label = clip(t("Only this one"), BUTTON_LABEL_LIMIT)
+        self.this_and_later.label = clip(t("This and every later one"), BUTTON_LABEL_LIMIT)
 
-    async def _choose(self, interaction: discord.Interaction[Any], scope: str, words: str) -> None:
+    async def _choose(self, interaction: discord.Interaction[Any], scope: str, doing: str) -> None:
         self.stop()
         # Checked again on the server side: the organiser role may have gone since they asked.
         config = await self.cog.bot.guild_settings.get(interaction.guild_id or 0)
         if not isinstance(interaction.user, discord.Member) or not is_organiser(interaction.user, config):
             raise UserError(self.refusal)
-        await interaction.response.edit_message(content=f"{self.doing} {words}…", view=None)
+        await interaction.response.edit_message(content=self.t(doing), view=None)
         await self.apply(interaction, scope)
 
     @discord.ui.button(label="Only this one", style=discord.ButtonStyle.primary)
     async def only_this(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
-        await self._choose(interaction, "this", "only this event")
+        await self._choose(interaction, "this", self.doing[0])
 
     @discord.ui.button(label="This and every later one", style=discord.ButtonStyle.secondary)
     async def this_and_later(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
-        await self._choose(interaction, "rest", "this event and every later one in the series")
+        await self._choose(interaction, "rest", self.doing[1])
 
 
-def card_view(event: EventInfo) -> discord.ui.View | None:
-    """The card's buttons (none once the event is cancelled)."""
+def card_view(event: EventInfo, voice: Voice = ENGLISH) -> discord.ui.View | None:
+    """The card's buttons (none once the event is cancelled), labelled in the server's voice
+    ("Dod / Going" when bilingual); their custom ids never change."""
     if event.cancelled:
         return None
-    return unstored_view(*(EventButton(event.event_id, choice) for choice in CHOICES))
+    return unstored_view(
+        *(
+            EventButton(event.event_id, choice, voice.label(CHOICE_LABELS[choice], BUTTON_LABEL_LIMIT))
+            for choice in CHOICES
+        )
+    )
 
 
 @dataclass(slots=True)
@@ -265,39 +293,52 @@ def _text_input(
     label: str, name: str, *, paragraph: bool = False, placeholder: str | None = None
 ) -> discord.ui.TextInput[Any]:
     return discord.ui.TextInput(
-        label=label,
+        label=clip(label, TEXT_INPUT_LABEL_LIMIT),
         style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
         required=False,
         max_length=LIMITS[name],
         custom_id=name,
-        placeholder=placeholder,
+        placeholder=None if placeholder is None else clip(placeholder, 100),
     )
+
+
+#: The create form's title, one whole phrase for each kind of event.
+CREATE_TITLE: dict[str, Message] = {
+    "social": N_("New alcohol-free social"),
+    "workshop": N_("New alcohol-free workshop"),
+}
 
 
 class CreateModal(BaseModal):
     """The long text of ``/event create``, and the organiser's alcohol-free confirmation."""
 
-    def __init__(self, cog: Events, new: NewEvent) -> None:
-        super().__init__(title="New alcohol-free " + new.draft.kind, timeout=15 * 60)
+    def __init__(self, cog: Events, new: NewEvent, t: Translator = SOURCE_TRANSLATOR) -> None:
+        title = CREATE_TITLE.get(new.draft.kind)
+        super().__init__(
+            title=clip(t(title) if title else f"New alcohol-free {new.draft.kind}", MODAL_TITLE_LIMIT),
+            timeout=15 * 60,
+        )
         self.cog, self.new = cog, new
         self.description = _text_input(
-            "Description",
+            t("Description"),
             "description",
             paragraph=True,
-            placeholder="What happens, who it's for, what to bring",
+            placeholder=t("What happens, who it's for, what to bring"),
         )
         self.facilitators = _text_input(
-            "Facilitators (graduates, role models)", "facilitators", paragraph=True
+            t("Facilitators (graduates, role models)"), "facilitators", paragraph=True
         )
-        self.theme = _text_input("Theme (for workshops)", "theme", placeholder="e.g. Difficult conversations")
+        self.theme = _text_input(
+            t("Theme (for workshops)"), "theme", placeholder=t("e.g. Difficult conversations")
+        )
         self.alcohol_free: discord.ui.Checkbox[Any] = discord.ui.Checkbox(custom_id="alcohol_free")
         self.add_item(self.description)
         self.add_item(self.facilitators)
         self.add_item(self.theme)
         self.add_item(
             discord.ui.Label(
-                text="This event is alcohol-free",
-                description="No drinking at or around it, so everyone can come.",
+                text=clip(t("This event is alcohol-free"), TEXT_INPUT_LABEL_LIMIT),
+                description=clip(t("No drinking at or around it, so everyone can come."), 100),
                 component=self.alcohol_free,
             )
         )

@@ -44,15 +44,14 @@ from bot.ui import (
     suggest,
     support_payload,
 )
+from bot.ui.questions import SUPPORT_INTRO, thanks
 from cogs.pulse.jobs import PulseJobs
 from cogs.pulse.render import (
     NO_PULSES,
-    SUPPORT_INTRO,
     created_embed,
     list_embed,
     results_embed,
     schedule_text,
-    thanks,
     trend_files,
     trend_note,
 )

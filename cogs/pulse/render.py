@@ -43,18 +43,6 @@ COLOUR = discord.Colour.teal()
 #: English, for callers that don't give a voice.
 ENGLISH = Voice((SOURCE_TRANSLATOR,))
 
-THANKS = N_(
-    "Thank you, your answer is in. It is added to the totals together with other people's answers, "
-    "so no one can tell it apart: nothing links it to you, not even for the people running the bot."
-)
-STRUGGLING = N_(
-    "Some of your answers suggest things might be hard right now. If you'd like support, "
-    "here is who you can reach, without going through anyone:"
-)
-SUPPORT_INTRO = N_(
-    "Thank you for answering honestly. If things are hard at the moment, you don't have to wait "
-    "or go through anyone to get help. These are free and confidential:"
-)
 NO_PULSES = N_("No pulse checks yet. `/pulse template` sets up the belonging check-in in one step.")
 # Translators: {when} is a date and time; {hours} a number of hours.
 SCHEDULE: dict[str, tuple[Message, Message]] = {
@@ -73,12 +61,6 @@ ANONYMOUS = N_("Anonymous, by design")
 STATUS: dict[str, Message] = {"active": N_("active"), "paused": N_("paused"), "finished": N_("finished")}
 #: Why a group of a breakdown is withheld, as :func:`bot.services.pulse_model.safe_partition` says.
 WITHHELD = (NOT_ENOUGH_OVERALL, NO_ANSWERS, BY_SUBTRACTION)
-
-
-def thanks(t: Translator, struggling: bool = False) -> str:
-    """What a student is told once their answer is in (and, if it suggests things are hard, where
-    support is)."""
-    return f"{t(THANKS)} {t(STRUGGLING)}" if struggling else t(THANKS)
 
 
 def schedule_text(pulse: PulseCheck, t: Translator = SOURCE_TRANSLATOR) -> str:

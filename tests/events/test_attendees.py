@@ -11,7 +11,7 @@ import discord
 import simcord
 
 from bot.text import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
-from cogs.events.render import REGISTER_COLUMNS, plain_cell, unescaped_name
+from cogs.events.render_attendees import REGISTER_COLUMNS, plain_cell, unescaped_name
 from tests.conftest import World
 
 from .helpers import cards, create, local, new_event_card, prepare, replies, shown_text

@@ -46,7 +46,7 @@ async def test_create_posts_a_card_with_the_details_and_counts(world: World) -> 
     assert f"<t:{ts}:F>" in f["When"] and f"<t:{ts}:R>" in f["When"]
     assert f["Food"] == "halal, vegetarian"
     assert f["Accessibility"] == "step-free, quiet room"
-    assert f["Online option"] == "Yes"
+    assert f["Online option"] == "Yes, you can join online"
     assert f["Places"] == "20 of 20 left"
     labels = [c["label"] for row in card.components for c in row.to_dict()["components"]]
     assert labels == ["Going", "Maybe", "Can't go", "Add to calendar"]

@@ -39,7 +39,7 @@ async def test_create_stores_the_inclusive_details_in_local_time(service: EventS
     assert details["Alcohol-free"] == "Yes, always"
     assert details["Cost"] == "£3"
     assert details["Food"] == "halal, vegetarian"
-    assert details["Online option"] == "Yes"
+    assert details["Online option"] == "Yes, you can join online"
     assert details["Facilitators"] == "Dr A (FY2)"
     assert details["Theme"] == "Managing stress"
     assert event.spaces_left == 12
