@@ -28,6 +28,7 @@ No configuration or file is read at import time; the catalogues are read on firs
 
 from __future__ import annotations
 
+import functools
 import gettext
 import hashlib
 import logging
@@ -79,6 +80,26 @@ class _SafeFormatter(string.Formatter):
 _FORMATTER: Final = _SafeFormatter()
 
 
+@functools.lru_cache(maxsize=8192)
+def _plain_fields(text: str) -> bool:
+    """Whether every placeholder in ``text`` is a plain name with no nested field in its format:
+    then C's ``str.format_map`` fills it as safely as :class:`_SafeFormatter` would, several times
+    faster (checked once per catalogue string)."""
+    try:
+        return all(
+            field is None or (field.isidentifier() and "{" not in (spec or ""))
+            for _, field, spec, _ in _FORMATTER.parse(text)
+        )
+    except ValueError:
+        return False
+
+
+def _format(text: str, values: Mapping[str, object]) -> str:
+    if _plain_fields(text):
+        return text.format_map(values)
+    return _FORMATTER.vformat(text, (), values)
+
+
 #: Shown with replies in a language whose catalogue no fluent speaker has reviewed yet.
 UNREVIEWED_TITLE: Final = N_("About this translation")
 UNREVIEWED_NOTICE: Final = N_(
@@ -120,13 +141,13 @@ class Translator:
         if not values:
             return text
         try:
-            return _FORMATTER.vformat(text, (), values)
+            return _format(text, values)
         except (KeyError, IndexError, ValueError, AttributeError):
             # A broken translation must never hide what a message says (crisis lines above all).
             log.warning(
                 "The %s translation of %r has a bad placeholder; showing English", self.locale, source
             )
-            return _FORMATTER.vformat(source, (), values)
+            return _format(source, values)
 
 
 class _Pseudo(gettext.NullTranslations):

@@ -48,6 +48,7 @@ from bot.ui import (
 from cogs.signposts.jobs import ScheduledPosts
 from cogs.signposts.render import (
     button_embed,
+    need_options,
     saved_embed,
     schedules_embed,
     support_embeds,
@@ -133,14 +134,18 @@ class Signposts(FeatureCog[ScheduledPosts], commands.Cog):
             need = None
         # Rendered once per server, need and language, kept with the cached directory until it
         # changes; each reply gets its own copies (an embed or view is never shared between messages).
-        embeds, contacts, no_contact = await self.service.derived(
+        embeds, options, no_contact = await self.service.derived(
             guild_id,
             ("support", need, t.locale),
-            lambda found: (tuple(support_embeds(found, need, t)), found, unmet(found, need)),
+            lambda found: (
+                tuple(support_embeds(found, need, t)),
+                tuple(need_options(found, need, t)),
+                unmet(found, need),
+            ),
         )
         payload = {
             "embeds": [embed.copy() for embed in embeds],
-            "view": support_view(guild_id, contacts, need, t),
+            "view": support_view(guild_id, list(options), t),
         }
         return payload, no_contact
 

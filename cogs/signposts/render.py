@@ -9,6 +9,7 @@ organisers typed (names, numbers, hours) is shown as typed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 
 import discord
@@ -332,8 +333,9 @@ def need_options(
     contacts: list[Contact], selected: str | None, t: Translator = SOURCE_TRANSLATOR
 ) -> list[discord.SelectOption]:
     options = []
+    counts = Counter(key for c in contacts for key in c.categories)  # one pass, not one per need
     for category in CATEGORIES.values():
-        count = sum(1 for c in contacts if category.key in c.categories)
+        count = counts[category.key]
         if category.key != "urgent" and count == 0:
             continue
         options.append(

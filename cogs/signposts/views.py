@@ -37,7 +37,7 @@ from bot.ui import (
     send_private,
     unstored_view,
 )
-from cogs.signposts.render import BUTTON_TITLE, ENGLISH, need_options
+from cogs.signposts.render import BUTTON_TITLE, ENGLISH
 
 if TYPE_CHECKING:
     from cogs.signposts.commands import Signposts
@@ -122,9 +122,11 @@ class NeedSelect(PersistentItem[discord.ui.Select[Any]], template=rf"signposts:n
 
 
 def support_view(
-    guild_id: int, contacts: list[Contact], need: str | None, t: Translator = SOURCE_TRANSLATOR
+    guild_id: int, options: list[discord.SelectOption], t: Translator = SOURCE_TRANSLATOR
 ) -> discord.ui.View:
-    return unstored_view(NeedSelect(guild_id, need_options(contacts, need, t), t))
+    """The needs menu under /support (``options`` from :func:`need_options`, drawn once per
+    directory, need and language)."""
+    return unstored_view(NeedSelect(guild_id, options, t))
 
 
 def button_view(voice: Voice = ENGLISH) -> discord.ui.View:
