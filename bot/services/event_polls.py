@@ -270,17 +270,44 @@ class EventPollService:
         )
         return [(row[0], row[1]) for row in rows]
 
-    async def decide(self, poll_id: int, guild_id: int, slot: int, *, event_id: int) -> list[int]:
-        """The event was created at ``slot``: owe each student who could make it one DM (in this
-        transaction); returns who. Only a closed poll, decided once."""
+    async def claim(self, poll_id: int, guild_id: int, slot: int) -> None:
+        """Before an organiser's event is created from a closed poll: claim the poll for ``slot``,
+        so a second organiser pressing at the same moment is refused before anything is created.
+        :meth:`decide` completes the claim; :meth:`release` gives it back if creating fails."""
         async with self.db.transaction() as tx:
             poll = await self._poll(tx, poll_id, guild_id)
             if poll.status == "open":
                 raise UserError("This poll is still open. Wait until it closes, so everyone can answer.")
             if poll.status == "decided":
                 raise UserError("An event was already created from this poll.")
+            if poll.chosen is not None:
+                raise UserError(
+                    "Another organiser is creating the event from this poll right now. Nothing was changed."
+                )
             if not 0 <= slot < len(poll.slots):
                 raise UserError("That time isn't one of this poll's. Choose one from the ranking.")
+            await tx.execute("UPDATE event_polls SET chosen = ? WHERE poll_id = ?", (slot, poll_id))
+
+    async def release(self, poll_id: int) -> None:
+        """Creating the event failed: the poll can be chosen from again."""
+        await self.db.execute(
+            "UPDATE event_polls SET chosen = NULL WHERE poll_id = ? AND status = 'closed'", (poll_id,)
+        )
+
+    async def release_interrupted(self) -> int:
+        """At start-up: claims left by creations a restart cut short (a creation runs within one
+        interaction, so none is in progress now). Returns how many polls can be chosen from again."""
+        return await self.db.execute(
+            "UPDATE event_polls SET chosen = NULL WHERE status = 'closed' AND chosen IS NOT NULL"
+        )
+
+    async def decide(self, poll_id: int, guild_id: int, slot: int, *, event_id: int) -> list[int]:
+        """The event was created at ``slot`` (claimed with :meth:`claim`): owe each student who could
+        make it one DM (in this transaction); returns who. Decided once."""
+        async with self.db.transaction() as tx:
+            poll = await self._poll(tx, poll_id, guild_id)
+            if poll.status != "closed" or poll.chosen != slot:
+                raise UserError("An event was already created from this poll.")
             await tx.execute(
                 "UPDATE event_polls SET status = 'decided', chosen = ? WHERE poll_id = ?", (slot, poll_id)
             )

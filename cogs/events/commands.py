@@ -265,38 +265,40 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         card_channel_id = new.draft.community_channel_id or config.channel("announcements")
         if card_channel_id is None:
             raise UserError(NO_CARD_CHANNEL)
-        events = await self.service.create(
-            guild.id,
-            interaction.user.id,
-            new.draft,
-            new.tz,
-            repeat=new.repeat,
-            until=new.until,
-            count=new.count,
-            card_channel_id=card_channel_id,
-        )
-        first = events[0]
-        # The first card is owed with the event; wait a moment for it, so that if I can't post in
-        # the channel at all, nothing is saved and the organiser is told why.
-        self.jobs.creating.add(first.event_id)
-        try:
-            key = card_key(first.event_id)
-            card = (await self.jobs.deliver([key])).get(key)
-        finally:
-            self.jobs.creating.discard(first.event_id)
-        if card == "failed":
-            await self.service.delete_unposted([e.event_id for e in events])
-            raise UserError(
-                "I couldn't post the event card, so I haven't saved the event. Check that I can send"
-                " messages and embed links in the announcements (or community) channel, then try again."
+        async with self.poll_claimed(new.poll, guild.id):  # a second organiser is refused first
+            events = await self.service.create(
+                guild.id,
+                interaction.user.id,
+                new.draft,
+                new.tz,
+                repeat=new.repeat,
+                until=new.until,
+                count=new.count,
+                card_channel_id=card_channel_id,
             )
-        t = await self.bot.i18n.for_interaction(interaction)
-        problems = await self.jobs.created(events, t)
-        text = created_reply(events, await self.service.get(first.event_id), new.repeat, card_channel_id, t)
-        if new.poll is not None:  # from a find-a-time poll: tell those who could make this time
-            told = await self.polls.decide(new.poll[0], guild.id, new.poll[1], event_id=first.event_id)
-            outcomes = await self.jobs.deliver([decided_key(new.poll[0], member) for member in told])
-            text += "\n" + poll_told(list(outcomes.values()), t)
+            first = events[0]
+            # The first card is owed with the event; wait a moment for it, so that if I can't post in
+            # the channel at all, nothing is saved and the organiser is told why.
+            self.jobs.creating.add(first.event_id)
+            try:
+                key = card_key(first.event_id)
+                card = (await self.jobs.deliver([key])).get(key)
+            finally:
+                self.jobs.creating.discard(first.event_id)
+            if card == "failed":
+                await self.service.delete_unposted([e.event_id for e in events])
+                raise UserError(
+                    "I couldn't post the event card, so I haven't saved the event. Check that I can send"
+                    " messages and embed links in the announcements (or community) channel, then try again."
+                )
+            t = await self.bot.i18n.for_interaction(interaction)
+            problems = await self.jobs.created(events, t)
+            shown = await self.service.get(first.event_id)
+            text = created_reply(events, shown, new.repeat, card_channel_id, t)
+            if new.poll is not None:  # from a find-a-time poll: tell those who could make this time
+                told = await self.polls.decide(new.poll[0], guild.id, new.poll[1], event_id=first.event_id)
+                outcomes = await self.jobs.deliver([decided_key(new.poll[0], member) for member in told])
+                text += "\n" + poll_told(list(outcomes.values()), t)
         if problems:
             text += "\n" + " ".join(sorted(problems))
         await send_private(interaction, text)

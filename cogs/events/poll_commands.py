@@ -9,7 +9,8 @@ students who said they could make that time.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -188,6 +189,21 @@ class FindTime(commands.Cog):
         self.poll_jobs.redraw_soon(poll_id)  # a first answer may be this tick: the card counts it
 
     # -- the organisers' buttons ----------------------------------------------------------------
+
+    @asynccontextmanager
+    async def poll_claimed(self, poll: tuple[int, int] | None, guild_id: int) -> AsyncIterator[None]:
+        """Around creating an event from a find-a-time poll (``(poll id, slot)``; None: not from a
+        poll): the poll is claimed first, so a second organiser pressing at the same moment is
+        refused before anything is created, and it is given back if creating fails."""
+        if poll is None:
+            yield
+            return
+        await self.polls.claim(poll[0], guild_id, poll[1])
+        try:
+            yield
+        except BaseException:
+            await self.polls.release(poll[0])
+            raise
 
     async def poll_pick(self, interaction: discord.Interaction[Any], poll_id: int, slot: int) -> None:
         guild, member = interaction.guild, interaction.user

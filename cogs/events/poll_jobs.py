@@ -47,6 +47,8 @@ class PollJobs:
     # -- closing -----------------------------------------------------------------------------
 
     async def rearm(self) -> None:
+        if released := await self.polls.release_interrupted():
+            log.warning("%d find-a-time poll(s) had an event creation cut short by a restart", released)
         for poll_id, closes_at in await self.polls.due_to_close():
             self.arm_close(poll_id, closes_at)
 

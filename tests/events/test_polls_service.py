@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -87,9 +88,12 @@ async def test_creating_the_event_tells_only_those_who_could_make_that_slot_once
     await service.choose(poll_id, GUILD, 102, [1])
     await service.choose(poll_id, GUILD, 103, [2])
     with pytest.raises(UserError, match="still open"):
-        await service.decide(poll_id, GUILD, 2, event_id=9)
+        await service.claim(poll_id, GUILD, 2)
     clock.advance(timedelta(days=4))
     await service.close(poll_id, None)
+    with pytest.raises(UserError, match="already"):  # only a claimed poll is decided
+        await service.decide(poll_id, GUILD, 2, event_id=9)
+    await service.claim(poll_id, GUILD, 2)
     assert await service.decide(poll_id, GUILD, 2, event_id=9) == [101, 103]
     owed = await db.fetchall("SELECT recipient_id, topic FROM outbox ORDER BY recipient_id")
     assert [(r[0], r[1]) for r in owed] == [(101, DECIDED_TOPIC), (103, DECIDED_TOPIC)]
@@ -173,3 +177,32 @@ async def test_counts_of_people_with_commitments_are_shown_only_from_five(servic
     await service.choose(poll_id, GUILD, 300, committed=TOGGLE)
     poll = await service.get(poll_id, GUILD)
     assert poll.committed == COMMITTED_SHOWN and poll.commitments_shown
+
+
+async def test_two_organisers_creating_from_one_poll_at_once_make_one_event(
+    service: EventPollService, clock: ManualClock
+) -> None:
+    poll_id = await new_poll(service)
+    await service.choose(poll_id, GUILD, 101, [0])
+    with pytest.raises(UserError, match="still open"):
+        await service.claim(poll_id, GUILD, 0)
+    clock.advance(timedelta(days=4))
+    await service.close(poll_id, None)
+    # Both press at the same moment: one claims the poll, the other is refused before anything is made.
+    outcomes = await asyncio.gather(
+        service.claim(poll_id, GUILD, 0), service.claim(poll_id, GUILD, 1), return_exceptions=True
+    )
+    refused = [o for o in outcomes if isinstance(o, UserError)]
+    assert len(refused) == 1 and "Another organiser" in refused[0].message
+    # Creating failed (say the card couldn't be posted): the poll can be chosen from again.
+    await service.release(poll_id)
+    await service.claim(poll_id, GUILD, 1)
+    # A restart cut a creation short: start-up gives the claim back; nothing was decided.
+    assert await service.release_interrupted() == 1
+    await service.claim(poll_id, GUILD, 0)
+    assert await service.decide(poll_id, GUILD, 0, event_id=7) == [101]
+    with pytest.raises(UserError, match="already"):
+        await service.claim(poll_id, GUILD, 0)
+    await service.release(poll_id)  # a decided poll stays decided
+    assert (await service.get(poll_id, GUILD)).status == "decided"
+    assert await service.release_interrupted() == 0
