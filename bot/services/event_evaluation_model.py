@@ -153,6 +153,7 @@ class Configured:
     evaluation: Evaluation
     events: int
     started: bool  # a new evaluation (not one already on this event or series)
+    identity: bool = False  # in an identity community's channel: no one is kept for a follow-up
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,12 @@ def _evaluation(row: sqlite3.Row) -> Evaluation:
     )
 
 
+#: Whether event ``e`` is posted in an identity community's channel (only its members can reply).
+_IN_IDENTITY = (
+    "COALESCE(e.community_channel_id IN (SELECT channel_id FROM communities WHERE kind = 'identity'), 0)"
+)
+
+
 class EvaluationService:
     """Event evaluations for every server. ``key`` returns the bot's secret key (outside the DB)."""
 
@@ -199,8 +205,8 @@ class EvaluationService:
         valid = isinstance(event_id, int) and 0 < event_id < 2**63
         row = (
             await tx.fetchone(
-                "SELECT event_id, guild_id, series_id, title, starts_at, ends_at, status FROM events"
-                " WHERE event_id = ?",
+                "SELECT event_id, guild_id, series_id, title, starts_at, ends_at, status,"
+                f" {_IN_IDENTITY} AS identity FROM events e WHERE event_id = ?",
                 (event_id,),
             )
             if valid
@@ -301,7 +307,7 @@ class EvaluationService:
                 )
             evaluation = await self._get(tx, evaluation_id)
         log.info("Evaluation %s on for %d event(s) (guild %s)", evaluation_id, len(targets), guild_id)
-        return Configured(evaluation, len(targets), existing is None)
+        return Configured(evaluation, len(targets), existing is None, identity=bool(event["identity"]))
 
     async def _reschedule_follow_ups(self, tx: Tx, evaluation_id: int, months: int) -> None:
         """Follow-ups not yet sent move to ``months`` after their event ended (0: dropped)."""
@@ -453,7 +459,7 @@ class EvaluationService:
         now = to_timestamp(self.clock.now())
         async with self.db.transaction() as tx:
             row = await tx.fetchone(
-                "SELECT x.evaluation_id, e.ends_at, e.status, v.follow_up_months"
+                f"SELECT x.evaluation_id, e.ends_at, e.status, v.follow_up_months, {_IN_IDENTITY} AS identity"
                 " FROM event_evaluation_events x JOIN events e ON e.event_id = x.event_id"
                 " JOIN event_evaluations v ON v.evaluation_id = x.evaluation_id"
                 " WHERE x.event_id = ? AND x.state = 'pending' AND v.status = 'on'",
@@ -492,7 +498,9 @@ class EvaluationService:
                     "INSERT INTO event_evaluation_asked (evaluation_id, token) VALUES (?, ?)",
                     sorted((evaluation_id, tokens[m]) for m in cohort),
                 )
-                months = row["follow_up_months"]
+                # No one is kept for a follow-up after an identity community's event: months of
+                # "who went" would be months of who is in that community (docs/privacy.md).
+                months = 0 if row["identity"] else row["follow_up_months"]
                 if months:
                     await tx.execute(
                         "UPDATE event_evaluation_runs SET follow_up_at = ? WHERE run_id = ?",

@@ -178,6 +178,11 @@ def configured_reply(configured: Configured, threshold: int, t: Translator = SOU
     )
     if evaluation.free_text:
         text += " " + t("They may also leave a comment.")
+    if configured.identity and months:
+        text += " " + t(
+            "No follow-up is sent after an event in an identity community: keeping who went for months "
+            "would keep who is in that community. Attendees are still asked straight after."
+        )
     text += " " + t(
         "Results (`/event evaluation`) appear once at least {threshold} answers are counted.",
         threshold=threshold,

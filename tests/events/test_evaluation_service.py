@@ -365,3 +365,31 @@ async def test_unreachable_members_are_counted_and_pulse_checks_never_see_an_eva
     assert await pulses.find_run(run_id) is None
     with pytest.raises(NotFound):
         await pulses.answer(run_id, MEMBERS[0], [0, 0, 0, 0])
+
+
+async def test_no_one_is_kept_for_a_follow_up_after_an_identity_communitys_event(
+    service: EventService, evaluations: EvaluationService, clock: ManualClock, db: Database
+) -> None:
+    # Only members of an identity community can reply to an event in its channel: months of
+    # "who went" would be months of who is in it. They are asked straight after, and that's all.
+    await db.execute(
+        "INSERT INTO communities (guild_id, name, slug, kind, description, channel_id, created_at,"
+        " updated_at) VALUES (?, 'Black Medics', 'black-medics', 'identity', 'For us.', 500, 0, 0)",
+        (GUILD,),
+    )
+    [event] = await workshop(service, community_channel_id=500)
+    [other] = await workshop(service, title="Running club social")  # the whole server's
+    await going(service, event, MEMBERS[:10])
+    await going(service, other, MEMBERS[:3])
+    configured = await evaluations.turn_on(GUILD, event.event_id, follow_up_months=6)
+    assert configured.identity
+    assert not (await evaluations.turn_on(GUILD, other.event_id)).identity
+    after = await asked_after(evaluations, clock, event)
+    other_after = await asked_after(evaluations, clock, other)
+    assert (
+        await db.fetchval("SELECT follow_up_at FROM event_evaluation_runs WHERE run_id = ?", (after,)) is None
+    )
+    cohort = await db.fetchall("SELECT run_id, member_id FROM event_evaluation_cohort")
+    assert {r[0] for r in cohort} == {other_after} and len(cohort) == 3  # only the other event's
+    clock.set(from_timestamp(event.ends_at) + relativedelta(months=7))
+    assert (await evaluations.due()).follow_ups == [other_after]
