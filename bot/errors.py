@@ -19,12 +19,25 @@ class UserError(Exception):
     def __init__(self, message: str, /, **values: object) -> None:
         self.source = message
         self.values = values
+        self.plural: tuple[str, int] | None = None
         self.message = message.format(**values) if values else message
         super().__init__(self.message)
 
+    @classmethod
+    def counted(cls, singular: str, plural: str, n: int, /, **values: object) -> UserError:
+        """A message with a number in it (``{n}``), in the plural form its language needs."""
+        error = cls(singular if n == 1 else plural, n=n, **values)
+        error.source, error.plural = singular, (plural, n)
+        return error
+
     def translated(self, t: Callable[..., str]) -> str:
         """The message in ``t``'s language (a :class:`bot.i18n.Translator`), values filled in."""
-        return t(self.source, **self.values)
+        # A value marked for the catalogue (bot.i18n.N_: a field's name, say) is translated too.
+        values = {k: t(v) if getattr(v, "translatable", False) else v for k, v in self.values.items()}
+        if self.plural is not None:
+            plural, n = self.plural
+            return t.ngettext(self.source, plural, n, **values)  # type: ignore[attr-defined, no-any-return]
+        return t(self.source, **values)
 
 
 class NotFound(UserError):

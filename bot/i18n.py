@@ -58,9 +58,11 @@ Why = Literal["member", "server", "discord", "default"]
 
 
 class Message(str):
-    """An English source string marked for the catalogue, translated where it is shown."""
+    """An English source string marked for the catalogue, translated where it is shown (also
+    when it is a value in a :class:`~bot.errors.UserError`)."""
 
     __slots__ = ()
+    translatable = True
 
 
 def N_(message: str) -> Message:  # the gettext convention, and one of pybabel's keywords

@@ -225,17 +225,23 @@ def clean_text(
     surrogate = _SURROGATE.search(text)
     if surrogate is not None:
         raise UserError(
-            f"{field} has a broken character in it (at position {surrogate.start() + 1}), which "
-            "can happen when text is copied from some apps. Please retype that part and try again."
+            "{field} has a broken character in it (at position {position}), which can happen when "
+            "text is copied from some apps. Please retype that part and try again.",
+            field=field,
+            position=surrogate.start() + 1,
         )
     cleaned = _clean(text, multiline=multiline)
     if required and not cleaned:
-        raise UserError(f"{field} is empty. Please write a few words, then try again.")
+        raise UserError("{field} is empty. Please write a few words, then try again.", field=field)
     if limit is not None and len(cleaned) > limit:
         over = len(cleaned) - limit
-        raise UserError(
-            f"{field} is {len(cleaned):,} characters long; the limit is {limit:,}. "
-            f"Please shorten it by {over:,} character{'s' if over != 1 else ''}."
+        raise UserError.counted(
+            "{field} is {length} characters long; the limit is {limit}. Please shorten it by {n} character.",
+            "{field} is {length} characters long; the limit is {limit}. Please shorten it by {n} characters.",
+            over,
+            field=field,
+            length=f"{len(cleaned):,}",
+            limit=f"{limit:,}",
         )
     return cleaned
 

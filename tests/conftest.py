@@ -145,8 +145,30 @@ def build_world(env: simcord.Env) -> World:
 
 
 @pytest.fixture
-async def world(simcord_env: simcord.Env) -> World:
-    return build_world(simcord_env)
+async def world(simcord_env: simcord.Env, request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The usual server. Afterwards, everything the bot sent in it is checked for words that
+    bypassed the catalogue (issue #18: a Welsh reader would see them in English), through
+    :mod:`tests.i18n.provenance`; ``PROVENANCE_REPORT=1`` lists them in
+    ``provenance-report.txt`` instead of failing."""
+    from tests.i18n.provenance import Recorder, bypassing_catalogue, write_report
+
+    recorder = Recorder()
+    patches = pytest.MonkeyPatch()  # its own: a test's monkeypatch.undo() must not remove it
+    recorder.install(patches)
+    built = build_world(simcord_env)
+    try:
+        yield built
+    finally:
+        patches.undo()
+    if request.node.get_closest_marker("english_only") is not None:
+        return
+    problems = await bypassing_catalogue(simcord_env, built.bot, recorder)
+    if not problems:
+        return
+    if os.environ.get("PROVENANCE_REPORT"):
+        write_report(request.node.nodeid, problems)
+        return
+    pytest.fail("The bot sent text that bypassed the catalogue:\n" + "\n".join(problems[:20]))
 
 
 async def open_command_to(world: World, name: str, *members: simcord.MemberActor) -> None:

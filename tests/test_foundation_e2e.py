@@ -99,6 +99,7 @@ async def test_settings_persist_across_a_restart(world: World, make_bot: BotFact
     assert str(world.organiser_role.id) in fields["Organiser role"]
 
 
+@pytest.mark.english_only  # a command the test adds answers 'hi'
 async def test_commands_are_synced_only_when_the_tree_changes(world: World, make_bot: BotFactory) -> None:
     assert world.bot.synced  # first start on a fresh database
 

@@ -15,6 +15,9 @@ from discord import app_commands
 from bot.core import CommonRoomBot
 from tests.conftest import BotFactory, World
 
+# The scheduler's tests post their own test text: no catalogue check.
+pytestmark = pytest.mark.english_only
+
 Fired = list[tuple[str, datetime]]
 
 

@@ -41,6 +41,7 @@ from typing import Any, Literal
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database
 from bot.errors import NotFound, UserError
+from bot.i18n import N_
 from bot.services.rows import from_row, optional_time
 from bot.services.server_cache import ServerCache
 from bot.text import clean_text
@@ -117,7 +118,9 @@ def channel_slug(name: str) -> str:
 
 
 def validate_name(name: str) -> str:
-    name = clean_spaces(unicodedata.normalize("NFKC", clean_text(name, field="The name", multiline=False)))
+    name = clean_spaces(
+        unicodedata.normalize("NFKC", clean_text(name, field=N_("The name"), multiline=False))
+    )
     if len(name) < NAME_MIN or len(name) > NAME_MAX:
         raise UserError(
             "A community name needs {min} to {max} characters (that one has {n}). "
@@ -147,7 +150,7 @@ def validate_name(name: str) -> str:
 
 
 def validate_kind(kind: str) -> Kind:
-    value = clean_text(kind, field="The kind", multiline=False).lower()
+    value = clean_text(kind, field=N_("The kind"), multiline=False).lower()
     if value == "identity":
         return "identity"
     if value == "interest":
@@ -158,7 +161,7 @@ def validate_kind(kind: str) -> Kind:
 
 
 def validate_description(description: str) -> str:
-    description = clean_text(description, field="The description")
+    description = clean_text(description, field=N_("The description"))
     if not description:
         raise UserError("Please add a short description so students know what the community is for.")
     if len(description) > DESCRIPTION_MAX:
@@ -172,7 +175,7 @@ def validate_description(description: str) -> str:
 
 
 def validate_welcome(note: str | None) -> str | None:
-    note = clean_text(note or "", field="The welcome note")
+    note = clean_text(note or "", field=N_("The welcome note"))
     if not note:
         return None
     if len(note) > WELCOME_MAX:
@@ -183,7 +186,7 @@ def validate_welcome(note: str | None) -> str | None:
 
 
 def validate_emoji(emoji: str | None) -> str | None:
-    emoji = clean_text(emoji or "", field="The emoji", multiline=False)
+    emoji = clean_text(emoji or "", field=N_("The emoji"), multiline=False)
     if not emoji:
         return None
     if CUSTOM_EMOJI.fullmatch(emoji):

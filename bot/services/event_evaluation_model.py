@@ -125,7 +125,7 @@ def validate_months(months: int) -> int:
 
 def clean_comment(text: str | None) -> str | None:
     """An attendee's optional comment as stored: cleaned, bounded; None when empty."""
-    cleaned = clean_text(text or "", field="Your comment", limit=COMMENT_MAX)
+    cleaned = clean_text(text or "", field=N_("Your comment"), limit=COMMENT_MAX)
     return cleaned or None
 
 

@@ -114,7 +114,7 @@ class ChoiceSaved:
 
 def parse_slots(text: str, tz: str, now: datetime) -> list[datetime]:
     """2 to 10 distinct future slots from one line typed by an organiser, in time order."""
-    cleaned = clean_text(text or "", field="The slots", multiline=True)
+    cleaned = clean_text(text or "", field=N_("The slots"), multiline=True)
     parts = [part.strip() for part in _SEPARATORS.split(cleaned) if part.strip()]
     if len(parts) < MIN_SLOTS:
         raise UserError(
@@ -181,7 +181,7 @@ class EventPollService:
         community_channel_id: int | None = None,
     ) -> Poll:
         now = self.clock.now()
-        name = " ".join(clean_text(title or "", field="The title", multiline=False).split())
+        name = " ".join(clean_text(title or "", field=N_("The title"), multiline=False).split())
         if not name:
             raise UserError("Give the poll a short title, for example `Study skills workshop`.")
         if len(name) > TITLE_MAX:

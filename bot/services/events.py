@@ -55,6 +55,7 @@ from urllib.parse import urlsplit
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.db import Database, Tx
 from bot.errors import NotFound, UserError
+from bot.i18n import N_
 from bot.services.events_dates import (
     MAX_DURATION,
     check_times,
@@ -225,7 +226,7 @@ def parse_reminder_hours(text: str) -> list[float]:
     Plain decimal numbers only (no ``nan``, ``inf``, ``1e309`` or digits of other scripts);
     empty means no reminders. The values are checked by :func:`lead_times_from_hours`.
     """
-    cleaned = clean_text(text or "", field="The reminder times", multiline=False)
+    cleaned = clean_text(text or "", field=N_("The reminder times"), multiline=False)
     parts = [part.strip() for part in cleaned.replace(";", ",").split(",") if part.strip()]
     if len(parts) > MAX_LEAD_TIMES:
         raise UserError("Choose up to {n} reminder times, for example `24, 1`.", n=MAX_LEAD_TIMES)
@@ -693,7 +694,7 @@ class EventService:
     async def set_need(self, event_id: int, guild_id: int, member_id: int, text: str) -> str | None:
         """Store what a member going (or waiting, or maybe) tells this event's organisers, cleaned
         and at most :data:`NEED_LIMIT` characters; empty deletes it. Returns what is stored."""
-        need = clean_text(text or "", field="What you wrote", limit=NEED_LIMIT, multiline=True) or None
+        need = clean_text(text or "", field=N_("What you wrote"), limit=NEED_LIMIT, multiline=True) or None
         if not 0 < event_id < 2**63:
             raise NotFound("I can't find that event any more. `/event list` shows what's coming up.")
         async with self.db.transaction() as tx:

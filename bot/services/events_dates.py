@@ -73,7 +73,7 @@ def parse_when(
 
 def parse_date(text: str, tz: str, now: datetime) -> datetime:
     """A date (for 'repeat until'): the end of that day in the server's timezone."""
-    cleaned = clean_text(text or "", field="The date", multiline=False)[:100]
+    cleaned = clean_text(text or "", field=N_("The date"), multiline=False)[:100]
     parsed = parse_local(cleaned, tz, now) if cleaned else None
     if parsed is None:
         raise UserError(

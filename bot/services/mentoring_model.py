@@ -89,7 +89,7 @@ def experience_lines(text_or_labels: str | list[str]) -> list[str]:
     """An organiser's experience list (one per line), each line cleaned for a menu label."""
     lines = text_or_labels.splitlines() if isinstance(text_or_labels, str) else text_or_labels
     return [
-        " ".join(clean_text(line, field="An experience", multiline=False).lstrip("-•*").split())
+        " ".join(clean_text(line, field=N_("An experience"), multiline=False).lstrip("-•*").split())
         for line in lines
     ]
 

@@ -252,7 +252,7 @@ def belonging_template() -> tuple[str, list[Question]]:
 
 
 def validate_title(title: str | None) -> str:
-    cleaned = " ".join(clean_text(title or "", field="The title", multiline=False).split())
+    cleaned = " ".join(clean_text(title or "", field=N_("The title"), multiline=False).split())
     if not cleaned:
         raise UserError("Give the pulse check a short title, for example `Weekly check-in`.")
     if len(cleaned) > TITLE_MAX:
@@ -302,7 +302,7 @@ def validate_threshold(value: int) -> int:
 
 def parse_start(text: str | None, tz: str, now: datetime) -> datetime:
     """When the first run opens, as typed by an organiser; a naive local (server) time."""
-    cleaned = clean_text(text or "", field="The start", multiline=False)
+    cleaned = clean_text(text or "", field=N_("The start"), multiline=False)
     if not cleaned or len(cleaned) > 100:
         raise UserError("Say when the first run opens, for example {examples}.", examples=START_EXAMPLES)
     parsed = parse_local(cleaned, tz, now)

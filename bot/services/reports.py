@@ -257,7 +257,7 @@ def _clean_text(value: str | None, *, what: str, limit: int, required: bool) -> 
 
 
 def validate_url(value: str) -> str:
-    url = clean_text(value, field="The reporting page", multiline=False)
+    url = clean_text(value, field=N_("The reporting page"), multiline=False)
     try:
         parts = urlsplit(url)
         usable = parts.scheme == "https" and bool(parts.hostname) and parts.port != 0
@@ -289,8 +289,9 @@ def _nonce() -> int:
 
 def staff_marker(case_id: int, kind: str, message_id: int) -> str:
     """What a staff-channel post carries in its footer, unique to it: ids of the case and its
-    message, nothing about the reporter."""
-    return f"Ref. C{case_id}-{kind}-{message_id}"
+    message, nothing about the reporter. Language-neutral: the footer shows it after a translated
+    "Ref." (a post made before this read "Ref. C…", which still carries it)."""
+    return f"C{case_id}-{kind}-{message_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,8 +185,9 @@ POST_TOPIC = "signposts.post"
 
 def post_marker(schedule_id: int, due_ts: int) -> str:
     """What a scheduled post carries in its last embed's footer, unique to that post (the button's
-    custom id, ``signposts:open``, is shared by every post)."""
-    return f"Ref. S{schedule_id}-{due_ts}"
+    custom id, ``signposts:open``, is shared by every post). Language-neutral: the footer shows it
+    after a translated "Ref." (a post made before this read "Ref. S…", which still carries it)."""
+    return f"S{schedule_id}-{due_ts}"
 
 
 T = TypeVar("T")

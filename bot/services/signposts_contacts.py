@@ -485,7 +485,7 @@ def parse_reach(text: str) -> dict[str, str]:
     A line without a label is recognised when it is clearly a link, an email or a number.
     """
     found: dict[str, str] = {}
-    for line in clean_text(text, field="How to reach it").splitlines():
+    for line in clean_text(text, field=N_("How to reach it")).splitlines():
         line = line.strip()
         if not line:
             continue

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.rrule import DAILY, HOURLY, MINUTELY, SECONDLY, rrule, rruleset, rrulestr
 
 from bot.errors import UserError
-from bot.i18n import SOURCE_TRANSLATOR, Translator
+from bot.i18n import N_, SOURCE_TRANSLATOR, Translator
 from bot.services.recurrence import Rule, describe_rule, next_occurrence, parse_local
 from bot.services.signposts_contacts import CATEGORIES
 from bot.text import clean_text
@@ -133,7 +133,7 @@ def check_rule_spacing(rule: str, time_of_day: str, anchor: str) -> None:
 
 def parse_dates(text: str, timezone: str, now: datetime) -> list[str]:
     """Dates typed as ``6 Jan 2027, 2027-04-28`` (read in the server's timezone), as ISO dates."""
-    parts = [p.strip() for p in re.split(r"[;,\n]", clean_text(text, field="The dates")) if p.strip()]
+    parts = [p.strip() for p in re.split(r"[;,\n]", clean_text(text, field=N_("The dates"))) if p.strip()]
     if len(parts) > MAX_DATES:
         raise UserError("Give at most {limit} dates at a time.", limit=MAX_DATES)
     found: list[str] = []

@@ -139,7 +139,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
 
     async def _find_community(self, guild: discord.Guild, text: str) -> discord.TextChannel:
         """A community's channel, by mention, id, community name or channel name."""
-        cleaned = clean_text(text, field="The community", multiline=False)
+        cleaned = clean_text(text, field=N_("The community"), multiline=False)
         match = _MENTION.fullmatch(cleaned) or _CHANNEL_ID.fullmatch(cleaned)
         channel: Any = None
         if match:
@@ -453,7 +453,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         t = await self.bot.i18n.for_interaction(interaction)
         if csv:
             listed = people.people[:REGISTER_LIMIT]
-            names = await self.bot.names.names(guild.id, [p.member_id for p in listed])
+            names = await self.bot.names.names(guild.id, [p.member_id for p in listed], raw=True, t=t)
             data = register_csv(listed, names, t)  # in memory only, never stored
             await send_private(
                 interaction,
@@ -465,7 +465,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
 
         async def page(index: int) -> discord.Embed:
             shown = pages[index]
-            names = await self.bot.names.names(guild.id, [p.member_id for p in shown.people])
+            names = await self.bot.names.names(guild.id, [p.member_id for p in shown.people], t=t)
             return attendees_embed(info, people, shown, names, index, len(pages), t)
 
         await send_pages(interaction, PagedView(page, len(pages)))

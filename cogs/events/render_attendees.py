@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -142,17 +141,11 @@ REGISTER_STATUS: dict[str, Message] = {"going": N_("going"), "waiting": N_("wait
 #: A spreadsheet reads a cell starting with one of these as a formula (or a command): such a
 #: cell is written with an apostrophe first, which spreadsheets show as text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def plain_cell(text: str) -> str:
     """A spreadsheet cell that can never run as a formula (CSV injection)."""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def unescaped_name(name: str) -> str:
-    """A display name from ``bot.names`` (escaped for Discord's Markdown) as the name itself."""
-    return _ESCAPED.sub(r"\1", name).replace("@\u200b", "@")
 
 
 def register_csv(
@@ -168,7 +161,7 @@ def register_csv(
         status = REGISTER_STATUS.get(person.status)
         writer.writerow(
             [
-                plain_cell(unescaped_name(names.get(person.member_id) or t(SOMEONE))),
+                plain_cell(names.get(person.member_id) or t(SOMEONE)),
                 person.status if status is None else t(status),
                 "" if person.waiting_position is None else str(person.waiting_position),
                 plain_cell(person.need or ""),

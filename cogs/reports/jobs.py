@@ -135,7 +135,8 @@ class CaseJobs(FeatureJobs[ReportService]):
             if body is None:
                 return None
             embed = answer_embed(case, body, t) if kind == "answer" else reply_embed(case, body, by=by, t=t)
-        marker = staff_marker(case_id, kind, message_id)
+        # Translators: "Ref." is short for "reference" (a code that tells posts apart).
+        marker = t("Ref. {marker}", marker=staff_marker(case_id, kind, message_id))
         footer = embed.footer.text
         embed.set_footer(text=f"{footer} · {marker}" if footer else marker)
         return {"embed": embed, "allowed_mentions": discord.AllowedMentions.none()}

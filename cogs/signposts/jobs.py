@@ -113,7 +113,9 @@ class ScheduledPosts(FeatureJobs[SignpostService]):
         contacts = await self.service.contacts(schedule.guild_id)
         voice = await self.bot.i18n.for_guild(schedule.guild_id)  # a post: the server's language
         embeds = directory_embeds(contacts, schedule.category, voice)
-        marker = post_marker(schedule.id, int(item.payload["due"]))
+        marker = voice.text(
+            lambda t: t("Ref. {marker}", marker=post_marker(schedule.id, int(item.payload["due"])))
+        )
         footer = embeds[-1].footer.text
         embeds[-1].set_footer(text=f"{footer} · {marker}" if footer else marker)
         return {"embeds": embeds, "view": button_view(voice)}

@@ -7,11 +7,10 @@ from __future__ import annotations
 import csv
 import io
 
-import discord
 import simcord
 
 from bot.text import EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT
-from cogs.events.render_attendees import REGISTER_COLUMNS, plain_cell, unescaped_name
+from cogs.events.render_attendees import REGISTER_COLUMNS, plain_cell
 from tests.conftest import World
 
 from .helpers import cards, create, local, new_event_card, prepare, replies, shown_text
@@ -142,10 +141,6 @@ def test_cells_that_a_spreadsheet_would_run_get_an_apostrophe() -> None:
         assert plain_cell(text) == "'" + text
     for text in ("Sam", "", "1-2", "a=b", "'quoted"):
         assert plain_cell(text) == text
-    # Names come escaped for Discord's Markdown; the register shows them as they are.
-    assert unescaped_name("sam\\_student") == "sam_student"
-    assert unescaped_name("a\\\\b \\*x\\*") == "a\\b *x*"
-    assert unescaped_name(discord.utils.escape_mentions("@everyone")) == "@everyone"
 
 
 async def test_a_student_cannot_read_the_register_even_if_an_admin_shows_them_the_command(

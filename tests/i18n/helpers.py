@@ -23,6 +23,7 @@ CONVERTED = frozenset(
         "bot/feature.py",
         "bot/i18n.py",
         "bot/support.py",
+        "bot/text.py",
         "bot/ui/confirm.py",
         "bot/ui/guard.py",
         "bot/ui/items.py",

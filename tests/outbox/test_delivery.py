@@ -14,6 +14,9 @@ from bot.services.outbox import OutboxItem
 from tests.conftest import BotFactory, World
 from tests.outbox.helpers import Crash, crash_after_delivering, crashed
 
+# The outbox's tests register topics that send their own test text: no catalogue check.
+pytestmark = pytest.mark.english_only
+
 
 def dms(member: simcord.MemberActor) -> list[str]:
     channel = member.user.dm_channel

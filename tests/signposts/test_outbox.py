@@ -80,7 +80,7 @@ async def test_the_claim_promises_the_post_in_the_same_transaction(
     due = to_timestamp(schedule.next_run_at)
     rows = await db.fetchall("SELECT * FROM outbox")
     assert [(r["item_key"], r["channel_id"], r["marker"]) for r in rows] == [
-        (f"signposts.post:{schedule.id}:{due}", 5, f"Ref. S{schedule.id}-{due}")
+        (f"signposts.post:{schedule.id}:{due}", 5, f"S{schedule.id}-{due}")
     ]
 
     # A claim whose promise can't be written is no claim: the schedule does not move on.
