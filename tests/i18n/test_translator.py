@@ -144,3 +144,28 @@ def test_bilingual_text_is_welsh_first_and_stays_within_the_limit() -> None:
     assert welsh.startswith("a") and english.startswith("b") and len(welsh) == len(english)
     assert welsh.endswith("…")
     assert join_languages(["short", "byr"], 2000) == "short\n\nbyr"
+
+
+def test_a_refusal_is_shown_in_the_readers_language_with_the_field_it_names_and_its_count() -> None:
+    from bot.errors import UserError
+    from bot.i18n import N_
+    from bot.text import clean_text
+
+    welsh = Catalogues().translator("cy")
+    with pytest.raises(UserError) as long:
+        clean_text("x" * 12, field=N_("The title"), limit=10)
+    assert (
+        long.value.message
+        == "The title is 12 characters long; the limit is 10. Please shorten it by 2 characters."
+    )
+    assert long.value.translated(welsh) == "Y teitl: mae'n 12 nod o hyd; y terfyn yw 10. Byrhewch ef o 2 nod."
+    with pytest.raises(UserError) as one_over:
+        clean_text("x" * 11, field=N_("The title"), limit=10)
+    assert one_over.value.message.endswith("Please shorten it by 1 character.")
+    with pytest.raises(UserError) as empty:
+        clean_text("   ", field=N_("Your comment"), required=True)
+    assert empty.value.translated(welsh).startswith("Eich sylw: mae'n wag.")
+    # A field named with plain text (not marked for the catalogue) is shown as it is.
+    with pytest.raises(UserError) as plain:
+        clean_text("", field="Question 2", required=True)
+    assert plain.value.translated(welsh).startswith("Question 2: mae'n wag.")
