@@ -115,9 +115,17 @@ SOCIAL_MODAL: dict[str, Any] = {
 
 
 def _local_signpost(
-    name: str, needs: list[str], description: str, reach: str, hours: str, *, independent: bool, need: str
+    name: str,
+    needs: list[str],
+    description: str,
+    reach: tuple[tuple[str, str], ...],
+    hours: str,
+    *,
+    independent: bool,
+    need: str,
 ) -> dict[str, Any]:
-    """A contact as an organiser adds it with `/signposts add` (its options, then its form)."""
+    """A contact as an organiser adds it with `/signposts add` (its options, then its form). Its
+    ways to reach it are (keyword, value) pairs: the keywords are the form's own and stay English."""
     return {
         "options": {"independent": independent, "confidential": True, "need": need},
         "form": {"name": name, "needs": needs, "description": description, "reach": reach, "hours": hours},
@@ -129,7 +137,7 @@ LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
         N_("Demo Medical School Student Wellbeing"),
         ["wellbeing", "academic"],
         N_("Drop-in and booked appointments with the medical school's wellbeing advisers."),
-        N_("email: wellbeing@demo-med.example.ac.uk\nin person: Medical School, Room G14"),
+        (("email", "wellbeing@demo-med.example.ac.uk"), ("in person", N_("Medical School, Room G14"))),
         N_("Mon–Fri 9am–5pm (term time)"),
         independent=False,
         need="wellbeing",
@@ -138,7 +146,7 @@ LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
         N_("Students' Union Advice Centre"),
         ["discrimination", "money"],
         N_("Independent, confidential advice on discrimination, complaints and money."),
-        N_("email: advice@su.demo.example.ac.uk\nweb: https://su.demo.example.ac.uk/advice"),
+        (("email", "advice@su.demo.example.ac.uk"), ("web", "https://su.demo.example.ac.uk/advice")),
         N_("Mon–Fri 10am–4pm"),
         independent=True,
         need="discrimination",
@@ -147,7 +155,7 @@ LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
         N_("University Chaplaincy and Prayer Rooms"),
         ["faith"],
         N_("Multi-faith chaplains, prayer rooms and a quiet space for everyone."),
-        N_("in person: Chaplaincy Centre, Hope Street"),
+        (("in person", N_("Chaplaincy Centre, Hope Street")),),
         N_("Daily 8am–8pm"),
         independent=False,
         need="faith",
@@ -492,6 +500,7 @@ async def seed_signposts(server: DemoServer) -> str:
     names = []
     for contact in LOCAL_SIGNPOSTS:
         form = server.typed(contact["form"])
+        form["reach"] = "\n".join(f"{how}: {server.t(value)}" for how, value in form["reach"])
         shown = await server.organiser.slash(server.common, "signposts add", **contact["options"])
         done = await submit_form(server.organiser, shown, form, "/signposts add")
         expect_in(said(server, "Added", "Added. This"), text_of(done), f"/signposts add {form['name']}")
