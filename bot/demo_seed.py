@@ -119,7 +119,7 @@ def _local_signpost(
     needs: list[str],
     description: str,
     reach: tuple[tuple[str, str], ...],
-    hours: str,
+    hours: str,  # read by the form (Mon–Fri 9am–5pm), so typed as it expects in every language
     *,
     independent: bool,
     need: str,
@@ -138,7 +138,7 @@ LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
         ["wellbeing", "academic"],
         N_("Drop-in and booked appointments with the medical school's wellbeing advisers."),
         (("email", "wellbeing@demo-med.example.ac.uk"), ("in person", N_("Medical School, Room G14"))),
-        N_("Mon–Fri 9am–5pm (term time)"),
+        "Mon–Fri 9am–5pm (term time)",
         independent=False,
         need="wellbeing",
     ),
@@ -147,7 +147,7 @@ LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
         ["discrimination", "money"],
         N_("Independent, confidential advice on discrimination, complaints and money."),
         (("email", "advice@su.demo.example.ac.uk"), ("web", "https://su.demo.example.ac.uk/advice")),
-        N_("Mon–Fri 10am–4pm"),
+        "Mon–Fri 10am–4pm",
         independent=True,
         need="discrimination",
     ),
@@ -156,7 +156,7 @@ LOCAL_SIGNPOSTS: tuple[dict[str, Any], ...] = (
         ["faith"],
         N_("Multi-faith chaplains, prayer rooms and a quiet space for everyone."),
         (("in person", N_("Chaplaincy Centre, Hope Street")),),
-        N_("Daily 8am–8pm"),
+        "Daily 8am–8pm",
         independent=False,
         need="faith",
     ),
@@ -776,7 +776,9 @@ async def check_pulse(server: DemoServer) -> str:
     expect_in(said(server, "Thank you", "Thank you, your answer"), text_of(done), "answering the pulse")
     again = await server.student.click(open_cards[-1], label=server.t(ANSWER))
     expect_in(
-        said(server, "already answered", "You've already answered, thank"), text_of(again), "answering twice"
+        said(server, "already answered", "You've already answered this check-in"),
+        text_of(again),
+        "answering twice",
     )
     results = await server.organiser.slash(
         server.common, "pulse results", pulse=server.pulse_id or 1, run=server.closed_run or 1
@@ -802,7 +804,7 @@ async def check_support(server: DemoServer) -> str:
     shown = text_of(result)
     expect_in("999", shown, "/support (urgent help first)")
     chosen = text_of(await server.student.slash(server.common, "support", need="discrimination"))
-    expect_in("Students' Union Advice Centre", chosen, "/support need:Discrimination")
+    expect_in(server.t(LOCAL_SIGNPOSTS[1]["form"]["name"]), chosen, "/support need:Discrimination")
     return "/support shows urgent help first and the SU Advice Centre for discrimination"
 
 
