@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, help="keep the demo's database in this file (default: temporary)")
     demo.add_argument("--check", action="store_true", help="seed, walk the main flows, assert, exit")
     demo.add_argument("--port", type=int, help="local port for the page (default: any free port)")
+    demo.add_argument(
+        "--language", choices=("en", "cy"), default="en", help="the demo's language (default: en)"
+    )
     i18n = sub.add_parser("i18n", help="keep the translation catalogues (docs/translating.md)")
     i18n.add_argument(
         "steps", nargs="*", metavar="STEP", help="extract, update or compile (default: all three)"
@@ -74,7 +77,7 @@ def _main(argv: Sequence[str] | None) -> int:
         # The demo needs no token or config file: it runs against a simulated Discord.
         from bot.demo import run_demo
 
-        return run_demo(db=args.db, check=args.check, port=args.port)
+        return run_demo(db=args.db, check=args.check, port=args.port, language=args.language)
 
     try:
         settings = Settings.load(args.config)

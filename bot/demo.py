@@ -11,6 +11,9 @@ act as a first-year student and can switch to the organiser, the admin or a ment
 * ``--check`` seeds, walks the main flows as a student and an organiser, asserts what each
   shows, prints a line per step and exits 0 (1 on a failure), without starting the web page.
 * ``--port N`` serves the page on that local port (default: any free port).
+* ``--language cy`` runs the demo in Welsh: the admin sets ``/setup language`` to Cymraeg first,
+  and the seeded copy is typed in Welsh (from the catalogue), so everyone sees Common Room in
+  Welsh. English (``en``) is the default.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ EXIT_SETUP = 2
 EXIT_INTERRUPTED = 130
 
 PRESENTATION_SIZE = (1280, 860)
+#: The languages the demo can run in (``--language``).
+LANGUAGES = ("en", "cy")
 
 
 def say(line: str) -> None:
@@ -72,7 +77,7 @@ def demo_settings(directory: Path, db: Path | None) -> Any:
     return Settings.load(config, **overrides)
 
 
-def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
+def run_demo(*, db: Path | None, check: bool, port: int | None, language: str = "en") -> int:
     """Entry point for ``python -m bot demo``; returns the process exit status."""
     try:
         import simcord  # noqa: F401
@@ -111,7 +116,7 @@ def run_demo(*, db: Path | None, check: bool, port: int | None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_SETUP
         try:
-            status = asyncio.run(demo_main(settings, check=check, port=port))
+            status = asyncio.run(demo_main(settings, check=check, port=port, language=language))
         except KeyboardInterrupt:
             # Ctrl-C before the demo could catch it (while starting): stop now, still removing
             # the temporary folder.
@@ -180,9 +185,10 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def demo_server(settings: Any) -> AsyncIterator[Any]:
-    """The real bot under SimCord with "Demo Medical School" built (not yet seeded); yields the
-    :class:`bot.demo_seed.DemoServer`. The bot and its database are closed on the way out."""
+async def demo_server(settings: Any, language: str = "en") -> AsyncIterator[Any]:
+    """The real bot under SimCord with "Demo Medical School" built (not yet seeded) in
+    ``language``; yields the :class:`bot.demo_seed.DemoServer`. The bot and its database are
+    closed on the way out."""
     import simcord
 
     from bot import create_bot
@@ -192,7 +198,7 @@ async def demo_server(settings: Any) -> AsyncIterator[Any]:
     try:
         async with simcord.run(bots[0], check_errors=False) as env:
             name_the_bot(env)
-            server = build_server(env)
+            server = build_server(env, bots[0].i18n.translator(language))
             await env.settle()
             # Reconnect, as a bot does after a restart, so it sees the server with everyone in it
             # (it asks for no member events, so counts such as a pulse's audience come from here).
@@ -204,7 +210,7 @@ async def demo_server(settings: Any) -> AsyncIterator[Any]:
             await bot.release()
 
 
-async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
+async def demo_main(settings: Any, *, check: bool, port: int | None, language: str = "en") -> int:
     """Build the bot, the simulated server and its seed; then check, or serve the page."""
     import simcord
 
@@ -219,7 +225,7 @@ async def demo_main(settings: Any, *, check: bool, port: int | None) -> int:
     status = EXIT_OK
     with stop_on_signals(stop):
         say("Common Room demo: building “Demo Medical School” through the bot's own commands…")
-        async with demo_server(settings) as server:
+        async with demo_server(settings, language) as server:
             try:
                 seeded = await seed(server, say, strict=check, checkpoint=checkpoint)
                 if check:

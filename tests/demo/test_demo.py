@@ -46,6 +46,31 @@ def test_check_seeds_walks_every_flow_and_exits_0(tmp_path: Path, capsys: pytest
     assert "already exists" in err and "new file name" in err
 
 
+def test_check_in_welsh_sets_the_server_to_cymraeg_and_walks_every_flow(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(["demo", "--check", "--language", "cy"])
+    out, err = capsys.readouterr()
+    assert status == 0, out + err
+    assert "Demo check passed." in out
+    assert "skip" not in out and "note" not in out, out
+    for step in (*SEED_STEPS, *CHECK_STEPS):
+        assert re.search(rf"^  ok    {re.escape(step.name)}: ", out, re.M), f"{step.name} missing:\n{out}"
+    # The seeded copy was typed in Welsh, from the catalogue.
+    assert "Y Cyntaf yn y Teulu" in out and "Clwb Rhedeg" in out
+    assert "Traceback" not in err
+
+
+def test_the_welcome_note_is_translated_line_by_line() -> None:
+    from bot.demo_seed import WELCOME, WELCOME_LINES, welcome_text
+    from bot.i18n import Catalogues
+
+    assert welcome_text() == WELCOME
+    welsh = welcome_text(Catalogues().translator("cy"))
+    assert welsh.count("\n") == len(WELCOME_LINES) - 1
+    assert "Croeso i Demo Medical School" in welsh and "`/mentor request`" in welsh
+
+
 def test_check_fails_with_a_clear_message_when_a_flow_shows_the_wrong_thing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

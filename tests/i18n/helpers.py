@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONVERTED = frozenset(
     {
         "bot/core.py",
+        "bot/demo_seed.py",
         "bot/feature.py",
         "bot/i18n.py",
         "bot/support.py",
