@@ -197,3 +197,23 @@ async def count_trips(action: object) -> int:
     finally:
         aiosqlite.Connection._execute = real  # type: ignore[method-assign]
     return trips
+
+
+async def organisers_channel(world: World) -> simcord.ChannelHandle:
+    """An organisers' channel and role, as /setup makes them."""
+    me = world.guild.me
+    assert me is not None
+    see = discord.PermissionOverwrite(view_channel=True)
+    channel = world.guild.create_text_channel(
+        "organisers",
+        overwrites={
+            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            world.organiser_role: see,
+            world.admin: see,
+            me: see,
+        },
+    )
+    await world.env.settle()
+    await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
+    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=channel)
+    return channel

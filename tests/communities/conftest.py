@@ -10,7 +10,7 @@ import pytest
 import simcord
 
 from bot.services.communities import Community, CommunityService
-from tests.conftest import World
+from tests.conftest import World, organisers_channel
 
 
 @dataclass
@@ -100,19 +100,4 @@ def text_of(result: Any) -> str:
 
 @pytest.fixture
 async def stage(world: World) -> Stage:
-    me = world.guild.me
-    assert me is not None
-    see = discord.PermissionOverwrite(view_channel=True)
-    organisers = world.guild.create_text_channel(
-        "organisers",
-        overwrites={
-            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            world.organiser_role: see,
-            world.admin: see,
-            me: see,
-        },
-    )
-    await world.env.settle()
-    await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
-    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=organisers)
-    return Stage(world, organisers)
+    return Stage(world, await organisers_channel(world))

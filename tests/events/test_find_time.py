@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import discord
 
-from tests.conftest import World
+from tests.conftest import World, organisers_channel
 
 from .helpers import dms, local, prepare
 
@@ -35,18 +35,6 @@ async def posted_buttons(world: World, content: str, *buttons: tuple[str, str]) 
     await world.bot.get_partial_messageable(world.general.id).send(content, view=view)
     [message] = [m for m in world.general.history(viewer=world.student) if m.content == content]
     return message
-
-
-async def organisers_channel(world: World) -> discord.abc.GuildChannel:
-    overwrites = {
-        world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
-        world.organiser_role: discord.PermissionOverwrite(view_channel=True),
-        world.guild.me: discord.PermissionOverwrite(view_channel=True),
-        world.admin: discord.PermissionOverwrite(view_channel=True),
-    }
-    private = world.guild.create_text_channel("organisers", overwrites=overwrites)
-    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=private)
-    return private
 
 
 async def test_students_choose_privately_organisers_see_counts_and_the_event_tells_those_who_can(

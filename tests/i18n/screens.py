@@ -8,7 +8,6 @@ from typing import Any
 import discord
 import simcord
 
-from tests.conftest import World
 from tests.i18n.helpers import shown
 
 
@@ -66,26 +65,6 @@ def without(texts: list[str], *user_content: str) -> list[str]:
             text = text.replace(content, "")
         out.append(text)
     return out
-
-
-async def organisers_channel(world: World) -> simcord.ChannelHandle:
-    """An organisers' channel and role, as /setup makes them."""
-    me = world.guild.me
-    assert me is not None
-    see = discord.PermissionOverwrite(view_channel=True)
-    channel = world.guild.create_text_channel(
-        "organisers",
-        overwrites={
-            world.guild.default_role: discord.PermissionOverwrite(view_channel=False),
-            world.organiser_role: see,
-            world.admin: see,
-            me: see,
-        },
-    )
-    await world.env.settle()
-    await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
-    await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=channel)
-    return channel
 
 
 def bot_posts(channel: simcord.ChannelHandle, viewer: simcord.MemberActor) -> list[discord.Message]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from tests.conftest import World
-from tests.i18n.screens import bot_posts, everything, message_texts, organisers_channel, without
+from tests.conftest import World, organisers_channel
+from tests.i18n.screens import bot_posts, everything, message_texts, without
 
 IDENTITY = ("Black Medics", "Black students.", "Welcome, friend.")
 INTEREST = ("Running Club", "Five k on Sundays.")

@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.services.signposts_contacts import validate_contact
-from tests.conftest import World, open_command_to
-from tests.i18n.screens import bot_posts, everything, message_texts, organisers_channel, without
+from tests.conftest import World, open_command_to, organisers_channel
+from tests.i18n.screens import bot_posts, everything, message_texts, without
 
 NIGHTLINE = {
     "name": "Nightline",

@@ -3,8 +3,8 @@ the panel and health alerts in the server's language."""
 
 from __future__ import annotations
 
-from tests.conftest import World
-from tests.i18n.screens import bot_posts, everything, message_texts, organisers_channel
+from tests.conftest import World, organisers_channel
+from tests.i18n.screens import bot_posts, everything, message_texts
 
 #: English sentences of the feature that must not reach a reader who chose Cymraeg.
 ENGLISH = (

@@ -468,8 +468,8 @@ _TIMESTAMP = re.compile(r"<t:[0-9]+:[tTdDfFR]>")
 async def events_find_time(world: World, t: Translator) -> list[str]:
     """Find a time: the card, a student's answers, the organisers' ranking, the event made from it
     and the DM to those who could make it (cogs/events/poll_*.py)."""
+    from tests.conftest import organisers_channel
     from tests.events.helpers import dms, local, prepare, replies
-    from tests.events.test_find_time import organisers_channel
 
     await prepare(world)
     organisers = await organisers_channel(world)
