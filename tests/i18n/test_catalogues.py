@@ -150,3 +150,10 @@ def test_every_converted_module_exists_and_is_named_as_the_catalogue_names_it() 
     assert sorted(path for path in CONVERTED if not (ROOT / path).is_file()) == []
     locations = {path for message in read(TEMPLATE) for path, _ in message.locations}
     assert CONVERTED - {"bot/ui/translator.py", "bot/services/language.py"} <= locations
+
+
+def test_every_module_that_shows_text_is_converted() -> None:
+    """Every module with a string in the template is converted, so each of its strings must have
+    its Welsh (a new module is added to CONVERTED with its translations)."""
+    locations = {path for message in read(TEMPLATE) for path, _ in message.locations}
+    assert sorted(locations - CONVERTED) == []
