@@ -348,6 +348,10 @@ class I18n:
                 return Resolved(own, "member")
             if chosen.server in known:  # "bilingual" is for posts: a reply goes on down the list
                 return Resolved(chosen.server, "server")
+        else:  # a DM: no server to ask, so the member's most recent choice on any server
+            latest = await self.languages.latest_choice(member_id)
+            if latest in known:
+                return Resolved(latest, "member")
         matched = self.catalogues.match(discord_locale)
         if matched is not None:
             return Resolved(matched, "discord")

@@ -93,6 +93,15 @@ class LanguageService:
         )
         return await self._written(guild_id)
 
+    async def latest_choice(self, member_id: int) -> str | None:
+        """The language a member chose most recently on any server (None if they never chose):
+        for a button pressed in a DM, where Discord names no server."""
+        row = await self.db.fetchone(
+            "SELECT locale FROM member_languages WHERE member_id = ? ORDER BY updated_at DESC LIMIT 1",
+            (member_id,),
+        )
+        return None if row is None else str(row["locale"])
+
     async def _written(self, guild_id: int) -> ServerLanguages:
         self._cache.invalidate(guild_id)
         return await self.get(guild_id)

@@ -4,6 +4,7 @@ then Discord's locale where a catalogue exists, then English."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
@@ -61,7 +62,7 @@ async def test_the_servers_language_wins_over_discords_and_the_members_over_both
     # Removing one's own choice brings the server's back.
     await languages.set_member(GUILD, SAM, None)
     assert await i18n.resolve(GUILD, SAM, "en-GB") == Resolved("cy", "server")
-    # Outside a server (no guild), only Discord's locale can say.
+    # Outside a server (no guild) with no choice of their own anywhere, Discord's locale says.
     assert await i18n.resolve(None, SAM, "en-US") == Resolved("en", "discord")
 
 
@@ -89,7 +90,9 @@ async def test_for_interaction_reads_the_interaction(i18n: I18n, languages: Lang
     await languages.set_member(GUILD, SAM, "cy")
     assert (await i18n.for_interaction(Interaction(GUILD, User(SAM), "en-US"))).locale == "cy"
     assert (await i18n.for_interaction(Interaction(GUILD, User(ALED), "en-US"))).locale == "en"
-    assert (await i18n.for_interaction(Interaction(None, User(SAM), None))).locale == "en"
+    assert (
+        await i18n.for_interaction(Interaction(None, User(SAM), None))
+    ).locale == "cy"  # a DM: their choice
 
 
 async def test_choices_are_checked_stored_and_seen_at_once(
@@ -125,3 +128,16 @@ async def test_my_data_shows_the_choice_and_forget_me_erases_it(
     assert await i18n.resolve(GUILD, SAM, None) == Resolved("en", "default")
     # Forgetting is per server, as /privacy is.
     assert await db.fetchval("SELECT COUNT(*) FROM member_languages WHERE member_id = ?", (SAM,)) == 1
+
+
+async def test_in_a_dm_the_members_latest_choice_on_any_server_answers(
+    i18n: I18n, languages: LanguageService, clock: ManualClock
+) -> None:
+    # A button pressed in a DM names no server: the member's own most recent choice is used.
+    assert await i18n.resolve(None, SAM, "en-GB") == Resolved("en", "discord")
+    await languages.set_member(GUILD, SAM, "cy")
+    assert await i18n.resolve(None, SAM, "en-GB") == Resolved("cy", "member")
+    clock.advance(timedelta(minutes=1))
+    await languages.set_member(OTHER_GUILD, SAM, "en")
+    assert await i18n.resolve(None, SAM, None) == Resolved("en", "member")
+    assert await i18n.resolve(None, ALED, None) == Resolved("en", "default")  # others: not theirs
