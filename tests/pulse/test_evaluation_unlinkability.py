@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import logging
 import random
-import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
@@ -25,7 +24,7 @@ from bot.services.event_evaluations import EvaluationService
 from bot.services.events import EventService
 from bot.services.pulse_pool import BATCH
 from tests.events.conftest import GUILD, ORGANISER, TZ, draft
-from tests.pulse.test_unlinkability import wal_states
+from tests.pulse.test_unlinkability import copy_states
 
 MEMBERS = [880_000_000_000_000_000 + i for i in range(40)]
 Answer = tuple[int, list[int], str | None]
@@ -107,13 +106,7 @@ async def run_world(
     truth: Counter[tuple[int, int]] = Counter()
 
     def steal() -> None:
-        n = len(list(copies.iterdir()))
-        for suffix in ("", "-wal"):
-            source = db.path.with_name(db.path.name + suffix)
-            if source.exists():
-                shutil.copyfile(source, copies / f"{n}{suffix or '.db'}")
-        states = [view(image, tmp) for image in wal_states(copies / f"{n}.db", copies / f"{n}-wal")]
-        taken.append([state for state in states if state is not None])
+        taken.append(copy_states(db.path, copies, lambda image: view(image, tmp)))
 
     steal()
     for member, choices, comment in answers:

@@ -13,9 +13,10 @@ import shutil
 import sqlite3
 import struct
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot.clock import ManualClock
 from bot.db import Database
@@ -25,6 +26,9 @@ from bot.services.pulse_pool import BATCH
 from tests.pulse.test_service import MEMBERS, open_template_run
 
 View = tuple[frozenset[bytes], tuple[tuple[int, int, int, int], ...], int]
+
+
+T = TypeVar("T")
 
 
 def wal_states(db_file: Path, wal_file: Path) -> list[bytes]:
@@ -51,6 +55,18 @@ def wal_states(db_file: Path, wal_file: Path) -> list[bytes]:
             states.append(bytes(image))
         offset += 24 + page_size
     return states
+
+
+def copy_states(db_path: Path, copies: Path, read: Callable[[bytes], T | None]) -> list[T]:
+    """What an operator copying the database file and its log right now could recover: each
+    committed state the copy holds, read by ``read`` (None: not readable, skipped)."""
+    n = len(list(copies.iterdir()))
+    for suffix in ("", "-wal"):
+        source = db_path.with_name(db_path.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, copies / f"{n}{suffix or '.db'}")
+    states = [read(image) for image in wal_states(copies / f"{n}.db", copies / f"{n}-wal")]
+    return [state for state in states if state is not None]
 
 
 def view(image: bytes, directory: Path) -> View | None:
@@ -104,13 +120,7 @@ async def run_world(
     truth: Counter[tuple[int, int]] = Counter()
 
     def steal() -> None:
-        n = len(list(copies.iterdir()))
-        for suffix in ("", "-wal"):
-            source = db.path.with_name(db.path.name + suffix)
-            if source.exists():
-                shutil.copyfile(source, copies / f"{n}{suffix or '.db'}")
-        states = [view(image, tmp) for image in wal_states(copies / f"{n}.db", copies / f"{n}-wal")]
-        taken.append([state for state in states if state is not None])
+        taken.append(copy_states(db.path, copies, lambda image: view(image, tmp)))
 
     for member, choices in answers:
         await service.answer(opened.run.run_id, member, choices)
