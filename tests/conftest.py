@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +217,18 @@ async def organisers_channel(world: World) -> simcord.ChannelHandle:
     await world.admin.slash(world.general, "setup organiser-role", role=world.organiser_role)
     await world.admin.slash(world.general, "setup channel", purpose="organisers", channel=channel)
     return channel
+
+
+async def advance_to(env: simcord.Env, when: datetime, *, step: timedelta = timedelta(days=7)) -> None:
+    """Move the virtual clock to ``when``, a week at a time.
+
+    SimCord gives one ``advance_time`` call a few seconds of real time to run every job that
+    falls due in it; months in one call (daily jobs and all) can overrun that on a slow machine,
+    so long spans go in steps, each with its own allowance.
+    """
+    remaining = (when - env.now()).total_seconds()
+    assert remaining >= 0, "the test asked to go back in time"
+    while remaining > 0:
+        seconds = min(remaining, step.total_seconds())
+        await env.advance_time(seconds)
+        remaining -= seconds

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -21,7 +21,7 @@ import simcord
 from dateutil.relativedelta import relativedelta
 
 from bot.clock import from_timestamp
-from tests.conftest import BotFactory, World
+from tests.conftest import BotFactory, World, advance_to
 
 from .helpers import cards, create, local, prepare, shown_text
 
@@ -32,10 +32,6 @@ ERROR = re.compile(r"Something went wrong")
 def asked(member: simcord.MemberActor) -> list[discord.Message]:
     """The bot's DMs to this member that ask them an evaluation's questions."""
     return [m for m in member.user.dm_channel.history() if "It's anonymous" in (m.content or "")]
-
-
-async def advance_to(world: World, when: datetime) -> None:
-    await world.env.advance_time(max(0.0, (when - world.bot.clock.now()).total_seconds()))
 
 
 async def answer(member: simcord.MemberActor, dm: discord.Message, choice: str = "3", **extra: Any) -> Any:
@@ -88,9 +84,9 @@ async def test_asked_after_the_workshop_and_six_months_later_withheld_then_exact
 
     world.guild.remove_member(leaver)
     end = from_timestamp(await _event_end(world))
-    await advance_to(world, end - timedelta(minutes=1))
+    await advance_to(world.env, end - timedelta(minutes=1))
     assert not asked(world.student)  # nothing before it ends
-    await advance_to(world, end + timedelta(minutes=1))
+    await advance_to(world.env, end + timedelta(minutes=1))
     for person in people[:10]:
         assert len(asked(person)) == 1, person.user.name
     dm = asked(world.student)[0]
@@ -116,7 +112,7 @@ async def test_asked_after_the_workshop_and_six_months_later_withheld_then_exact
     assert pressed.ephemeral and "for the people who went" in pressed.response.content
 
     # Closed a week later: eight answered, under the server's ten, so nothing is shown.
-    await advance_to(world, end + timedelta(days=7, minutes=2))
+    await advance_to(world.env, end + timedelta(days=7, minutes=2))
     withheld = described(await results(world))
     assert "8 answered" in withheld and "appear once 10" in withheld, withheld
     assert "2 could not be reached" in withheld
@@ -145,15 +141,15 @@ async def test_asked_after_the_workshop_and_six_months_later_withheld_then_exact
 
     # Six months after it ended: the same ten reachable people, the same questions, once.
     follow_up = end + relativedelta(months=6)
-    await advance_to(world, follow_up - timedelta(minutes=1))
+    await advance_to(world.env, follow_up - timedelta(minutes=1))
     assert len(asked(world.student)) == 1
-    await advance_to(world, follow_up + timedelta(minutes=1))
+    await advance_to(world.env, follow_up + timedelta(minutes=1))
     for person in people[:10]:
         assert len(asked(person)) == 2, person.user.name
     assert "Some months ago you went to" in asked(world.student)[1].content
     for person in people[:6]:
         await answer(person, asked(person)[1], "4")
-    await advance_to(world, follow_up + timedelta(days=7, minutes=2))
+    await advance_to(world.env, follow_up + timedelta(days=7, minutes=2))
     both = described(await results(world))
     assert "Months later · 1. How confident" in both and "`5 · Very confident` 6 (100%)" in both, both
     assert "Change in the mean" in both and "3.6 → 5.0 (+1.4)" in both  # confidence: (1 + 7 × 4) / 8

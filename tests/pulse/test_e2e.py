@@ -13,17 +13,11 @@ import discord
 import pytest
 
 from bot.secrets import keyed_hash
-from tests.conftest import BotFactory, World, open_command_to
+from tests.conftest import BotFactory, World, advance_to, open_command_to
 from tests.pulse.test_service import every_value
 
 HOUR = 3600
 DAY = 24 * HOUR
-
-
-async def advance_to(world: World, when: datetime) -> None:
-    seconds = (when - world.bot.clock.now()).total_seconds()
-    assert seconds >= 0, "the test asked to go back in time"
-    await world.env.advance_time(seconds)
 
 
 async def organiser_role_set(world: World) -> None:
@@ -79,7 +73,7 @@ async def first_card(world: World) -> discord.Message:
     """The belonging template set up to open on 2 January at 10:00, that time reached: the first
     run's card, as a student sees it."""
     await start_template(world)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     return card
 
@@ -101,7 +95,7 @@ async def test_a_run_posts_a_card_and_a_student_answers_privately_once(world: Wo
     await start_template(world)
     assert cards(world) == []  # nothing until the scheduled time
 
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     embed = card.embeds[0]
     assert embed.title == "Belonging check-in"
@@ -154,7 +148,7 @@ async def test_only_the_audience_can_answer_others_get_a_kind_message(world: Wor
     community = members_only_channel(world, "care-leavers", world.student, world.organiser)
     await organiser_role_set(world)
     await start_template(world, audience=community)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
 
     refused = await outsider.click(card, label="Answer")
@@ -193,9 +187,9 @@ async def test_a_restart_keeps_the_one_answer_rule_and_the_run_closes_on_time(
     assert refused == 5
     twice = await world.student.click(card, label="Answer")
     assert twice.modal is None and "already answered" in twice.response.content
-    await advance_to(world, datetime(2026, 1, 4, 9, 59, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 9, 59, tzinfo=UTC))
     assert cards(world)[0].components  # still open one minute before closing
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     closed = world.general.history(viewer=world.student)[0]
     assert closed.components == []
     assert "closed with 10 answers" in " ".join(f.value for f in closed.embeds[0].fields)
@@ -213,7 +207,7 @@ async def test_a_run_under_the_threshold_keeps_only_how_many_answered(world: Wor
     await answer(world, world.student, card, ["3", "1", "3"])
     again = await world.student.click(card, label="Answer")
     assert "already answered" in again.response.content  # the pool keeps the one-answer rule
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     closed = world.general.history(viewer=world.student)[0]
     assert "closed with 1 answer" in " ".join(f.value for f in closed.embeds[0].fields)
     note = private.history(viewer=world.organiser)[-1]
@@ -250,9 +244,9 @@ async def test_a_weekly_pulse_posts_at_server_time_across_the_clock_changes(
     await start_template(world, start=start, repeat="weekly", open_hours=48)
 
     for count, when in enumerate(posts, start=1):  # nothing a minute early, the card on the minute
-        await advance_to(world, when - timedelta(minutes=1))
+        await advance_to(world.env, when - timedelta(minutes=1))
         assert len(world.general.history(viewer=world.student)) == count - 1, when
-        await advance_to(world, when)
+        await advance_to(world.env, when)
         assert len(world.general.history(viewer=world.student)) == count, when
     last = world.general.history(viewer=world.student)[-1]
     assert last.created_at == posts[-1]
@@ -276,7 +270,7 @@ async def test_linkage_after_twenty_answers_no_member_in_the_database_file(world
     assert tokens < every_token and len(tokens) == 15
     assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 15
 
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 20
     assert not [v for t, c, v in every_value(path) if t == "pulse_answered"]
     raw = path.read_bytes()
@@ -292,13 +286,13 @@ async def test_results_and_trend_for_organisers(world: World) -> None:
 
     # Week 1: 9 answers, withheld. Week 2: 10 answers, shown.
     for week, count in ((0, 9), (1, 10)):
-        await advance_to(world, datetime(2026, 1, 2 + 7 * week, 10, 0, tzinfo=UTC))
+        await advance_to(world.env, datetime(2026, 1, 2 + 7 * week, 10, 0, tzinfo=UTC))
         card = cards(world)[-1]
         for member in students[:count]:
             await answer(world, member, card, ["3" if week else "1", "1", "4"])
         early = await world.organiser.slash(world.general, "pulse results", pulse=1, run=week + 1)
         assert "still open" in early.response.content
-        await advance_to(world, datetime(2026, 1, 4 + 7 * week, 10, 0, tzinfo=UTC))
+        await advance_to(world.env, datetime(2026, 1, 4 + 7 * week, 10, 0, tzinfo=UTC))
 
     withheld = await world.organiser.slash(world.general, "pulse results", pulse=1, run=1)
     assert withheld.ephemeral
@@ -423,13 +417,13 @@ async def test_create_pause_resume_delete(world: World) -> None:
 
     paused = await world.organiser.slash(world.general, "pulse pause", pulse=1)
     assert "Paused" in paused.response.content
-    await advance_to(world, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
     assert cards(world) == []  # paused: nothing posted
 
-    await advance_to(world, datetime(2026, 1, 6, 12, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 6, 12, 0, tzinfo=UTC))
     resumed = await world.organiser.slash(world.general, "pulse resume", pulse=1)
     assert "Resumed" in resumed.response.content
-    await advance_to(world, datetime(2026, 1, 12, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 12, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     shown = await world.student.click(card, label="Answer")
     assert shown.modal is not None
@@ -466,13 +460,13 @@ async def test_a_card_that_cannot_be_posted_is_reported_to_organisers(world: Wor
     private = await organisers_ready(world)
     await start_template(world)
     world.env.inject_error("POST", f"/channels/{world.general.id}/messages", status=403, code=50013, times=1)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
 
     assert cards(world) == []
     note = private.history(viewer=world.organiser)[-1]
     assert "no one can answer it" in note.content and "permissions" in note.content
     # The run still closes on time, and the next step of the schedule is unaffected.
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     assert await world.bot.db.fetchval("SELECT status FROM pulse_runs") == "closed"
 
 
@@ -488,7 +482,7 @@ async def test_two_students_with_the_form_open_at_once_are_both_counted(world: W
     assert "Thank you" in done_first.response.content
     assert "Thank you" in done_second.response.content
     assert await counted(world) == 2
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     assert await world.bot.db.fetchval("SELECT answers FROM pulse_runs") == 2
 
 
@@ -526,11 +520,11 @@ async def test_a_community_breakdown_is_shown_only_when_no_group_can_be_worked_o
     members = [world.guild.add_member(world.env.create_user(f"m{i:02d}")) for i in range(10 + outside)]
     community = members_only_channel(world, "first-gen", world.organiser, *members[:10])
     await start_template(world, breakdown=community)
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     for i, member in enumerate(members):
         await answer(world, member, card, ["4" if i < 10 else "0", "1", "4"])
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
 
     shown = await world.organiser.slash(world.general, "pulse results", pulse=1)
 
@@ -584,10 +578,10 @@ async def test_a_crash_between_posting_a_card_and_saving_it_never_posts_two(
 async def test_nothing_about_an_answer_is_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:
     await start_template(world)
     with caplog.at_level(logging.DEBUG):
-        await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+        await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
         [card] = cards(world)
         await answer(world, world.student, card, ["0", "0", "0"])
-        await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+        await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     ours = [r.getMessage() for r in caplog.records if r.name.split(".")[0] in {"bot", "cogs"}]
     assert any("Closed pulse run" in m for m in ours)  # the run's life is logged...
     for message in ours:  # ...never who answered or what
@@ -608,7 +602,7 @@ async def test_organisers_are_told_once_if_the_log_can_never_be_emptied(
         return False
 
     monkeypatch.setattr(cog.service, "truncate_wal", busy)
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))  # opened and closed
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))  # opened and closed
     assert len(tries) == 1
     await world.env.advance_time(3 * HOUR)
     assert len(tries) == 5  # the first try and four more, spaced out

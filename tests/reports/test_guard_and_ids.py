@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.errors import UserError
 from bot.services.recurrence import to_local
 from bot.services.reports import ReportService
+from tests.conftest import advance_to
 from tests.reports.conftest import ReportsWorld
 from tests.reports.test_reports_e2e import code_of, file_report, texts
 
@@ -165,7 +166,7 @@ async def test_retention_job_in_the_bot_deletes_at_the_local_time_after_october(
     rw: ReportsWorld,
 ) -> None:
     # Monday 5 October 2026, 10:00 in London (BST); the case is deleted after Sunday 25 October.
-    await rw.env.advance_time((datetime(2026, 10, 5, 9, 0, tzinfo=UTC) - rw.env.now()).total_seconds())
+    await advance_to(rw.env, datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
     await rw.admin.slash(rw.general, "cases settings", retention_months=1)
     await file_report(rw, rw.student, "Closed before the clocks go back.", reply=False)
     start = rw.env.now()
@@ -175,7 +176,7 @@ async def test_retention_job_in_the_bot_deletes_at_the_local_time_after_october(
     assert to_local(when, LONDON).time() == to_local(start, LONDON).time()
     assert when - start == timedelta(days=31, hours=1)  # 5 Oct BST -> 5 Nov GMT
 
-    await rw.env.advance_time((when - rw.env.now()).total_seconds() - 60)
+    await advance_to(rw.env, when - timedelta(minutes=1))
     assert await rw.bot.db.fetchval("SELECT COUNT(*) FROM report_cases") == 1
     await rw.env.advance_time(120)
     assert await rw.bot.db.fetchval("SELECT COUNT(*) FROM report_cases") == 0

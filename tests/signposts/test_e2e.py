@@ -10,7 +10,7 @@ import discord
 import pytest
 
 from bot.ui import support_payload
-from tests.conftest import BotFactory, World, open_command_to
+from tests.conftest import BotFactory, World, advance_to, open_command_to
 
 
 def _select(message: Any) -> dict[str, Any]:
@@ -238,12 +238,6 @@ async def test_a_channel_the_bot_cannot_post_in_gets_a_clear_message(world: Worl
 # -- scheduled posts -------------------------------------------------------------------------------
 
 
-async def _advance_to(world: World, when: datetime) -> None:
-    seconds = (when - world.bot.clock.now()).total_seconds()
-    assert seconds >= 0
-    await world.env.advance_time(seconds)
-
-
 async def test_a_monthly_post_appears_on_time_pins_itself_unpins_the_last_and_is_not_doubled(
     world: World, make_bot: BotFactory
 ) -> None:
@@ -255,7 +249,7 @@ async def test_a_monthly_post_appears_on_time_pins_itself_unpins_the_last_and_is
     assert made.ephemeral and "first Monday of each month" in made.response.content
 
     # Just before 09:00 on Monday 5 January: nothing yet.
-    await _advance_to(world, datetime(2026, 1, 5, 8, 59, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 5, 8, 59, tzinfo=UTC))
     assert _posts(board) == []
     await world.env.advance_time(60)
     first = _posts(board)
@@ -268,14 +262,14 @@ async def test_a_monthly_post_appears_on_time_pins_itself_unpins_the_last_and_is
     await world.env.advance_time(3600)
     assert len(_posts(board)) == 1
 
-    await _advance_to(world, datetime(2026, 2, 2, 9, 0, 30, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 2, 2, 9, 0, 30, tzinfo=UTC))
     posts = _posts(board)
     assert len(posts) == 2
     assert [m.id for m in board.pinned_messages()] == [posts[1].id]
 
     # Restart again right after the post, and run well past it: still exactly two.
     await world.env.restart_bot(make_bot())
-    await _advance_to(world, datetime(2026, 2, 20, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 2, 20, tzinfo=UTC))
     assert len(_posts(board)) == 2
 
     listed = await world.admin.slash(world.general, "signposts schedules")
@@ -288,7 +282,7 @@ async def test_a_category_post_on_given_dates(world: World) -> None:
     await world.admin.slash(
         world.general, "signposts schedule", channel=board, dates="12 Jan 2026", time="8am", need="academic"
     )
-    await _advance_to(world, datetime(2026, 1, 12, 8, 1, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 12, 8, 1, tzinfo=UTC))
     posts = _posts(board)
     assert len(posts) == 1
     assert "Academic" in posts[0].embeds[1].title
@@ -305,7 +299,7 @@ async def test_unschedule_stops_future_posts(world: World) -> None:
     assert len(choices) == 1
     done = await world.admin.slash(world.general, "signposts unschedule", schedule=choices[0]["value"])
     assert "Cancelled" in done.response.content
-    await _advance_to(world, datetime(2026, 1, 20, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 20, tzinfo=UTC))
     assert _posts(board) == []
 
 
@@ -342,12 +336,12 @@ async def test_a_post_that_fails_is_reported_to_organisers_and_the_next_one_stil
         "POST", f"/channels/{board.id}/messages", status=403, code=50013, message="Missing Access"
     )
 
-    await _advance_to(world, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
     assert _posts(board) == []
     listed = await world.admin.slash(world.general, "signposts schedules")
     assert "couldn't post in #noticeboard" in listed.response.embeds[0].description
 
-    await _advance_to(world, datetime(2026, 1, 12, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 12, 10, 0, tzinfo=UTC))
     assert len(_posts(board)) == 1
     listed = await world.admin.slash(world.general, "signposts schedules")
     assert "⚠️" not in listed.response.embeds[0].description

@@ -11,9 +11,9 @@ import pytest
 from bot.clock import ManualClock, to_timestamp
 from bot.db import Database
 from bot.services.signposts import SignpostService
-from tests.conftest import BotFactory, World
+from tests.conftest import BotFactory, World, advance_to
 from tests.outbox.helpers import crash_before_recording_posts, crash_on, restart_after_crash
-from tests.signposts.test_e2e import _advance_to, _posts
+from tests.signposts.test_e2e import _posts
 
 
 async def schedule_board(world: World) -> Any:
@@ -26,11 +26,11 @@ async def schedule_board(world: World) -> Any:
 async def test_a_post_is_made_once_after_discord_fails_for_a_while(world: World, status: int) -> None:
     board = await schedule_board(world)
     world.env.inject_error("POST", f"/channels/{board.id}/messages", status=status, times=6)
-    await _advance_to(world, datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
     [post] = _posts(board)
     assert [m.id for m in board.pinned_messages()] == [post.id]
     assert "Ref. S" in (post.embeds[-1].footer.text or "")
-    await _advance_to(world, datetime(2026, 1, 5, 23, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 5, 23, 0, tzinfo=UTC))
     assert len(_posts(board)) == 1
 
 
@@ -41,7 +41,7 @@ async def test_a_crash_between_the_claim_and_the_post_no_longer_skips_it(
     cog: Any = world.bot.get_cog("Signposts")
     # The process dies right after the claim committed, before anything was sent.
     crash_on(monkeypatch, world.bot.outbox, "kick")
-    await _advance_to(world, datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
     assert _posts(board) == []
     [schedule] = await cog.service.schedules(world.guild.id)
     assert schedule.last_run_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # claimed: moved on
@@ -56,7 +56,7 @@ async def test_a_crash_between_posting_and_recording_never_leaves_two_posts(
 ) -> None:
     board = await schedule_board(world)
     crash_before_recording_posts(monkeypatch, world.bot.get_cog("Signposts").jobs)  # type: ignore[union-attr]
-    await _advance_to(world, datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 5, 9, 0, 30, tzinfo=UTC))
     assert len(_posts(board)) == 1
 
     fresh = await restart_after_crash(world.env, make_bot)
