@@ -213,6 +213,12 @@ _CASE_COLUMNS = (
     "retention_months, status, outcome, closed_at, delete_at"
 )
 
+_MESSAGES = "SELECT author, body, written_on FROM report_messages"
+
+
+def _case_messages(rows: Any) -> list[CaseMessage]:
+    return [CaseMessage(author, body, written_on) for author, body, written_on in rows]
+
 
 def _why_no_reply(case: Case, *, trying: bool = False) -> UserError | None:
     """Why staff can't reply on ``case`` now (the reporter couldn't read it); None if they can.
@@ -427,17 +433,16 @@ class ReportService:
         normalised = normalise_code(code)
         # Look up even a malformed code, so every wrong code takes the same path.
         digest = self._code_hash(guild_id, normalised or code)
-        # No snapshot needed: a case's messages are only ever appended, so reading the case and
-        # then its messages can at most show a message written in between (two trips fewer).
-        async with self.db.read(snapshot=False) as tx:
-            row = await tx.fetchone(
-                f"SELECT {_CASE_COLUMNS} FROM report_cases WHERE guild_id = ? AND code_hash = ?",
-                (guild_id, digest),
-            )
-            messages = [] if row is None else await self._messages(tx, row["id"])
-        if row is None or not normalised:
+        # The case and its messages in one snapshot and one trip; a wrong code runs both too.
+        by_code = "FROM report_cases WHERE guild_id = ? AND code_hash = ?"
+        cases, messages = await self.db.read_many(
+            (f"SELECT {_CASE_COLUMNS} {by_code}", (guild_id, digest)),
+            (f"{_MESSAGES} WHERE case_id = (SELECT id {by_code}) ORDER BY id", (guild_id, digest)),
+        )
+        if not cases or not normalised:
             raise UserError(WRONG_CODE)
-        return CaseThread(_case(row), messages, self._answer_tag(row["id"], digest))
+        row = cases[0]
+        return CaseThread(_case(row), _case_messages(messages), self._answer_tag(row["id"], digest))
 
     def _answer_tag(self, case_id: int, code_hash: str) -> str:
         """A capability for answering one case, put on a button shown only to the code holder.
@@ -505,10 +510,7 @@ class ReportService:
     # the staff's side -----------------------------------------------------------------
 
     async def _messages(self, tx: Tx, case_id: int) -> list[CaseMessage]:
-        rows = await tx.fetchall(
-            "SELECT author, body, written_on FROM report_messages WHERE case_id = ? ORDER BY id", (case_id,)
-        )
-        return [CaseMessage(r["author"], r["body"], r["written_on"]) for r in rows]
+        return _case_messages(await tx.fetchall(f"{_MESSAGES} WHERE case_id = ? ORDER BY id", (case_id,)))
 
     async def list_cases(self, guild_id: int, *, include_closed: bool = False) -> list[CaseSummary]:
         status = "" if include_closed else " AND c.status = 'open'"

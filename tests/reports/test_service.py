@@ -17,6 +17,7 @@ from bot.services.reports import (
     new_code,
     normalise_code,
 )
+from tests.conftest import count_trips
 
 GUILD = 111
 OTHER_GUILD = 222
@@ -121,6 +122,29 @@ async def test_reply_and_answer_round_trip_by_code(service: ReportService, clock
     ]
     summaries = await service.list_cases(GUILD)
     assert summaries[0].awaiting_staff and summaries[0].message_count == 2
+
+
+async def test_opening_a_case_by_code_is_one_trip_whether_the_code_is_right_or_wrong(
+    service: ReportService,
+) -> None:
+    created = await _report(service)
+    assert created.code is not None
+    await service.reply(GUILD, 1, "First.", timezone=LONDON)
+    await service.reply(GUILD, 1, "Second.", timezone=LONDON)
+    other = await _report(service)  # another case's messages stay out of this one
+    await service.reply(GUILD, other.case.number, "Not yours.", timezone=LONDON)
+
+    shown: list[list[str]] = []
+
+    async def open_it(code: str) -> None:
+        try:
+            shown.append([m.body for m in (await service.open_with_code(GUILD, code)).messages])
+        except UserError as refused:
+            shown.append([refused.message])
+
+    assert await count_trips(open_it(created.code)) == 1
+    assert await count_trips(open_it(new_code())) == 1
+    assert shown == [["First.", "Second."], [WRONG_CODE]]
 
 
 async def test_wrong_codes_all_get_the_same_answer(service: ReportService) -> None:
