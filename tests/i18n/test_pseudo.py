@@ -309,7 +309,8 @@ async def pulse_screens(world: World, t: Translator) -> list[str]:
     pulse services, bot/ui/questions.py)."""
     from datetime import UTC, datetime
 
-    from tests.pulse.test_e2e import advance_to, cards, organisers_ready
+    from tests.conftest import advance_to
+    from tests.pulse.test_e2e import cards, organisers_ready
 
     private = await organisers_ready(world)
     texts: list[str] = []
@@ -325,7 +326,7 @@ async def pulse_screens(world: World, t: Translator) -> list[str]:
     texts += (await world.admin.slash(world.general, "pulse threshold", minimum=5)).response.content.split(
         "\n"
     )
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     texts += shown(card) + controls(card)
     texts += await organiser("pulse list")
@@ -339,7 +340,7 @@ async def pulse_screens(world: World, t: Translator) -> list[str]:
         texts.append(done.response.content)  # the support below it is the directory's (signposts)
     again = await world.student.click(card, label=t("Answer"))
     texts.append(again.response.content)
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     texts += [text for message in private.history(viewer=world.organiser) for text in shown(message)]
     [closed] = [m for m in world.general.history(viewer=world.student) if m.id == card.id]
     texts += shown(closed)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.conftest import World
+from tests.conftest import World, advance_to
 from tests.i18n.helpers import controls, modal_texts, shown
-from tests.pulse.test_e2e import advance_to, cards, organisers_ready
+from tests.pulse.test_e2e import cards, organisers_ready
 
 
 async def test_a_welsh_server_posts_the_card_in_welsh_and_a_student_answers_in_welsh(world: World) -> None:
@@ -26,7 +26,7 @@ async def test_a_welsh_server_posts_the_card_in_welsh_and_a_student_answers_in_w
     assert "gweithredol" in listed.response.embeds[0].description
     assert "3 cwestiwn" in listed.response.embeds[0].description
 
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     embed = card.embeds[0]
     assert embed.title == "Arolwg byr ar berthyn"
@@ -56,7 +56,7 @@ async def test_a_welsh_server_posts_the_card_in_welsh_and_a_student_answers_in_w
     assert again.modal is None
     assert again.response.content.startswith("Rydych chi eisoes wedi ateb yr arolwg hwn, diolch.")
 
-    await advance_to(world, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 4, 10, 0, tzinfo=UTC))
     [note] = [text for message in private.history(viewer=world.organiser) for text in shown(message)]
     assert note.startswith("Mae rownd 1 o **Arolwg byr ar berthyn** wedi cau gyda 2 ateb.")
     results = await world.organiser.slash(world.general, "pulse results", pulse=1)
@@ -72,7 +72,7 @@ async def test_a_bilingual_card_says_everything_in_welsh_then_english(world: Wor
         world.general, "pulse create", title="Wythnos 3", channel=world.general,
         start="2 Jan 2026 10:00", q1="Sut wyt ti?", q1_type="scale",
     )  # fmt: skip
-    await advance_to(world, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
+    await advance_to(world.env, datetime(2026, 1, 2, 10, 0, tzinfo=UTC))
     [card] = cards(world)
     embed = card.embeds[0]
     assert embed.title == "Wythnos 3"  # an organiser's own words, once

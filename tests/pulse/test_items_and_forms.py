@@ -14,8 +14,8 @@ import simcord
 from bot.errors import UserError
 from bot.ui import unstored_view
 from cogs.pulse import Pulse
-from tests.conftest import World
-from tests.pulse.test_e2e import advance_to, answer, cards, counted, start_template
+from tests.conftest import World, advance_to
+from tests.pulse.test_e2e import answer, cards, counted, start_template
 
 ERROR_REPLY = re.compile(r"Something went wrong.*\(error [0-9A-F]{6}\)")
 FIRST_RUN = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
@@ -29,7 +29,7 @@ def pulse_cog(world: World) -> Pulse:
 
 async def open_first_run(world: World) -> discord.Message:
     await start_template(world)
-    await advance_to(world, FIRST_RUN)
+    await advance_to(world.env, FIRST_RUN)
     [card] = cards(world)
     return card
 
@@ -120,7 +120,7 @@ async def test_a_form_sent_for_another_servers_run_is_refused(world: World) -> N
         first_run_local=datetime(2026, 1, 2, 11, 0),
     )
     assert created.next_run_at is not None
-    await advance_to(world, created.next_run_at)
+    await advance_to(world.env, created.next_run_at)
     await cog.jobs.open_job(created.pulse_id)  # what its scheduled job does
     await world.bot.outbox.drain()  # and the card it owes
     [elsewhere] = [m for m in lounge.history(viewer=visitor) if m.components]
