@@ -70,6 +70,11 @@ def N_(message: str) -> Message:  # the gettext convention, and one of pybabel's
     return Message(message)
 
 
+def Np_(singular: str, plural: str) -> tuple[Message, Message]:
+    """Mark a plural pair for the catalogue (``t.ngettext(*pair, n)`` translates it later)."""
+    return Message(singular), Message(plural)
+
+
 class _SafeFormatter(string.Formatter):
     """``str.format`` with named fields only: a translation can't reach attributes or items."""
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
+from bot.i18n import Catalogues
 from bot.services.recurrence import describe_rule, localise, next_occurrence, parse_local, to_local
 
 LONDON = "Europe/London"
@@ -94,3 +95,28 @@ def test_typed_dates_are_read_in_the_servers_timezone() -> None:
 )
 def test_rules_in_words(rule: str, words: str) -> None:
     assert describe_rule(rule) == words
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=WEEKLY;COUNT=6", "bob wythnos"),
+        ("FREQ=WEEKLY;BYDAY=MO", "bob dydd Llun"),
+        # After "ar" the day's name mutates; a slotted-in English pattern could not say it.
+        ("FREQ=WEEKLY;INTERVAL=3;BYDAY=TU", "bob 3 wythnos ar ddydd Mawrth"),
+        # "ail" comes before the day and mutates it; "olaf" comes after.
+        ("FREQ=MONTHLY;BYDAY=2WE", "yr ail ddydd Mercher o bob mis"),
+        ("FREQ=MONTHLY;BYDAY=-1FR", "y dydd Gwener olaf o bob mis"),
+        ("FREQ=MONTHLY;BYMONTHDAY=3", "ar ddiwrnod 3 o bob mis"),
+        # Two mutates the noun after it ("dau ddiwrnod"): the plural form for two says so.
+        ("FREQ=DAILY;INTERVAL=2", "bob 2 ddiwrnod"),
+        ("FREQ=DAILY;INTERVAL=3", "bob 3 diwrnod"),
+        ("FREQ=YEARLY;BYMONTH=1", "`FREQ=YEARLY;BYMONTH=1`"),
+    ],
+)
+def test_rules_in_welsh_words(rule: str, words: str) -> None:
+    assert describe_rule(rule, Catalogues().translator("cy")) == words
+
+
+def test_an_interval_below_one_is_shown_as_written() -> None:
+    assert describe_rule("FREQ=WEEKLY;INTERVAL=0") == "`FREQ=WEEKLY;INTERVAL=0`"

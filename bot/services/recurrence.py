@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from bot.errors import UserError
+from bot.i18n import N_, SOURCE_TRANSLATOR, Message, Np_, Translator
 
 # A clock change moves local time by at most an hour (two on a few islands); a day's margin
 # covers every zone, so an occurrence during a change is never skipped.
@@ -122,21 +123,70 @@ def next_occurrence(
     return None
 
 
-_WEEKDAY_NAMES = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
+_EVERY_WEEKDAY: dict[str, Message] = {
+    "MO": N_("every Monday"),
+    "TU": N_("every Tuesday"),
+    "WE": N_("every Wednesday"),
+    "TH": N_("every Thursday"),
+    "FR": N_("every Friday"),
+    "SA": N_("every Saturday"),
+    "SU": N_("every Sunday"),
 }
-_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+_EVERY_N_WEEKS_ON: dict[str, tuple[Message, Message]] = {
+    "MO": Np_("every {n} week on Monday", "every {n} weeks on Monday"),
+    "TU": Np_("every {n} week on Tuesday", "every {n} weeks on Tuesday"),
+    "WE": Np_("every {n} week on Wednesday", "every {n} weeks on Wednesday"),
+    "TH": Np_("every {n} week on Thursday", "every {n} weeks on Thursday"),
+    "FR": Np_("every {n} week on Friday", "every {n} weeks on Friday"),
+    "SA": Np_("every {n} week on Saturday", "every {n} weeks on Saturday"),
+    "SU": Np_("every {n} week on Sunday", "every {n} weeks on Sunday"),
+}
+#: (which, weekday) of a monthly rule by weekday (1 the first, ..., -1 the last), as whole phrases:
+#: an ordinal's place and the mutation it causes differ by language.
+_NTH_WEEKDAY: dict[tuple[int, str], Message] = {
+    (1, "MO"): N_("the first Monday of each month"),
+    (1, "TU"): N_("the first Tuesday of each month"),
+    (1, "WE"): N_("the first Wednesday of each month"),
+    (1, "TH"): N_("the first Thursday of each month"),
+    (1, "FR"): N_("the first Friday of each month"),
+    (1, "SA"): N_("the first Saturday of each month"),
+    (1, "SU"): N_("the first Sunday of each month"),
+    (2, "MO"): N_("the second Monday of each month"),
+    (2, "TU"): N_("the second Tuesday of each month"),
+    (2, "WE"): N_("the second Wednesday of each month"),
+    (2, "TH"): N_("the second Thursday of each month"),
+    (2, "FR"): N_("the second Friday of each month"),
+    (2, "SA"): N_("the second Saturday of each month"),
+    (2, "SU"): N_("the second Sunday of each month"),
+    (3, "MO"): N_("the third Monday of each month"),
+    (3, "TU"): N_("the third Tuesday of each month"),
+    (3, "WE"): N_("the third Wednesday of each month"),
+    (3, "TH"): N_("the third Thursday of each month"),
+    (3, "FR"): N_("the third Friday of each month"),
+    (3, "SA"): N_("the third Saturday of each month"),
+    (3, "SU"): N_("the third Sunday of each month"),
+    (4, "MO"): N_("the fourth Monday of each month"),
+    (4, "TU"): N_("the fourth Tuesday of each month"),
+    (4, "WE"): N_("the fourth Wednesday of each month"),
+    (4, "TH"): N_("the fourth Thursday of each month"),
+    (4, "FR"): N_("the fourth Friday of each month"),
+    (4, "SA"): N_("the fourth Saturday of each month"),
+    (4, "SU"): N_("the fourth Sunday of each month"),
+    (-1, "MO"): N_("the last Monday of each month"),
+    (-1, "TU"): N_("the last Tuesday of each month"),
+    (-1, "WE"): N_("the last Wednesday of each month"),
+    (-1, "TH"): N_("the last Thursday of each month"),
+    (-1, "FR"): N_("the last Friday of each month"),
+    (-1, "SA"): N_("the last Saturday of each month"),
+    (-1, "SU"): N_("the last Sunday of each month"),
+}
 _BOUNDS = {"COUNT", "UNTIL", "WKST", "DTSTART"}
 
 
-def describe_rule(rule: str) -> str:
-    """An RRULE line in words: 'weekly', 'fortnightly', 'every Monday', 'on day 3 of each month'.
+def describe_rule(rule: str, t: Translator = SOURCE_TRANSLATOR) -> str:
+    """An RRULE line in words, in ``t``'s language: 'weekly', 'fortnightly', 'every Monday', 'on
+    day 3 of each month'. Each shape is one whole phrase in the catalogue (no weekday or ordinal
+    slotted into another language's word order: Welsh mutates a day's name after "on").
 
     How many times or until when (COUNT, UNTIL) is left to the caller; a rule this cannot put in
     words is shown as written.
@@ -150,20 +200,24 @@ def describe_rule(rule: str) -> str:
     except ValueError:
         return f"`{text}`"
     keys = set(shape) - {"FREQ", "INTERVAL"}
+    if interval < 1:
+        return f"`{text}`"
     if freq == "DAILY" and not keys:
-        return "daily" if interval == 1 else f"every {interval} days"
+        return t("daily") if interval == 1 else t.ngettext("every {n} day", "every {n} days", interval)
     if freq == "WEEKLY" and not keys:
-        return {1: "weekly", 2: "fortnightly"}.get(interval, f"every {interval} weeks")
+        if interval <= 2:
+            return t("weekly") if interval == 1 else t("fortnightly")
+        return t.ngettext("every {n} week", "every {n} weeks", interval)
     if freq == "MONTHLY" and not keys and interval == 1:
-        return "monthly"
-    if freq == "WEEKLY" and keys == {"BYDAY"} and byday in _WEEKDAY_NAMES:
-        day = _WEEKDAY_NAMES[byday]
-        return f"every {day}" if interval == 1 else f"every {interval} weeks on {day}"
+        return t("monthly")
+    if freq == "WEEKLY" and keys == {"BYDAY"} and byday in _EVERY_WEEKDAY:
+        if interval == 1:
+            return t(_EVERY_WEEKDAY[byday])
+        return t.ngettext(*_EVERY_N_WEEKS_ON[byday], interval)
     if freq == "MONTHLY" and interval == 1 and keys == {"BYDAY"}:
         m = re.fullmatch(r"([+-]?\d)([A-Z]{2})", byday)
-        if m and m.group(2) in _WEEKDAY_NAMES:
-            ordinal = _ORDINALS.get(int(m.group(1)), m.group(1))
-            return f"the {ordinal} {_WEEKDAY_NAMES[m.group(2)]} of each month"
-    if freq == "MONTHLY" and interval == 1 and keys == {"BYMONTHDAY"}:
-        return f"on day {shape['BYMONTHDAY']} of each month"
+        if m and (int(m.group(1)), m.group(2)) in _NTH_WEEKDAY:
+            return t(_NTH_WEEKDAY[int(m.group(1)), m.group(2)])
+    if freq == "MONTHLY" and interval == 1 and keys == {"BYMONTHDAY"} and shape["BYMONTHDAY"].isdigit():
+        return t("on day {day} of each month", day=int(shape["BYMONTHDAY"]))
     return f"`{text}`"

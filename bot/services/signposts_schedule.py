@@ -214,14 +214,13 @@ class Schedule:
     cancelled: bool = False
 
     def describe(self, t: Translator = SOURCE_TRANSLATOR) -> str:
-        """What is posted and when, in ``t``'s language (how a rule repeats is described by
-        :func:`bot.services.recurrence.describe_rule`, in English until that is translated)."""
+        """What is posted and when, in ``t``'s language."""
         what = t(CATEGORIES[self.category].label) if self.category in CATEGORIES else t("the whole directory")
         values = {"what": what, "time": self.time_of_day, "timezone": self.timezone}
         if self.rule:
             return t(
                 "{what}, {when} at {time} ({timezone})",
-                when=describe_rule(self.rule) + _bounds(self.rule, t),
+                when=describe_rule(self.rule, t) + _bounds(self.rule, t),
                 **values,
             )
         return t("{what}, on {dates} at {time} ({timezone})", dates=", ".join(self.dates), **values)

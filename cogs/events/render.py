@@ -112,9 +112,8 @@ def choice_name(event: EventInfo, tz: str, t: Translator = SOURCE_TRANSLATOR) ->
 
 
 def series_note(series_rule: str, t: Translator = SOURCE_TRANSLATOR) -> str:
-    words = describe_rule(series_rule)
-    note = SERIES_NOTE.get(words)
-    return t(note) if note is not None else t("part of a {rule} series", rule=words)
+    note = SERIES_NOTE.get(describe_rule(series_rule))  # keyed by the English words
+    return t(note) if note is not None else t("part of a {rule} series", rule=describe_rule(series_rule, t))
 
 
 def render_card(event: EventInfo, *, series_rule: str | None = None, voice: Voice = ENGLISH) -> discord.Embed:

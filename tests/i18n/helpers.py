@@ -47,6 +47,7 @@ CONVERTED = frozenset(
         "bot/services/signposts.py",
         "bot/services/signposts_contacts.py",
         "bot/services/signposts_schedule.py",
+        "bot/services/recurrence.py",
         "cogs/signposts/commands.py",
         "cogs/signposts/jobs.py",
         "cogs/signposts/render.py",

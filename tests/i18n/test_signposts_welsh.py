@@ -128,7 +128,7 @@ async def test_an_organiser_keeps_the_directory_in_welsh(world: World) -> None:
     board = world.guild.create_text_channel("noticeboard")
     await world.env.settle()
     made = await organiser.slash(general, "signposts schedule", channel=board, repeat="every Monday")
-    assert_welsh(everything(made), "Wedi amserlennu #1: y cyfeiriadur cyfan, every Monday am 09:00")
+    assert_welsh(everything(made), "Wedi amserlennu #1: y cyfeiriadur cyfan, bob dydd Llun am 09:00")
     listed = await organiser.slash(general, "signposts schedules")
     assert_welsh(everything(listed), "Negeseuon cyfeirio wedi'u hamserlennu", "nesaf:")
     assert world.env.errors == []
