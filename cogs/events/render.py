@@ -258,15 +258,30 @@ def status_words(item: MyEvent, t: Translator = SOURCE_TRANSLATOR) -> str:
 def mine_embed(
     items: Sequence[MyEvent], reminders_on: bool, t: Translator = SOURCE_TRANSLATOR
 ) -> discord.Embed:
-    """``/event mine``: my upcoming events and my place in each."""
-    embed = discord.Embed(title=t("Your upcoming events"), colour=discord.Colour.teal())
-    for item in items[:25]:
+    """``/event mine``: my upcoming events, soonest first, and my place in each: one short block
+    per event in the description (as many as fit, then how many more), not an embed field each."""
+    blocks: list[str] = []
+    for item in items:
         line = t("{when} · **{status}**", when=short_when(item.event, t), status=status_words(item, t))
         if item.promoted and item.promotion_dm == "failed":
             line += "\n" + t("A place opened up for you (I couldn't DM you, so here's the news).")
-        embed.add_field(
-            name=clip(item.event.title, EMBED_FIELD_NAME_LIMIT), value=clip(line, 1024), inline=False
-        )
+        blocks.append(f"**{clip(item.event.title, EMBED_FIELD_NAME_LIMIT)}**\n{line}")
+    room, used, fit = EMBED_DESCRIPTION_LIMIT - 100, 0, 0  # 100: for the "and more" line
+    for block in blocks:
+        used += len(block) + 2
+        if fit and used > room:
+            break
+        fit += 1
+    shown = blocks[:fit]
+    description = "\n\n".join(shown)
+    if len(shown) < len(blocks):
+        more = len(blocks) - len(shown)
+        description += "\n\n" + t.ngettext("…and {n} more event.", "…and {n} more events.", more)
+    embed = discord.Embed(
+        title=t("Your upcoming events"),
+        description=clip(description, EMBED_DESCRIPTION_LIMIT),
+        colour=discord.Colour.teal(),
+    )
     embed.set_footer(
         text=t("Reminders by DM: on (/event reminders)")
         if reminders_on

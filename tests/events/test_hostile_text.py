@@ -148,3 +148,24 @@ async def test_every_text_at_its_limit_makes_a_card_discord_accepts(world: World
     card = cards(world.general, world.student)[-1]
     assert card.embeds[0].title == "Cancelled: " + "T" * LIMITS["title"]
     assert world.env.errors == []
+
+
+def test_event_mine_fits_discord_with_many_long_titles_and_says_how_many_more() -> None:
+    from bot.services.events_model import EventInfo, MyEvent
+    from cogs.events.render import mine_embed
+
+    def event(n: int) -> EventInfo:
+        return EventInfo(
+            n, 1, None, "social", f"{n:02d} " + "T" * (LIMITS["title"] - 3), "", 1_800_000_000 + n * 3600,
+            1_800_003_600 + n * 3600, None, None, None, None, None, None, None, None, None, None, None, None,
+            "scheduled",
+        )  # fmt: skip
+
+    items = [MyEvent(event(n), "going", None, False, None) for n in range(60)]
+    embed = mine_embed(items, reminders_on=True)
+    description = embed.description or ""
+    assert len(description) <= EMBED_DESCRIPTION_LIMIT and len(embed) <= 6000
+    shown = description.count("**Going**")
+    assert 0 < shown < 60 and description.startswith("**00 ")  # the soonest first
+    assert description.endswith(f"…and {60 - shown} more events.")
+    assert mine_embed(items[:2], reminders_on=True).description.count("**Going**") == 2  # type: ignore[union-attr]

@@ -92,7 +92,7 @@ async def test_a_student_who_chose_welsh_lists_replies_and_checks_their_events_i
     mine = await world.student.slash(world.general, "event mine")
     embed = mine.response.embeds[0]
     assert embed.title == "Eich digwyddiadau sydd i ddod"
-    assert "**Yn dod**" in embed.fields[0].value
+    assert "**Board games and chai**\n" in embed.description and "**Yn dod**" in embed.description
     assert embed.footer.text == "Nodiadau atgoffa drwy neges uniongyrchol: ymlaen (/event reminders)"
 
     off = await world.student.slash(world.general, "event reminders", state="off")
