@@ -260,22 +260,20 @@ def mine_embed(
 ) -> discord.Embed:
     """``/event mine``: my upcoming events, soonest first, and my place in each: one short block
     per event in the description (as many as fit, then how many more), not an embed field each."""
+    room = EMBED_DESCRIPTION_LIMIT - 100  # 100: for the "and more" line
     blocks: list[str] = []
     for item in items:
         line = t("{when} · **{status}**", when=short_when(item.event, t), status=status_words(item, t))
         if item.promoted and item.promotion_dm == "failed":
             line += "\n" + t("A place opened up for you (I couldn't DM you, so here's the news).")
-        blocks.append(f"**{clip(item.event.title, EMBED_FIELD_NAME_LIMIT)}**\n{line}")
-    room, used, fit = EMBED_DESCRIPTION_LIMIT - 100, 0, 0  # 100: for the "and more" line
-    for block in blocks:
-        used += len(block) + 2
-        if fit and used > room:
+        block = f"**{clip(item.event.title, EMBED_FIELD_NAME_LIMIT)}**\n{line}"
+        room -= len(block) + 2
+        if blocks and room < 0:
             break
-        fit += 1
-    shown = blocks[:fit]
-    description = "\n\n".join(shown)
-    if len(shown) < len(blocks):
-        more = len(blocks) - len(shown)
+        blocks.append(block)
+    description = "\n\n".join(blocks)
+    if len(blocks) < len(items):
+        more = len(items) - len(blocks)
         description += "\n\n" + t.ngettext("…and {n} more event.", "…and {n} more events.", more)
     embed = discord.Embed(
         title=t("Your upcoming events"),
