@@ -99,7 +99,7 @@ class Language(commands.Cog):
         return await self.bot.i18n.languages.export_member(guild_id, member_id)
 
     async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
-        return {"language choice": await self.bot.i18n.languages.forget_member(guild.id, member_id)}
+        return {N_("your language choice"): await self.bot.i18n.languages.forget_member(guild.id, member_id)}
 
 
 async def setup(bot: CommonRoomBot) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,10 @@ async def test_my_data_has_everything_and_forget_me_erases_every_trace(
     erased = await student.click(asked.response.message, label="Erase everything about me")
     summary = " ".join(m.content for m in erased.followups)
     assert "erased everything" in summary
+    # Said in words a student reads, never the database's names for things.
+    assert "• Events: replies to events: 1" in summary and "• Mentoring: mentoring sign-ups: 1" in summary
+    assert "Communities: community access removed on Discord: 2" in summary
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", summary), summary
 
     assert tables_holding(database, student.id) == []
     channels = {name: handle for name, handle in world.guild.channels.items()}

@@ -495,5 +495,5 @@ class Communities(
 
     async def forget_member_data(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
         counts = await self.service.forget_member(member_id)
-        counts["community access removed on Discord"] = await self.forget_member(guild, member_id)
+        counts[N_("community access removed on Discord")] = await self.forget_member(guild, member_id)
         return counts

@@ -51,7 +51,7 @@ from cogs.events.jobs import EventJobs
 from cogs.events.poll_commands import FindTime
 from cogs.events.poll_jobs import PollJobs
 from cogs.events.poll_render import poll_told
-from cogs.events.render import PAGE_SIZE, choice_name, list_page, mine_embed, need_saved
+from cogs.events.render import ERASED, PAGE_SIZE, choice_name, list_page, mine_embed, need_saved
 from cogs.events.render_attendees import attendee_pages, attendees_embed, register_csv, register_note
 from cogs.events.render_organisers import (
     cancelled_reply,
@@ -113,10 +113,10 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         """For /privacy forget-me: RSVPs and needs shared (the waiting list moves up) and reminder
         preferences."""
         counts = await self.service.forget_member(member_id)
-        counts["find-a-time answers and polls started"] = await self.polls.forget_member(member_id)
-        counts["evaluation follow-ups due"] = await self.evaluations.forget_member(member_id)
+        counts["polls"] = await self.polls.forget_member(member_id)
+        counts["evaluations"] = await self.evaluations.forget_member(member_id)
         self.bot.outbox.kick()  # whoever moved up into their place is owed a DM
-        return counts
+        return {ERASED.get(what, what): n for what, n in counts.items()}
 
     async def cog_load(self) -> None:
         self.bot.forms.add(NEED_FORM, self.submit_need, where="event needs form")

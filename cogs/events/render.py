@@ -288,6 +288,18 @@ def mine_embed(
     return embed
 
 
+#: What ``/privacy forget-me`` says it erased, by the service's names for it.
+ERASED: dict[str, Message] = {
+    "event_rsvps": N_("replies to events"),
+    "needs shared with organisers": N_("needs shared with organisers"),
+    "event_reminder_optouts": N_("your reminder setting"),
+    "events_created_by": N_("your name on events you created"),
+    "event_series_created_by": N_("your name on series you created"),
+    "polls": N_("find-a-time answers, and your name on polls you started"),
+    "evaluations": N_("evaluation follow-ups due to you"),
+}
+
+
 NEED_LABEL = N_("Tell the organisers about a need")
 NEED_CHANGE_LABEL = N_("See or change what I told them")
 

@@ -19,7 +19,7 @@ from discord.ext import commands
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
 from bot.feature import FeatureCog
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Message, Translator
 from bot.services.mentoring import MentoringService
 from bot.services.mentoring_model import Match
 from bot.services.mentoring_schedule import WEEKDAYS
@@ -28,6 +28,14 @@ from bot.ui.names import FORMER_MEMBER
 from cogs.mentoring import render
 from cogs.mentoring.jobs import MentoringJobs
 from cogs.mentoring.views import FLOW_TIMEOUT, ExperiencesModal, SignupView, checkin_view, rematch_view
+
+#: What ``/privacy forget-me`` says it erased, by the service's names for it.
+ERASED: dict[str, Message] = {
+    "mentoring_declarations": N_("experiences you shared for mentoring"),
+    "mentoring_profiles": N_("mentoring sign-ups"),
+    "mentoring_matches": N_("mentoring pairings"),
+    "mentoring_pair_history": N_("records of past pairings"),
+}
 
 
 class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
@@ -320,7 +328,7 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
         for thread_id in forgotten.thread_ids:
             await self.jobs.clear_introduction(thread_id)
         await self.jobs.after_run(forgotten.new_matches)
-        return forgotten.counts
+        return {ERASED.get(what, what): n for what, n in forgotten.counts.items()}
 
     # -- organisers ---------------------------------------------------------------------
 

@@ -87,7 +87,7 @@ async def test_my_data_shows_the_language_choice_and_forget_me_erases_it(world: 
     asked = await student.slash(world.general, "privacy forget-me")
     # The student chose Welsh, so /privacy answers in Welsh.
     erased = await student.click(asked.response.message, label="Dileu popeth amdana i")
-    assert "language choice: 1" in " ".join(m.content for m in erased.followups)
+    assert "• Iaith: eich dewis iaith: 1" in " ".join(m.content for m in erased.followups)
     assert student.id not in (await world.bot.i18n.languages.get(world.guild.id)).members
     about = await student.slash(world.general, "about")
     assert about.response.embeds[0].fields[0].name == "Your privacy"

@@ -37,7 +37,7 @@ async def test_a_student_reads_the_notice_downloads_and_erases_their_data_in_wel
     erased = await student.click(asked.response.message, label="Dileu popeth amdana i")
     summary = " ".join(m.content for m in erased.followups)
     assert summary.startswith("Wedi'i wneud. Rydw i wedi dileu popeth sy'n gysylltiedig â chi:")
-    assert "• Iaith: language choice: 1" in summary  # the language feature names its part in English
+    assert "• Iaith: eich dewis iaith: 1" in summary  # every part of the summary in Welsh
     # The choice is erased, so what comes next is in the server's language again (English).
     again = await student.slash(world.general, "privacy forget-me")
     cancelled = await student.click(again.response.message, label="Cancel")
