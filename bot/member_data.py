@@ -3,6 +3,10 @@
 A feature's cog implements :class:`MemberData`; ``/privacy my-data`` and ``/privacy forget-me``
 reach features only through it, and a test fails if a table the data inventory
 (:mod:`bot.privacy`) lists as personal is covered by no feature's ``personal_tables``.
+
+A feature whose counts from ``forget_member_data`` are keyed by its own names for things (a
+table's, say) may give ``erased_labels``: those names mapped to what a member reads (marked
+with ``N_``); ``/privacy forget-me`` shows the label, in the member's language.
 """
 
 from __future__ import annotations

@@ -246,8 +246,10 @@ class Privacy(
     async def forget(self, guild: discord.Guild, member_id: int) -> dict[str, int]:
         removed: dict[str, int] = {}
         for name, feature in self.providers():
+            labels = getattr(feature, "erased_labels", {})  # bot.member_data: optional
             for what, count in (await feature.forget_member_data(guild, member_id)).items():
-                removed[f"{name}: {what}"] = removed.get(f"{name}: {what}", 0) + int(count)
+                key = f"{name}: {labels.get(what, what)}"
+                removed[key] = removed.get(key, 0) + int(count)
         log.info("Erased a member's data on request (%d items)", sum(removed.values()))
         return removed
 

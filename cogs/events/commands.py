@@ -21,7 +21,7 @@ from discord.ext import commands
 from bot.clock import to_timestamp
 from bot.core import ORGANISER, CommonRoomBot
 from bot.errors import UserError
-from bot.i18n import N_
+from bot.i18n import N_, Message
 from bot.services.communities import CommunityService, channel_slug
 from bot.services.event_polls import EventPollService, decided_key
 from bot.services.events import (
@@ -79,6 +79,7 @@ NO_CARD_CHANNEL = N_(
 
 
 class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group_description=ABOUT):
+    erased_labels: ClassVar[dict[str, Message]] = ERASED
     personal_tables: ClassVar[frozenset[str]] = frozenset(
         {
             "event_rsvps",
@@ -116,7 +117,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         counts["polls"] = await self.polls.forget_member(member_id)
         counts["evaluations"] = await self.evaluations.forget_member(member_id)
         self.bot.outbox.kick()  # whoever moved up into their place is owed a DM
-        return {ERASED.get(what, what): n for what, n in counts.items()}
+        return counts
 
     async def cog_load(self) -> None:
         self.bot.forms.add(NEED_FORM, self.submit_need, where="event needs form")

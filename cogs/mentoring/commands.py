@@ -39,6 +39,7 @@ ERASED: dict[str, Message] = {
 
 
 class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
+    erased_labels: ClassVar[dict[str, Message]] = ERASED
     personal_tables: ClassVar[frozenset[str]] = frozenset(
         {"mentoring_declarations", "mentoring_matches", "mentoring_pair_history", "mentoring_profiles"}
     )
@@ -328,7 +329,7 @@ class Mentoring(FeatureCog[MentoringJobs], commands.Cog):
         for thread_id in forgotten.thread_ids:
             await self.jobs.clear_introduction(thread_id)
         await self.jobs.after_run(forgotten.new_matches)
-        return {ERASED.get(what, what): n for what, n in forgotten.counts.items()}
+        return forgotten.counts
 
     # -- organisers ---------------------------------------------------------------------
 

@@ -447,7 +447,7 @@ async def test_forget_member_erases_data_and_the_introduction_and_rematches_the_
     counts = await cog.forget_member(mentor.id)
     await world.bot.outbox.drain()  # called from outside the bot's world: wait for what it owes
 
-    assert counts["mentoring sign-ups"] == 1 and counts["records of past pairings"] == 1
+    assert counts["mentoring_profiles"] == 1 and counts["mentoring_pair_history"] == 1
     assert await cog.export_member(mentor.id) == {
         "profiles": [],
         "pairings": [],
