@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import discord
 import simcord
 
+from bot.services.events import LIMITS
+from bot.services.events_model import EventInfo
 from tests.conftest import World
 
 TZ = ZoneInfo("Europe/London")
@@ -132,3 +134,33 @@ def form_default(shown: simcord.InteractionResult, custom_id: str) -> str | None
         return None
 
     return walk(shown.modal)
+
+
+#: An event with every text at its longest and the largest numbers (for Discord's limits).
+LONGEST_EVENT = EventInfo(
+    event_id=2**53,
+    guild_id=1,
+    series_id=1,
+    kind="workshop",
+    title="T" * LIMITS["title"],
+    description="D" * LIMITS["description"],
+    place="P" * LIMITS["place"],
+    online_link="https://" + "l" * (LIMITS["online_link"] - 8),
+    starts_at=1_800_000_000,
+    ends_at=1_800_003_600,
+    capacity=100_000,
+    cost="C" * LIMITS["cost"],
+    food="F" * LIMITS["food"],
+    accessibility="A" * LIMITS["accessibility"],
+    facilitators="G" * LIMITS["facilitators"],
+    theme="H" * LIMITS["theme"],
+    going=99_999,
+    maybe=99_999,
+    waiting=99_999,
+    community_channel_id=2**63 - 1,
+    ask_needs=True,
+    channel_id=1,
+    message_id=None,
+    scheduled_event_id=None,
+    status="scheduled",
+)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 from bot.services.events import LIMITS
-from bot.services.events_model import MULTILINE_FIELDS
+from bot.services.events_model import MULTILINE_FIELDS, EventInfo
 from bot.ui import EMBED_DESCRIPTION_LIMIT, EMBED_FIELD_VALUE_LIMIT, EMBED_TITLE_LIMIT
 from cogs.events.render import ALCOHOL_FREE_NOTE
 from tests.conftest import World
 
-from .helpers import cards, create, everything_public, fields, local, prepare, said
+from .helpers import LONGEST_EVENT, cards, create, everything_public, fields, local, prepare, said
 
 ERROR_ID = re.compile(r"Something went wrong")
 HIDDEN = ("\u202e", "\u2066", "\u2069", "\u200b", "\u200e", "\ufeff", "\u2060", "\x00", "\x1b")
@@ -151,15 +151,15 @@ async def test_every_text_at_its_limit_makes_a_card_discord_accepts(world: World
 
 
 def test_event_mine_fits_discord_with_many_long_titles_and_says_how_many_more() -> None:
-    from bot.services.events_model import EventInfo, MyEvent
+    from dataclasses import replace
+
+    from bot.services.events_model import MyEvent
     from cogs.events.render import mine_embed
 
     def event(n: int) -> EventInfo:
-        return EventInfo(
-            n, 1, None, "social", f"{n:02d} " + "T" * (LIMITS["title"] - 3), "", 1_800_000_000 + n * 3600,
-            1_800_003_600 + n * 3600, None, None, None, None, None, None, None, None, None, None, None, None,
-            "scheduled",
-        )  # fmt: skip
+        title = f"{n:02d} " + "T" * (LIMITS["title"] - 3)
+        starts = 1_800_000_000 + n * 3600
+        return replace(LONGEST_EVENT, event_id=n, title=title, starts_at=starts, ends_at=starts + 3600)
 
     items = [MyEvent(event(n), "going", None, False, None) for n in range(60)]
     embed = mine_embed(items, reminders_on=True)

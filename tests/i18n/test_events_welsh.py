@@ -13,7 +13,6 @@ from typing import Any
 import discord
 
 from bot.i18n import SOURCE_TRANSLATOR, Catalogues, Voice
-from bot.services.events import LIMITS, EventInfo
 from bot.text import (
     BUTTON_LABEL_LIMIT,
     EMBED_DESCRIPTION_LIMIT,
@@ -25,7 +24,7 @@ from bot.text import (
 from cogs.events.render import render_card
 from cogs.events.views import card_view
 from tests.conftest import World
-from tests.events.helpers import create, dms, local, prepare, said
+from tests.events.helpers import LONGEST_EVENT, create, dms, local, prepare, said
 from tests.i18n.helpers import embed_texts
 
 #: English sentences a Welsh reader must not meet in these screens.
@@ -157,33 +156,7 @@ async def test_a_bilingual_server_posts_one_card_in_welsh_then_english(world: Wo
 def test_a_bilingual_card_with_everything_at_its_longest_fits_discords_limits() -> None:
     catalogues = Catalogues()
     voice = Voice((catalogues.translator("cy"), SOURCE_TRANSLATOR))
-    event = EventInfo(
-        event_id=2**53,
-        guild_id=1,
-        series_id=1,
-        kind="workshop",
-        title="T" * LIMITS["title"],
-        description="D" * LIMITS["description"],
-        place="P" * LIMITS["place"],
-        online_link="https://" + "l" * (LIMITS["online_link"] - 8),
-        starts_at=1_800_000_000,
-        ends_at=1_800_003_600,
-        capacity=100_000,
-        cost="C" * LIMITS["cost"],
-        food="F" * LIMITS["food"],
-        accessibility="A" * LIMITS["accessibility"],
-        facilitators="G" * LIMITS["facilitators"],
-        theme="H" * LIMITS["theme"],
-        going=99_999,
-        maybe=99_999,
-        waiting=99_999,
-        community_channel_id=2**63 - 1,
-        ask_needs=True,
-        channel_id=1,
-        message_id=None,
-        scheduled_event_id=None,
-        status="scheduled",
-    )
+    event = LONGEST_EVENT
     for shown in (event, replace(event, capacity=1, going=1), replace(event, status="cancelled")):
         embed = render_card(shown, series_rule="FREQ=WEEKLY;INTERVAL=2", voice=voice)
         within_limits(embed)
