@@ -20,6 +20,7 @@ read the state from before the transaction.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.resources
 import logging
 import os
@@ -185,6 +186,20 @@ async def _on_worker(conn: aiosqlite.Connection, work: Callable[[], T]) -> T:
     return result
 
 
+def _each(
+    conn: aiosqlite.Connection, statements: list[tuple[str, Params]]
+) -> list[tuple[list[sqlite3.Row], Exception | None]]:
+    """On the worker thread: each statement's rows, or its error (one read's mistake is its own)."""
+    raw = conn._conn
+    outcomes: list[tuple[list[sqlite3.Row], Exception | None]] = []
+    for sql, params in statements:
+        try:
+            outcomes.append((raw.execute(sql, params).fetchall(), None))
+        except Exception as error:
+            outcomes.append(([], error))
+    return outcomes
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     rowcount: int
@@ -286,6 +301,9 @@ class Database:
         self._committer: asyncio.Task[None] | None = None
         # Whether a grouped write is being committed (by its caller, or by the committer task).
         self._committing = False
+        # Single reads waiting for the reader's next trip (see _rows), and the task making it.
+        self._reads: list[tuple[str, Params, asyncio.Future[list[sqlite3.Row]]]] = []
+        self._read_trips: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -506,19 +524,58 @@ class Database:
             return cursor.rowcount
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        conn, lock = self._reading()
-        async with lock:
-            return await Tx(conn).fetchone(sql, params)
+        for row in await self._rows(sql, params):
+            return row
+        return None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        conn, lock = self._reading()
-        async with lock:
-            return await Tx(conn).fetchall(sql, params)
+        return await self._rows(sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        conn, lock = self._reading()
-        async with lock:
-            return await Tx(conn).fetchval(sql, params)
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def _rows(self, sql: str, params: Params) -> list[sqlite3.Row]:
+        """One read statement, sharing the reader's trip with every read issued in the same turn of
+        the event loop (as the features of ``/privacy my-data`` do, gathered), like a group commit
+        for reads: each trip wakes the loop, and the trips cost more than the queries. Each
+        statement runs on its own, as before (its own implicit snapshot, its own error)."""
+        if self._reader is None:  # ``:memory:``: reads share the writer, and its transactions
+            async with self._lock:
+                return await Tx(self._require()).fetchall(sql, params)
+        future: asyncio.Future[list[sqlite3.Row]] = asyncio.get_running_loop().create_future()
+        self._reads.append((sql, params, future))
+        if self._read_trips is None:
+            self._read_trips = asyncio.ensure_future(self._make_read_trips(self._reader))
+        return await future
+
+    async def _make_read_trips(self, reader: aiosqlite.Connection) -> None:
+        """Run the waiting reads, a trip for all that wait, until none are left. A failure of the
+        trip itself (the connection closed) reaches every read in it; nothing waits forever."""
+        batch: list[tuple[str, Params, asyncio.Future[list[sqlite3.Row]]]] = []
+        try:
+            async with self._read_lock:
+                while self._reads:
+                    batch, self._reads = self._reads, []
+                    statements = [(sql, params) for sql, params, _ in batch]
+                    outcomes = await _on_worker(reader, functools.partial(_each, reader, statements))
+                    for (_, _, future), (rows, error) in zip(batch, outcomes, strict=True):
+                        if future.done():  # its caller gave up waiting
+                            continue
+                        if error is not None:
+                            future.set_exception(error)
+                        else:
+                            future.set_result(rows)
+                    batch = []
+        except BaseException as failed:
+            for _, _, future in [*batch, *self._reads]:
+                if not future.done():
+                    future.set_exception(failed if isinstance(failed, Exception) else RuntimeError("closed"))
+            self._reads = []
+            if not isinstance(failed, Exception):
+                raise
+        finally:
+            self._read_trips = None
 
     # -- migrations --------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from collections.abc import Awaitable
 
 import pytest
 
@@ -200,6 +201,50 @@ async def test_several_reads_in_one_trip_see_one_committed_state(db: Database) -
         await db.read_many(("SELECT 1", ()), ("SELECT nope FROM bot_meta", ()))
     [[row]] = await db.read_many(("SELECT value FROM bot_meta WHERE key = 'a'", ()))
     assert row[0] == "9"
+
+
+async def test_reads_issued_together_share_one_trip_and_keep_their_own_answers(db: Database) -> None:
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1'), ('b', '2')")
+
+    async def together() -> list[object]:
+        return await asyncio.gather(
+            db.fetchval("SELECT value FROM bot_meta WHERE key = ?", ("a",)),
+            db.fetchall("SELECT key FROM bot_meta ORDER BY key"),
+            db.fetchone("SELECT value FROM bot_meta WHERE key = 'missing'"),
+            db.fetchall("SELECT nope FROM bot_meta"),  # a mistake is its own, not the others'
+            db.fetchval("SELECT value FROM bot_meta WHERE key = ?", ("b",)),
+            return_exceptions=True,
+        )
+
+    answers: list[object] = []
+    trips = await count_trips(asyncio.wait_for(_into(answers, together()), 5))
+    a, keys, missing, mistake, b = answers
+    assert (a, [r[0] for r in keys], missing, b) == ("1", ["a", "b"], None, "2")  # type: ignore[union-attr]
+    assert isinstance(mistake, sqlite3.OperationalError)
+    assert trips == 1  # five reads, one wake-up of the loop
+    assert await count_trips(db.fetchall("SELECT 1")) == 1  # a lone read: one trip, as before
+
+
+async def test_a_reader_that_gives_up_does_not_strand_the_others(db: Database) -> None:
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1')")
+    impatient = asyncio.ensure_future(db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'"))
+    patient = asyncio.ensure_future(db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'"))
+    await asyncio.sleep(0)
+    impatient.cancel()
+    assert await asyncio.wait_for(patient, 5) == "1"
+    assert impatient.cancelled()
+    # A read already waiting for its trip when the database closes is answered first; one asked
+    # for after is refused at once. None waits forever.
+    queued = asyncio.ensure_future(db.fetchval("SELECT 7"))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(db.close(), 5)
+    assert queued.result() == 7
+    with pytest.raises(RuntimeError, match="not open"):
+        await asyncio.wait_for(db.fetchval("SELECT 1"), 5)
+
+
+async def _into(out: list[object], action: Awaitable[list[object]]) -> None:
+    out.extend(await action)
 
 
 async def test_a_transaction_begins_with_its_first_statement(db: Database) -> None:

@@ -1298,23 +1298,18 @@ class EventService:
 
     async def export_member(self, member_id: int) -> dict[str, Any]:
         """Everything stored about this member by the events feature (JSON-serialisable)."""
-        async with self.db.read() as tx:
-            rsvps = await tx.fetchall(
+        rsvps, optouts, created, series = await self.db.read_many(
+            (
                 "SELECT r.event_id, e.guild_id, e.title, e.starts_at, r.status, r.updated_at, r.promoted_at,"
                 " r.promotion_dm, r.need AS need_shared_with_organisers"
                 " FROM event_rsvps r JOIN events e ON e.event_id = r.event_id"
                 " WHERE r.member_id = ? ORDER BY e.starts_at",
                 (member_id,),
-            )
-            optouts = await tx.fetchall(
-                "SELECT guild_id, created_at FROM event_reminder_optouts WHERE member_id = ?", (member_id,)
-            )
-            created = await tx.fetchall(
-                "SELECT event_id, guild_id, title, starts_at FROM events WHERE created_by = ?", (member_id,)
-            )
-            series = await tx.fetchall(
-                "SELECT series_id, guild_id FROM event_series WHERE created_by = ?", (member_id,)
-            )
+            ),
+            ("SELECT guild_id, created_at FROM event_reminder_optouts WHERE member_id = ?", (member_id,)),
+            ("SELECT event_id, guild_id, title, starts_at FROM events WHERE created_by = ?", (member_id,)),
+            ("SELECT series_id, guild_id FROM event_series WHERE created_by = ?", (member_id,)),
+        )
         return {
             "event_rsvps": [dict(r) for r in rsvps],
             "event_reminder_optouts": [dict(r) for r in optouts],

@@ -970,8 +970,7 @@ class MentoringService:
 
     async def export_member(self, member_id: int) -> dict[str, Any]:
         """Everything stored about the member's mentoring, on every server, as plain JSON."""
-        async with self.db.read() as tx:
-            return await export_member(tx, member_id, self.member_hash)
+        return await export_member(self.db, member_id, self.member_hash)
 
     async def forget_member(self, member_id: int) -> dict[str, int]:
         """Erase the member's mentoring data everywhere, including the keyed pair history."""

@@ -37,41 +37,47 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.clock import from_timestamp
-from bot.db import Tx
+from bot.db import Database, Tx
 
 MemberHash = Callable[[int, int], str]  # (guild id, member id) -> keyed hash
+HISTORY_GUILDS = "SELECT DISTINCT guild_id FROM mentoring_pair_history"
 
 
-async def export_member(tx: Tx, member_id: int, member_hash: MemberHash) -> dict[str, Any]:
-    """Everything stored about the member's mentoring, on every server, as plain JSON."""
-    profiles = await tx.fetchall(
-        "SELECT * FROM mentoring_profiles WHERE member_id = ? ORDER BY guild_id, role", (member_id,)
+async def export_member(db: Database, member_id: int, member_hash: MemberHash) -> dict[str, Any]:
+    """Everything stored about the member's mentoring, on every server, as plain JSON: two trips
+    to the reader (what is stored by id, then the keyed pair history of each server it names)."""
+    profiles, declarations, matches, experiences, guilds = await db.read_many(
+        ("SELECT * FROM mentoring_profiles WHERE member_id = ? ORDER BY guild_id, role", (member_id,)),
+        (
+            "SELECT d.guild_id, d.role, d.experience_key, e.label FROM mentoring_declarations d"
+            " LEFT JOIN mentoring_experiences e ON e.guild_id = d.guild_id AND e.key = d.experience_key"
+            " WHERE d.member_id = ? ORDER BY d.guild_id, d.role, d.experience_key",
+            (member_id,),
+        ),
+        (
+            "SELECT * FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ? ORDER BY id",
+            (member_id, member_id),
+        ),
+        ("SELECT guild_id, key, label FROM mentoring_experiences", ()),
+        (HISTORY_GUILDS, ()),
     )
-    declarations = await tx.fetchall(
-        "SELECT d.guild_id, d.role, d.experience_key, e.label FROM mentoring_declarations d"
-        " LEFT JOIN mentoring_experiences e ON e.guild_id = d.guild_id AND e.key = d.experience_key"
-        " WHERE d.member_id = ? ORDER BY d.guild_id, d.role, d.experience_key",
-        (member_id,),
-    )
-    matches = await tx.fetchall(
-        "SELECT * FROM mentoring_matches WHERE mentor_id = ? OR mentee_id = ? ORDER BY id",
-        (member_id, member_id),
-    )
-    label_of = {
-        (r["guild_id"], r["key"]): r["label"]
-        for r in await tx.fetchall("SELECT guild_id, key, label FROM mentoring_experiences")
-    }
-    history = 0
-    for guild_id in await _history_guilds(tx):
-        digest = member_hash(guild_id, member_id)
-        history += int(
-            await tx.fetchval(
-                "SELECT COUNT(*) FROM mentoring_pair_history WHERE guild_id = ?"
-                " AND (mentor_hash = ? OR mentee_hash = ?)",
-                (guild_id, digest, digest),
+    label_of = {(r["guild_id"], r["key"]): r["label"] for r in experiences}
+    digests = [(int(r[0]), member_hash(int(r[0]), member_id)) for r in guilds]
+    counts = (
+        await db.read_many(
+            *(
+                (
+                    "SELECT COUNT(*) FROM mentoring_pair_history WHERE guild_id = ?"
+                    " AND (mentor_hash = ? OR mentee_hash = ?)",
+                    (guild_id, digest, digest),
+                )
+                for guild_id, digest in digests
             )
-            or 0
         )
+        if digests
+        else []
+    )
+    history = sum(int(rows[0][0] or 0) for rows in counts)
 
     def when(value: int | None) -> str | None:
         return None if value is None else from_timestamp(value).isoformat()
@@ -147,4 +153,4 @@ async def erase_member(tx: Tx, member_id: int, member_hash: MemberHash) -> dict[
 
 
 async def _history_guilds(tx: Tx) -> list[int]:
-    return [int(r[0]) for r in await tx.fetchall("SELECT DISTINCT guild_id FROM mentoring_pair_history")]
+    return [int(r[0]) for r in await tx.fetchall(HISTORY_GUILDS)]
