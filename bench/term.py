@@ -37,7 +37,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -49,7 +48,7 @@ import simcord
 from discord import app_commands
 from discord.ext import commands
 
-from bench._harness import Stage, build_stage, make_settings
+from bench._harness import ARRIVAL, Completions, Stage, build_stage, concurrent, make_settings
 from bot import create_bot
 from bot.clock import to_timestamp
 from bot.db import Database
@@ -219,31 +218,6 @@ def _seed_mentoring(
 
 
 # -- dispatching many interactions at once ------------------------------------------------------
-
-
-@contextmanager
-def concurrent(env: simcord.Env) -> Iterator[None]:
-    """Actor calls inside this block only emit their interaction (no settling, no one-at-a-time
-    check), so ``asyncio.gather`` over them puts every interaction in flight at once. Call
-    ``env.settle()`` after the block."""
-
-    async def no_settle(*_args: Any, **_kwargs: Any) -> None:
-        return None
-
-    saved = (env._settle_internal, env._begin_operation, env._end_operation)
-    env._settle_internal = no_settle  # type: ignore[method-assign]
-    env._begin_operation = lambda *_a, **_k: None  # type: ignore[method-assign]
-    env._end_operation = lambda *_a, **_k: None  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        env._settle_internal, env._begin_operation, env._end_operation = saved  # type: ignore[method-assign]
-
-
-#: When the interaction being handled arrived at Discord (``time.perf_counter()``), for the
-#: deadline rows: set by :func:`arrive` around discord.py's parse, so every handler task discord.py
-#: creates for that interaction carries it (a task copies its context when created).
-ARRIVAL: ContextVar[float] = ContextVar("arrival")
 
 
 @contextmanager
@@ -603,52 +577,6 @@ class Result:
         if self.target == "startup":
             return statistics.median(self.ours) <= 1.2 * statistics.median(self.base)
         return self.ratio() <= RATIO_TARGET
-
-
-class Completions:
-    """Counts each bot's completed interactions per key, so the bench can wait for the bot alone.
-
-    SimCord's ``settle()`` polls every live view and wait-future on the event loop while it runs;
-    with the few dozen live views a real bot keeps (a paged list stays open for minutes) that is
-    ~30 ms of simulator CPU per interaction, which would land inside the bot's timing. So every
-    timed interaction is only emitted (``concurrent``); the bench waits here until the bot's own
-    clock has stopped for it, and settles SimCord afterwards, outside the timed window.
-    """
-
-    def __init__(self, bot: Any) -> None:
-        self.counts: dict[str, int] = {}
-        self.changed = asyncio.Event()
-        observe = bot.timings.observe_completed
-
-        def observed(key: str, seconds: float) -> None:
-            observe(key, seconds)
-            self.counts[key] = self.counts.get(key, 0) + 1
-            self.changed.set()
-
-        bot.timings.observe_completed = observed
-        #: First responses of interactions delivered by :func:`arrive`: seconds from their
-        #: arrival at Discord (not from the bot's receipt), per key.
-        self.from_arrival: dict[str, list[float]] = {}
-        first = bot.timings.observe
-
-        def responded(key: str, seconds: float) -> None:
-            first(key, seconds)
-            arrived = ARRIVAL.get(None)
-            if arrived is not None:
-                self.from_arrival.setdefault(key, []).append(time.perf_counter() - arrived)
-
-        bot.timings.observe = responded
-
-    def count(self, key: str) -> int:
-        return self.counts.get(key, 0)
-
-    async def wait(self, key: str, target: int, limit_s: float = 120.0) -> None:
-        async def until() -> None:
-            while self.count(key) < target:
-                self.changed.clear()
-                await self.changed.wait()
-
-        await asyncio.wait_for(until(), limit_s)
 
 
 async def timed(
