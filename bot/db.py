@@ -12,6 +12,11 @@ coroutine's transaction never interleaves with another's statements:
   while a write commits (and waits for its fsync), so a student's read never queues behind a
   burst of writes. Each read starts after the previous one finished, on a connection with no
   open statement between reads, so it sees every write committed before it began.
+* the **loop reader** (:class:`_LoopReader`), a third connection, read-only too, runs the quick
+  reads of ``fetch*`` and ``read_many`` on the event loop's own thread: a trip to aiosqlite's
+  thread costs about half a millisecond of hand-offs, several times a small query. A statement
+  still running after ``LOOP_READ_BUDGET_S`` is interrupted and goes to the reader's thread,
+  as it does from then on, so no read holds up the loop longer than that.
 
 Never call the one-statement shortcuts while holding a transaction (use the ``Tx``): they would
 read the state from before the transaction.
@@ -27,6 +32,7 @@ import os
 import re
 import sqlite3
 import stat
+import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -200,6 +206,66 @@ def _each(
     return outcomes
 
 
+#: How long a read may run on the event loop's thread before it is interrupted and sent to the
+#: reader's thread instead (a statement interrupted once goes there from then on).
+LOOP_READ_BUDGET_S = 0.002
+#: SQLite calls the budget check every this many virtual-machine steps (a few microseconds).
+_PROGRESS_STEPS = 2000
+
+
+class _LoopReader:
+    """A read-only connection used on the event loop's own thread, for reads that are quick.
+
+    A quick read (a member's events, a page of a list) takes tens of microseconds in SQLite and
+    half a millisecond in hand-offs to and from aiosqlite's thread, so here it runs in place.
+    SQLite's progress handler interrupts a statement past :data:`LOOP_READ_BUDGET_S`; that read,
+    and that statement from then on, go to the reader's thread. ``busy_timeout`` is 0: a read
+    that would wait (a WAL recovery) goes to the thread rather than wait on the loop.
+    """
+
+    def __init__(self, uri: str) -> None:
+        self.conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        # The reader's settings, but for busy_timeout: a read that would wait goes to the thread.
+        pragmas = ("foreign_keys = ON", "busy_timeout = 0", "synchronous = FULL", "secure_delete = ON")
+        for pragma in (*pragmas, "query_only = ON"):
+            self.conn.execute(f"PRAGMA {pragma}")
+        self.slow: set[str] = set()
+        self._deadline = 0.0
+        self.conn.set_progress_handler(self._over_budget, _PROGRESS_STEPS)
+
+    def _over_budget(self) -> bool:
+        return time.perf_counter() > self._deadline
+
+    def run(self, statements: Sequence[tuple[str, Params]]) -> list[list[sqlite3.Row]] | None:
+        """Each statement's rows (several in one snapshot), or None: run them on the thread."""
+        if any(sql in self.slow for sql, _ in statements):
+            return None
+        raw = self.conn
+        self._deadline = time.perf_counter() + LOOP_READ_BUDGET_S
+        try:
+            if len(statements) == 1:
+                sql, params = statements[0]
+                return [raw.execute(sql, params).fetchall()]
+            raw.execute("BEGIN")
+            try:
+                return [raw.execute(sql, params).fetchall() for sql, params in statements]
+            finally:
+                self._deadline = float("inf")  # ending the snapshot is never interrupted
+                raw.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if str(error) == "interrupted":
+                self.slow.update(sql for sql, _ in statements)
+                return None
+            if "locked" in str(error) or "busy" in str(error):
+                return None
+            raise
+
+    async def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
+        """As aiosqlite's, so a test traces every connection the same way."""
+        self.conn.set_trace_callback(callback)
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     rowcount: int
@@ -288,9 +354,14 @@ async def _in_savepoint(tx: Tx, work: Callable[[Tx], Awaitable[Any]]) -> tuple[A
 
 
 class Database:
-    def __init__(self, path: Path | str, *, migrations_dir: Path | None = None) -> None:
+    def __init__(
+        self, path: Path | str, *, migrations_dir: Path | None = None, loop_reads: bool = True
+    ) -> None:
         self.path = Path(path)
         self.migrations_dir = migrations_dir
+        #: Whether quick reads run on the loop's thread (:class:`_LoopReader`); False sends every
+        #: read to the reader's thread.
+        self.loop_reads = loop_reads
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         # The read-only connection (None for ``:memory:``, where reads use the writer).
@@ -304,6 +375,9 @@ class Database:
         # Single reads waiting for the reader's next trip (see _rows), and the task making it.
         self._reads: list[tuple[str, Params, asyncio.Future[list[sqlite3.Row]]]] = []
         self._read_trips: asyncio.Task[None] | None = None
+        # Quick reads on the loop's own thread (None for ``:memory:``); off during a checkpoint.
+        self._loop_reader: _LoopReader | None = None
+        self._checkpointing = False
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -327,16 +401,23 @@ class Database:
         if str(self.path) != ":memory:":
             try:
                 self._reader = await self._open_reader()
+                if self.loop_reads:
+                    self._loop_reader = _LoopReader(self._reader_uri())
             except BaseException:
+                if self._reader is not None:
+                    await self._reader.close()
+                    self._reader = None
                 self._conn = None
                 await conn.close()
                 raise
 
+    def _reader_uri(self) -> str:
+        return f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode=ro"
+
     async def _open_reader(self) -> aiosqlite.Connection:
         """The read-only connection: ``mode=ro`` on the file the writer has already put in WAL mode
         (its ``-wal`` and ``-shm`` exist, created 0600 like the database, so this creates nothing)."""
-        uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode=ro"
-        reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        reader = await aiosqlite.connect(self._reader_uri(), uri=True, isolation_level=None)
         try:
             reader.row_factory = sqlite3.Row
             # The writer's per-connection settings, so a read behaves the same on either connection.
@@ -359,6 +440,9 @@ class Database:
             await self._committer  # writes already queued are answered before the file closes
         conn, self._conn = self._conn, None
         reader, self._reader = self._reader, None
+        loop_reader, self._loop_reader = self._loop_reader, None
+        if loop_reader is not None:
+            loop_reader.conn.close()
         # The reader first: the writer, closing last, checkpoints and removes the -wal and -shm.
         if reader is not None:
             async with self._read_lock:
@@ -370,9 +454,10 @@ class Database:
     def is_open(self) -> bool:
         return self._conn is not None
 
-    def connections(self) -> list[aiosqlite.Connection]:
-        """Every open connection (for tracing statements in tests and benchmarks)."""
-        return [conn for conn in (self._conn, self._reader) if conn is not None]
+    def connections(self) -> list[aiosqlite.Connection | _LoopReader]:
+        """Every open connection (for tracing statements in tests and benchmarks): the writer,
+        the reader, and the loop reader (which traces through the same awaitable call)."""
+        return [conn for conn in (self._conn, self._reader, self._loop_reader) if conn is not None]
 
     def _reading(self) -> tuple[aiosqlite.Connection, asyncio.Lock]:
         """The connection reads use, and its lock."""
@@ -499,8 +584,12 @@ class Database:
         the trips, each a wake-up of the event loop, cost more than the queries. Here BEGIN, the
         statements and COMMIT run together on aiosqlite's worker thread, through its internal
         ``_execute``: the one function every aiosqlite call goes through
-        (``tests/test_performance.py`` fails if a release changes it).
+        (``tests/test_performance.py`` fails if a release changes it). Quick ones take no trip
+        at all (the loop reader).
         """
+        quick = self._quick(statements)
+        if quick is not None:
+            return quick
         conn, lock = self._reading()
 
         def run() -> list[list[sqlite3.Row]]:
@@ -536,18 +625,33 @@ class Database:
         return None if row is None else row[0]
 
     async def _rows(self, sql: str, params: Params) -> list[sqlite3.Row]:
-        """One read statement, sharing the reader's trip with every read issued in the same turn of
-        the event loop (as the features of ``/privacy my-data`` do, gathered), like a group commit
-        for reads: each trip wakes the loop, and the trips cost more than the queries. Each
-        statement runs on its own, as before (its own implicit snapshot, its own error)."""
+        """One read statement. When the reader is busy, it waits with every other read issued
+        meanwhile (as the features of ``/privacy my-data`` do, gathered) and they share the next
+        trip, like a group commit for reads: each trip wakes the loop, and the trips cost more
+        than the queries. Each statement runs on its own, as before (its own implicit snapshot,
+        its own error)."""
         if self._reader is None:  # ``:memory:``: reads share the writer, and its transactions
             async with self._lock:
                 return await Tx(self._require()).fetchall(sql, params)
+        quick = self._quick([(sql, params)])
+        if quick is not None:
+            return quick[0]
+        if self._read_trips is None and not self._read_lock.locked():
+            # The reader is idle: go at once, with no hand-off to the task (each hand-off is a
+            # turn of the loop). Reads issued meanwhile queue for the task, which waits its turn.
+            async with self._read_lock:
+                return await Tx(self._reader).fetchall(sql, params)
         future: asyncio.Future[list[sqlite3.Row]] = asyncio.get_running_loop().create_future()
         self._reads.append((sql, params, future))
         if self._read_trips is None:
             self._read_trips = asyncio.ensure_future(self._make_read_trips(self._reader))
         return await future
+
+    def _quick(self, statements: Sequence[tuple[str, Params]]) -> list[list[sqlite3.Row]] | None:
+        """The rows of quick reads, read on the loop's thread; None if they must go to the reader."""
+        if self._loop_reader is None or self._checkpointing:
+            return None
+        return self._loop_reader.run(statements)
 
     async def _make_read_trips(self, reader: aiosqlite.Connection) -> None:
         """Run the waiting reads, a trip for all that wait, until none are left. A failure of the
@@ -654,16 +758,19 @@ class Database:
         so old page versions stay in the log for now; the caller retries later. Waiting here
         would hold every other database user behind the lock. Our own reader is held idle for
         the checkpoint (its lock taken after the writer's, the one order both are ever taken in),
-        so a read of ours in flight never makes the checkpoint give up.
+        so a read of ours in flight never makes the checkpoint give up; the loop reader reads
+        nothing meanwhile (its reads go to the reader, and wait).
         """
         conn = self._require()
         async with self._lock, self._read_lock:
+            self._checkpointing = True
             await conn.execute_fetchall("PRAGMA busy_timeout = 0")
             try:
                 rows = list(await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
             except sqlite3.OperationalError:
                 return False
             finally:
+                self._checkpointing = False
                 await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return bool(rows) and rows[0][0] == 0
 

@@ -180,22 +180,36 @@ async def open_command_to(world: World, name: str, *members: simcord.MemberActor
 
 
 async def count_trips(action: object) -> int:
-    """Trips ``action`` makes to aiosqlite's worker threads (each one a wake-up of the loop)."""
+    """Round trips ``action`` makes to the database, each a wait for SQLite: a trip to
+    aiosqlite's worker threads (each one a wake-up of the loop), or one batch of quick reads on
+    the loop's own thread (``bot.db._LoopReader``)."""
     import aiosqlite
+
+    from bot.db import _LoopReader
 
     trips = 0
     real = aiosqlite.Connection._execute
+    real_run = _LoopReader.run
 
     async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
         nonlocal trips
         trips += 1
         return await real(self, fn, *args, **kwargs)
 
+    def counted_run(self: _LoopReader, statements: Any) -> Any:
+        nonlocal trips
+        rows = real_run(self, statements)
+        if rows is not None:  # else the same reads go to the thread, counted there
+            trips += 1
+        return rows
+
     aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    _LoopReader.run = counted_run  # type: ignore[method-assign]
     try:
         await action  # type: ignore[misc]
     finally:
         aiosqlite.Connection._execute = real  # type: ignore[method-assign]
+        _LoopReader.run = real_run  # type: ignore[method-assign]
     return trips
 
 

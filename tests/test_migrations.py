@@ -65,9 +65,13 @@ async def test_pragmas_are_set_on_open(tmp_path: Path) -> None:
     try:
         assert await db.fetchval("PRAGMA journal_mode") == "wal"
         assert await db.fetchval("PRAGMA foreign_keys") == 1
-        assert await db.fetchval("PRAGMA busy_timeout") == 5000
         assert await db.fetchval("PRAGMA synchronous") == 2  # FULL
         assert await db.fetchval("PRAGMA secure_delete") == 1
+        writer, reader, loop_reader = db.connections()
+        for conn in (writer, reader):
+            assert [tuple(r) for r in await conn.execute_fetchall("PRAGMA busy_timeout")] == [(5000,)]  # type: ignore[union-attr]
+        # The loop reader never waits on the loop: a read that would is sent to the reader instead.
+        assert loop_reader.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 0  # type: ignore[union-attr]
     finally:
         await db.close()
 

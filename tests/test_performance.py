@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
 
 import pytest
 
@@ -90,10 +91,10 @@ async def test_no_hot_query_scans_a_guarded_table(
 
 
 async def _count_statements(db: Database, action: object) -> int:
-    """Statements ``action`` runs on any of the database's connections (writer and reader)."""
+    """Statements ``action`` runs on any of the database's connections (writer, reader, loop reader)."""
     statements: list[str] = []
     connections = db.connections()
-    assert len(connections) == 2
+    assert len(connections) == 3
     for conn in connections:
         await conn.set_trace_callback(statements.append)
     try:
@@ -203,7 +204,8 @@ async def test_several_reads_in_one_trip_see_one_committed_state(db: Database) -
     assert row[0] == "9"
 
 
-async def test_reads_issued_together_share_one_trip_and_keep_their_own_answers(db: Database) -> None:
+async def test_reads_issued_together_share_one_trip_and_keep_their_own_answers(threaded: Database) -> None:
+    db = threaded  # every read goes to the reader's thread, as slow ones do
     await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1'), ('b', '2')")
 
     async def together() -> list[object]:
@@ -221,11 +223,14 @@ async def test_reads_issued_together_share_one_trip_and_keep_their_own_answers(d
     a, keys, missing, mistake, b = answers
     assert (a, [r[0] for r in keys], missing, b) == ("1", ["a", "b"], None, "2")  # type: ignore[union-attr]
     assert isinstance(mistake, sqlite3.OperationalError)
-    assert trips == 1  # five reads, one wake-up of the loop
+    # The first read finds the reader idle and goes at once; the four asked meanwhile share the
+    # next trip: two wake-ups of the loop, not five.
+    assert trips == 2
     assert await count_trips(db.fetchall("SELECT 1")) == 1  # a lone read: one trip, as before
 
 
-async def test_a_reader_that_gives_up_does_not_strand_the_others(db: Database) -> None:
+async def test_a_reader_that_gives_up_does_not_strand_the_others(threaded: Database) -> None:
+    db = threaded
     await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1')")
     impatient = asyncio.ensure_future(db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'"))
     patient = asyncio.ensure_future(db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'"))
@@ -235,12 +240,84 @@ async def test_a_reader_that_gives_up_does_not_strand_the_others(db: Database) -
     assert impatient.cancelled()
     # A read already waiting for its trip when the database closes is answered first; one asked
     # for after is refused at once. None waits forever.
+    going = asyncio.ensure_future(db.fetchval("SELECT 6"))
     queued = asyncio.ensure_future(db.fetchval("SELECT 7"))
     await asyncio.sleep(0)
     await asyncio.wait_for(db.close(), 5)
-    assert queued.result() == 7
+    assert (going.result(), queued.result()) == (6, 7)
     with pytest.raises(RuntimeError, match="not open"):
         await asyncio.wait_for(db.fetchval("SELECT 1"), 5)
+
+
+async def test_a_quick_read_takes_no_trip_to_a_thread_and_sees_every_commit(db: Database) -> None:
+    import aiosqlite
+
+    trips: list[object] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
+        trips.append(fn)
+        return await real(self, fn, *args, **kwargs)
+
+    await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1')")
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    try:
+        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "1"
+        [[row]] = await db.read_many(("SELECT value FROM bot_meta WHERE key = ?", ("a",)))
+        assert row[0] == "1"
+        assert trips == []  # both read on the loop's own thread
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE bot_meta SET value = '2' WHERE key = 'a'")
+            # Not committed yet: a read sees the last commit, as on the reader.
+            assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "1"
+        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "2"
+        with pytest.raises(sqlite3.OperationalError, match="no such column"):
+            await db.fetchall("SELECT nope FROM bot_meta")
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await db.fetchall("DELETE FROM bot_meta")  # a read connection never writes
+    finally:
+        aiosqlite.Connection._execute = real  # type: ignore[method-assign]
+    assert await db.fetchval("SELECT COUNT(*) FROM bot_meta WHERE key = 'a'") == 1
+
+
+async def test_a_slow_read_is_interrupted_and_finishes_on_the_thread_without_holding_up_the_loop(
+    db: Database,
+) -> None:
+    slow = (
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?) SELECT COUNT(*) FROM n"
+    )
+    ticks = 0
+    reading = True
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while reading:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0)
+    started = ticks
+    try:
+        # Far more than the loop's budget: interrupted there, then read whole on the thread.
+        assert await count_trips(db.fetchval(slow, (3_000_000,))) == 1
+    finally:
+        reading = False
+        await task
+    assert ticks > started + 1  # the loop went on turning while SQLite counted
+    # That statement goes straight to the thread from now on, even when it would be quick.
+    assert slow in db.connections()[2].slow  # type: ignore[union-attr]
+    assert await db.fetchval(slow, (3,)) == 3
+
+
+@pytest.fixture
+async def threaded(tmp_path: Path) -> AsyncIterator[Database]:
+    """A database whose every read goes to the reader's thread (``loop_reads=False``)."""
+    database = Database(tmp_path / "threaded.sqlite3", loop_reads=False)
+    await database.open()
+    await database.migrate()
+    yield database
+    await database.close()
 
 
 async def _into(out: list[object], action: Awaitable[list[object]]) -> None:
@@ -324,7 +401,7 @@ async def _insert(tx: Tx, key: str, order: list[str]) -> str:
 async def test_a_burst_of_grouped_writes_commits_in_call_order_with_few_commits(db: Database) -> None:
     order: list[str] = []
     statements: list[str] = []
-    [writer, _] = db.connections()
+    [writer, *_] = db.connections()
     await writer.set_trace_callback(statements.append)
     keys = [f"k{i}" for i in range(300)]
     results = await asyncio.gather(*(db.grouped(lambda tx, k=k: _insert(tx, k, order)) for k in keys))
