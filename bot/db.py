@@ -206,11 +206,16 @@ def _each(
     return outcomes
 
 
-#: How long a read may run on the event loop's thread before it is interrupted and sent to the
-#: reader's thread instead (a statement interrupted once goes there from then on).
+#: How much CPU a read may take on the event loop's thread before it is interrupted and sent to
+#: the reader's thread instead (a statement that needed more goes there from then on).
 LOOP_READ_BUDGET_S = 0.002
+#: How long a read may hold the loop by the clock (the process descheduled, a cold disk) before
+#: it is interrupted and sent to the thread, this time only.
+LOOP_READ_WALL_S = 0.010
 #: SQLite calls the budget check every this many virtual-machine steps (a few microseconds).
 _PROGRESS_STEPS = 2000
+#: At most this many statements are remembered as slow (statement texts are the code's own).
+_SLOW_KEPT = 1000
 
 
 class _LoopReader:
@@ -218,9 +223,11 @@ class _LoopReader:
 
     A quick read (a member's events, a page of a list) takes tens of microseconds in SQLite and
     half a millisecond in hand-offs to and from aiosqlite's thread, so here it runs in place.
-    SQLite's progress handler interrupts a statement past :data:`LOOP_READ_BUDGET_S`; that read,
-    and that statement from then on, go to the reader's thread. ``busy_timeout`` is 0: a read
-    that would wait (a WAL recovery) goes to the thread rather than wait on the loop.
+    SQLite's progress handler interrupts a statement that used :data:`LOOP_READ_BUDGET_S` of the
+    thread's CPU (that read, and that statement from then on, go to the reader's thread) or held
+    the loop :data:`LOOP_READ_WALL_S` by the clock (that read only: the machine was busy, the
+    statement is not slow). ``busy_timeout`` is 0: a read that would wait (a WAL recovery) goes
+    to the thread rather than wait on the loop.
     """
 
     def __init__(self, uri: str) -> None:
@@ -231,18 +238,19 @@ class _LoopReader:
         for pragma in (*pragmas, "query_only = ON"):
             self.conn.execute(f"PRAGMA {pragma}")
         self.slow: set[str] = set()
-        self._deadline = 0.0
+        self._cpu_deadline = self._wall_deadline = 0.0
         self.conn.set_progress_handler(self._over_budget, _PROGRESS_STEPS)
 
     def _over_budget(self) -> bool:
-        return time.perf_counter() > self._deadline
+        return time.thread_time() > self._cpu_deadline or time.perf_counter() > self._wall_deadline
 
     def run(self, statements: Sequence[tuple[str, Params]]) -> list[list[sqlite3.Row]] | None:
         """Each statement's rows (several in one snapshot), or None: run them on the thread."""
         if any(sql in self.slow for sql, _ in statements):
             return None
         raw = self.conn
-        self._deadline = time.perf_counter() + LOOP_READ_BUDGET_S
+        self._cpu_deadline = cpu_deadline = time.thread_time() + LOOP_READ_BUDGET_S
+        self._wall_deadline = time.perf_counter() + LOOP_READ_WALL_S
         try:
             if len(statements) == 1:
                 sql, params = statements[0]
@@ -251,11 +259,13 @@ class _LoopReader:
             try:
                 return [raw.execute(sql, params).fetchall() for sql, params in statements]
             finally:
-                self._deadline = float("inf")  # ending the snapshot is never interrupted
+                # Ending the snapshot is never interrupted.
+                self._cpu_deadline = self._wall_deadline = float("inf")
                 raw.execute("COMMIT")
         except sqlite3.OperationalError as error:
             if str(error) == "interrupted":
-                self.slow.update(sql for sql, _ in statements)
+                if time.thread_time() > cpu_deadline and len(self.slow) < _SLOW_KEPT:
+                    self.slow.update(sql for sql, _ in statements)
                 return None
             if "locked" in str(error) or "busy" in str(error):
                 return None

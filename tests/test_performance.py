@@ -308,6 +308,35 @@ async def test_a_slow_read_is_interrupted_and_finishes_on_the_thread_without_hol
     # That statement goes straight to the thread from now on, even when it would be quick.
     assert slow in db.connections()[2].slow  # type: ignore[union-attr]
     assert await db.fetchval(slow, (3,)) == 3
+    # So does a slow statement among several read in one snapshot.
+    both = (("SELECT 1", ()), (slow.replace("COUNT(*)", "MAX(x)"), (3_000_000,)))
+    assert [[tuple(r) for r in rows] for rows in await db.read_many(*both)] == [[(1,)], [(3_000_000,)]]
+    assert both[1][0] in db.connections()[2].slow  # type: ignore[union-attr]
+
+
+async def test_a_read_held_up_by_a_busy_machine_is_not_taken_for_a_slow_one(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.db
+
+    counting = (
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000) SELECT MAX(x) FROM n"
+    )
+    monkeypatch.setattr(bot.db, "LOOP_READ_WALL_S", 0.0)  # as if the process had been descheduled
+    assert await count_trips(db.fetchval(counting)) == 1  # interrupted, then read on the thread
+    assert counting not in db.connections()[2].slow  # type: ignore[union-attr]
+    monkeypatch.setattr(bot.db, "LOOP_READ_WALL_S", 10.0)
+    loop_reads: list[object] = []
+    real = bot.db._LoopReader.run
+
+    def seen(self: bot.db._LoopReader, statements: object) -> object:
+        rows = real(self, statements)  # type: ignore[arg-type]
+        loop_reads.append(rows and [[tuple(r) for r in part] for part in rows])  # type: ignore[union-attr]
+        return rows
+
+    monkeypatch.setattr(bot.db._LoopReader, "run", seen)
+    assert await db.fetchval(counting) == 2000
+    assert loop_reads == [[[(2000,)]]]  # next time, on the loop as before
 
 
 @pytest.fixture
