@@ -192,6 +192,27 @@ async def _on_worker(conn: aiosqlite.Connection, work: Callable[[], T]) -> T:
     return result
 
 
+def _read_snapshot(
+    raw: sqlite3.Connection,
+    statements: Sequence[tuple[str, Params]],
+    *,
+    ending: Callable[[], None] | None = None,
+) -> list[list[sqlite3.Row]]:
+    """Each statement's rows, on the connection's own thread: one statement alone (consistent on
+    its own), several in one snapshot (BEGIN, the statements, COMMIT; ``ending`` runs before
+    COMMIT)."""
+    if len(statements) == 1:
+        sql, params = statements[0]
+        return [raw.execute(sql, params).fetchall()]
+    raw.execute("BEGIN")
+    try:
+        return [raw.execute(sql, params).fetchall() for sql, params in statements]
+    finally:
+        if ending is not None:
+            ending()
+        raw.execute("COMMIT")
+
+
 def _each(
     conn: aiosqlite.Connection, statements: list[tuple[str, Params]]
 ) -> list[tuple[list[sqlite3.Row], Exception | None]]:
@@ -241,6 +262,10 @@ class _LoopReader:
         self._cpu_deadline = self._wall_deadline = 0.0
         self.conn.set_progress_handler(self._over_budget, _PROGRESS_STEPS)
 
+    def _no_deadline(self) -> None:
+        """Ending a snapshot (COMMIT) is never interrupted."""
+        self._cpu_deadline = self._wall_deadline = float("inf")
+
     def _over_budget(self) -> bool:
         return time.thread_time() > self._cpu_deadline or time.perf_counter() > self._wall_deadline
 
@@ -252,16 +277,7 @@ class _LoopReader:
         self._cpu_deadline = cpu_deadline = time.thread_time() + LOOP_READ_BUDGET_S
         self._wall_deadline = time.perf_counter() + LOOP_READ_WALL_S
         try:
-            if len(statements) == 1:
-                sql, params = statements[0]
-                return [raw.execute(sql, params).fetchall()]
-            raw.execute("BEGIN")
-            try:
-                return [raw.execute(sql, params).fetchall() for sql, params in statements]
-            finally:
-                # Ending the snapshot is never interrupted.
-                self._cpu_deadline = self._wall_deadline = float("inf")
-                raw.execute("COMMIT")
+            return _read_snapshot(raw, statements, ending=self._no_deadline)
         except sqlite3.OperationalError as error:
             if str(error) == "interrupted":
                 if time.thread_time() > cpu_deadline and len(self.slow) < _SLOW_KEPT:
@@ -601,20 +617,8 @@ class Database:
         if quick is not None:
             return quick
         conn, lock = self._reading()
-
-        def run() -> list[list[sqlite3.Row]]:
-            raw = conn._conn
-            if len(statements) == 1:
-                sql, params = statements[0]
-                return [raw.execute(sql, params).fetchall()]
-            raw.execute("BEGIN")
-            try:
-                return [raw.execute(sql, params).fetchall() for sql, params in statements]
-            finally:
-                raw.execute("COMMIT")
-
         async with lock:
-            return await _on_worker(conn, run)
+            return await _on_worker(conn, functools.partial(_read_snapshot, conn._conn, statements))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement in its own transaction; returns the rows it changed."""
