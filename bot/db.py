@@ -237,6 +237,8 @@ LOOP_READ_WALL_S = 0.010
 _PROGRESS_STEPS = 2000
 #: At most this many statements are remembered as slow (statement texts are the code's own).
 _SLOW_KEPT = 1000
+#: A statement interrupted for its CPU this many times running is slow.
+_SLOW_AFTER = 3
 
 
 class _LoopReader:
@@ -245,10 +247,11 @@ class _LoopReader:
     A quick read (a member's events, a page of a list) takes tens of microseconds in SQLite and
     half a millisecond in hand-offs to and from aiosqlite's thread, so here it runs in place.
     SQLite's progress handler interrupts a statement that used :data:`LOOP_READ_BUDGET_S` of the
-    thread's CPU (that read, and that statement from then on, go to the reader's thread) or held
-    the loop :data:`LOOP_READ_WALL_S` by the clock (that read only: the machine was busy, the
-    statement is not slow). ``busy_timeout`` is 0: a read that would wait (a WAL recovery) goes
-    to the thread rather than wait on the loop.
+    thread's CPU or held the loop :data:`LOOP_READ_WALL_S` by the clock; that read goes to the
+    reader's thread. A statement interrupted for its CPU :data:`_SLOW_AFTER` times running goes
+    there from then on (once could be a garbage collection that ran inside the read, and the
+    clock alone a busy machine). ``busy_timeout`` is 0: a read that would wait (a WAL recovery)
+    goes to the thread rather than wait on the loop.
     """
 
     def __init__(self, uri: str) -> None:
@@ -259,6 +262,7 @@ class _LoopReader:
         for pragma in (*pragmas, "query_only = ON"):
             self.conn.execute(f"PRAGMA {pragma}")
         self.slow: set[str] = set()
+        self._strikes: dict[str, int] = {}  # CPU interruptions running, by statement
         self._cpu_deadline = self._wall_deadline = 0.0
         self.conn.set_progress_handler(self._over_budget, _PROGRESS_STEPS)
 
@@ -277,15 +281,26 @@ class _LoopReader:
         self._cpu_deadline = cpu_deadline = time.thread_time() + LOOP_READ_BUDGET_S
         self._wall_deadline = time.perf_counter() + LOOP_READ_WALL_S
         try:
-            return _read_snapshot(raw, statements, ending=self._no_deadline)
+            rows = _read_snapshot(raw, statements, ending=self._no_deadline)
         except sqlite3.OperationalError as error:
             if str(error) == "interrupted":
-                if time.thread_time() > cpu_deadline and len(self.slow) < _SLOW_KEPT:
-                    self.slow.update(sql for sql, _ in statements)
+                if time.thread_time() > cpu_deadline:
+                    self._strike([sql for sql, _ in statements])
                 return None
             if "locked" in str(error) or "busy" in str(error):
                 return None
             raise
+        if self._strikes:
+            for sql, _ in statements:
+                self._strikes.pop(sql, None)
+        return rows
+
+    def _strike(self, statements: list[str]) -> None:
+        for sql in statements:
+            strikes = self._strikes[sql] = self._strikes.get(sql, 0) + 1
+            if strikes >= _SLOW_AFTER and len(self.slow) < _SLOW_KEPT:
+                self.slow.add(sql)
+                del self._strikes[sql]
 
     async def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
         """As aiosqlite's, so a test traces every connection the same way."""
