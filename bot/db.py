@@ -16,8 +16,9 @@ coroutine's transaction never interleaves with another's statements:
   reads of ``fetch*`` and ``read_many`` on the event loop's own thread: a trip to aiosqlite's
   thread costs about half a millisecond of hand-offs, several times a small query. A read that
   uses ``LOOP_READ_BUDGET_S`` of CPU (or ``LOOP_READ_WALL_S`` by the clock) is interrupted and
-  finishes on the reader's thread, so no read holds up the loop longer than that; a statement
-  interrupted for its CPU three times running goes to the thread from then on.
+  finishes on the reader's thread, so a read holds up the loop little longer than that (SQLite
+  checks every ``_PROGRESS_STEPS`` steps); a statement interrupted for its CPU three times
+  running goes to the thread from then on.
 
 Never call the one-statement shortcuts while holding a transaction (use the ``Tx``): they would
 read the state from before the transaction.
