@@ -48,7 +48,7 @@ import simcord
 from discord import app_commands
 from discord.ext import commands
 
-from bench._harness import ARRIVAL, Completions, Stage, build_stage, concurrent, make_settings
+from bench._harness import ARRIVAL, Completions, Stage, build_stage, concurrent, make_settings, timed
 from bot import create_bot
 from bot.clock import to_timestamp
 from bot.db import Database
@@ -577,18 +577,6 @@ class Result:
         if self.target == "startup":
             return statistics.median(self.ours) <= 1.2 * statistics.median(self.base)
         return self.ratio() <= RATIO_TARGET
-
-
-async def timed(
-    env: simcord.Env, done: Completions, key: str, actions: list[Callable[[], Awaitable[Any]]]
-) -> None:
-    """Emit ``actions`` all at once, wait until the bot completed that many ``key`` interactions,
-    then settle the simulator (untimed)."""
-    target = done.count(key) + len(actions)
-    with concurrent(env):
-        await asyncio.gather(*(action() for action in actions))
-    await done.wait(key, target)
-    await env.settle(timeout=120)  # after a burst, the simulator catches up (untimed)
 
 
 Scenario = Callable[[Stage, Any, int], Awaitable[None]]
