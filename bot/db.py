@@ -630,6 +630,8 @@ class Database:
         (``tests/test_performance.py`` fails if a release changes it). Quick ones take no trip
         at all (the loop reader).
         """
+        if not statements:
+            return []
         quick = self._quick(statements)
         if quick is not None:
             return quick

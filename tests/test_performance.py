@@ -202,6 +202,7 @@ async def test_several_reads_in_one_trip_see_one_committed_state(db: Database) -
         await db.read_many(("SELECT 1", ()), ("SELECT nope FROM bot_meta", ()))
     [[row]] = await db.read_many(("SELECT value FROM bot_meta WHERE key = 'a'", ()))
     assert row[0] == "9"
+    assert await count_trips(db.read_many()) == 0  # nothing to read: no trip, no snapshot
 
 
 async def test_reads_issued_together_share_one_trip_and_keep_their_own_answers(threaded: Database) -> None:

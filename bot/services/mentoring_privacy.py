@@ -44,8 +44,8 @@ HISTORY_GUILDS = "SELECT DISTINCT guild_id FROM mentoring_pair_history"
 
 
 async def export_member(db: Database, member_id: int, member_hash: MemberHash) -> dict[str, Any]:
-    """Everything stored about the member's mentoring, on every server, as plain JSON: two trips
-    to the reader (what is stored by id, then the keyed pair history of each server it names)."""
+    """Everything stored about the member's mentoring, on every server, as plain JSON: two reads
+    (what is stored by id, then the keyed pair history of each server it names)."""
     profiles, declarations, matches, experiences, guilds = await db.read_many(
         ("SELECT * FROM mentoring_profiles WHERE member_id = ? ORDER BY guild_id, role", (member_id,)),
         (
@@ -63,19 +63,15 @@ async def export_member(db: Database, member_id: int, member_hash: MemberHash) -
     )
     label_of = {(r["guild_id"], r["key"]): r["label"] for r in experiences}
     digests = [(int(r[0]), member_hash(int(r[0]), member_id)) for r in guilds]
-    counts = (
-        await db.read_many(
-            *(
-                (
-                    "SELECT COUNT(*) FROM mentoring_pair_history WHERE guild_id = ?"
-                    " AND (mentor_hash = ? OR mentee_hash = ?)",
-                    (guild_id, digest, digest),
-                )
-                for guild_id, digest in digests
+    counts = await db.read_many(
+        *(
+            (
+                "SELECT COUNT(*) FROM mentoring_pair_history WHERE guild_id = ?"
+                " AND (mentor_hash = ? OR mentee_hash = ?)",
+                (guild_id, digest, digest),
             )
+            for guild_id, digest in digests
         )
-        if digests
-        else []
     )
     history = sum(int(rows[0][0] or 0) for rows in counts)
 
