@@ -179,28 +179,30 @@ async def open_command_to(world: World, name: str, *members: simcord.MemberActor
     world.guild.set_command_permissions(command, dict.fromkeys(members, True))
 
 
-async def count_trips(action: object) -> int:
+async def count_trips(action: object, *, where: str = "any") -> int:
     """Round trips ``action`` makes to the database, each a wait for SQLite: a trip to
-    aiosqlite's worker threads (each one a wake-up of the loop), or one batch of quick reads on
-    the loop's own thread (``bot.db._LoopReader``)."""
+    aiosqlite's worker threads (each one a wake-up of the loop; ``where="thread"`` counts only
+    these), or one batch of quick reads on the loop's own thread (``bot.db._LoopReader``;
+    ``where="loop"`` counts only these)."""
     import aiosqlite
 
     from bot.db import _LoopReader
 
+    assert where in ("any", "thread", "loop")
     trips = 0
     real = aiosqlite.Connection._execute
     real_run = _LoopReader.run
 
     async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
         nonlocal trips
-        trips += 1
+        trips += where != "loop"
         return await real(self, fn, *args, **kwargs)
 
     def counted_run(self: _LoopReader, statements: Any) -> Any:
         nonlocal trips
         rows = real_run(self, statements)
         if rows is not None:  # else the same reads go to the thread, counted there
-            trips += 1
+            trips += where != "thread"
         return rows
 
     aiosqlite.Connection._execute = counted  # type: ignore[method-assign]

@@ -251,33 +251,24 @@ async def test_a_reader_that_gives_up_does_not_strand_the_others(threaded: Datab
 
 
 async def test_a_quick_read_takes_no_trip_to_a_thread_and_sees_every_commit(db: Database) -> None:
-    import aiosqlite
-
-    trips: list[object] = []
-    real = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
-        trips.append(fn)
-        return await real(self, fn, *args, **kwargs)
-
     await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1')")
-    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-    try:
+
+    async def reads() -> None:
         assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "1"
         [[row]] = await db.read_many(("SELECT value FROM bot_meta WHERE key = ?", ("a",)))
         assert row[0] == "1"
-        assert trips == []  # both read on the loop's own thread
-        async with db.transaction() as tx:
-            await tx.execute("UPDATE bot_meta SET value = '2' WHERE key = 'a'")
-            # Not committed yet: a read sees the last commit, as on the reader.
-            assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "1"
-        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "2"
-        with pytest.raises(sqlite3.OperationalError, match="no such column"):
-            await db.fetchall("SELECT nope FROM bot_meta")
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            await db.fetchall("DELETE FROM bot_meta")  # a read connection never writes
-    finally:
-        aiosqlite.Connection._execute = real  # type: ignore[method-assign]
+
+    assert await count_trips(reads(), where="thread") == 0  # both read on the loop's own thread
+    assert await count_trips(reads(), where="loop") == 2
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE bot_meta SET value = '2' WHERE key = 'a'")
+        # Not committed yet: a read sees the last commit, as on the reader.
+        assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "1"
+    assert await db.fetchval("SELECT value FROM bot_meta WHERE key = 'a'") == "2"
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        await db.fetchall("SELECT nope FROM bot_meta")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.fetchall("DELETE FROM bot_meta")  # a read connection never writes
     assert await db.fetchval("SELECT COUNT(*) FROM bot_meta WHERE key = 'a'") == 1
 
 
@@ -336,7 +327,7 @@ async def test_a_statement_slow_once_between_quick_runs_stays_on_the_loop(
         assert await db.fetchval(counting) == 2000
         assert await db.fetchval(counting) == 2000
         monkeypatch.setattr(bot.db, "LOOP_READ_BUDGET_S", 10.0)
-        assert await count_trips(db.fetchval(counting)) == 1
+        assert await count_trips(db.fetchval(counting), where="loop") == 1
     assert counting not in loop_reader.slow  # type: ignore[union-attr]
 
 
@@ -352,17 +343,8 @@ async def test_a_read_held_up_by_a_busy_machine_is_not_taken_for_a_slow_one(
     assert await count_trips(db.fetchval(counting)) == 1  # interrupted, then read on the thread
     assert counting not in db.connections()[2].slow  # type: ignore[union-attr]
     monkeypatch.setattr(bot.db, "LOOP_READ_WALL_S", 10.0)
-    loop_reads: list[object] = []
-    real = bot.db._LoopReader.run
-
-    def seen(self: bot.db._LoopReader, statements: object) -> object:
-        rows = real(self, statements)  # type: ignore[arg-type]
-        loop_reads.append(rows and [[tuple(r) for r in part] for part in rows])  # type: ignore[union-attr]
-        return rows
-
-    monkeypatch.setattr(bot.db._LoopReader, "run", seen)
+    assert await count_trips(db.fetchval(counting), where="loop") == 1  # next time, on the loop
     assert await db.fetchval(counting) == 2000
-    assert loop_reads == [[[(2000,)]]]  # next time, on the loop as before
 
 
 @pytest.fixture
