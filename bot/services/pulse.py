@@ -210,6 +210,8 @@ class PulseService:
         # Open runs as last written: their pulse, stored markers and threshold, so an answer
         # needs no database read (a burst of a thousand answers must fit in Discord's 3 s).
         self._open: dict[int, _OpenRun] = {}
+        # The task writing each run's ready batches, while one is (see ``_flush``).
+        self._writers: dict[int, asyncio.Task[None]] = {}
         # Per-server settings (the timezone) belong to the guild settings service.
         self.guilds = guilds or GuildSettingsService(db, clock, default_timezone)
 
@@ -591,13 +593,13 @@ class PulseService:
         state = await self._open_run(run_id)
         pulse = state.pulse
         _validate_choices(pulse.questions, choices)
-        async with self._answering:
-            state = await self._open_run(run_id)  # it may have closed while this one waited
-            if token in state.tokens or self.pool.holds(run_id, token):
-                raise UserError(self.already_answered)
-            flag = in_group and pulse.breakdown_channel_id is not None
-            self.pool.add(run_id, Pending(token, tuple(choices), flag, text))
-            await self._flush(state)
+        # Nothing is awaited from the check to the pool, so two answers of one member can't both
+        # pass it. ``state.tokens`` also holds the batch being written.
+        if token in state.tokens or self.pool.holds(run_id, token):
+            raise UserError(self.already_answered)
+        flag = in_group and pulse.breakdown_channel_id is not None
+        self.pool.add(run_id, Pending(token, tuple(choices), flag, text))
+        await self._flush(state)
         needs = tuple(
             STRUGGLING_NEEDS[q.kind]
             for q, choice in zip(pulse.questions, choices, strict=True)
@@ -606,20 +608,55 @@ class PulseService:
         return AnswerOutcome(concern=bool(needs), needs=tuple(dict.fromkeys(needs)))
 
     async def _flush(self, state: _OpenRun) -> None:
-        """Write a batch of pooled answers if the pool's rules allow one now (under the lock)."""
+        """Start writing the pool's batches if its rules allow one now and no write of this run
+        is under way, and wait for the first (its failure is this caller's error; the batch goes
+        back to the pool). An answer that finds a write under way only joins the pool: that
+        writer takes the next batch before it stops, so a burst of answers never queues behind
+        the writes."""
         run_id = state.run.run_id
-        batch = self.pool.take_batch(run_id, state.run.answers, state.threshold)
-        if not batch:
+        if run_id in self._writers or not self.pool.ready(run_id, state.run.answers, state.threshold):
             return
+        first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._writers[run_id] = asyncio.create_task(self._write_batches(state, first))
+        await first
+
+    async def _write_batches(self, state: _OpenRun, first: asyncio.Future[None]) -> None:
+        """Write batches while the pool's rules allow (one commit each), under the lock that
+        closing and deleting a run take."""
+        run_id = state.run.run_id
         try:
-            async with self.db.transaction() as tx:
-                await _write_batch(tx, run_id, batch)
-        except BaseException:
-            self.pool.put_back(run_id, batch)
-            self._open.pop(run_id, None)  # read it afresh next time
-            raise
-        state.tokens.update(p.token for p in batch)
-        state.run = dataclasses.replace(state.run, answers=state.run.answers + len(batch))
+            async with self._answering:
+                while self._open.get(run_id) is state:  # not closed or deleted meanwhile
+                    batch = self.pool.take_batch(run_id, state.run.answers, state.threshold)
+                    if not batch:
+                        break
+                    state.tokens.update(p.token for p in batch)  # stored, or being stored
+                    try:
+                        async with self.db.transaction() as tx:
+                            await _write_batch(tx, run_id, batch)
+                    except BaseException as error:
+                        state.tokens.difference_update(p.token for p in batch)
+                        self.pool.put_back(run_id, batch)
+                        self._open.pop(run_id, None)  # read it afresh next time
+                        if not first.done():
+                            first.set_exception(error)
+                        elif not isinstance(error, asyncio.CancelledError):
+                            log.exception("A batch of answers to run %s stays pooled: not written", run_id)
+                        if isinstance(error, Exception):
+                            return
+                        raise
+                    state.run = dataclasses.replace(state.run, answers=state.run.answers + len(batch))
+                    if not first.done():
+                        first.set_result(None)
+        finally:
+            del self._writers[run_id]
+            if not first.done():
+                first.set_result(None)
+
+    async def writes_done(self) -> None:
+        """Wait until no batch is being written (closing a run waits by itself)."""
+        while self._writers:
+            await asyncio.gather(*self._writers.values(), return_exceptions=True)
 
     def forget_pool(self, run_id: int) -> None:
         """A deleted run's pooled answers go with it (they were never stored)."""

@@ -8,8 +8,8 @@ two copies, would pair each marker with its choices, and whoever holds the key f
 marker back into a member by hashing the server's member list.
 
 So answers (marker and choices together) wait here, in the bot's memory only, and are written
-``BATCH`` at a time, chosen at random from the pool, in one commit that writes their markers
-and adds their choices to the counters. Any state of the files then shows only which ``BATCH``
+``BATCH`` or more at a time, chosen at random from the pool, in one commit that writes their
+markers and adds their choices to the counters. Any state of the files then shows only which ``BATCH``
 or more members answered together and the sum of what they chose.
 
 The rules, with k = :data:`BATCH` (the floor of every server's results threshold), and the
@@ -17,8 +17,9 @@ The rules, with k = :data:`BATCH` (the floor of every server's results threshold
 evaluation (whose runs are summed before anything is shown):
 
 * nothing is written until the run has at least its threshold of answers (stored and
-  pooled together) and the pool holds at least 2k; then k answers chosen at random are written,
-  so the pool always keeps at least k behind;
+  pooled together) and the pool holds at least 2k; then all but k, chosen at random, are
+  written (k when answers come one by one, more in a burst, since answers keep joining the
+  pool while a batch is written), so the pool always keeps at least k behind;
 * at close, the pool is written in one commit if the run reached its threshold (the pool then
   holds at least k, or every answer if none was written yet, which is at least the threshold);
   otherwise only how many answered is stored, never what they chose;
@@ -71,12 +72,18 @@ class AnswerPool:
         self._runs.setdefault(run_id, []).append(pending)
         self._tokens.setdefault(run_id, set()).add(pending.token)
 
+    def ready(self, run_id: int, stored: int, threshold: int) -> bool:
+        """Whether the rules above allow a write now."""
+        pooled = len(self._runs.get(run_id, ()))
+        return pooled >= 2 * BATCH and stored + pooled >= threshold
+
     def take_batch(self, run_id: int, stored: int, threshold: int) -> list[Pending]:
-        """k answers chosen at random, if the rules above allow a write now; else nothing."""
-        pool = self._runs.get(run_id, [])
-        if len(pool) < 2 * BATCH or stored + len(pool) < threshold:
+        """All but k of the pool's answers, chosen at random, if the rules above allow a write
+        now; else nothing."""
+        if not self.ready(run_id, stored, threshold):
             return []
-        chosen = set(self._rng.sample(range(len(pool)), BATCH))
+        pool = self._runs[run_id]
+        chosen = set(self._rng.sample(range(len(pool)), len(pool) - BATCH))
         batch = [p for i, p in enumerate(pool) if i in chosen]
         self._runs[run_id] = [p for i, p in enumerate(pool) if i not in chosen]
         self._tokens[run_id].difference_update(p.token for p in batch)
