@@ -139,6 +139,11 @@ class Pulse(
     def add_forms(self, forms: FormRouter) -> None:
         forms.add(FORM_ROUTE, self.answer_form, where="modal pulse:form")
 
+    async def cog_unload(self) -> None:
+        # A batch being written reaches the file before the database closes (what is still
+        # pooled goes with the process, as docs/pulse.md says).
+        await self.service.writes_done()
+
     # -- answering --------------------------------------------------------------------------
 
     async def _answerable(

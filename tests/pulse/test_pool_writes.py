@@ -98,3 +98,34 @@ async def test_a_failed_write_is_told_to_the_answer_that_started_it_and_loses_no
     results = await service.results(opened.pulse.guild_id, opened.pulse.pulse_id)
     assert results.run.answers == 2 * BATCH + 1
     assert [q.options[1].count for q in results.questions] == [2 * BATCH + 1] * 3
+
+
+async def test_shutting_down_waits_for_the_batch_being_written(
+    service: PulseService, clock: ManualClock, db: Database
+) -> None:
+    # The pulse and events cogs' unload awaits writes_done() before the database closes.
+    opened = await open_template_run(service, clock)
+    run_id = opened.run.run_id
+    for member in MEMBERS[: 2 * BATCH - 1]:
+        await service.answer(run_id, member, [1, 1, 1])
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_writer() -> None:
+        async with db.transaction():
+            holding.set()
+            await release.wait()
+
+    blocker = asyncio.create_task(hold_the_writer())
+    await holding.wait()
+    starter = asyncio.create_task(service.answer(run_id, MEMBERS[2 * BATCH - 1], [1, 1, 1]))
+    await asyncio.sleep(0)
+    starter.cancel()  # the student's interaction went away: the write goes on regardless
+    shutting = asyncio.create_task(service.writes_done())
+    try:
+        await asyncio.sleep(0)
+        assert not shutting.done()
+    finally:
+        release.set()
+    await blocker
+    await shutting
+    assert await stored_markers(db, run_id) == BATCH
