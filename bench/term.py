@@ -35,8 +35,8 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -531,25 +531,14 @@ class FloorBot(BaselineBot):
 async def floor_crowd(answers: int, window: float) -> list[float]:
     """First responses, from arrival, of ``answers`` forms arriving within ``window`` seconds at
     :class:`FloorBot` (the same cards, forms, crowd and delivery as the two bots' rows)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "floor.sqlite3"
-        db = Database(path)
-        await db.open()
-        await db.migrate()
-        await db.close()
-        bot = FloorBot(path, lambda: 0)
-        try:
-            async with simcord.run(bot) as env:
-                done = Completions(bot)
-                stage = build_stage(env, answers)
-                gc.collect()
-                gc.freeze()
-                out = await _pulse_scenarios(stage, bot, done, 0, answers, window)
-            gc.unfreeze()
-        finally:
-            if bot.conn is not None:
-                await bot.conn.close()
-                bot.conn = None
+    async with bare_bot(FloorBot) as (bot, _path):
+        async with simcord.run(bot) as env:
+            done = Completions(bot)
+            stage = build_stage(env, answers)
+            gc.collect()
+            gc.freeze()
+            out = await _pulse_scenarios(stage, bot, done, 0, answers, window)
+        gc.unfreeze()
     return list(out["_first_from_arrival:" + crowd_label(answers, window)])
 
 
@@ -945,22 +934,27 @@ async def _run_ours(n: int, students: int, burst: int, answers: int, window: flo
             await bot.release()
 
 
-async def _run_base(n: int, students: int, burst: int, answers: int, window: float) -> dict[str, Any]:
+@asynccontextmanager
+async def bare_bot(cls: type[BaselineBot]) -> AsyncIterator[tuple[BaselineBot, Path]]:
+    """The bare bot (or the floor) on a freshly migrated database file of its own."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "baseline.sqlite3"
         db = Database(path)
         await db.open()
         await db.migrate()
         await db.close()
-        bot = BaselineBot(path, lambda: 0)
+        bot = cls(path, lambda: 0)
         try:
-            return await run_bot(
-                bot, path, students, n, presses=n, burst=burst, answers=answers, window=window
-            )
+            yield bot, path
         finally:
             if bot.conn is not None:
                 await bot.conn.close()
                 bot.conn = None
+
+
+async def _run_base(n: int, students: int, burst: int, answers: int, window: float) -> dict[str, Any]:
+    async with bare_bot(BaselineBot) as (bot, path):
+        return await run_bot(bot, path, students, n, presses=n, burst=burst, answers=answers, window=window)
 
 
 def _spread(one: list[float], other: list[float]) -> float | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ import bot.services.pulse as pulse_module
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.errors import UserError
-from bot.services.pulse import PulseService
+from bot.services.pulse import PulseService, RunOpened
 from bot.services.pulse_pool import BATCH
 from tests.pulse.test_service import MEMBERS, close, open_template_run
 
@@ -22,14 +24,18 @@ async def stored_markers(db: Database, run_id: int) -> int:
     return int(await db.fetchval("SELECT COUNT(*) FROM pulse_answered WHERE run_id = ?", (run_id,)))
 
 
-async def test_answers_arriving_during_a_write_join_the_pool_without_waiting_and_are_written_next(
-    service: PulseService, clock: ManualClock, db: Database
-) -> None:
+async def one_short_of_a_batch(service: PulseService, clock: ManualClock) -> tuple[RunOpened, int]:
+    """An open run whose pool is one answer short of its first write."""
     opened = await open_template_run(service, clock)
-    run_id = opened.run.run_id
     for member in MEMBERS[: 2 * BATCH - 1]:
-        await service.answer(run_id, member, [1, 1, 1])
-    # Something else is writing (a long commit): the next batch can't reach the file yet.
+        await service.answer(opened.run.run_id, member, [1, 1, 1])
+    return opened, opened.run.run_id
+
+
+@asynccontextmanager
+async def write_held_up(service: PulseService, db: Database, run_id: int) -> AsyncIterator[asyncio.Task[Any]]:
+    """Something else is writing (a long commit) while the next answer starts the pool's first
+    write, so that batch can't reach the file until the block ends. Yields that answer's task."""
     holding, release = asyncio.Event(), asyncio.Event()
 
     async def hold_the_writer() -> None:
@@ -40,8 +46,19 @@ async def test_answers_arriving_during_a_write_join_the_pool_without_waiting_and
     blocker = asyncio.create_task(hold_the_writer())
     await holding.wait()
     starter = asyncio.create_task(service.answer(run_id, MEMBERS[2 * BATCH - 1], [1, 1, 1]))
+    await asyncio.sleep(0)
     try:
-        await asyncio.sleep(0)
+        yield starter
+    finally:
+        release.set()
+        await blocker
+
+
+async def test_answers_arriving_during_a_write_join_the_pool_without_waiting_and_are_written_next(
+    service: PulseService, clock: ManualClock, db: Database
+) -> None:
+    opened, run_id = await one_short_of_a_batch(service, clock)
+    async with write_held_up(service, db, run_id) as starter:
         # Thirty more students answer while that batch waits: none of them waits for it.
         burst = MEMBERS[2 * BATCH : 2 * BATCH + 30]
         await asyncio.wait_for(asyncio.gather(*(service.answer(run_id, m, [2, 0, 2]) for m in burst)), 10)
@@ -51,9 +68,6 @@ async def test_answers_arriving_during_a_write_join_the_pool_without_waiting_and
             with pytest.raises(UserError, match="already answered"):
                 await service.answer(run_id, member, [3, 1, 3])
         assert await stored_markers(db, run_id) == 0
-    finally:
-        release.set()
-    await blocker
     await starter
     # The writer went on to the answers that came meanwhile: all but k are stored.
     await service.writes_done()
@@ -71,10 +85,7 @@ async def test_answers_arriving_during_a_write_join_the_pool_without_waiting_and
 async def test_a_failed_write_is_told_to_the_answer_that_started_it_and_loses_nothing(
     service: PulseService, clock: ManualClock, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opened = await open_template_run(service, clock)
-    run_id = opened.run.run_id
-    for member in MEMBERS[: 2 * BATCH - 1]:
-        await service.answer(run_id, member, [1, 1, 1])
+    opened, run_id = await one_short_of_a_batch(service, clock)
     write = pulse_module._write_batch
     failures = [sqlite3.OperationalError("disk I/O error")]
 
@@ -104,28 +115,11 @@ async def test_shutting_down_waits_for_the_batch_being_written(
     service: PulseService, clock: ManualClock, db: Database
 ) -> None:
     # The pulse and events cogs' unload awaits writes_done() before the database closes.
-    opened = await open_template_run(service, clock)
-    run_id = opened.run.run_id
-    for member in MEMBERS[: 2 * BATCH - 1]:
-        await service.answer(run_id, member, [1, 1, 1])
-    holding, release = asyncio.Event(), asyncio.Event()
-
-    async def hold_the_writer() -> None:
-        async with db.transaction():
-            holding.set()
-            await release.wait()
-
-    blocker = asyncio.create_task(hold_the_writer())
-    await holding.wait()
-    starter = asyncio.create_task(service.answer(run_id, MEMBERS[2 * BATCH - 1], [1, 1, 1]))
-    await asyncio.sleep(0)
-    starter.cancel()  # the student's interaction went away: the write goes on regardless
-    shutting = asyncio.create_task(service.writes_done())
-    try:
+    _opened, run_id = await one_short_of_a_batch(service, clock)
+    async with write_held_up(service, db, run_id) as starter:
+        starter.cancel()  # the student's interaction went away: the write goes on regardless
+        shutting = asyncio.create_task(service.writes_done())
         await asyncio.sleep(0)
         assert not shutting.done()
-    finally:
-        release.set()
-    await blocker
     await shutting
     assert await stored_markers(db, run_id) == BATCH
