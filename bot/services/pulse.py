@@ -617,7 +617,21 @@ class PulseService:
         if run_id in self._writers or not self.pool.ready(run_id, state.run.answers, state.threshold):
             return
         first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._writers[run_id] = asyncio.create_task(self._write_batches(state, first))
+        writer = asyncio.create_task(self._write_batches(state, first))
+        self._writers[run_id] = writer
+
+        def ended(task: asyncio.Task[None]) -> None:
+            # However the writer ended, even cancelled before it began: the run is free to write
+            # again, and whoever waits for the first batch hears.
+            if self._writers.get(run_id) is task:
+                del self._writers[run_id]
+            if not first.done():
+                if task.cancelled():
+                    first.cancel()
+                else:
+                    first.set_result(None)
+
+        writer.add_done_callback(ended)
         await first
 
     async def _write_batches(self, state: _OpenRun, first: asyncio.Future[None]) -> None:
@@ -638,20 +652,21 @@ class PulseService:
                         state.tokens.difference_update(p.token for p in batch)
                         self.pool.put_back(run_id, batch)
                         self._open.pop(run_id, None)  # read it afresh next time
-                        if not first.done():
-                            first.set_exception(error)
-                        elif not isinstance(error, asyncio.CancelledError):
+                        if not isinstance(error, Exception):
+                            raise  # cancelled (the process is stopping): the batch stays pooled
+                        if first.done():
                             log.exception("A batch of answers to run %s stays pooled: not written", run_id)
-                        if isinstance(error, Exception):
-                            return
-                        raise
+                        else:
+                            first.set_exception(error)
+                        return
                     state.run = dataclasses.replace(state.run, answers=state.run.answers + len(batch))
                     if not first.done():
                         first.set_result(None)
         finally:
-            del self._writers[run_id]
-            if not first.done():
-                first.set_result(None)
+            # At once, so the next answer after this one can start a writer (the callback in
+            # ``_flush`` runs a turn later; it covers a writer cancelled before it began).
+            if self._writers.get(run_id) is asyncio.current_task():
+                del self._writers[run_id]
 
     async def writes_done(self) -> None:
         """Wait until no batch is being written (closing a run waits by itself)."""

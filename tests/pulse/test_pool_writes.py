@@ -123,3 +123,25 @@ async def test_shutting_down_waits_for_the_batch_being_written(
         assert not shutting.done()
     await shutting
     assert await stored_markers(db, run_id) == BATCH
+
+
+@pytest.mark.parametrize("begun", [False, True], ids=["before-it-began", "while-it-waited"])
+async def test_a_write_cancelled_at_shutdown_leaves_its_batch_pooled_and_counted_once(
+    service: PulseService, clock: ManualClock, db: Database, begun: bool
+) -> None:
+    opened, run_id = await one_short_of_a_batch(service, clock)
+    async with write_held_up(service, db, run_id) as starter:
+        if begun:
+            await asyncio.sleep(0)  # the writer took its batch and waits for the file
+            assert service.pool.size(run_id) == BATCH
+        service._writers[run_id].cancel()  # the loop's tasks are cancelled as the process stops
+        with pytest.raises(asyncio.CancelledError):  # not left waiting (TimeoutError)
+            await asyncio.wait_for(starter, 10)
+    assert await stored_markers(db, run_id) == 0
+    assert service.pool.size(run_id) == 2 * BATCH and not service._writers
+    for member in MEMBERS[: 2 * BATCH]:
+        with pytest.raises(UserError, match="already answered"):
+            await service.answer(run_id, member, [3, 1, 3])
+    await close(service, clock, opened)
+    results = await service.results(opened.pulse.guild_id, opened.pulse.pulse_id)
+    assert results.run.answers == 2 * BATCH
