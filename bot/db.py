@@ -229,6 +229,24 @@ def _each(
     return outcomes
 
 
+def _connection_pragmas(*, busy_timeout_ms: int) -> tuple[str, ...]:
+    """Every connection's settings (the writer's and the readers', so a read behaves the same on
+    any of them), each with its own wait for a lock.
+
+    ``synchronous = FULL``, not NORMAL: in WAL mode NORMAL can lose the last commits on power
+    loss. Our writes are few and each one is a promise to a person (an RSVP kept, a reminder
+    marked sent, a pulse answer counted once), so we pay one fsync per commit to keep every
+    promise. ``secure_delete``: erased rows are overwritten with zeros, so deleted personal data
+    does not linger.
+    """
+    return (
+        "foreign_keys = ON",
+        f"busy_timeout = {busy_timeout_ms}",
+        "synchronous = FULL",
+        "secure_delete = ON",
+    )
+
+
 #: How much CPU a read may take on the event loop's thread before it is interrupted and sent to
 #: the reader's thread instead (a statement that needed more goes there from then on).
 LOOP_READ_BUDGET_S = 0.002
@@ -260,8 +278,7 @@ class _LoopReader:
         self.conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         # The reader's settings, but for busy_timeout: a read that would wait goes to the thread.
-        pragmas = ("foreign_keys = ON", "busy_timeout = 0", "synchronous = FULL", "secure_delete = ON")
-        for pragma in (*pragmas, "query_only = ON"):
+        for pragma in (*_connection_pragmas(busy_timeout_ms=0), "query_only = ON"):
             self.conn.execute(f"PRAGMA {pragma}")
         self.slow: set[str] = set()
         self._strikes: dict[str, int] = {}  # CPU interruptions running, by statement
@@ -432,14 +449,8 @@ class Database:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
         await conn.execute_fetchall("PRAGMA journal_mode = WAL")
-        await conn.execute_fetchall("PRAGMA foreign_keys = ON")
-        await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # FULL, not NORMAL: in WAL mode NORMAL can lose the last commits on power loss. Our writes
-        # are few and each one is a promise to a person (an RSVP kept, a reminder marked sent, a
-        # pulse answer counted once), so we pay one fsync per commit to keep every promise.
-        await conn.execute_fetchall("PRAGMA synchronous = FULL")
-        # Erased rows are overwritten with zeros, so deleted personal data does not linger.
-        await conn.execute_fetchall("PRAGMA secure_delete = ON")
+        for pragma in _connection_pragmas(busy_timeout_ms=BUSY_TIMEOUT_MS):
+            await conn.execute_fetchall(f"PRAGMA {pragma}")
         self._conn = conn
         if str(self.path) != ":memory:":
             try:
@@ -463,13 +474,7 @@ class Database:
         reader = await aiosqlite.connect(self._reader_uri(), uri=True, isolation_level=None)
         try:
             reader.row_factory = sqlite3.Row
-            # The writer's per-connection settings, so a read behaves the same on either connection.
-            for pragma in (
-                "foreign_keys = ON",
-                f"busy_timeout = {BUSY_TIMEOUT_MS}",
-                "synchronous = FULL",
-                "secure_delete = ON",
-            ):
+            for pragma in _connection_pragmas(busy_timeout_ms=BUSY_TIMEOUT_MS):
                 await reader.execute_fetchall(f"PRAGMA {pragma}")
         except BaseException:
             await reader.close()
