@@ -168,6 +168,10 @@ class EvaluationService:
     async def threshold(self, guild_id: int) -> int:
         return await self.pulses.threshold(guild_id)
 
+    async def writes_done(self) -> None:
+        """Wait until no batch of answers is being written (before the database closes)."""
+        await self.pulses.writes_done()
+
     # -- reading -------------------------------------------------------------------------
 
     async def _get(self, tx: Tx, evaluation_id: int) -> Evaluation:

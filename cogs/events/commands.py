@@ -132,7 +132,7 @@ class Events(FindTime, Evaluations, commands.GroupCog, group_name="event", group
         self.jobs.unregister()
         self.poll_jobs.unregister()
         self.evaluation_jobs.unregister()
-        await self.evaluations.pulses.writes_done()  # as the pulse cog's unload
+        await self.evaluations.writes_done()  # as the pulse cog's unload
 
     # -- helpers ---------------------------------------------------------------------------
 
