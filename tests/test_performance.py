@@ -250,6 +250,10 @@ async def test_a_reader_that_gives_up_does_not_strand_the_others(threaded: Datab
         await asyncio.wait_for(db.fetchval("SELECT 1"), 5)
 
 
+#: A read that takes as long as it is asked to: SQLite counts up to a number.
+COUNT_TO = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < {}) SELECT MAX(x) FROM n"
+
+
 async def test_a_quick_read_takes_no_trip_to_a_thread_and_sees_every_commit(db: Database) -> None:
     await db.execute("INSERT INTO bot_meta (key, value) VALUES ('a', '1')")
 
@@ -275,9 +279,7 @@ async def test_a_quick_read_takes_no_trip_to_a_thread_and_sees_every_commit(db: 
 async def test_a_slow_read_is_interrupted_and_finishes_on_the_thread_without_holding_up_the_loop(
     db: Database,
 ) -> None:
-    slow = (
-        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?) SELECT COUNT(*) FROM n"
-    )
+    slow = COUNT_TO.format("?").replace("MAX(x)", "COUNT(*)")
     ticks = 0
     reading = True
 
@@ -318,9 +320,7 @@ async def test_a_statement_slow_once_between_quick_runs_stays_on_the_loop(
 ) -> None:
     import bot.db
 
-    counting = (
-        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000) SELECT MAX(x) FROM n"
-    )
+    counting = COUNT_TO.format(2000)
     loop_reader = db.connections()[2]
     for _ in range(3):  # interrupted twice for CPU (as a collection inside the read would), then quick
         monkeypatch.setattr(bot.db, "LOOP_READ_BUDGET_S", -1.0)
@@ -336,9 +336,7 @@ async def test_a_read_held_up_by_a_busy_machine_is_not_taken_for_a_slow_one(
 ) -> None:
     import bot.db
 
-    counting = (
-        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000) SELECT MAX(x) FROM n"
-    )
+    counting = COUNT_TO.format(2000)
     monkeypatch.setattr(bot.db, "LOOP_READ_WALL_S", 0.0)  # as if the process had been descheduled
     assert await count_trips(db.fetchval(counting)) == 1  # interrupted, then read on the thread
     assert counting not in db.connections()[2].slow  # type: ignore[union-attr]
